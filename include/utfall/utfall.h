@@ -1,0 +1,20 @@
+/* utfall — umbrella header for libutfall. */
+#ifndef UTFALL_H
+#define UTFALL_H
+
+#include "utfall/error.h"
+#include "utfall/i18n.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Call once before using the library: switches GSL's abort-on-error
+ * handler off so that every failure comes back as a value. */
+UTFALL_API void utfall_init(void);
+UTFALL_API const char *utfall_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,72 @@
+#include "utfall/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void utfall_error_clear(utfall_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof *err);
+}
+
+utfall_status utfall_error_vset(utfall_error *err, utfall_status status, const char *code,
+                                const char *fmt, va_list ap)
+{
+    if (!err)
+        return status;
+    err->status = status;
+    err->severity = UTFALL_SEV_ERROR;
+    err->code = code;
+    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    return status;
+}
+
+utfall_status utfall_error_set(utfall_error *err, utfall_status status, const char *code,
+                               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    utfall_error_vset(err, status, code, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+void utfall_error_locate(utfall_error *err, const char *file, long line, long record,
+                         const char *column)
+{
+    if (!err)
+        return;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    err->line = line;
+    err->record = record;
+    snprintf(err->column, sizeof err->column, "%s", column ? column : "");
+}
+
+void utfall_error_format(const utfall_error *err, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (!buf || size == 0)
+        return;
+    buf[0] = '\0';
+#define APPEND(...)                                                                      \
+    do {                                                                                 \
+        if (n < size) {                                                                  \
+            int w_ = snprintf(buf + n, size - n, __VA_ARGS__);                           \
+            if (w_ > 0)                                                                  \
+                n += (size_t)w_;                                                         \
+        }                                                                                \
+    } while (0)
+    if (err->file[0]) {
+        APPEND("%s:", err->file);
+        if (err->line > 0) {
+            APPEND("%ld:", err->line);
+            if (err->record > 0)
+                APPEND(" (record %ld)", err->record);
+        }
+        APPEND(" ");
+    }
+    if (err->column[0])
+        APPEND("column '%s': ", err->column);
+    APPEND("%s", err->text);
+#undef APPEND
+}
