@@ -1,0 +1,318 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "utfall/pnr.h"
+
+static void print_diag(void *ctx, const utfall_error *e)
+{
+    cli_report(ctx, e);
+}
+
+void cli_init(cli *c, const char *prog, const char *usage, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    memset(c, 0, sizeof *c);
+    c->prog = prog;
+    c->usage = usage;
+    c->lang = utfall_lang_from_env();
+    c->format = isatty(STDOUT_FILENO) ? UTFALL_FMT_TABLE : UTFALL_FMT_TSV;
+    utfall_extract_options_init(&c->xopt);
+    c->xopt.today = utfall_date_today();
+    c->xopt.diag = print_diag;
+    c->xopt.diag_ctx = c;
+    utfall_init();
+}
+
+int cli_usage_error(cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", c->prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help' for more information.\n", c->prog);
+    return UTFALL_ERR_USAGE;
+}
+
+int cli_report(cli *c, const utfall_error *e)
+{
+    char buf[2 * UTFALL_ERROR_TEXT_MAX];
+    if (e->severity == UTFALL_SEV_WARNING) {
+        if (c->quiet)
+            return 0;
+        /* Thousands of identical warnings help nobody: show 50, count the rest. */
+        if (++c->warnings_shown > 50)
+            return 0;
+    }
+    utfall_error_format(e, buf, sizeof buf);
+    fprintf(stderr, "%s: %s%s\n", c->prog, e->severity == UTFALL_SEV_WARNING ? "warning: " : "",
+            buf);
+    return e->status ? (int)e->status : 0;
+}
+
+int cli_parse_share(const char *s, double *out)
+{
+    char buf[64];
+    size_t n = strlen(s);
+    int percent = 0;
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, s, n + 1);
+    while (n && (buf[n - 1] == ' ')) buf[--n] = '\0';
+    if (n && buf[n - 1] == '%') {
+        percent = 1;
+        buf[--n] = '\0';
+        while (n && buf[n - 1] == ' ') buf[--n] = '\0';
+    }
+    double v;
+    if (utfall_number_parse(buf, &v))
+        return -1;
+    if (percent || v > 1)
+        v /= 100.0;
+    if (v < 0 || v > 1)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_common_option(cli *c, int opt, const char *arg)
+{
+    switch (opt) {
+    case 'h':
+        fputs(c->usage, stdout);
+        exit(0);
+    case 'V':
+        printf("%s (utfall) %s\n", c->prog, utfall_version());
+        exit(0);
+    case 'f':
+        if (utfall_format_parse(arg, &c->format))
+            exit(cli_usage_error(c, "unknown format '%s' (accepted: table, tsv, csv, json, md)",
+                                 arg));
+        c->format_given = 1;
+        return 1;
+    case 'o':
+        c->output = arg;
+        return 1;
+    case OPT_LANG:
+        if (utfall_lang_parse(arg, &c->lang))
+            exit(cli_usage_error(c, "unknown language '%s' (accepted: sv, en)", arg));
+        return 1;
+    case 'd':
+        if (!strcmp(arg, "tab") || !strcmp(arg, "\\t") || !strcmp(arg, "\t"))
+            c->xopt.csv.delimiter = '\t';
+        else if (strlen(arg) == 1 && strchr(",;|", arg[0]))
+            c->xopt.csv.delimiter = arg[0];
+        else
+            exit(cli_usage_error(c, "unknown delimiter '%s' (accepted: , ; | tab)", arg));
+        return 1;
+    case OPT_ENCODING:
+        if (utfall_encoding_parse(arg, &c->xopt.csv.encoding))
+            exit(cli_usage_error(c, "unknown encoding '%s' (accepted: auto, utf-8, windows-1252)",
+                                 arg));
+        return 1;
+    case OPT_MAP: {
+        const char *eq = strchr(arg, '=');
+        char canon[64];
+        size_t n = eq ? (size_t)(eq - arg) : 0;
+        if (!eq || n == 0 || n >= sizeof canon || !eq[1])
+            exit(cli_usage_error(c, "--map takes canonical=Header, e.g. --map kon=Gender"));
+        memcpy(canon, arg, n);
+        canon[n] = '\0';
+        if (utfall_field_lookup(canon) < 0)
+            exit(cli_usage_error(c, "--map %s: '%s' is not a canonical field (see "
+                                    "utfall-extract(5))", arg, canon));
+        if (c->nmaps == sizeof c->maps / sizeof c->maps[0])
+            exit(cli_usage_error(c, "too many --map options"));
+        c->maps[c->nmaps++] = arg;
+        c->xopt.map = c->maps;
+        c->xopt.nmap = c->nmaps;
+        return 1;
+    }
+    case OPT_OUTCOME_MAP:
+        c->xopt.outcome_map_path = arg;
+        return 1;
+    case OPT_SKIP_BAD:
+        c->xopt.skip_bad = 1;
+        return 1;
+    case OPT_REJECTS:
+        c->rejects_path = arg;
+        c->xopt.skip_bad = 1;
+        return 1;
+    case OPT_SECTION:
+        c->section = arg;
+        return 1;
+    case 'q':
+        c->quiet = 1;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void cli_take_inputs(cli *c, int argc, char **argv, int optind_)
+{
+    static char *stdin_only[] = {"-"};
+    if (optind_ >= argc) {
+        c->inputs = stdin_only;
+        c->ninputs = 1;
+    } else {
+        c->inputs = argv + optind_;
+        c->ninputs = (size_t)(argc - optind_);
+    }
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!strcmp(a, "-") || !strcmp(b, "-"))
+        return 0;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev
+           && sa.st_ino == sb.st_ino;
+}
+
+int cli_check_output_path(cli *c, const char *path)
+{
+    for (size_t i = 0; path && i < c->ninputs; i++)
+        if (same_file(path, c->inputs[i])) {
+            fprintf(stderr, "%s: %s: refusing to write over an input file\n", c->prog, path);
+            return UTFALL_ERR_USAGE;
+        }
+    return 0;
+}
+
+int cli_open_extract(cli *c, utfall_extract **x)
+{
+    utfall_error err;
+    utfall_error_clear(&err);
+    int rc;
+    if ((rc = cli_check_output_path(c, c->output)) || (rc = cli_check_output_path(c, c->rejects_path)))
+        return rc;
+    if (c->rejects_path) {
+        c->rejects_fp = fopen(c->rejects_path, "w");
+        if (!c->rejects_fp) {
+            fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, c->rejects_path,
+                    strerror(errno));
+            return UTFALL_ERR_IO;
+        }
+        c->xopt.rejects = c->rejects_fp;
+    }
+    utfall_status st = utfall_extract_open(x, (const char *const *)c->inputs, c->ninputs,
+                                           &c->xopt, &err);
+    if (st)
+        return cli_report(c, &err);
+    return 0;
+}
+
+void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x)
+{
+    utfall_extract_stats st;
+    utfall_extract_get_stats(x, &st);
+    utfall_table *m = utfall_table_new("meta", 1);
+    if (!m)
+        return;
+    int c_read = utfall_table_add_column(m, "rows_read", NULL, UTFALL_COL_COUNT, 0);
+    int c_used = utfall_table_add_column(m, "rows_used", NULL, UTFALL_COL_COUNT, 0);
+    int c_rej = utfall_table_add_column(m, "rows_rejected", NULL, UTFALL_COL_COUNT, 0);
+    int c_warn = utfall_table_add_column(m, "warnings", NULL, UTFALL_COL_COUNT, 0);
+    int c_files = utfall_table_add_column(m, "files", NULL, UTFALL_COL_TEXT, 0);
+    int r = utfall_table_add_row(m, 0);
+    utfall_table_set_num(m, r, c_read, (double)st.rows_read);
+    utfall_table_set_num(m, r, c_used, (double)st.rows_used);
+    utfall_table_set_num(m, r, c_rej, (double)st.rows_rejected);
+    utfall_table_set_num(m, r, c_warn, (double)st.warnings);
+    char files[1024] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < c->ninputs && n < sizeof files; i++)
+        n += (size_t)snprintf(files + n, sizeof files - n, "%s%s", i ? "," : "",
+                              strcmp(c->inputs[i], "-") ? c->inputs[i] : "stdin");
+    utfall_table_set_text(m, r, c_files, files);
+    utfall_table_set_machine_only(m);
+    utfall_doc_add(doc, m);
+
+    /* People see the same bookkeeping under the main table. */
+    utfall_table *main_table = utfall_doc_table(doc, "rows");
+    if (main_table) {
+        char a[64], b[64], d[64], note[512];
+        utfall_fmt_count(c->lang, st.rows_read, a, sizeof a);
+        utfall_fmt_count(c->lang, st.rows_used, b, sizeof b);
+        utfall_fmt_count(c->lang, st.rows_rejected, d, sizeof d);
+        snprintf(note, sizeof note, utfall_tr(c->lang, "note.rows"), a, b, d);
+        utfall_table_add_note(main_table, note);
+    }
+}
+
+/* Write to a temporary file beside the target and rename it into place,
+ * so that a failed run never leaves half a file or clobbers an old one. */
+int cli_write(cli *c, const utfall_doc *doc)
+{
+    utfall_error err;
+    utfall_error_clear(&err);
+    if (!c->output || !strcmp(c->output, "-")) {
+        utfall_status st = utfall_doc_write(doc, stdout, c->format, c->lang, c->section, &err);
+        if (st) {
+            if (errno == EPIPE)
+                return 0;
+            return cli_report(c, &err);
+        }
+        return 0;
+    }
+    if (!c->format_given) {
+        const char *dot = strrchr(c->output, '.');
+        utfall_format f;
+        c->format = dot && !utfall_format_parse(dot + 1, &f) ? f : UTFALL_FMT_TSV;
+    }
+    size_t n = strlen(c->output) + 16;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return UTFALL_ERR_NOMEM;
+    snprintf(tmp, n, "%s.tmpXXXXXX", c->output);
+    int fd = mkstemp(tmp);
+    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!fp) {
+        fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, c->output, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
+        return UTFALL_ERR_IO;
+    }
+    fchmod(fd, 0644);
+    utfall_status st = utfall_doc_write(doc, fp, c->format, c->lang, c->section, &err);
+    int close_failed = fclose(fp) != 0;
+    if (st || close_failed || rename(tmp, c->output) != 0) {
+        if (st == UTFALL_ERR_USAGE) {
+            unlink(tmp);
+            free(tmp);
+            return cli_report(c, &err);
+        }
+        fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, c->output, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return UTFALL_ERR_IO;
+    }
+    free(tmp);
+    return 0;
+}
+
+int cli_bad_option(cli *c)
+{
+    fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
+    return UTFALL_ERR_USAGE;
+}
+
+void cli_finish(cli *c)
+{
+    if (c->warnings_shown > 50)
+        fprintf(stderr, "%s: %ld more warnings not shown\n", c->prog, c->warnings_shown - 50);
+    if (c->rejects_fp)
+        fclose(c->rejects_fp);
+}

@@ -1,0 +1,85 @@
+/* The program layer shared by every utfall command: common options,
+ * messages to stderr, and writing the output document safely.  This is
+ * the only place (with each main.c) that prints or exits. */
+#ifndef UTFALL_CLI_H
+#define UTFALL_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "utfall/utfall.h"
+#include "utfall/extract.h"
+#include "utfall/table.h"
+
+enum {
+    OPT_LANG = 1000,
+    OPT_ENCODING,
+    OPT_MAP,
+    OPT_OUTCOME_MAP,
+    OPT_SKIP_BAD,
+    OPT_REJECTS,
+    OPT_SECTION,
+    OPT_NO_TOTAL,
+    OPT_FIRST_COMMAND_OPTION = 1100
+};
+
+/* Options every command that reads an extract takes. */
+#define CLI_COMMON_LONG_OPTIONS                                                          \
+    {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},                \
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'}, \
+        {"lang", required_argument, NULL, OPT_LANG},                                      \
+        {"delimiter", required_argument, NULL, 'd'},                                      \
+        {"encoding", required_argument, NULL, OPT_ENCODING},                              \
+        {"map", required_argument, NULL, OPT_MAP},                                        \
+        {"outcome-map", required_argument, NULL, OPT_OUTCOME_MAP},                        \
+        {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},                                    \
+        {"rejects", required_argument, NULL, OPT_REJECTS},                                \
+        {"section", required_argument, NULL, OPT_SECTION},                                \
+        {"quiet", no_argument, NULL, 'q'}
+#define CLI_COMMON_SHORT "hVf:o:d:q"
+
+typedef struct cli {
+    const char *prog;
+    const char *usage; /* full --help text */
+    utfall_lang lang;
+    utfall_format format;
+    int format_given;
+    const char *output;
+    const char *section;
+    utfall_extract_options xopt;
+    const char *maps[64];
+    size_t nmaps;
+    const char *rejects_path;
+    FILE *rejects_fp;
+    int quiet;
+    long warnings_shown;
+    char **inputs;
+    size_t ninputs;
+} cli;
+
+void cli_init(cli *c, const char *prog, const char *usage, int argc, char **argv);
+/* 1 = handled, 0 = not a common option; exits 2 on a bad value and 0 for
+ * --help/--version. */
+int cli_common_option(cli *c, int opt, const char *arg);
+/* Print "prog: message" and "Try 'prog --help'", return 2. */
+int cli_usage_error(cli *c, const char *fmt, ...) UTFALL_PRINTF(2, 3);
+/* Print an error or warning with its location; return its exit status. */
+int cli_report(cli *c, const utfall_error *e);
+/* Take the remaining arguments as input files ("-" or none = stdin). */
+void cli_take_inputs(cli *c, int argc, char **argv, int optind_);
+/* Open the inputs as one extract; prints and returns an exit status on failure. */
+int cli_open_extract(cli *c, utfall_extract **x);
+/* Add a "meta" section with rows read/used/rejected and the input names,
+ * and a note on the main table so people see it too. */
+void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x);
+/* Write the document to -o FILE (atomically) or stdout; return exit status. */
+int cli_write(cli *c, const utfall_doc *doc);
+/* Parse a share: "35%", "35", "0.35", "0,35" → 0.35.  -1 if invalid. */
+int cli_parse_share(const char *s, double *out);
+/* Output paths must not be one of the inputs. */
+int cli_check_output_path(cli *c, const char *path);
+/* getopt has said what was wrong; add the hint and return 2. */
+int cli_bad_option(cli *c);
+void cli_finish(cli *c);
+
+#endif

@@ -1,0 +1,178 @@
+/* utfall — reading case extracts: one row per participant episode.
+ *
+ * Canonical fields, their Swedish/English header aliases and value
+ * vocabularies are documented in utfall-extract(5).  Reading is one
+ * streaming pass over one or more files; memory does not grow with the
+ * number of rows unless duplicate detection is asked for. */
+#ifndef UTFALL_EXTRACT_H
+#define UTFALL_EXTRACT_H
+
+#include <stdio.h>
+
+#include "utfall/csvread.h"
+#include "utfall/date.h"
+#include "utfall/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum utfall_field {
+    UTFALL_F_ID = 0,
+    UTFALL_F_KON,
+    UTFALL_F_FODELSEAR,
+    UTFALL_F_ALDER,
+    UTFALL_F_ENHET,
+    UTFALL_F_INSATS,
+    UTFALL_F_INSKRIVEN,
+    UTFALL_F_AVSLUTAD,
+    UTFALL_F_AVSLUTSORSAK,
+    UTFALL_F_TIMMAR_FORE,
+    UTFALL_F_TIMMAR_EFTER,
+    UTFALL_F_FORSORJNING_FORE,
+    UTFALL_F_FORSORJNING_EFTER,
+    UTFALL_F_UPPFOLJD_TILL,
+    UTFALL_F_COUNT
+} utfall_field;
+
+UTFALL_API const char *utfall_field_name(utfall_field f);
+/* Canonical field for a header ("Kön", "födelseår", "Exit date"), or -1. */
+UTFALL_API int utfall_field_lookup(const char *header);
+
+typedef enum utfall_kon { UTFALL_KON_MISSING = 0, UTFALL_KON_K, UTFALL_KON_M } utfall_kon;
+UTFALL_API int utfall_kon_parse(const char *s, utfall_kon *out);
+UTFALL_API const char *utfall_kon_key(utfall_kon k); /* "k", "m", "" */
+
+/* Exit outcomes (avslutsorsak) and spell statuses. */
+typedef enum utfall_outcome {
+    UTFALL_OUTCOME_NONE = -1,
+    UTFALL_OUTCOME_ARBETE = 0,
+    UTFALL_OUTCOME_ARBETE_MED_STOD,
+    UTFALL_OUTCOME_STUDIER,
+    UTFALL_OUTCOME_ARBETSSOKANDE,
+    UTFALL_OUTCOME_PRAKTIK,
+    UTFALL_OUTCOME_ANNAN_INSATS,
+    UTFALL_OUTCOME_VARD,
+    UTFALL_OUTCOME_FORALDRALEDIGHET,
+    UTFALL_OUTCOME_FLYTT,
+    UTFALL_OUTCOME_EJ_KONTAKTBAR,
+    UTFALL_OUTCOME_AVBROTT,
+    UTFALL_OUTCOME_ANNAT,
+    UTFALL_OUTCOME_COUNT
+} utfall_outcome;
+UTFALL_API const char *utfall_outcome_key(int outcome); /* "arbete", … */
+/* Accepts the keys and the usual Swedish/English spellings. */
+UTFALL_API int utfall_outcome_parse(const char *s, int *out);
+/* "arbete,studier" → bit set of outcomes; -1 and err on an unknown name. */
+UTFALL_API utfall_status utfall_outcome_set_parse(const char *list, unsigned *set,
+                                                  utfall_error *err);
+
+typedef enum utfall_income {
+    UTFALL_INCOME_NONE = -1,
+    UTFALL_INCOME_AKTIVITETSERSATTNING = 0,
+    UTFALL_INCOME_SJUKERSATTNING,
+    UTFALL_INCOME_SJUKPENNING,
+    UTFALL_INCOME_FORSORJNINGSSTOD,
+    UTFALL_INCOME_A_KASSA,
+    UTFALL_INCOME_AKTIVITETSSTOD,
+    UTFALL_INCOME_LON,
+    UTFALL_INCOME_STUDIEMEDEL,
+    UTFALL_INCOME_INGEN,
+    UTFALL_INCOME_ANNAN,
+    UTFALL_INCOME_COUNT
+} utfall_income;
+UTFALL_API const char *utfall_income_key(int income);
+UTFALL_API int utfall_income_parse(const char *s, int *out);
+
+/* Fold a header or value for matching: lower case, å/ä→a, ö→o, é→e,
+ * runs of space - . / → one '_', trimmed. */
+UTFALL_API void utfall_fold(const char *s, char *buf, size_t size);
+
+/* Decimal comma or point: "9,5", "9.5", "-2".  0 ok, -1 not a number. */
+UTFALL_API int utfall_number_parse(const char *s, double *out);
+
+typedef struct utfall_row {
+    const char *id;
+    utfall_kon kon;
+    int fodelsear;          /* -1 = missing */
+    int age;                /* at enrolment, from alder or fodelsear; -1 = missing */
+    const char *enhet;      /* "" = missing */
+    const char *insats;     /* "" = missing */
+    utfall_date inskriven;  /* always present */
+    utfall_date avslutad;   /* UTFALL_DATE_NONE = still active */
+    int avslutsorsak;       /* utfall_outcome; UTFALL_OUTCOME_NONE = missing */
+    double timmar_fore;     /* NAN = missing */
+    double timmar_efter;    /* NAN = missing */
+    int forsorjning_fore;   /* utfall_income; UTFALL_INCOME_NONE = missing */
+    int forsorjning_efter;
+    utfall_date uppfoljd_till; /* UTFALL_DATE_NONE = missing */
+    size_t file_index;
+    const char *file_base; /* the pseudo-column `fil` */
+    long line;
+    const utfall_csv_record *record; /* every field of the row as read */
+} utfall_row;
+
+/* Called for every warning, and for every error of a row that --skip-bad
+ * skips.  Fatal errors are returned, not reported here. */
+typedef void (*utfall_diag_fn)(void *ctx, const utfall_error *diag);
+
+typedef struct utfall_extract_options {
+    utfall_csv_options csv;
+    const char *const *map; /* "canonical=Header" pairs */
+    size_t nmap;
+    const char *outcome_map_path; /* two columns: value as written, outcome key */
+    int skip_bad;                 /* skip rows with errors instead of stopping */
+    int detect_duplicates;        /* warn on identical rows (memory per row) */
+    FILE *rejects;                /* skipped rows are written here, header first */
+    utfall_diag_fn diag;
+    void *diag_ctx;
+    utfall_date today; /* dates after it are warned about; UTFALL_DATE_NONE = no check */
+} utfall_extract_options;
+
+UTFALL_API void utfall_extract_options_init(utfall_extract_options *opt);
+
+typedef struct utfall_extract utfall_extract;
+
+typedef struct utfall_extract_stats {
+    long rows_read;     /* data records read */
+    long rows_used;     /* rows handed to the caller */
+    long rows_rejected; /* rows skipped with --skip-bad */
+    long warnings;
+    long errors; /* errors seen (fatal or skipped) */
+    size_t files;
+} utfall_extract_stats;
+
+UTFALL_API utfall_status utfall_extract_open(utfall_extract **out, const char *const *paths,
+                                             size_t npaths, const utfall_extract_options *opt,
+                                             utfall_error *err);
+/* 1 = a row, 0 = end of all input, -1 = fatal error in err. */
+UTFALL_API int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err);
+UTFALL_API void utfall_extract_close(utfall_extract *x);
+UTFALL_API void utfall_extract_get_stats(const utfall_extract *x, utfall_extract_stats *st);
+
+/* The current file's columns: header text and the canonical field each
+ * is recognised as (-1 = kept as an extra column). */
+UTFALL_API size_t utfall_extract_ncolumns(const utfall_extract *x);
+UTFALL_API const char *utfall_extract_column_name(const utfall_extract *x, size_t i);
+UTFALL_API int utfall_extract_column_field(const utfall_extract *x, size_t i);
+UTFALL_API char utfall_extract_delimiter(const utfall_extract *x);
+UTFALL_API int utfall_extract_transcoded(const utfall_extract *x);
+
+/* Grouping keys: a canonical field, a derived key (fil, inskriven_ar,
+ * inskriven_kvartal, aldersgrupp, status) or any extra column by name. */
+typedef struct utfall_colref utfall_colref;
+UTFALL_API utfall_status utfall_colref_new(utfall_extract *x, const char *name,
+                                           utfall_colref **out, utfall_error *err);
+UTFALL_API void utfall_colref_free(utfall_colref *c);
+UTFALL_API const char *utfall_colref_name(const utfall_colref *c);
+/* The row's value as a stable string ("" = missing).  The result points
+ * into buf or into the row; valid until the next row. */
+UTFALL_API const char *utfall_row_value(const utfall_row *row, utfall_colref *c, char *buf,
+                                        size_t size);
+/* Age band of an age: "16-19", "20-24", "25-29", "30+", "<16"; "" missing. */
+UTFALL_API const char *utfall_age_band(int age);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

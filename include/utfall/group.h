@@ -1,0 +1,36 @@
+/* utfall — grouping rows by one or more keys (--by COL[,COL]).
+ * Memory grows with the number of distinct groups, not rows. */
+#ifndef UTFALL_GROUP_H
+#define UTFALL_GROUP_H
+
+#include <stddef.h>
+
+#include "utfall/extract.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct utfall_grouper utfall_grouper;
+
+/* by: "enhet" or "kon,aldersgrupp"; NULL or "" = no grouping (one group). */
+UTFALL_API utfall_status utfall_grouper_new(utfall_extract *x, const char *by,
+                                            utfall_grouper **out, utfall_error *err);
+UTFALL_API void utfall_grouper_free(utfall_grouper *g);
+UTFALL_API size_t utfall_grouper_nkeys(const utfall_grouper *g);
+UTFALL_API const char *utfall_grouper_key_name(const utfall_grouper *g, size_t k);
+/* The group of a row, created on first sight; -1 on out-of-memory. */
+UTFALL_API long utfall_grouper_index(utfall_grouper *g, const utfall_row *row);
+UTFALL_API size_t utfall_grouper_ngroups(const utfall_grouper *g);
+UTFALL_API const char *utfall_grouper_value(const utfall_grouper *g, size_t group, size_t k);
+/* Group indices in display order (sorted by key values; numbers in
+ * numeric order; "not stated" last).  Valid until the next new group. */
+UTFALL_API const size_t *utfall_grouper_order(utfall_grouper *g);
+
+/* Split "a,b,c" into at most max items (in place copies); returns count. */
+UTFALL_API size_t utfall_split_list(const char *list, char items[][128], size_t max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

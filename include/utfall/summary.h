@@ -1,0 +1,38 @@
+/* utfall — the participant section: enrolled, active, exited, splits,
+ * exit outcomes, days in programme, enrolments over time. */
+#ifndef UTFALL_SUMMARY_H
+#define UTFALL_SUMMARY_H
+
+#include "utfall/extract.h"
+#include "utfall/table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum utfall_period { UTFALL_PER_YEAR = 0, UTFALL_PER_QUARTER, UTFALL_PER_MONTH } utfall_period;
+
+typedef struct utfall_summary_options {
+    const char *by;       /* split columns, one section each; NULL = kon,aldersgrupp,enhet */
+    utfall_period per;    /* enrolments per period */
+    utfall_lang lang;     /* for titles and notes */
+} utfall_summary_options;
+
+/* Reads the extract to its end and adds the sections to doc: rows
+ * (overview), by_<col> for each split column, outcomes, days, enrolments. */
+UTFALL_API utfall_status utfall_summary_compute(utfall_extract *x,
+                                                const utfall_summary_options *opt,
+                                                utfall_doc *doc, utfall_error *err);
+
+/* Set of 64-bit hashes (ids, id+group): memory per distinct member. */
+typedef struct utfall_hashset utfall_hashset;
+UTFALL_API utfall_hashset *utfall_hashset_new(void);
+UTFALL_API void utfall_hashset_free(utfall_hashset *s);
+/* 1 if added, 0 if present, -1 out of memory. */
+UTFALL_API int utfall_hashset_add(utfall_hashset *s, uint64_t h);
+UTFALL_API uint64_t utfall_hash_str(uint64_t seed, const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

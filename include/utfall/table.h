@@ -1,0 +1,87 @@
+/* utfall — the one output layer every command uses.
+ *
+ * A command builds a document of tables (figures per group plus a total
+ * row) and hands it to one writer: a terminal table, TSV, CSV, JSON or
+ * Markdown.  Machine formats use stable English snake_case keys, '.'
+ * decimals and ISO dates; human formats use catalogue labels and the
+ * localized number format. */
+#ifndef UTFALL_TABLE_H
+#define UTFALL_TABLE_H
+
+#include <stdio.h>
+
+#include "utfall/error.h"
+#include "utfall/i18n.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum utfall_format {
+    UTFALL_FMT_TABLE = 0,
+    UTFALL_FMT_TSV,
+    UTFALL_FMT_CSV,
+    UTFALL_FMT_JSON,
+    UTFALL_FMT_MD
+} utfall_format;
+UTFALL_API int utfall_format_parse(const char *name, utfall_format *out);
+
+typedef enum utfall_coltype {
+    UTFALL_COL_GROUP = 0, /* a grouping key (text); "" = not stated */
+    UTFALL_COL_COUNT,     /* whole number */
+    UTFALL_COL_SHARE,     /* proportion 0–1, shown as percent to people */
+    UTFALL_COL_NUMBER,    /* decimal number with the column's decimals */
+    UTFALL_COL_PVALUE,    /* p-value: "< 0,001" for people */
+    UTFALL_COL_TEXT,      /* free text */
+    UTFALL_COL_BOOL,      /* true/false; ja/nej */
+    UTFALL_COL_PP         /* difference of proportions, shown in percentage points */
+} utfall_coltype;
+
+typedef struct utfall_table utfall_table;
+typedef struct utfall_doc utfall_doc;
+
+/* A table named key ("rows" is the main table).  An object table has one
+ * row and is written as a JSON object rather than an array. */
+UTFALL_API utfall_table *utfall_table_new(const char *key, int is_object);
+UTFALL_API void utfall_table_free(utfall_table *t);
+/* label_key is a catalogue key; the machine key is used when absent. */
+UTFALL_API int utfall_table_add_column(utfall_table *t, const char *key, const char *label_key,
+                                       utfall_coltype type, int decimals);
+/* Human-only columns are left out of machine formats (and vice versa). */
+UTFALL_API void utfall_table_column_human_only(utfall_table *t, int col);
+UTFALL_API void utfall_table_column_machine_only(utfall_table *t, int col);
+/* A new row; returns its index or -1 on out-of-memory.  A total row has
+ * empty group values and is written as group {} in JSON. */
+UTFALL_API int utfall_table_add_row(utfall_table *t, int is_total);
+UTFALL_API void utfall_table_set_text(utfall_table *t, int row, int col, const char *text);
+UTFALL_API void utfall_table_set_num(utfall_table *t, int row, int col, double value);
+/* NAN through set_num also means not computable. */
+UTFALL_API void utfall_table_set_na(utfall_table *t, int row, int col);
+UTFALL_API void utfall_table_set_suppressed(utfall_table *t, int row, int col);
+UTFALL_API int utfall_table_is_suppressed(const utfall_table *t, int row, int col);
+UTFALL_API double utfall_table_num(const utfall_table *t, int row, int col);
+UTFALL_API int utfall_table_nrows(const utfall_table *t);
+UTFALL_API int utfall_table_ncols(const utfall_table *t);
+UTFALL_API int utfall_table_column_index(const utfall_table *t, const char *key);
+/* Shown only in machine formats (JSON; TSV/CSV with --section). */
+UTFALL_API void utfall_table_set_machine_only(utfall_table *t);
+UTFALL_API void utfall_table_set_title(utfall_table *t, const char *title);
+/* A line of the definition shown under the table in human formats. */
+UTFALL_API void utfall_table_add_note(utfall_table *t, const char *note);
+
+UTFALL_API utfall_doc *utfall_doc_new(void);
+UTFALL_API void utfall_doc_free(utfall_doc *d);
+/* The document takes ownership of t. */
+UTFALL_API void utfall_doc_add(utfall_doc *d, utfall_table *t);
+UTFALL_API utfall_table *utfall_doc_table(utfall_doc *d, const char *key);
+
+/* Write the document.  TSV and CSV write only the table named `section`
+ * (NULL = the first), so that the output stays one rectangle for pipes. */
+UTFALL_API utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt,
+                                          utfall_lang lang, const char *section,
+                                          utfall_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

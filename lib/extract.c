@@ -1,0 +1,729 @@
+#include "utfall/extract.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utfall/pnr.h"
+
+struct utfall_colref {
+    char name[128];
+    enum { REF_FIELD, REF_FIL, REF_YEAR, REF_QUARTER, REF_AGEBAND, REF_STATUS, REF_EXTRA } kind;
+    int field;
+    size_t cached_file; /* file the index below belongs to, +1; 0 = none */
+    long index;         /* column index in that file, -1 absent */
+    utfall_extract *x;
+};
+
+struct outcome_map_entry {
+    char *folded;
+    int outcome;
+};
+
+struct utfall_extract {
+    utfall_extract_options opt;
+    const char *const *paths;
+    size_t npaths, cur;
+    utfall_csv_reader *csv;
+    char file_base[UTFALL_ERROR_NAME_MAX];
+    char **columns;
+    int *column_field;
+    size_t ncolumns;
+    long field_col[UTFALL_F_COUNT];
+    int header_written_to_rejects;
+    utfall_extract_stats stats;
+
+    struct outcome_map_entry *omap;
+    size_t nomap;
+
+    uint64_t *dup_slots; /* open-addressing set of row hashes, 0 = empty */
+    size_t dup_cap, dup_used;
+};
+
+void utfall_extract_options_init(utfall_extract_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->today = UTFALL_DATE_NONE;
+}
+
+static void free_columns(utfall_extract *x)
+{
+    for (size_t i = 0; i < x->ncolumns; i++)
+        free(x->columns[i]);
+    free(x->columns);
+    free(x->column_field);
+    x->columns = NULL;
+    x->column_field = NULL;
+    x->ncolumns = 0;
+}
+
+void utfall_extract_close(utfall_extract *x)
+{
+    if (!x)
+        return;
+    utfall_csv_close(x->csv);
+    free_columns(x);
+    for (size_t i = 0; i < x->nomap; i++)
+        free(x->omap[i].folded);
+    free(x->omap);
+    free(x->dup_slots);
+    free(x);
+}
+
+static void diag(utfall_extract *x, const utfall_error *e)
+{
+    if (x->opt.diag)
+        x->opt.diag(x->opt.diag_ctx, e);
+}
+
+static utfall_status load_outcome_map(utfall_extract *x, utfall_error *err)
+{
+    utfall_csv_reader *r;
+    utfall_csv_options co = {0};
+    utfall_status st = utfall_csv_open(&r, x->opt.outcome_map_path, &co, err);
+    if (st)
+        return st;
+    utfall_csv_record rec;
+    int got;
+    while ((got = utfall_csv_next(r, &rec, err)) == 1) {
+        if (rec.record == 1)
+            continue; /* header */
+        if (rec.nfields < 2) {
+            utfall_error_set(err, UTFALL_ERR_DATA, "outcome-map-shape",
+                             "expected two columns: the value as written, and an outcome key");
+            utfall_error_locate(err, utfall_csv_name(r), rec.line, 0, NULL);
+            utfall_csv_close(r);
+            return UTFALL_ERR_DATA;
+        }
+        int o;
+        if (utfall_outcome_parse(rec.fields[1], &o)) {
+            utfall_error_set(err, UTFALL_ERR_DATA, "unknown-outcome",
+                             "'%s' is not an outcome key (accepted: arbete, arbete_med_stod, "
+                             "studier, arbetssokande, praktik, annan_insats, vard, "
+                             "foraldraledighet, flytt, ej_kontaktbar, avbrott, annat)",
+                             rec.fields[1]);
+            utfall_error_locate(err, utfall_csv_name(r), rec.line, 0, NULL);
+            utfall_csv_close(r);
+            return UTFALL_ERR_DATA;
+        }
+        void *p = realloc(x->omap, (x->nomap + 1) * sizeof *x->omap);
+        char folded[256];
+        utfall_fold(rec.fields[0], folded, sizeof folded);
+        if (!p || !(x->omap = p, x->omap[x->nomap].folded = strdup(folded))) {
+            utfall_csv_close(r);
+            return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+        }
+        x->omap[x->nomap++].outcome = o;
+    }
+    utfall_csv_close(r);
+    return got < 0 ? err->status : UTFALL_OK;
+}
+
+static const char *base_name(const char *path)
+{
+    if (!strcmp(path, "-"))
+        return "stdin";
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static utfall_status fail_at(utfall_extract *x, utfall_error *err, long line, const char *column,
+                             utfall_status st, const char *code, const char *fmt, ...)
+    UTFALL_PRINTF(7, 8);
+static utfall_status fail_at(utfall_extract *x, utfall_error *err, long line, const char *column,
+                             utfall_status st, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    utfall_error_vset(err, st, code, fmt, ap);
+    va_end(ap);
+    utfall_error_locate(err, utfall_csv_name(x->csv), line, 0, column);
+    return st;
+}
+
+/* Read the header of file x->cur and map its columns. */
+static utfall_status open_file(utfall_extract *x, utfall_error *err)
+{
+    utfall_status st = utfall_csv_open(&x->csv, x->paths[x->cur], &x->opt.csv, err);
+    if (st)
+        return st;
+    snprintf(x->file_base, sizeof x->file_base, "%s", base_name(x->paths[x->cur]));
+    x->stats.files++;
+    x->header_written_to_rejects = 0;
+    utfall_csv_record rec;
+    int got = utfall_csv_next(x->csv, &rec, err);
+    if (got < 0)
+        return err->status;
+    if (got == 0)
+        return fail_at(x, err, 0, NULL, UTFALL_ERR_DATA, "empty-file",
+                       "the file is empty (expected a header line and data rows)");
+    free_columns(x);
+    x->columns = calloc(rec.nfields, sizeof *x->columns);
+    x->column_field = calloc(rec.nfields, sizeof *x->column_field);
+    if (!x->columns || !x->column_field)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    x->ncolumns = rec.nfields;
+    for (int f = 0; f < UTFALL_F_COUNT; f++)
+        x->field_col[f] = -1;
+    for (size_t i = 0; i < rec.nfields; i++) {
+        x->columns[i] = strdup(rec.fields[i]);
+        if (!x->columns[i])
+            return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+        if (utfall_pnr_find(rec.fields[i], rec.lengths[i], NULL, NULL))
+            return fail_at(x, err, rec.line, NULL, UTFALL_ERR_PRIVACY, "personal-number",
+                           "header field %zu contains a personal identity number; refusing "
+                           "the file (the value is not shown)",
+                           i + 1);
+        int f = -1;
+        /* --map canonical=Header wins over the built-in aliases */
+        for (size_t m = 0; m < x->opt.nmap; m++) {
+            const char *eq = strchr(x->opt.map[m], '=');
+            if (eq && !strcmp(eq + 1, rec.fields[i])) {
+                char canon[64];
+                size_t n = (size_t)(eq - x->opt.map[m]);
+                if (n >= sizeof canon)
+                    n = sizeof canon - 1;
+                memcpy(canon, x->opt.map[m], n);
+                canon[n] = '\0';
+                f = utfall_field_lookup(canon);
+            }
+        }
+        if (f < 0) {
+            int mapped_away = 0;
+            f = utfall_field_lookup(rec.fields[i]);
+            /* a column whose canonical name was given to another header
+             * by --map stays an extra column */
+            for (size_t m = 0; f >= 0 && m < x->opt.nmap; m++) {
+                const char *eq = strchr(x->opt.map[m], '=');
+                char canon[64];
+                size_t n = eq ? (size_t)(eq - x->opt.map[m]) : 0;
+                if (n >= sizeof canon)
+                    n = sizeof canon - 1;
+                memcpy(canon, x->opt.map[m], n);
+                canon[n] = '\0';
+                if (eq && utfall_field_lookup(canon) == f)
+                    mapped_away = 1;
+            }
+            if (mapped_away)
+                f = -1;
+        }
+        if (f >= 0 && x->field_col[f] >= 0)
+            return fail_at(x, err, rec.line, rec.fields[i], UTFALL_ERR_DATA, "duplicate-column",
+                           "is the same field as column %ld ('%s'): %s appears twice "
+                           "(rename one, or use --map %s=HEADER to choose)",
+                           x->field_col[f] + 1, x->columns[x->field_col[f]],
+                           utfall_field_name((utfall_field)f), utfall_field_name((utfall_field)f));
+        for (size_t j = 0; f < 0 && j < i; j++)
+            if (x->columns[j] && !strcmp(x->columns[j], rec.fields[i]))
+                return fail_at(x, err, rec.line, rec.fields[i], UTFALL_ERR_DATA,
+                               "duplicate-column", "the header names this column twice");
+        x->column_field[i] = f;
+        if (f >= 0)
+            x->field_col[f] = (long)i;
+    }
+    /* --map naming a header that is not there is a mistake worth saying */
+    for (size_t m = 0; m < x->opt.nmap; m++) {
+        const char *eq = strchr(x->opt.map[m], '=');
+        int found = 0;
+        for (size_t i = 0; eq && i < x->ncolumns; i++)
+            found |= !strcmp(eq + 1, x->columns[i]);
+        if (!found)
+            return fail_at(x, err, rec.line, NULL, UTFALL_ERR_DATA, "map-no-column",
+                           "--map %s: the header has no column '%s'", x->opt.map[m],
+                           eq ? eq + 1 : "");
+    }
+    static const utfall_field required[] = {UTFALL_F_ID, UTFALL_F_INSKRIVEN};
+    for (size_t k = 0; k < 2; k++)
+        if (x->field_col[required[k]] < 0)
+            return fail_at(x, err, rec.line, NULL, UTFALL_ERR_DATA, "missing-column",
+                           "required column '%s' is missing (accepted headers include %s; "
+                           "or use --map %s=HEADER)",
+                           utfall_field_name(required[k]),
+                           required[k] == UTFALL_F_ID ? "id, lopnr, deltagar_id"
+                                                      : "inskriven, inskrivningsdatum, startdatum",
+                           utfall_field_name(required[k]));
+    return UTFALL_OK;
+}
+
+utfall_status utfall_extract_open(utfall_extract **out, const char *const *paths, size_t npaths,
+                                  const utfall_extract_options *opt, utfall_error *err)
+{
+    *out = NULL;
+    utfall_extract *x = calloc(1, sizeof *x);
+    if (!x)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    if (opt)
+        x->opt = *opt;
+    else
+        utfall_extract_options_init(&x->opt);
+    x->paths = paths;
+    x->npaths = npaths;
+    utfall_status st = UTFALL_OK;
+    if (npaths == 0)
+        st = utfall_error_set(err, UTFALL_ERR_USAGE, "no-input", "no input file given");
+    if (!st && x->opt.outcome_map_path)
+        st = load_outcome_map(x, err);
+    if (!st)
+        st = open_file(x, err);
+    if (st) {
+        utfall_extract_close(x);
+        return st;
+    }
+    *out = x;
+    return UTFALL_OK;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h ? h : 1;
+}
+
+/* 1 if the hash was seen before; grows the table as needed. */
+static int dup_seen(utfall_extract *x, uint64_t h)
+{
+    if (x->dup_used * 2 >= x->dup_cap) {
+        size_t ncap = x->dup_cap ? x->dup_cap * 2 : 1024;
+        uint64_t *n = calloc(ncap, sizeof *n);
+        if (!n)
+            return 0; /* no memory: stop looking for duplicates, keep reading */
+        for (size_t i = 0; i < x->dup_cap; i++) {
+            if (!x->dup_slots[i])
+                continue;
+            size_t j = x->dup_slots[i] & (ncap - 1);
+            while (n[j])
+                j = (j + 1) & (ncap - 1);
+            n[j] = x->dup_slots[i];
+        }
+        free(x->dup_slots);
+        x->dup_slots = n;
+        x->dup_cap = ncap;
+    }
+    size_t j = h & (x->dup_cap - 1);
+    while (x->dup_slots[j]) {
+        if (x->dup_slots[j] == h)
+            return 1;
+        j = (j + 1) & (x->dup_cap - 1);
+    }
+    x->dup_slots[j] = h;
+    x->dup_used++;
+    return 0;
+}
+
+static void warn_at(utfall_extract *x, long line, const char *column, const char *code,
+                    const char *fmt, ...) UTFALL_PRINTF(5, 6);
+static void warn_at(utfall_extract *x, long line, const char *column, const char *code,
+                    const char *fmt, ...)
+{
+    utfall_error w;
+    utfall_error_clear(&w);
+    va_list ap;
+    va_start(ap, fmt);
+    utfall_error_vset(&w, UTFALL_OK, code, fmt, ap);
+    va_end(ap);
+    w.severity = UTFALL_SEV_WARNING;
+    utfall_error_locate(&w, utfall_csv_name(x->csv), line, 0, column);
+    x->stats.warnings++;
+    diag(x, &w);
+}
+
+static const char *field_text(const utfall_extract *x, const utfall_csv_record *rec,
+                              utfall_field f)
+{
+    long c = x->field_col[f];
+    return c >= 0 ? rec->fields[c] : "";
+}
+
+static utfall_status parse_date_field(utfall_extract *x, const utfall_csv_record *rec,
+                                      utfall_field f, utfall_date *out, utfall_error *err)
+{
+    const char *s = field_text(x, rec, f);
+    *out = UTFALL_DATE_NONE;
+    if (!*s)
+        return UTFALL_OK;
+    int rc = utfall_date_parse(s, out);
+    if (rc == 0)
+        return UTFALL_OK;
+    return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
+                   rc == -2 ? "impossible-date" : "bad-date",
+                   rc == -2 ? "'%s' is not a valid date (no such day)"
+                            : "'%s' is not a valid date (accepted: 2014-06-30 or 20140630)",
+                   s);
+}
+
+static utfall_status parse_hours(utfall_extract *x, const utfall_csv_record *rec, utfall_field f,
+                                 double *out, utfall_error *err)
+{
+    const char *s = field_text(x, rec, f);
+    *out = NAN;
+    if (!*s)
+        return UTFALL_OK;
+    if (utfall_number_parse(s, out))
+        return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
+                       "bad-number", "'%s' is not a number (accepted: 9,5 or 9.5)", s);
+    if (*out < 0 || *out > 168)
+        return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
+                       "hours-range", "%s hours a week is outside 0-168", s);
+    return UTFALL_OK;
+}
+
+static utfall_status parse_int(utfall_extract *x, const utfall_csv_record *rec, utfall_field f,
+                               int lo, int hi, int *out, utfall_error *err)
+{
+    const char *s = field_text(x, rec, f);
+    double v;
+    *out = -1;
+    if (!*s)
+        return UTFALL_OK;
+    if (utfall_number_parse(s, &v) || v != floor(v) || v < lo || v > hi)
+        return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
+                       "bad-integer", "'%s' is not a whole number from %d to %d", s, lo, hi);
+    *out = (int)v;
+    return UTFALL_OK;
+}
+
+static utfall_status parse_outcome_field(utfall_extract *x, const utfall_csv_record *rec,
+                                         int *out, utfall_error *err)
+{
+    const char *s = field_text(x, rec, UTFALL_F_AVSLUTSORSAK);
+    *out = UTFALL_OUTCOME_NONE;
+    if (!*s)
+        return UTFALL_OK;
+    if (x->nomap) {
+        char folded[256];
+        utfall_fold(s, folded, sizeof folded);
+        for (size_t i = 0; i < x->nomap; i++)
+            if (!strcmp(x->omap[i].folded, folded)) {
+                *out = x->omap[i].outcome;
+                return UTFALL_OK;
+            }
+    }
+    if (utfall_outcome_parse(s, out) == 0)
+        return UTFALL_OK;
+    return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_AVSLUTSORSAK]],
+                   UTFALL_ERR_DATA, "unknown-outcome",
+                   "unknown exit outcome '%s' (accepted: arbete, arbete_med_stod, studier, "
+                   "arbetssokande, praktik, annan_insats, vard, foraldraledighet, flytt, "
+                   "ej_kontaktbar, avbrott, annat; map others with --outcome-map FILE)",
+                   s);
+}
+
+static utfall_status parse_income_field(utfall_extract *x, const utfall_csv_record *rec,
+                                        utfall_field f, int *out, utfall_error *err)
+{
+    const char *s = field_text(x, rec, f);
+    *out = UTFALL_INCOME_NONE;
+    if (!*s || utfall_income_parse(s, out) == 0)
+        return UTFALL_OK;
+    return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
+                   "unknown-income",
+                   "unknown income source '%s' (accepted: aktivitetsersattning, sjukersattning, "
+                   "sjukpenning, forsorjningsstod, a_kassa, aktivitetsstod, lon, studiemedel, "
+                   "ingen, annan)",
+                   s);
+}
+
+/* Turn one record into a row.  Data errors come back in err; warnings go
+ * to the diagnostics callback. */
+static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, utfall_row *row,
+                               utfall_error *err)
+{
+    utfall_status st;
+    memset(row, 0, sizeof *row);
+    row->record = rec;
+    row->line = rec->line;
+    row->file_index = x->cur;
+    row->file_base = x->file_base;
+
+    /* The identity guard comes first and is never skippable. */
+    for (size_t i = 0; i < rec->nfields; i++)
+        if (rec->lengths[i] >= 10 && utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
+            return fail_at(x, err, rec->line, x->columns[i], UTFALL_ERR_PRIVACY,
+                           "personal-number",
+                           "contains a personal identity number; refusing the file (the "
+                           "value is not shown; pseudonymise it first with utfall "
+                           "pseudonymize)");
+
+    row->id = field_text(x, rec, UTFALL_F_ID);
+    if (!*row->id)
+        return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_ID]],
+                       UTFALL_ERR_DATA, "missing-id", "the id is empty (every row needs one)");
+    if (x->field_col[UTFALL_F_KON] >= 0
+        && utfall_kon_parse(field_text(x, rec, UTFALL_F_KON), &row->kon))
+        return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_KON]],
+                       UTFALL_ERR_DATA, "unknown-kon",
+                       "unknown value '%s' (accepted: k, m, kvinna, man, female, male; blank = "
+                       "not stated)",
+                       field_text(x, rec, UTFALL_F_KON));
+    if ((st = parse_int(x, rec, UTFALL_F_FODELSEAR, 1900, 2199, &row->fodelsear, err))
+        || (st = parse_int(x, rec, UTFALL_F_ALDER, 0, 130, &row->age, err)))
+        return st;
+    row->enhet = field_text(x, rec, UTFALL_F_ENHET);
+    row->insats = field_text(x, rec, UTFALL_F_INSATS);
+    if ((st = parse_date_field(x, rec, UTFALL_F_INSKRIVEN, &row->inskriven, err))
+        || (st = parse_date_field(x, rec, UTFALL_F_AVSLUTAD, &row->avslutad, err))
+        || (st = parse_date_field(x, rec, UTFALL_F_UPPFOLJD_TILL, &row->uppfoljd_till, err))
+        || (st = parse_outcome_field(x, rec, &row->avslutsorsak, err))
+        || (st = parse_hours(x, rec, UTFALL_F_TIMMAR_FORE, &row->timmar_fore, err))
+        || (st = parse_hours(x, rec, UTFALL_F_TIMMAR_EFTER, &row->timmar_efter, err))
+        || (st = parse_income_field(x, rec, UTFALL_F_FORSORJNING_FORE, &row->forsorjning_fore, err))
+        || (st = parse_income_field(x, rec, UTFALL_F_FORSORJNING_EFTER, &row->forsorjning_efter,
+                                    err)))
+        return st;
+    if (row->inskriven == UTFALL_DATE_NONE)
+        return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_INSKRIVEN]],
+                       UTFALL_ERR_DATA, "missing-date",
+                       "the enrolment date is empty (every row needs one)");
+    if (row->avslutad != UTFALL_DATE_NONE && row->avslutad < row->inskriven)
+        return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_AVSLUTAD]],
+                       UTFALL_ERR_DATA, "exit-before-enrolment",
+                       "exit date %s is before the enrolment date %s",
+                       field_text(x, rec, UTFALL_F_AVSLUTAD),
+                       field_text(x, rec, UTFALL_F_INSKRIVEN));
+    if (row->uppfoljd_till != UTFALL_DATE_NONE && row->uppfoljd_till < row->inskriven)
+        return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_UPPFOLJD_TILL]],
+                       UTFALL_ERR_DATA, "followup-before-enrolment",
+                       "follow-up end %s is before the enrolment date %s",
+                       field_text(x, rec, UTFALL_F_UPPFOLJD_TILL),
+                       field_text(x, rec, UTFALL_F_INSKRIVEN));
+    if (row->age < 0 && row->fodelsear > 0) {
+        int y, m, d;
+        utfall_date_to_ymd(row->inskriven, &y, &m, &d);
+        row->age = y - row->fodelsear;
+    }
+
+    /* Warnings: plausible but worth a second look. */
+    if (x->opt.today != UTFALL_DATE_NONE) {
+        static const utfall_field dates[] = {UTFALL_F_INSKRIVEN, UTFALL_F_AVSLUTAD};
+        const utfall_date vals[] = {row->inskriven, row->avslutad};
+        for (int k = 0; k < 2; k++)
+            if (vals[k] != UTFALL_DATE_NONE && vals[k] > x->opt.today)
+                warn_at(x, rec->line, x->columns[x->field_col[dates[k]]], "future-date",
+                        "%s is in the future", field_text(x, rec, dates[k]));
+    }
+    if (row->age >= 0 && (row->age < 16 || row->age > 30))
+        warn_at(x, rec->line,
+                x->columns[x->field_col[x->field_col[UTFALL_F_ALDER] >= 0 ? UTFALL_F_ALDER
+                                                                            : UTFALL_F_FODELSEAR]],
+                "age-range", "age at enrolment %d is outside 16-30", row->age);
+    if (row->avslutad == UTFALL_DATE_NONE && row->avslutsorsak != UTFALL_OUTCOME_NONE)
+        warn_at(x, rec->line, x->columns[x->field_col[UTFALL_F_AVSLUTSORSAK]],
+                "outcome-without-exit",
+                "an exit outcome without an exit date: the row counts as still active");
+    if (x->opt.detect_duplicates && dup_seen(x, hash_bytes(rec->raw, rec->raw_len)))
+        warn_at(x, rec->line, NULL, "duplicate-row", "the row is identical to an earlier row");
+    return UTFALL_OK;
+}
+
+static void write_reject(utfall_extract *x, const utfall_csv_record *rec)
+{
+    if (!x->opt.rejects)
+        return;
+    if (!x->header_written_to_rejects) {
+        char d = utfall_csv_delimiter(x->csv);
+        for (size_t i = 0; i < x->ncolumns; i++) {
+            if (i)
+                fputc(d, x->opt.rejects);
+            fputs(x->columns[i], x->opt.rejects);
+        }
+        fputc('\n', x->opt.rejects);
+        x->header_written_to_rejects = 1;
+    }
+    fwrite(rec->raw, 1, rec->raw_len, x->opt.rejects);
+    fputc('\n', x->opt.rejects);
+}
+
+int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
+{
+    for (;;) {
+        if (!x->csv)
+            return 0;
+        utfall_csv_record rec;
+        int got = utfall_csv_next(x->csv, &rec, err);
+        if (got < 0) {
+            x->stats.errors++;
+            return -1;
+        }
+        if (got == 0) {
+            utfall_csv_close(x->csv);
+            x->csv = NULL;
+            if (++x->cur >= x->npaths)
+                return 0;
+            if (open_file(x, err)) {
+                x->stats.errors++;
+                return -1;
+            }
+            continue;
+        }
+        x->stats.rows_read++;
+        utfall_status st = build_row(x, &rec, row, err);
+        if (st == UTFALL_OK) {
+            x->stats.rows_used++;
+            return 1;
+        }
+        x->stats.errors++;
+        if (st != UTFALL_ERR_DATA || !x->opt.skip_bad)
+            return -1;
+        x->stats.rows_rejected++;
+        diag(x, err);
+        write_reject(x, &rec);
+    }
+}
+
+void utfall_extract_get_stats(const utfall_extract *x, utfall_extract_stats *st)
+{
+    *st = x->stats;
+}
+
+size_t utfall_extract_ncolumns(const utfall_extract *x) { return x->ncolumns; }
+const char *utfall_extract_column_name(const utfall_extract *x, size_t i)
+{
+    return i < x->ncolumns ? x->columns[i] : "";
+}
+int utfall_extract_column_field(const utfall_extract *x, size_t i)
+{
+    return i < x->ncolumns ? x->column_field[i] : -1;
+}
+char utfall_extract_delimiter(const utfall_extract *x)
+{
+    return x->csv ? utfall_csv_delimiter(x->csv) : 0;
+}
+int utfall_extract_transcoded(const utfall_extract *x)
+{
+    return x->csv ? utfall_csv_transcoded(x->csv) : 0;
+}
+
+utfall_status utfall_colref_new(utfall_extract *x, const char *name, utfall_colref **out,
+                                utfall_error *err)
+{
+    utfall_colref *c = calloc(1, sizeof *c);
+    if (!c)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->x = x;
+    c->index = -1;
+    char folded[128];
+    utfall_fold(name, folded, sizeof folded);
+    int f = utfall_field_lookup(name);
+    if (!strcmp(folded, "fil") || !strcmp(folded, "file"))
+        c->kind = REF_FIL;
+    else if (!strcmp(folded, "inskriven_ar"))
+        c->kind = REF_YEAR;
+    else if (!strcmp(folded, "inskriven_kvartal"))
+        c->kind = REF_QUARTER;
+    else if (!strcmp(folded, "aldersgrupp") || !strcmp(folded, "age_band"))
+        c->kind = REF_AGEBAND;
+    else if (!strcmp(folded, "status"))
+        c->kind = REF_STATUS;
+    else if (f >= 0) {
+        c->kind = REF_FIELD;
+        c->field = f;
+        if (x->field_col[f] < 0 && f != UTFALL_F_ALDER) {
+            free(c);
+            return utfall_error_set(err, UTFALL_ERR_USAGE, "unknown-column",
+                                    "cannot group by '%s': the extract has no such column", name);
+        }
+    } else {
+        c->kind = REF_EXTRA;
+        int found = 0;
+        for (size_t i = 0; i < x->ncolumns; i++)
+            found |= !strcmp(x->columns[i], name);
+        if (!found) {
+            free(c);
+            return utfall_error_set(err, UTFALL_ERR_USAGE, "unknown-column",
+                                    "cannot group by '%s': no such column (derived keys: fil, "
+                                    "inskriven_ar, inskriven_kvartal, aldersgrupp, status)",
+                                    name);
+        }
+    }
+    const char *canonical[] = {[REF_FIL] = "fil", [REF_YEAR] = "inskriven_ar",
+                               [REF_QUARTER] = "inskriven_kvartal", [REF_AGEBAND] = "aldersgrupp",
+                               [REF_STATUS] = "status"};
+    if (c->kind == REF_FIELD)
+        snprintf(c->name, sizeof c->name, "%s", utfall_field_name((utfall_field)c->field));
+    else if (c->kind != REF_EXTRA)
+        snprintf(c->name, sizeof c->name, "%s", canonical[c->kind]);
+    *out = c;
+    return UTFALL_OK;
+}
+
+void utfall_colref_free(utfall_colref *c)
+{
+    free(c);
+}
+
+const char *utfall_colref_name(const utfall_colref *c)
+{
+    return c->name;
+}
+
+const char *utfall_row_value(const utfall_row *row, utfall_colref *c, char *buf, size_t size)
+{
+    int y, m, d;
+    buf[0] = '\0';
+    switch (c->kind) {
+    case REF_FIL:
+        return row->file_base;
+    case REF_YEAR:
+        utfall_date_to_ymd(row->inskriven, &y, &m, &d);
+        snprintf(buf, size, "%04d", y);
+        return buf;
+    case REF_QUARTER:
+        utfall_date_to_ymd(row->inskriven, &y, &m, &d);
+        snprintf(buf, size, "%04d-Q%d", y, (m - 1) / 3 + 1);
+        return buf;
+    case REF_AGEBAND:
+        return utfall_age_band(row->age);
+    case REF_STATUS:
+        return row->avslutad == UTFALL_DATE_NONE ? "active" : "exited";
+    case REF_EXTRA:
+        if (c->cached_file != row->file_index + 1) {
+            c->cached_file = row->file_index + 1;
+            c->index = -1;
+            for (size_t i = 0; i < c->x->ncolumns; i++)
+                if (!strcmp(c->x->columns[i], c->name))
+                    c->index = (long)i;
+        }
+        return c->index >= 0 && (size_t)c->index < row->record->nfields
+                   ? row->record->fields[c->index]
+                   : "";
+    case REF_FIELD:
+        break;
+    }
+    switch ((utfall_field)c->field) {
+    case UTFALL_F_KON:
+        return utfall_kon_key(row->kon);
+    case UTFALL_F_ALDER:
+        if (row->age >= 0)
+            snprintf(buf, size, "%d", row->age);
+        return buf;
+    case UTFALL_F_FODELSEAR:
+        if (row->fodelsear >= 0)
+            snprintf(buf, size, "%d", row->fodelsear);
+        return buf;
+    case UTFALL_F_INSKRIVEN:
+        utfall_date_format(row->inskriven, buf, size);
+        return buf;
+    case UTFALL_F_AVSLUTAD:
+        utfall_date_format(row->avslutad, buf, size);
+        return buf;
+    case UTFALL_F_UPPFOLJD_TILL:
+        utfall_date_format(row->uppfoljd_till, buf, size);
+        return buf;
+    case UTFALL_F_AVSLUTSORSAK:
+        return utfall_outcome_key(row->avslutsorsak);
+    case UTFALL_F_FORSORJNING_FORE:
+        return utfall_income_key(row->forsorjning_fore);
+    case UTFALL_F_FORSORJNING_EFTER:
+        return utfall_income_key(row->forsorjning_efter);
+    default: {
+        long col = c->x->field_col[c->field];
+        return col >= 0 && (size_t)col < row->record->nfields ? row->record->fields[col] : "";
+    }
+    }
+}
