@@ -494,10 +494,11 @@ static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_er
         fail(r, err, r->record_line, UTFALL_ERR_NOMEM, "nomem", "out of memory");
         return -1;
     }
+    int bad_shape = 0;
     if (r->field_too_long) {
         fail(r, err, r->record_line, UTFALL_ERR_DATA, "field-too-long",
              "field %zu is longer than %zu bytes", r->long_field_index + 1, r->opt.max_field);
-        return -1;
+        bad_shape = 1;
     }
     /* Excel sometimes ends every line with a delimiter: one extra empty
      * trailing field is not a shape error. */
@@ -507,12 +508,12 @@ static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_er
         if (r->nfields > 1 && r->nulls[r->nfields - 1])
             r->nfields--;
         r->header_fields = r->nfields;
-    } else if (r->nfields != r->header_fields) {
+    } else if (!bad_shape && r->nfields != r->header_fields) {
         fail(r, err, r->record_line, UTFALL_ERR_DATA, "field-count",
              "the record has %zu fields, the header has %zu (check the delimiter '%s' and "
              "quoting)",
              r->nfields, r->header_fields, r->delimiter == '\t' ? "\\t" : (char[]){r->delimiter, 0});
-        return -1;
+        bad_shape = 1;
     }
     for (size_t i = 0; i < r->nfields; i++)
         r->ptrs[i] = r->arena + r->offsets[i];
@@ -527,6 +528,13 @@ static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_er
     rec->record = r->records;
     rec->raw = r->raw;
     rec->raw_len = r->raw_len;
+    if (bad_shape) {
+        /* the record's bounds are sound: the caller may skip it and go on */
+        r->finished = 0;
+        if (r->records == 1)
+            return -1;
+        return -2;
+    }
     return 1;
 }
 

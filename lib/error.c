@@ -65,6 +65,10 @@ void utfall_error_format(const utfall_error *err, char *buf, size_t size)
         }
         APPEND(" ");
     }
+    if (err->severity == UTFALL_SEV_WARNING)
+        APPEND("warning: ");
+    else if (err->severity == UTFALL_SEV_NOTE)
+        APPEND("note: ");
     if (err->column[0])
         APPEND("column '%s': ", err->column);
     APPEND("%s", err->text);

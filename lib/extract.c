@@ -32,6 +32,9 @@ struct utfall_extract {
     size_t ncolumns;
     long field_col[UTFALL_F_COUNT];
     int header_written_to_rejects;
+    int transcoding_announced;
+    long rows_in_file;
+    const utfall_csv_record *cur_rec;
     utfall_extract_stats stats;
 
     struct outcome_map_entry *omap;
@@ -138,7 +141,11 @@ static utfall_status fail_at(utfall_extract *x, utfall_error *err, long line, co
     va_start(ap, fmt);
     utfall_error_vset(err, st, code, fmt, ap);
     va_end(ap);
-    utfall_error_locate(err, utfall_csv_name(x->csv), line, 0, column);
+    long record = 0;
+    /* a quoted newline earlier in the file makes lines and records differ */
+    if (x->cur_rec && x->cur_rec->line == line && x->cur_rec->line != x->cur_rec->record)
+        record = x->cur_rec->record - 1;
+    utfall_error_locate(err, utfall_csv_name(x->csv), line, record, column);
     return st;
 }
 
@@ -151,6 +158,9 @@ static utfall_status open_file(utfall_extract *x, utfall_error *err)
     snprintf(x->file_base, sizeof x->file_base, "%s", base_name(x->paths[x->cur]));
     x->stats.files++;
     x->header_written_to_rejects = 0;
+    x->transcoding_announced = 0;
+    x->rows_in_file = 0;
+    x->cur_rec = NULL;
     utfall_csv_record rec;
     int got = utfall_csv_next(x->csv, &rec, err);
     if (got < 0)
@@ -435,6 +445,7 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
 {
     utfall_status st;
     memset(row, 0, sizeof *row);
+    x->cur_rec = rec;
     row->record = rec;
     row->line = rec->line;
     row->file_index = x->cur;
@@ -545,11 +556,23 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
             return 0;
         utfall_csv_record rec;
         int got = utfall_csv_next(x->csv, &rec, err);
+        if (got == -2) {
+            x->stats.rows_read++;
+            x->stats.errors++;
+            if (!x->opt.skip_bad)
+                return -1;
+            x->stats.rows_rejected++;
+            diag(x, err);
+            write_reject(x, &rec);
+            continue;
+        }
         if (got < 0) {
             x->stats.errors++;
             return -1;
         }
         if (got == 0) {
+            if (x->rows_in_file == 0)
+                warn_at(x, 0, NULL, "no-rows", "the file has a header but no data rows");
             utfall_csv_close(x->csv);
             x->csv = NULL;
             if (++x->cur >= x->npaths)
@@ -561,6 +584,21 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
             continue;
         }
         x->stats.rows_read++;
+        x->rows_in_file++;
+        if (utfall_csv_transcoded(x->csv) && !x->transcoding_announced
+            && x->opt.csv.encoding != UTFALL_ENC_CP1252) {
+            utfall_error note;
+            utfall_error_clear(&note);
+            utfall_error_set(&note, UTFALL_OK, "transcoded",
+                             "not UTF-8: reading the file as Windows-1252 (Excel's encoding); "
+                             "use --encoding to choose");
+            note.severity = UTFALL_SEV_NOTE;
+            utfall_error_locate(&note, utfall_csv_name(x->csv),
+                                utfall_csv_transcoded_line(x->csv), 0, NULL);
+            diag(x, &note);
+        }
+        if (utfall_csv_transcoded(x->csv))
+            x->transcoding_announced = 1;
         utfall_status st = build_row(x, &rec, row, err);
         if (st == UTFALL_OK) {
             x->stats.rows_used++;

@@ -104,9 +104,19 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         st = nomem(err);
         goto done;
     }
-    for (size_t i = 0; i < nsplit; i++)
-        if ((st = utfall_grouper_new(x, items[i], &splits[i].g, err)))
-            goto done;
+    int explicit_by = opt->by && *opt->by;
+    for (size_t i = 0; i < nsplit; i++) {
+        if ((st = utfall_grouper_new(x, items[i], &splits[i].g, err))) {
+            if (explicit_by || st != UTFALL_ERR_USAGE)
+                goto done;
+            /* a default split whose column the extract lacks is left out */
+            st = UTFALL_OK;
+            utfall_error_clear(err);
+            memmove(items + i, items + i + 1, (nsplit - i - 1) * sizeof items[0]);
+            nsplit--;
+            i--;
+        }
+    }
     static const char *const per_keys[] = {"inskriven_ar", "inskriven_kvartal", "inskriven"};
     if (opt->per == UTFALL_PER_MONTH) {
         /* months are not a derived key of their own: group by year-month below */

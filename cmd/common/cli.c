@@ -53,8 +53,9 @@ int cli_report(cli *c, const utfall_error *e)
             return 0;
     }
     utfall_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "%s: %s%s\n", c->prog, e->severity == UTFALL_SEV_WARNING ? "warning: " : "",
-            buf);
+    if (e->severity == UTFALL_SEV_NOTE && c->quiet)
+        return 0;
+    fprintf(stderr, "%s: %s\n", c->prog, buf);
     return e->status ? (int)e->status : 0;
 }
 

@@ -55,7 +55,9 @@ UTFALL_API utfall_status utfall_csv_open(utfall_csv_reader **out, const char *pa
 UTFALL_API void utfall_csv_close(utfall_csv_reader *r);
 
 /* 1 = a record, 0 = end of input, -1 = error (err filled with file, line,
- * column where known).  After an error the reader is finished. */
+ * column where known; the reader is finished), -2 = a record of the wrong
+ * shape (field count, overlong field): err says what, rec holds its raw
+ * text, and reading may go on. */
 UTFALL_API int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err);
 
 UTFALL_API char utfall_csv_delimiter(const utfall_csv_reader *r);

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Run one declarative CLI test case (tests/cli/cases/NAME.case).
+
+A case is a small key: value file:
+    args: summary -f json data-samples/ama.csv   (run as `utfall ARGS`)
+    stdin: tests/data/file.csv                   (optional; default empty)
+    env: LANG=sv_SE.UTF-8                        (optional, repeatable)
+    exit: 0                                      (expected exit status)
+    stdout: expected/summary-ama.json            (golden file, optional)
+    stdout-contains: text                        (repeatable)
+    stdout-lacks: text                           (repeatable)
+    stderr-contains: text                        (repeatable)
+    stderr-empty: yes
+    file: PATH                                   (a file the run must create, under the temp dir $TMP)
+Paths are relative to the source root; $TMP in args is a fresh temporary
+directory.  UTFALL_UPDATE_GOLDEN=1 rewrites golden files instead of
+comparing (review the diff before committing).
+"""
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+
+def main():
+    build, source, case = sys.argv[1], sys.argv[2], sys.argv[3]
+    keys = []
+    with open(case, encoding="utf-8") as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            k, _, v = line.partition(":")
+            keys.append((k.strip(), v.strip()))
+    get = lambda k: [v for kk, v in keys if kk == k]
+    tmp = tempfile.mkdtemp(prefix="utfall-test-")
+    args = shlex.split(get("args")[0].replace("$TMP", tmp))
+    exe = os.path.join(build, "cmd", "utfall", "utfall")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+           "SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01: stable future-date checks
+    for e in get("env"):
+        k, _, v = e.partition("=")
+        env[k] = v
+    stdin = b""
+    if get("stdin"):
+        with open(os.path.join(source, get("stdin")[0]), "rb") as f:
+            stdin = f.read()
+    p = subprocess.run([exe] + args, input=stdin, capture_output=True, cwd=source, env=env,
+                       timeout=120)
+    out = p.stdout.decode("utf-8", "replace")
+    err = p.stderr.decode("utf-8", "replace")
+    problems = []
+    want_exit = int(get("exit")[0]) if get("exit") else 0
+    if p.returncode != want_exit:
+        problems.append(f"exit status {p.returncode}, expected {want_exit}")
+    for g in get("stdout"):
+        path = os.path.join(source, "tests", "cli", g)
+        if os.environ.get("UTFALL_UPDATE_GOLDEN") == "1":
+            with open(path, "wb") as f:
+                f.write(p.stdout)
+        else:
+            with open(path, "rb") as f:
+                want = f.read()
+            if want != p.stdout:
+                import difflib
+                diff = "".join(difflib.unified_diff(
+                    want.decode("utf-8", "replace").splitlines(True), out.splitlines(True),
+                    "expected", "actual"))
+                problems.append("stdout differs from " + g + ":\n" + diff[:4000])
+    for s in get("stdout-contains"):
+        if s not in out:
+            problems.append(f"stdout lacks {s!r}")
+    for s in get("stdout-lacks"):
+        if s in out:
+            problems.append(f"stdout contains {s!r}")
+    for s in get("stderr-contains"):
+        if s not in err:
+            problems.append(f"stderr lacks {s!r}")
+    if get("stderr-empty") and err:
+        problems.append("stderr is not empty")
+    for f in get("file"):
+        if not os.path.exists(f.replace("$TMP", tmp)):
+            problems.append(f"{f} was not created")
+    if problems:
+        print("args:", args)
+        print("--- stdout ---\n" + out[:3000])
+        print("--- stderr ---\n" + err[:3000])
+        print("\n".join(problems))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
