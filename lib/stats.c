@@ -1,0 +1,689 @@
+#include "utfall/stats.h"
+
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_gamma.h>
+
+/* R's tolerance for "as or less likely" in binom.test and fisher.test:
+ * without it, outcomes exactly as likely as the observed one would be
+ * missed or counted at random because of rounding. */
+#define REL_ERR (1.0 + 1e-7)
+
+static void interval_nan(utfall_interval *out)
+{
+    if (out)
+        out->estimate = out->lower = out->upper = NAN;
+}
+
+static utfall_status numeric_failure(utfall_error *err, const char *what)
+{
+    return utfall_error_set(err, UTFALL_ERR_INTERNAL, "numeric-failure",
+                            "numerical failure computing %s", what);
+}
+
+static int level_ok(double level)
+{
+    return level > 0.0 && level < 1.0;
+}
+
+static utfall_status check_count(long x, long n, utfall_error *err)
+{
+    if (n < 0)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "bad-count",
+                                "number of trials n = %ld is negative", n);
+    if (x < 0 || x > n)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "bad-count",
+                                "count x = %ld is not between 0 and n = %ld", x, n);
+    return UTFALL_OK;
+}
+
+static utfall_status check_level(double level, utfall_error *err)
+{
+    if (!level_ok(level))
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "bad-level",
+                                "confidence level %g is not strictly between 0 and 1", level);
+    return UTFALL_OK;
+}
+
+/* Two-sided normal quantile, R's qnorm((1 + level)/2). */
+static double z_for_level(double level)
+{
+    return gsl_cdf_ugaussian_Pinv((1.0 + level) / 2.0);
+}
+
+/* ---- One proportion ------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    utfall_prop_ci_method method;
+} method_names[] = {
+    {"wilson", UTFALL_PROP_CI_WILSON},
+    {"exact", UTFALL_PROP_CI_EXACT},
+    {"clopper-pearson", UTFALL_PROP_CI_EXACT},
+    {"agresti-coull", UTFALL_PROP_CI_AGRESTI_COULL},
+    {"jeffreys", UTFALL_PROP_CI_JEFFREYS},
+};
+
+int utfall_prop_ci_method_parse(const char *name, utfall_prop_ci_method *out)
+{
+    if (!name || !out)
+        return -1;
+    for (size_t i = 0; i < sizeof method_names / sizeof method_names[0]; i++)
+        if (!strcasecmp(name, method_names[i].name)) {
+            *out = method_names[i].method;
+            return 0;
+        }
+    return -1;
+}
+
+const char *utfall_prop_ci_method_name(utfall_prop_ci_method method)
+{
+    switch (method) {
+    case UTFALL_PROP_CI_WILSON:
+        return "wilson";
+    case UTFALL_PROP_CI_EXACT:
+        return "exact";
+    case UTFALL_PROP_CI_AGRESTI_COULL:
+        return "agresti-coull";
+    case UTFALL_PROP_CI_JEFFREYS:
+        return "jeffreys";
+    }
+    return "unknown";
+}
+
+/* prop.test(x, n, correct = FALSE)$conf.int, term by term as R writes it,
+ * including its exact 0 and 1 at x = 0 and x = n. */
+static void wilson(long x, long n, double z, double *lower, double *upper)
+{
+    double dn = (double)n, p = (double)x / dn;
+    double z22n = z * z / (2.0 * dn);
+    double root = z * sqrt(p * (1.0 - p) / dn + z22n / (2.0 * dn));
+    double u = p >= 1.0 ? 1.0 : (p + z22n + root) / (1.0 + 2.0 * z22n);
+    double l = p <= 0.0 ? 0.0 : (p + z22n - root) / (1.0 + 2.0 * z22n);
+    *lower = fmax(l, 0.0);
+    *upper = fmin(u, 1.0);
+}
+
+/* Beta quantile; 0 on success.  GSL's gsl_cdf_beta_Pinv gives up for
+ * parameters in the hundreds of thousands (n = 100 000 is a national
+ * register), so invert the CDF here: Newton steps on the smaller tail,
+ * kept inside a shrinking bracket, bisection when Newton strays. */
+static int beta_quantile(double prob, double a, double b, double *q)
+{
+    if (!(prob > 0.0 && prob < 1.0) || !(a > 0.0) || !(b > 0.0))
+        return -1;
+    int upper = prob > 0.5;
+    double target = upper ? 1.0 - prob : prob;
+    gsl_sf_result lb;
+    if (gsl_sf_lnbeta_e(a, b, &lb) != GSL_SUCCESS)
+        return -1;
+
+    /* Normal approximation as the starting point. */
+    double mean = a / (a + b), sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1.0)));
+    double x = mean + gsl_cdf_ugaussian_Pinv(prob) * sd;
+    double lo = 0.0, hi = 1.0;
+    if (!(x > 0.0 && x < 1.0))
+        x = 0.5;
+    for (int iter = 0; iter < 400; iter++) {
+        double tail = upper ? gsl_cdf_beta_Q(x, a, b) : gsl_cdf_beta_P(x, a, b);
+        if (!isfinite(tail))
+            return -1;
+        double f = tail - target;
+        if (f == 0.0)
+            break;
+        /* The lower tail grows with x, the upper tail shrinks. */
+        if ((f < 0.0) != upper)
+            lo = x;
+        else
+            hi = x;
+        double logpdf = (a - 1.0) * log(x) + (b - 1.0) * log1p(-x) - lb.val;
+        double slope = upper ? -exp(logpdf) : exp(logpdf);
+        double next = slope != 0.0 && isfinite(slope) ? x - f / slope : NAN;
+        if (!(next > lo && next < hi))
+            next = lo > 0.0 && hi / lo > 4.0 ? sqrt(lo * hi) : (lo + hi) / 2.0;
+        if (fabs(next - x) <= 4.0 * DBL_EPSILON * x || hi - lo <= 4.0 * DBL_EPSILON * hi) {
+            x = next;
+            break;
+        }
+        x = next;
+    }
+    if (!(x >= 0.0 && x <= 1.0))
+        return -1;
+    *q = x;
+    return 0;
+}
+
+utfall_status utfall_prop_ci(long x, long n, double level, utfall_prop_ci_method method,
+                             utfall_interval *out, utfall_error *err)
+{
+    utfall_status st;
+    interval_nan(out);
+    if (!out)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "null-argument", "no result to fill");
+    if ((st = check_count(x, n, err)) || (st = check_level(level, err)))
+        return st;
+    if (n == 0)
+        return UTFALL_OK;
+
+    double dn = (double)n, alpha = 1.0 - level;
+    double z = z_for_level(level);
+    out->estimate = (double)x / dn;
+    switch (method) {
+    case UTFALL_PROP_CI_WILSON:
+        wilson(x, n, z, &out->lower, &out->upper);
+        return UTFALL_OK;
+    case UTFALL_PROP_CI_AGRESTI_COULL: {
+        double z2 = z * z, nt = dn + z2, pt = ((double)x + z2 / 2.0) / nt;
+        double half = z * sqrt(pt * (1.0 - pt) / nt);
+        out->lower = fmax(pt - half, 0.0);
+        out->upper = fmin(pt + half, 1.0);
+        return UTFALL_OK;
+    }
+    case UTFALL_PROP_CI_EXACT:
+    case UTFALL_PROP_CI_JEFFREYS: {
+        /* exact: Beta(x, n-x+1) / Beta(x+1, n-x); Jeffreys: Beta(x+½, n-x+½) */
+        int exact = method == UTFALL_PROP_CI_EXACT;
+        double al = exact ? (double)x : (double)x + 0.5;
+        double bl = exact ? (double)(n - x) + 1.0 : (double)(n - x) + 0.5;
+        double au = exact ? (double)x + 1.0 : al, bu = exact ? (double)(n - x) : bl;
+        out->lower = 0.0;
+        out->upper = 1.0;
+        if (x > 0 && beta_quantile(alpha / 2.0, al, bl, &out->lower))
+            goto fail;
+        if (x < n && beta_quantile(1.0 - alpha / 2.0, au, bu, &out->upper))
+            goto fail;
+        return UTFALL_OK;
+    fail:
+        interval_nan(out);
+        return numeric_failure(err, "a beta quantile");
+    }
+    }
+    interval_nan(out);
+    return utfall_error_set(err, UTFALL_ERR_USAGE, "bad-method", "unknown interval method %d",
+                            (int)method);
+}
+
+/* ---- Binomial tests ------------------------------------------------------ */
+
+static utfall_status check_binom_args(long x, long n, double p0, double *p_value,
+                                      utfall_error *err)
+{
+    utfall_status st;
+    if (p_value)
+        *p_value = NAN;
+    if (!p_value)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "null-argument", "no result to fill");
+    if ((st = check_count(x, n, err)))
+        return st;
+    if (!(p0 >= 0.0 && p0 <= 1.0))
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "bad-probability",
+                                "null proportion %g is not between 0 and 1", p0);
+    return UTFALL_OK;
+}
+
+/* P(X >= k), X ~ Bin(n, p), 0 < p < 1, 0 < k <= n: I_p(k, n - k + 1). */
+static double binom_upper(long k, long n, double p)
+{
+    if (k <= 0)
+        return 1.0;
+    if (k > n)
+        return 0.0;
+    return gsl_cdf_beta_P(p, (double)k, (double)(n - k) + 1.0);
+}
+
+/* P(X <= k): I_{1-p}(n - k, k + 1), computed as the upper beta tail at p. */
+static double binom_lower(long k, long n, double p)
+{
+    if (k < 0)
+        return 0.0;
+    if (k >= n)
+        return 1.0;
+    return gsl_cdf_beta_Q(p, (double)k + 1.0, (double)(n - k));
+}
+
+/* dbinom(k, n, p) for 0 < p < 1. */
+static double binom_pmf(long k, long n, double p)
+{
+    gsl_sf_result r;
+    if (gsl_sf_lnchoose_e((unsigned int)n, (unsigned int)k, &r) != GSL_SUCCESS)
+        return NAN;
+    return exp(r.val + (double)k * log(p) + (double)(n - k) * log1p(-p));
+}
+
+utfall_status utfall_binom_test_greater(long x, long n, double p0, double *p_value,
+                                        utfall_error *err)
+{
+    utfall_status st = check_binom_args(x, n, p0, p_value, err);
+    if (st)
+        return st;
+    if (n == 0)
+        return UTFALL_OK;
+    if (x == 0 || p0 == 1.0)
+        *p_value = 1.0;
+    else if (p0 == 0.0)
+        *p_value = 0.0;
+    else
+        *p_value = binom_upper(x, n, p0);
+    if (!isfinite(*p_value)) {
+        *p_value = NAN;
+        return numeric_failure(err, "a binomial tail");
+    }
+    return UTFALL_OK;
+}
+
+utfall_status utfall_binom_test_two_sided(long x, long n, double p0, double *p_value,
+                                          utfall_error *err)
+{
+    utfall_status st = check_binom_args(x, n, p0, p_value, err);
+    if (st)
+        return st;
+    if (n == 0)
+        return UTFALL_OK;
+    if ((unsigned long)n > UINT_MAX)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "too-large",
+                                "n = %ld is too large for the exact binomial test", n);
+    double m = (double)n * p0, pv;
+    if (p0 == 0.0) {
+        pv = x == 0 ? 1.0 : 0.0;
+    } else if (p0 == 1.0) {
+        pv = x == n ? 1.0 : 0.0;
+    } else if ((double)x == m) {
+        pv = 1.0;
+    } else {
+        double d = binom_pmf(x, n, p0) * REL_ERR;
+        long y = 0;
+        /* Count, on the other side of the mean, the outcomes no more
+         * likely than x; the pmf is monotone there, R sums them all. */
+        if ((double)x < m) {
+            for (long i = (long)ceil(m); i <= n; i++)
+                y += binom_pmf(i, n, p0) <= d;
+            pv = binom_lower(x, n, p0) + binom_upper(n - y + 1, n, p0);
+        } else {
+            for (long i = 0; i <= (long)floor(m); i++)
+                y += binom_pmf(i, n, p0) <= d;
+            pv = binom_lower(y - 1, n, p0) + binom_upper(x, n, p0);
+        }
+        pv = fmin(1.0, pv);
+    }
+    if (!isfinite(pv))
+        return numeric_failure(err, "a binomial test");
+    *p_value = pv;
+    return UTFALL_OK;
+}
+
+/* ---- Tables -------------------------------------------------------------- */
+
+utfall_status utfall_chisq_test(const long *counts, size_t nrows, size_t ncols,
+                                utfall_chisq_result *out, utfall_error *err)
+{
+    if (!out)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "null-argument", "no result to fill");
+    memset(out, 0, sizeof *out);
+    out->statistic = out->df = out->p_value = out->min_expected = NAN;
+    if (!counts || nrows == 0 || ncols == 0)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "empty-table",
+                                "the table has no cells");
+    if (nrows > ((size_t)-1) / ncols / sizeof(double) / 2)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "too-large", "the table is too large");
+
+    double *rs = calloc(nrows + ncols, sizeof *rs), *cs = rs ? rs + nrows : NULL;
+    if (!rs)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, "no-memory", "out of memory");
+    long total = 0;
+    for (size_t i = 0; i < nrows; i++)
+        for (size_t j = 0; j < ncols; j++) {
+            long v = counts[i * ncols + j];
+            if (v < 0) {
+                free(rs);
+                return utfall_error_set(err, UTFALL_ERR_USAGE, "bad-count",
+                                        "count %ld in row %zu, column %zu is negative", v,
+                                        i + 1, j + 1);
+            }
+            if (v > LONG_MAX - total) {
+                free(rs);
+                return utfall_error_set(err, UTFALL_ERR_USAGE, "too-large",
+                                        "the table total overflows");
+            }
+            total += v;
+            rs[i] += (double)v;
+            cs[j] += (double)v;
+        }
+    out->total = total;
+    for (size_t i = 0; i < nrows; i++)
+        rs[i] > 0 ? out->rows_used++ : out->rows_dropped++;
+    for (size_t j = 0; j < ncols; j++)
+        cs[j] > 0 ? out->cols_used++ : out->cols_dropped++;
+    if (out->rows_used < 2 || out->cols_used < 2) {
+        free(rs);
+        return UTFALL_OK;
+    }
+
+    double n = (double)total, stat = 0.0, emin = INFINITY;
+    for (size_t i = 0; i < nrows; i++) {
+        if (rs[i] == 0)
+            continue;
+        for (size_t j = 0; j < ncols; j++) {
+            if (cs[j] == 0)
+                continue;
+            double e = rs[i] * cs[j] / n, o = (double)counts[i * ncols + j];
+            stat += (o - e) * (o - e) / e;
+            emin = fmin(emin, e);
+            out->cells_expected_below_5 += e < 5.0;
+        }
+    }
+    free(rs);
+    out->statistic = stat;
+    out->df = (double)(out->rows_used - 1) * (double)(out->cols_used - 1);
+    out->min_expected = emin;
+    out->p_value = gsl_cdf_chisq_Q(stat, out->df);
+    if (!isfinite(out->p_value)) {
+        out->p_value = NAN;
+        return numeric_failure(err, "a chi-square tail");
+    }
+    return UTFALL_OK;
+}
+
+utfall_status utfall_fisher_exact_2x2(long a, long b, long c, long d, double *p_value,
+                                      utfall_error *err)
+{
+    if (!p_value)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "null-argument", "no result to fill");
+    *p_value = NAN;
+    if (a < 0 || b < 0 || c < 0 || d < 0)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "bad-count",
+                                "a count in the 2x2 table is negative");
+    if (a > (long)(UINT_MAX / 4) || b > (long)(UINT_MAX / 4) || c > (long)(UINT_MAX / 4)
+        || d > (long)(UINT_MAX / 4))
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "too-large",
+                                "a count in the 2x2 table is too large for the exact test");
+
+    /* R's names: m, n column totals, k first-row total, x = a. */
+    long m = a + c, n = b + d, k = a + b;
+    long lo = k - n > 0 ? k - n : 0, hi = k < m ? k : m;
+    size_t len = (size_t)(hi - lo + 1);
+    double *logd = malloc(len * sizeof *logd);
+    if (!logd)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, "no-memory", "out of memory");
+    double max = -INFINITY;
+    for (long i = lo; i <= hi; i++) {
+        gsl_sf_result r1, r2;
+        if (gsl_sf_lnchoose_e((unsigned)m, (unsigned)i, &r1)
+            || gsl_sf_lnchoose_e((unsigned)n, (unsigned)(k - i), &r2)) {
+            free(logd);
+            return numeric_failure(err, "a hypergeometric probability");
+        }
+        /* The common denominator choose(m + n, k) cancels on normalizing. */
+        logd[i - lo] = r1.val + r2.val;
+        max = fmax(max, logd[i - lo]);
+    }
+    double sum = 0.0;
+    for (size_t i = 0; i < len; i++)
+        sum += (logd[i] = exp(logd[i] - max));
+    double dobs = logd[a - lo] / sum * REL_ERR, pv = 0.0;
+    for (size_t i = 0; i < len; i++)
+        if (logd[i] / sum <= dobs)
+            pv += logd[i] / sum;
+    free(logd);
+    *p_value = fmin(pv, 1.0);
+    return UTFALL_OK;
+}
+
+/* ---- Two proportions ----------------------------------------------------- */
+
+static utfall_status check_two(long x1, long n1, long x2, long n2, double level,
+                               utfall_interval *out, utfall_error *err)
+{
+    utfall_status st;
+    interval_nan(out);
+    if (!out)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "null-argument", "no result to fill");
+    if ((st = check_count(x1, n1, err)) || (st = check_count(x2, n2, err))
+        || (st = check_level(level, err)))
+        return st;
+    return UTFALL_OK;
+}
+
+utfall_status utfall_prop_diff_newcombe(long x1, long n1, long x2, long n2, double level,
+                                        utfall_interval *out, utfall_error *err)
+{
+    utfall_status st = check_two(x1, n1, x2, n2, level, out, err);
+    if (st || n1 == 0 || n2 == 0)
+        return st;
+    double z = z_for_level(level), l1, u1, l2, u2;
+    double p1 = (double)x1 / (double)n1, p2 = (double)x2 / (double)n2, dd = p1 - p2;
+    wilson(x1, n1, z, &l1, &u1);
+    wilson(x2, n2, z, &l2, &u2);
+    out->estimate = dd;
+    out->lower = dd - sqrt((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2));
+    out->upper = dd + sqrt((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2));
+    return UTFALL_OK;
+}
+
+utfall_status utfall_risk_ratio_katz(long x1, long n1, long x2, long n2, double level,
+                                     utfall_interval *out, utfall_error *err)
+{
+    utfall_status st = check_two(x1, n1, x2, n2, level, out, err);
+    if (st || n1 == 0 || n2 == 0 || x2 == 0)
+        return st;
+    double p1 = (double)x1 / (double)n1, p2 = (double)x2 / (double)n2;
+    out->estimate = p1 / p2;
+    if (x1 == 0)
+        return UTFALL_OK;
+    double se = sqrt(1.0 / (double)x1 - 1.0 / (double)n1 + 1.0 / (double)x2 - 1.0 / (double)n2);
+    double z = z_for_level(level), lr = log(out->estimate);
+    out->lower = exp(lr - z * se);
+    out->upper = exp(lr + z * se);
+    return UTFALL_OK;
+}
+
+/* ---- Paired change ------------------------------------------------------- */
+
+double utfall_quantile_sorted(const double *sorted, size_t n, double prob)
+{
+    if (!sorted || n == 0 || !(prob >= 0.0 && prob <= 1.0))
+        return NAN;
+    /* R: index <- 1 + (n - 1) * probs; qs <- (1 - h) x[lo] + h x[hi],
+     * interpolating only when x[hi] differs from x[lo]. */
+    double index = (double)(n - 1) * prob;
+    size_t lo = (size_t)floor(index), hi = (size_t)ceil(index);
+    double q = sorted[lo];
+    if (index > (double)lo && sorted[hi] != q) {
+        double h = index - (double)lo;
+        q = (1.0 - h) * q + h * sorted[hi];
+    }
+    return q;
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Number of subsets of {1..n} by rank sum, n < 50: fits doubles exactly
+ * (2^49 < 2^53).  Returns P(V <= q) under H0. */
+static double signrank_cdf(double q, size_t n)
+{
+    size_t max = n * (n + 1) / 2;
+    if (q < 0)
+        return 0.0;
+    if (q >= (double)max)
+        return 1.0;
+    double *w = calloc(max + 1, sizeof *w);
+    if (!w)
+        return NAN;
+    w[0] = 1.0;
+    for (size_t k = 1; k <= n; k++)
+        for (size_t s = k * (k + 1) / 2; s >= k; s--)
+            w[s] += w[s - k];
+    double p = 0.0;
+    for (size_t s = 0; (double)s <= q; s++)
+        p += w[s];
+    free(w);
+    return p * ldexp(1.0, -(int)n);
+}
+
+/* Wilcoxon signed rank with R's defaults; absd holds the nonzero
+ * |d| ascending with sign[] in the same order. */
+static void wilcoxon(const double *absd, const signed char *sign, size_t n,
+                     utfall_paired_change *out)
+{
+    double v = 0.0, tie_sum = 0.0;
+    int ties = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && absd[j + 1] == absd[i])
+            j++;
+        double t = (double)(j - i + 1), rank = ((double)i + (double)j) / 2.0 + 1.0;
+        for (size_t k = i; k <= j; k++)
+            if (sign[k] > 0)
+                v += rank;
+        if (j > i)
+            ties = 1;
+        tie_sum += t * t * t - t;
+        i = j + 1;
+    }
+    out->wilcoxon_n = n;
+    out->wilcoxon_v = v;
+    if (n == 0)
+        return;
+    double dn = (double)n;
+    int zeros = out->n > n;
+    if (n < 50 && !ties && !zeros) {
+        /* Upper tail by symmetry, P(V >= v) = P(V <= n(n+1)/2 - v), as R
+         * does, so that small p-values keep their precision. */
+        double p = v > dn * (dn + 1) / 4 ? signrank_cdf(dn * (dn + 1) / 2 - v, n)
+                                         : signrank_cdf(v, n);
+        out->wilcoxon_exact = 1;
+        out->wilcoxon_p_value = fmin(2.0 * p, 1.0);
+    } else {
+        double z = v - dn * (dn + 1) / 4;
+        double sigma = sqrt(dn * (dn + 1) * (2 * dn + 1) / 24 - tie_sum / 48);
+        z = (z - (z > 0 ? 0.5 : z < 0 ? -0.5 : 0.0)) / sigma;
+        out->wilcoxon_p_value = 2.0 * fmin(gsl_cdf_ugaussian_P(z), gsl_cdf_ugaussian_Q(z));
+    }
+}
+
+utfall_status utfall_paired_change_summarize(const double *d, size_t n, double tolerance,
+                                             double level, utfall_paired_change *out,
+                                             utfall_error *err)
+{
+    if (!out)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "null-argument", "no result to fill");
+    memset(out, 0, sizeof *out);
+    out->mean = out->sd = out->mean_lower = out->mean_upper = NAN;
+    out->t_statistic = out->t_df = out->t_p_value = NAN;
+    out->median = out->q1 = out->q3 = NAN;
+    out->wilcoxon_v = out->wilcoxon_p_value = out->sign_p_value = NAN;
+    if (!d && n > 0)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "null-argument", "no differences given");
+    if (!(tolerance >= 0.0))
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "bad-tolerance",
+                                "tolerance %g is not a number >= 0", tolerance);
+    utfall_status st = check_level(level, err);
+    if (st)
+        return st;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(d[i]))
+            return utfall_error_set(err, UTFALL_ERR_DATA, "non-finite",
+                                    "difference number %zu is not a finite number", i + 1);
+    out->n = n;
+    if (n == 0)
+        return UTFALL_OK;
+
+    /* Mean as R computes it: long double sum, then one refinement pass. */
+    long double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        s += d[i];
+        if (d[i] > tolerance)
+            out->increased++;
+        else if (d[i] < -tolerance)
+            out->decreased++;
+        else
+            out->unchanged++;
+    }
+    long double mean = s / (long double)n, corr = 0;
+    for (size_t i = 0; i < n; i++)
+        corr += d[i] - mean;
+    mean += corr / (long double)n;
+    out->mean = (double)mean;
+
+    double *sorted = malloc(n * sizeof *sorted);
+    double *absd = malloc(n * sizeof *absd);
+    signed char *sign = malloc(n);
+    if (!sorted || !absd || !sign) {
+        free(sorted);
+        free(absd);
+        free(sign);
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, "no-memory", "out of memory");
+    }
+    memcpy(sorted, d, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_double);
+    out->median = utfall_quantile_sorted(sorted, n, 0.5);
+    out->q1 = utfall_quantile_sorted(sorted, n, 0.25);
+    out->q3 = utfall_quantile_sorted(sorted, n, 0.75);
+
+    /* Nonzero |d| in ascending order: walk the sorted values outward from
+     * zero, merging negatives and positives. */
+    size_t neg_end = 0, pos_start;
+    while (neg_end < n && sorted[neg_end] < 0)
+        neg_end++;
+    pos_start = neg_end;
+    while (pos_start < n && sorted[pos_start] == 0)
+        pos_start++;
+    size_t nz = 0, ni = neg_end, pi = pos_start;
+    while (ni > 0 || pi < n) {
+        if (pi < n && (ni == 0 || sorted[pi] <= -sorted[ni - 1])) {
+            absd[nz] = sorted[pi++];
+            sign[nz++] = 1;
+        } else {
+            absd[nz] = -sorted[--ni];
+            sign[nz++] = -1;
+        }
+    }
+    wilcoxon(absd, sign, nz, out);
+    free(sorted);
+    free(absd);
+    free(sign);
+    if (out->wilcoxon_n > 0 && !isfinite(out->wilcoxon_p_value)) {
+        out->wilcoxon_p_value = NAN;
+        return numeric_failure(err, "the Wilcoxon test");
+    }
+
+    if (out->increased + out->decreased > 0) {
+        st = utfall_binom_test_two_sided((long)out->increased,
+                                         (long)(out->increased + out->decreased), 0.5,
+                                         &out->sign_p_value, err);
+        if (st)
+            return st;
+    }
+
+    if (n < 2)
+        return UTFALL_OK;
+    long double ss = 0;
+    for (size_t i = 0; i < n; i++)
+        ss += (d[i] - mean) * (d[i] - mean);
+    double dn = (double)n, sd = sqrt((double)(ss / (long double)(n - 1)));
+    double se = sd / sqrt(dn);
+    out->sd = sd;
+    out->t_df = dn - 1;
+    if (se == 0.0 || se < 10 * DBL_EPSILON * fabs(out->mean))
+        return UTFALL_OK;
+    double t = out->mean / se, q = gsl_cdf_tdist_Pinv((1.0 + level) / 2.0, out->t_df);
+    out->t_statistic = t;
+    out->t_p_value = 2.0 * gsl_cdf_tdist_P(-fabs(t), out->t_df);
+    out->mean_lower = out->mean - q * se;
+    out->mean_upper = out->mean + q * se;
+    if (!isfinite(out->t_p_value) || !isfinite(q)) {
+        out->t_p_value = out->mean_lower = out->mean_upper = NAN;
+        return numeric_failure(err, "the t test");
+    }
+    return UTFALL_OK;
+}
