@@ -1,0 +1,128 @@
+/* utfall-goal: goal attainment against the project's target. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "utfall/goal.h"
+
+static const char usage[] =
+    "Usage: utfall goal [OPTION]... [FILE]...\n"
+    "Goal attainment: how many participants reached work or studies, their share\n"
+    "with a confidence interval, against the target, and how many are missing to\n"
+    "reach it.  One row per group and a total row.  FILE '-' or none reads stdin.\n"
+    "\n"
+    "  -s, --success LIST     outcomes that reach the goal\n"
+    "                         (default arbete,arbete_med_stod,studier)\n"
+    "      --base B           denominator: exited (default), enrolled, or a\n"
+    "                         planned number such as 300\n"
+    "  -t, --target P         the goal share: 35%, 35 or 0.35\n"
+    "  -b, --by COL[,COL]     one row per group (any column, or fil,\n"
+    "                         inskriven_ar, inskriven_kvartal, aldersgrupp)\n"
+    "      --unit U           episodes (default) or persons (latest episode decides)\n"
+    "      --ci METHOD        wilson (default), exact, agresti-coull, jeffreys\n"
+    "      --level L          confidence level (default 0.95)\n"
+    "  -f, --format FMT       table, tsv, csv, json, md\n"
+    "  -o, --output FILE      write to FILE (format from its extension)\n"
+    "      --lang sv|en       language of human output (default from LANG)\n"
+    "  -d, --delimiter C, --encoding ENC, --map FIELD=HEADER, --outcome-map FILE,\n"
+    "      --skip-bad, --rejects FILE, -q, --quiet   as in utfall-summary(1)\n"
+    "  -h, --help, -V, --version\n"
+    "\n"
+    "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
+    "found, 4 input/output error.  See utfall-goal(1).\n";
+
+enum { OPT_BASE = OPT_FIRST_COMMAND_OPTION, OPT_UNIT, OPT_CI, OPT_LEVEL };
+
+int main(int argc, char **argv)
+{
+    cli c;
+    cli_init(&c, "utfall-goal", usage, argc, argv);
+    utfall_goal_options go;
+    utfall_goal_options_init(&go);
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"success", required_argument, NULL, 's'},
+        {"base", required_argument, NULL, OPT_BASE},
+        {"target", required_argument, NULL, 't'},
+        {"by", required_argument, NULL, 'b'},
+        {"unit", required_argument, NULL, OPT_UNIT},
+        {"ci", required_argument, NULL, OPT_CI},
+        {"level", required_argument, NULL, OPT_LEVEL},
+        {NULL, 0, NULL, 0}};
+    int opt;
+    utfall_error err;
+    utfall_error_clear(&err);
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "s:t:b:", longopts, NULL)) != -1) {
+        if (cli_common_option(&c, opt, optarg))
+            continue;
+        switch (opt) {
+        case 's':
+            if (utfall_outcome_set_parse(optarg, &go.success, &err))
+                return cli_usage_error(&c, "--success: %s", err.text);
+            break;
+        case OPT_BASE:
+            if (!strcmp(optarg, "exited") || !strcmp(optarg, "avslutade"))
+                go.base = UTFALL_BASE_EXITED;
+            else if (!strcmp(optarg, "enrolled") || !strcmp(optarg, "inskrivna"))
+                go.base = UTFALL_BASE_ENROLLED;
+            else {
+                char *end;
+                long n = strtol(optarg, &end, 10);
+                if (*end || n <= 0)
+                    return cli_usage_error(&c, "--base takes exited, enrolled or a planned "
+                                               "number of participants, not '%s'", optarg);
+                go.base = UTFALL_BASE_FIXED;
+                go.fixed_base = n;
+            }
+            break;
+        case 't':
+            if (cli_parse_share(optarg, &go.target))
+                return cli_usage_error(&c, "--target takes a share such as 35%%, 35 or 0.35, "
+                                           "not '%s'", optarg);
+            break;
+        case 'b':
+            go.by = optarg;
+            break;
+        case OPT_UNIT:
+            if (!strcmp(optarg, "episodes") || !strcmp(optarg, "inskrivningar"))
+                go.unit = UTFALL_UNIT_EPISODES;
+            else if (!strcmp(optarg, "persons") || !strcmp(optarg, "personer"))
+                go.unit = UTFALL_UNIT_PERSONS;
+            else
+                return cli_usage_error(&c, "--unit takes episodes or persons, not '%s'", optarg);
+            break;
+        case OPT_CI:
+            if (utfall_prop_ci_method_parse(optarg, &go.ci))
+                return cli_usage_error(&c, "--ci takes wilson, exact, agresti-coull or "
+                                           "jeffreys, not '%s'", optarg);
+            break;
+        case OPT_LEVEL:
+            if (cli_parse_share(optarg, &go.level) || go.level <= 0 || go.level >= 1)
+                return cli_usage_error(&c, "--level takes a confidence level such as 0.95, "
+                                           "not '%s'", optarg);
+            break;
+        default:
+            return cli_bad_option(&c);
+        }
+    }
+    go.lang = c.lang;
+    cli_take_inputs(&c, argc, argv, optind);
+    utfall_extract *x;
+    int rc = cli_open_extract(&c, &x);
+    if (rc)
+        return rc;
+    utfall_doc *doc = utfall_doc_new();
+    utfall_status st = doc ? utfall_goal_compute(x, &go, doc, &err)
+                           : utfall_error_set(&err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    if (st) {
+        rc = cli_report(&c, &err);
+    } else {
+        cli_add_meta(&c, doc, x);
+        rc = cli_write(&c, doc);
+    }
+    utfall_doc_free(doc);
+    utfall_extract_close(x);
+    cli_finish(&c);
+    return rc;
+}
