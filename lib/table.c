@@ -25,7 +25,7 @@ struct column {
 struct utfall_table {
     char *key;
     int is_object;
-    int machine_only;
+    int machine_only, human_only;
     char *title;
     struct column *cols;
     int ncols;
@@ -199,6 +199,11 @@ int utfall_table_column_index(const utfall_table *t, const char *key)
 void utfall_table_set_machine_only(utfall_table *t)
 {
     t->machine_only = 1;
+}
+
+void utfall_table_set_human_only(utfall_table *t)
+{
+    t->human_only = 1;
 }
 
 void utfall_table_set_title(utfall_table *t, const char *title)
@@ -433,6 +438,8 @@ static void json_row(const utfall_table *t, int r, FILE *out, const char *indent
                 if (!is_group(&t->cols[c]))
                     continue;
                 const struct cell *cell = &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
+                if (cell->state == CELL_EMPTY)
+                    continue; /* a key the row is not grouped by (totals) */
                 fprintf(out, "%s\"%s\": ", g++ ? ", " : "", t->cols[c].key);
                 if (cell->state == CELL_TEXT && cell->text[0])
                     json_string(out, cell->text);
@@ -471,9 +478,11 @@ static void json_row(const utfall_table *t, int r, FILE *out, const char *indent
 static void write_json(const utfall_doc *d, FILE *out)
 {
     fputs("{", out);
-    for (int i = 0; i < d->n; i++) {
+    for (int i = 0, shown = 0; i < d->n; i++) {
         const utfall_table *t = d->tables[i];
-        fprintf(out, "%s\n  \"%s\": ", i ? "," : "", t->key);
+        if (t->human_only)
+            continue;
+        fprintf(out, "%s\n  \"%s\": ", shown++ ? "," : "", t->key);
         if (t->is_object) {
             if (t->nrows > 0)
                 json_row(t, 0, out, "  ");
@@ -600,6 +609,8 @@ utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt
     if (d->n == 0)
         return UTFALL_OK;
     const utfall_table *chosen = d->tables[0];
+    for (int i = 0; i < d->n && chosen->human_only; i++)
+        chosen = d->tables[i];
     if (section) {
         chosen = NULL;
         for (int i = 0; i < d->n; i++)

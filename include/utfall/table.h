@@ -65,6 +65,8 @@ UTFALL_API int utfall_table_ncols(const utfall_table *t);
 UTFALL_API int utfall_table_column_index(const utfall_table *t, const char *key);
 /* Shown only in machine formats (JSON; TSV/CSV with --section). */
 UTFALL_API void utfall_table_set_machine_only(utfall_table *t);
+/* Shown only in human formats (table, Markdown). */
+UTFALL_API void utfall_table_set_human_only(utfall_table *t);
 UTFALL_API void utfall_table_set_title(utfall_table *t, const char *title);
 /* A line of the definition shown under the table in human formats. */
 UTFALL_API void utfall_table_add_note(utfall_table *t, const char *note);

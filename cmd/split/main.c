@@ -1,0 +1,98 @@
+/* utfall-split: crosstab of outcomes by group, with tests. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "utfall/split.h"
+
+static const char usage[] =
+    "Usage: utfall split [OPTION]... [FILE]...\n"
+    "Crosstab of exit outcomes by group: counts and row shares, with Pearson's\n"
+    "chi-square test, Fisher's exact test for 2x2 tables and, for two groups and\n"
+    "a reached/not reached outcome, the difference in shares with its interval.\n"
+    "\n"
+    "  -b, --by COL[,COL]     groups (default kon)\n"
+    "      --outcome COL      what to tabulate (default avslutsorsak)\n"
+    "  -s, --success LIST     tabulate reached / not reached instead\n"
+    "      --base B           exited (default) or enrolled\n"
+    "      --level L          confidence level (default 0.95)\n"
+    "  -f, --format FMT       table, tsv, csv, json, md\n"
+    "      --section NAME     with tsv/csv: rows (default) or tests\n"
+    "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
+    "      --map FIELD=HEADER, --outcome-map FILE, --skip-bad, --rejects FILE,\n"
+    "  -q, --quiet            as in utfall-summary(1)\n"
+    "  -h, --help, -V, --version\n"
+    "\n"
+    "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
+    "found, 4 input/output error.  See utfall-split(1).\n";
+
+enum { OPT_OUTCOME = OPT_FIRST_COMMAND_OPTION, OPT_BASE, OPT_LEVEL };
+
+int main(int argc, char **argv)
+{
+    cli c;
+    cli_init(&c, "utfall-split", usage, argc, argv);
+    utfall_split_options so;
+    utfall_split_options_init(&so);
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"by", required_argument, NULL, 'b'},
+        {"outcome", required_argument, NULL, OPT_OUTCOME},
+        {"success", required_argument, NULL, 's'},
+        {"base", required_argument, NULL, OPT_BASE},
+        {"level", required_argument, NULL, OPT_LEVEL},
+        {NULL, 0, NULL, 0}};
+    int opt;
+    utfall_error err;
+    utfall_error_clear(&err);
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "b:s:", longopts, NULL)) != -1) {
+        if (cli_common_option(&c, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'b':
+            so.by = optarg;
+            break;
+        case OPT_OUTCOME:
+            so.outcome = optarg;
+            break;
+        case 's':
+            if (utfall_outcome_set_parse(optarg, &so.success, &err))
+                return cli_usage_error(&c, "--success: %s", err.text);
+            break;
+        case OPT_BASE:
+            if (!strcmp(optarg, "exited") || !strcmp(optarg, "avslutade"))
+                so.base = UTFALL_BASE_EXITED;
+            else if (!strcmp(optarg, "enrolled") || !strcmp(optarg, "inskrivna"))
+                so.base = UTFALL_BASE_ENROLLED;
+            else
+                return cli_usage_error(&c, "--base takes exited or enrolled, not '%s'", optarg);
+            break;
+        case OPT_LEVEL:
+            if (cli_parse_share(optarg, &so.level) || so.level <= 0 || so.level >= 1)
+                return cli_usage_error(&c, "--level takes a confidence level such as 0.95, "
+                                           "not '%s'", optarg);
+            break;
+        default:
+            return cli_bad_option(&c);
+        }
+    }
+    so.lang = c.lang;
+    cli_take_inputs(&c, argc, argv, optind);
+    utfall_extract *x;
+    int rc = cli_open_extract(&c, &x);
+    if (rc)
+        return rc;
+    utfall_doc *doc = utfall_doc_new();
+    utfall_status st = doc ? utfall_split_compute(x, &so, doc, &err)
+                           : utfall_error_set(&err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    if (st) {
+        rc = cli_report(&c, &err);
+    } else {
+        cli_add_meta(&c, doc, x);
+        rc = cli_write(&c, doc);
+    }
+    utfall_doc_free(doc);
+    utfall_extract_close(x);
+    cli_finish(&c);
+    return rc;
+}
