@@ -317,3 +317,54 @@ void cli_finish(cli *c)
     if (c->rejects_fp)
         fclose(c->rejects_fp);
 }
+
+int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, void *ctx)
+{
+    cli_take_inputs(c, argc, argv, optind_);
+    utfall_extract *x;
+    int rc = cli_open_extract(c, &x);
+    if (rc) {
+        cli_finish(c);
+        return rc;
+    }
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_doc *doc = utfall_doc_new();
+    utfall_status st = doc ? compute(x, ctx, doc, &err)
+                           : utfall_error_set(&err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    if (st) {
+        rc = cli_report(c, &err);
+    } else {
+        cli_add_meta(c, doc, x);
+        rc = cli_write(c, doc);
+    }
+    utfall_doc_free(doc);
+    utfall_extract_close(x);
+    cli_finish(c);
+    return rc;
+}
+
+double cli_level_option(cli *c, const char *arg)
+{
+    double level;
+    if (cli_parse_share(arg, &level) || level <= 0 || level >= 1)
+        exit(cli_usage_error(c, "--level takes a confidence level such as 0.95, not '%s'", arg));
+    return level;
+}
+
+int cli_base_option(cli *c, const char *arg, int allow_number, long *number)
+{
+    if (!strcmp(arg, "exited") || !strcmp(arg, "avslutade"))
+        return 0;
+    if (!strcmp(arg, "enrolled") || !strcmp(arg, "inskrivna"))
+        return 1;
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (!allow_number || *end || n <= 0 || end == arg)
+        exit(cli_usage_error(c, allow_number ? "--base takes exited, enrolled or a planned "
+                                               "number of participants, not '%s'"
+                                             : "--base takes exited or enrolled, not '%s'",
+                             arg));
+    *number = n;
+    return 2;
+}

@@ -82,4 +82,14 @@ int cli_check_output_path(cli *c, const char *path);
 int cli_bad_option(cli *c);
 void cli_finish(cli *c);
 
+/* The body every analysis command shares: take the input files, open the
+ * extract, compute into a document, add the bookkeeping, write it. */
+typedef utfall_status (*cli_compute_fn)(utfall_extract *x, void *ctx, utfall_doc *doc,
+                                        utfall_error *err);
+int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, void *ctx);
+/* --level: 0.95 or 95%; exits 2 when invalid. */
+double cli_level_option(cli *c, const char *arg);
+/* --base exited|enrolled (and a planned number when allow_number); exits 2. */
+int cli_base_option(cli *c, const char *arg, int allow_number, long *number);
+
 #endif

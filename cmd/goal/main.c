@@ -34,6 +34,11 @@ static const char usage[] =
 
 enum { OPT_BASE = OPT_FIRST_COMMAND_OPTION, OPT_UNIT, OPT_CI, OPT_LEVEL };
 
+static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
+{
+    return utfall_goal_compute(x, ctx, doc, err);
+}
+
 int main(int argc, char **argv)
 {
     cli c;
@@ -62,19 +67,7 @@ int main(int argc, char **argv)
                 return cli_usage_error(&c, "--success: %s", err.text);
             break;
         case OPT_BASE:
-            if (!strcmp(optarg, "exited") || !strcmp(optarg, "avslutade"))
-                go.base = UTFALL_BASE_EXITED;
-            else if (!strcmp(optarg, "enrolled") || !strcmp(optarg, "inskrivna"))
-                go.base = UTFALL_BASE_ENROLLED;
-            else {
-                char *end;
-                long n = strtol(optarg, &end, 10);
-                if (*end || n <= 0)
-                    return cli_usage_error(&c, "--base takes exited, enrolled or a planned "
-                                               "number of participants, not '%s'", optarg);
-                go.base = UTFALL_BASE_FIXED;
-                go.fixed_base = n;
-            }
+            go.base = (utfall_base)cli_base_option(&c, optarg, 1, &go.fixed_base);
             break;
         case 't':
             if (cli_parse_share(optarg, &go.target))
@@ -98,31 +91,12 @@ int main(int argc, char **argv)
                                            "jeffreys, not '%s'", optarg);
             break;
         case OPT_LEVEL:
-            if (cli_parse_share(optarg, &go.level) || go.level <= 0 || go.level >= 1)
-                return cli_usage_error(&c, "--level takes a confidence level such as 0.95, "
-                                           "not '%s'", optarg);
+            go.level = cli_level_option(&c, optarg);
             break;
         default:
             return cli_bad_option(&c);
         }
     }
     go.lang = c.lang;
-    cli_take_inputs(&c, argc, argv, optind);
-    utfall_extract *x;
-    int rc = cli_open_extract(&c, &x);
-    if (rc)
-        return rc;
-    utfall_doc *doc = utfall_doc_new();
-    utfall_status st = doc ? utfall_goal_compute(x, &go, doc, &err)
-                           : utfall_error_set(&err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
-    if (st) {
-        rc = cli_report(&c, &err);
-    } else {
-        cli_add_meta(&c, doc, x);
-        rc = cli_write(&c, doc);
-    }
-    utfall_doc_free(doc);
-    utfall_extract_close(x);
-    cli_finish(&c);
-    return rc;
+    return cli_run(&c, argc, argv, optind, compute, &go);
 }

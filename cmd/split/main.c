@@ -28,6 +28,11 @@ static const char usage[] =
 
 enum { OPT_OUTCOME = OPT_FIRST_COMMAND_OPTION, OPT_BASE, OPT_LEVEL };
 
+static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
+{
+    return utfall_split_compute(x, ctx, doc, err);
+}
+
 int main(int argc, char **argv)
 {
     cli c;
@@ -59,40 +64,18 @@ int main(int argc, char **argv)
             if (utfall_outcome_set_parse(optarg, &so.success, &err))
                 return cli_usage_error(&c, "--success: %s", err.text);
             break;
-        case OPT_BASE:
-            if (!strcmp(optarg, "exited") || !strcmp(optarg, "avslutade"))
-                so.base = UTFALL_BASE_EXITED;
-            else if (!strcmp(optarg, "enrolled") || !strcmp(optarg, "inskrivna"))
-                so.base = UTFALL_BASE_ENROLLED;
-            else
-                return cli_usage_error(&c, "--base takes exited or enrolled, not '%s'", optarg);
+        case OPT_BASE: {
+            long unused;
+            so.base = (utfall_base)cli_base_option(&c, optarg, 0, &unused);
             break;
+        }
         case OPT_LEVEL:
-            if (cli_parse_share(optarg, &so.level) || so.level <= 0 || so.level >= 1)
-                return cli_usage_error(&c, "--level takes a confidence level such as 0.95, "
-                                           "not '%s'", optarg);
+            so.level = cli_level_option(&c, optarg);
             break;
         default:
             return cli_bad_option(&c);
         }
     }
     so.lang = c.lang;
-    cli_take_inputs(&c, argc, argv, optind);
-    utfall_extract *x;
-    int rc = cli_open_extract(&c, &x);
-    if (rc)
-        return rc;
-    utfall_doc *doc = utfall_doc_new();
-    utfall_status st = doc ? utfall_split_compute(x, &so, doc, &err)
-                           : utfall_error_set(&err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
-    if (st) {
-        rc = cli_report(&c, &err);
-    } else {
-        cli_add_meta(&c, doc, x);
-        rc = cli_write(&c, doc);
-    }
-    utfall_doc_free(doc);
-    utfall_extract_close(x);
-    cli_finish(&c);
-    return rc;
+    return cli_run(&c, argc, argv, optind, compute, &so);
 }

@@ -32,6 +32,11 @@ static const char usage[] =
 
 enum { OPT_PER = OPT_FIRST_COMMAND_OPTION };
 
+static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
+{
+    return utfall_summary_compute(x, ctx, doc, err);
+}
+
 int main(int argc, char **argv)
 {
     cli c;
@@ -63,24 +68,5 @@ int main(int argc, char **argv)
         }
     }
     so.lang = c.lang;
-    cli_take_inputs(&c, argc, argv, optind);
-    utfall_extract *x;
-    int rc = cli_open_extract(&c, &x);
-    if (rc)
-        return rc;
-    utfall_doc *doc = utfall_doc_new();
-    utfall_error err;
-    utfall_error_clear(&err);
-    utfall_status st = doc ? utfall_summary_compute(x, &so, doc, &err)
-                           : utfall_error_set(&err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
-    if (st)
-        rc = cli_report(&c, &err);
-    else {
-        cli_add_meta(&c, doc, x);
-        rc = cli_write(&c, doc);
-    }
-    utfall_doc_free(doc);
-    utfall_extract_close(x);
-    cli_finish(&c);
-    return rc;
+    return cli_run(&c, argc, argv, optind, compute, &so);
 }

@@ -14,6 +14,9 @@ static const struct {
     {"check", "validate an extract and profile it, without computing figures"},
     {"summary", "participants: enrolled, active, exited, splits, outcomes, time"},
     {"synth", "write a synthetic extract (presets reproducing published figures)"},
+    {"goal", "goal attainment: share reaching work or studies against a target"},
+    {"split", "crosstab of outcomes by group, with chi-square and Fisher tests"},
+    {"hours", "change in weekly activity hours, with paired tests"},
 };
 
 static void usage(FILE *out)
