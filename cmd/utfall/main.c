@@ -17,6 +17,7 @@ static const struct {
     {"goal", "goal attainment: share reaching work or studies against a target"},
     {"split", "crosstab of outcomes by group, with chi-square and Fisher tests"},
     {"hours", "change in weekly activity hours, with paired tests"},
+    {"horizon", "outcome N months after start per method, with censoring"},
 };
 
 static void usage(FILE *out)

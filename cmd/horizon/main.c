@@ -1,0 +1,124 @@
+/* utfall-horizon: outcome N months after each participant's start. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "utfall/horizon.h"
+
+static const char usage[] =
+    "Usage: utfall horizon --spells SPELLS [OPTION]... [FILE]...\n"
+    "The share of each group with a success status N months after each\n"
+    "participant's own start (the way effect evaluations compare methods),\n"
+    "from the extract (one row per participant: insats, inskriven,\n"
+    "uppfoljd_till) and a spells file (id, status, fran, till).  Participants\n"
+    "whose follow-up ends before the date are censored: left out of that\n"
+    "month's denominator and counted.\n"
+    "\n"
+    "      --spells FILE        status spells: id, status, fran, till (required)\n"
+    "      --months LIST        horizons in months, e.g. 15 or 6,12,15 (default 15)\n"
+    "  -b, --by COL             groups (default insats)\n"
+    "      --strata COL[,COL]   compare within strata, e.g. kon\n"
+    "      --ref VALUE          reference group for differences, e.g. FS\n"
+    "  -s, --success LIST       success statuses (default arbete,arbete_med_stod)\n"
+    "      --followed-until D   follow-up end for everyone (default: uppfoljd_till)\n"
+    "      --curve              the share at every month 0..H (section curve)\n"
+    "      --km                 Kaplan-Meier time to first success and log-rank\n"
+    "      --level L            confidence level (default 0.95)\n"
+    "  -f, --format FMT         table, tsv, csv, json, md\n"
+    "      --section NAME       with tsv/csv: rows, comparisons, curve, km, logrank\n"
+    "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
+    "      --map FIELD=HEADER, --skip-bad, --rejects FILE, -q, --quiet\n"
+    "  -h, --help, -V, --version\n"
+    "\n"
+    "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
+    "found, 4 input/output error.  See utfall-horizon(1).\n";
+
+enum {
+    OPT_SPELLS = OPT_FIRST_COMMAND_OPTION,
+    OPT_MONTHS,
+    OPT_STRATA,
+    OPT_REF,
+    OPT_FOLLOWED,
+    OPT_CURVE,
+    OPT_KM,
+    OPT_LEVEL
+};
+
+static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
+{
+    return utfall_horizon_compute(x, ctx, doc, err);
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    cli_init(&c, "utfall-horizon", usage, argc, argv);
+    utfall_horizon_options ho;
+    utfall_horizon_options_init(&ho);
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"spells", required_argument, NULL, OPT_SPELLS},
+        {"months", required_argument, NULL, OPT_MONTHS},
+        {"by", required_argument, NULL, 'b'},
+        {"strata", required_argument, NULL, OPT_STRATA},
+        {"ref", required_argument, NULL, OPT_REF},
+        {"success", required_argument, NULL, 's'},
+        {"followed-until", required_argument, NULL, OPT_FOLLOWED},
+        {"curve", no_argument, NULL, OPT_CURVE},
+        {"km", no_argument, NULL, OPT_KM},
+        {"level", required_argument, NULL, OPT_LEVEL},
+        {NULL, 0, NULL, 0}};
+    int opt;
+    utfall_error err;
+    utfall_error_clear(&err);
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "b:s:", longopts, NULL)) != -1) {
+        if (cli_common_option(&c, opt, optarg))
+            continue;
+        switch (opt) {
+        case OPT_SPELLS:
+            ho.spells_path = optarg;
+            break;
+        case OPT_MONTHS:
+            if (utfall_horizon_parse_months(optarg, &ho, &err))
+                return cli_usage_error(&c, "%s", err.text);
+            break;
+        case 'b':
+            ho.by = optarg;
+            break;
+        case OPT_STRATA:
+            ho.strata = optarg;
+            break;
+        case OPT_REF:
+            ho.ref = optarg;
+            break;
+        case 's':
+            if (utfall_outcome_set_parse(optarg, &ho.success, &err))
+                return cli_usage_error(&c, "--success: %s", err.text);
+            break;
+        case OPT_FOLLOWED:
+            if (utfall_date_parse(optarg, &ho.followed_until))
+                return cli_usage_error(&c, "--followed-until takes a date such as 2016-12-31, "
+                                           "not '%s'", optarg);
+            break;
+        case OPT_CURVE:
+            ho.curve = 1;
+            break;
+        case OPT_KM:
+            ho.km = 1;
+            break;
+        case OPT_LEVEL:
+            ho.level = cli_level_option(&c, optarg);
+            break;
+        default:
+            return cli_bad_option(&c);
+        }
+    }
+    if (!ho.spells_path)
+        return cli_usage_error(&c, "--spells FILE is required");
+    ho.lang = c.lang;
+    ho.spells_csv = c.xopt.csv;
+    ho.skip_bad = c.xopt.skip_bad;
+    ho.diag = c.xopt.diag;
+    ho.diag_ctx = c.xopt.diag_ctx;
+    return cli_run(&c, argc, argv, optind, compute, &ho);
+}
