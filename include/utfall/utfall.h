@@ -4,6 +4,7 @@
 
 #include "utfall/error.h"
 #include "utfall/i18n.h"
+#include "utfall/logistic.h"
 #include "utfall/survival.h"
 
 #ifdef __cplusplus
