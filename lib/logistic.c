@@ -712,10 +712,13 @@ utfall_status utfall_logit_standardize(const utfall_logit_fit *fit, const utfall
     double zq = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - fit->conf_level) / 2.0);
     const double *gr = grad + (size_t)t->reference * p;
     for (int l = 0; l < L; l++) {
+        /* a level without rows has an aliased column: nothing to predict from */
+        int lev_ok = estimable &&
+                     (col[l] == (size_t)-1 || fit->coef[col[l]].state != UTFALL_COEF_ALIASED);
         out[l].level = l;
-        out[l].estimable = estimable;
-        out[l].se_estimable = estimable && !touches[l] && !touches[t->reference];
-        if (!estimable) {
+        out[l].estimable = lev_ok;
+        out[l].se_estimable = lev_ok && !touches[l] && !touches[t->reference];
+        if (!lev_ok) {
             out[l].share = out[l].diff = NAN;
             out[l].se = out[l].low = out[l].high = NAN;
             continue;

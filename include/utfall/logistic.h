@@ -139,8 +139,9 @@ typedef struct utfall_logit_std {
     double diff;    /* share - share at the reference level */
     double se;      /* delta method, covariates held fixed (0 for the reference) */
     double low, high; /* diff -/+ z se */
-    int estimable;  /* 0 when the fit has UNRELIABLE coefficients: then
-                     * share, diff, se, low, high are all NaN */
+    int estimable;  /* 0 when the fit has UNRELIABLE coefficients, or this
+                     * level's column is aliased (no row has the level; R
+                     * drops such levels): share, diff, se, low, high NaN */
     int se_estimable; /* 0 also when this level's or the reference's
                      * predictions rest on an INFINITE coefficient (e.g. the
                      * level has no successes: share 0 exactly, but the delta
