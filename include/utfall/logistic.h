@@ -1,6 +1,6 @@
 /* utfall — logistic regression (IRLS) and standardised shares.
  *
- * utfall_logit_fit() is R's glm(y ~ ..., family = binomial) for a 0/1
+ * utfall_logit_fit_design()/_matrix() is glm(y ~ ..., family = binomial) for a 0/1
  * outcome: the same start (mu = (y + 0.5) / 2), the same iteration
  * (glm.fit's IRLS with the logit link's clamping at |eta| > 30), the same
  * stopping rule (|dev - dev_old| / (|dev| + 0.1) < 1e-8, at most 25
