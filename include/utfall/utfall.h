@@ -5,6 +5,7 @@
 #include "utfall/error.h"
 #include "utfall/i18n.h"
 #include "utfall/stats.h"
+#include "utfall/logistic.h"
 #include "utfall/survival.h"
 
 #ifdef __cplusplus

@@ -220,6 +220,13 @@ g <- rep(0:1, each = 20); y <- c(rep(1L, 20), rep(0L, 20))
 add_lg("group_separates", data.frame(y, group = g), "group:f:2:0", "group",
        "the group itself separates: all successes in one, none in the other")
 
+n <- 160
+g <- sample(c(0, 1, 3), n, TRUE); x <- round(rnorm(n, 10, 3), 2)
+y <- rbinom(n, 1, expit(-0.8 + 0.3 * (g == 1) + 0.1 * (x - 10)))
+x[sample(n, 7)] <- NA
+add_lg("unused_level", data.frame(y, group = g, x), "group:f:4:0 x:n", "group",
+       "level 2 has no rows (R: NA coefficient), missing numeric values")
+
 lg_data_rows <- list(); lg_meta <- list(); lg_coef <- list(); lg_fit <- list(); lg_std <- list()
 for (cs in lg_cases) {
   d <- cs$data
