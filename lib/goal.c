@@ -217,6 +217,14 @@ utfall_status utfall_goal_compute(utfall_extract *x, const utfall_goal_options *
     utfall_table_add_column(t, "p_value", "col.p_value", UTFALL_COL_PVALUE, 3);
     utfall_table_add_column(t, "needed", "col.needed", UTFALL_COL_COUNT, 0);
     utfall_table_add_column(t, "excluded", "col.excluded", UTFALL_COL_COUNT, 0);
+    {
+        int c_n = utfall_table_column_index(t, "n"), c_r = c_n + 1;
+        static const char *const dependent[] = {"share", "ci_low", "ci_high", "met", "p_value", "needed"};
+        for (size_t k = 0; k < 6; k++) {
+            utfall_table_column_depends(t, utfall_table_column_index(t, dependent[k]), c_r);
+            utfall_table_column_depends(t, utfall_table_column_index(t, dependent[k]), c_n);
+        }
+    }
     if (isnan(opt->target)) {
         for (const char *k = "target"; k; k = !strcmp(k, "target") ? "met" : !strcmp(k, "met") ? "p_value" : !strcmp(k, "p_value") ? "needed" : NULL)
             utfall_table_column_machine_only(t, utfall_table_column_index(t, k));

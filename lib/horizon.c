@@ -327,6 +327,12 @@ static utfall_table *share_table(const char *key, const char *title, utfall_grou
     utfall_table_add_column(t, "share", "col.share", UTFALL_COL_SHARE, 1);
     utfall_table_add_column(t, "ci_low", "col.ci_low", UTFALL_COL_SHARE, 1);
     utfall_table_add_column(t, "ci_high", "col.ci_high", UTFALL_COL_SHARE, 1);
+    int c_month = utfall_table_column_index(t, "month");
+    utfall_table_column_not_suppressible(t, c_month);
+    for (int k = 4; k <= 6; k++) {
+        utfall_table_column_depends(t, c_month + k, c_month + 1);
+        utfall_table_column_depends(t, c_month + k, c_month + 3);
+    }
     return t;
 }
 
@@ -479,6 +485,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
         add_group_columns(ct, g, lang);
         int c_ref = utfall_table_add_column(ct, "ref", "col.ref", UTFALL_COL_TEXT, 0);
         int c_month = utfall_table_add_column(ct, "month", "col.month", UTFALL_COL_COUNT, 0);
+        utfall_table_column_not_suppressible(ct, c_month);
         int c_d = utfall_table_add_column(ct, "diff", "col.diff", UTFALL_COL_PP, 1);
         int c_dl = utfall_table_add_column(ct, "diff_ci_low", "col.ci_low", UTFALL_COL_PP, 1);
         int c_dh = utfall_table_add_column(ct, "diff_ci_high", "col.ci_high", UTFALL_COL_PP, 1);
@@ -588,6 +595,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
         utfall_table_set_title(kt, utfall_tr(lang, "title.km"));
         add_group_columns(kt, g, lang);
         int c_month = utfall_table_add_column(kt, "month", "col.month", UTFALL_COL_COUNT, 0);
+        utfall_table_column_not_suppressible(kt, c_month);
         int c_cs = utfall_table_add_column(kt, "cum_share", "col.cum_share", UTFALL_COL_SHARE, 1);
         int c_se = utfall_table_add_column(kt, "se", "col.se", UTFALL_COL_NUMBER, 4);
         int c_lo = utfall_table_add_column(kt, "ci_low", "col.ci_low", UTFALL_COL_SHARE, 1);
@@ -630,6 +638,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
         }
         int c_chi = utfall_table_add_column(lt, "chi2", "col.chi2", UTFALL_COL_NUMBER, 2);
         int c_df = utfall_table_add_column(lt, "df", "col.df", UTFALL_COL_COUNT, 0);
+        utfall_table_column_not_suppressible(lt, c_df);
         int c_lp = utfall_table_add_column(lt, "p_value", "col.p_value", UTFALL_COL_PVALUE, 3);
         unsigned char *done_stratum = calloc(ng ? ng : 1, 1);
         int *sub_group = malloc((st.np ? st.np : 1) * sizeof *sub_group);
@@ -701,6 +710,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
     if (!sp)
         goto nomem;
     utfall_table_set_machine_only(sp);
+    utfall_table_set_no_suppress(sp);
     int c1 = utfall_table_add_column(sp, "participants", NULL, UTFALL_COL_COUNT, 0);
     int c2 = utfall_table_add_column(sp, "spells_read", NULL, UTFALL_COL_COUNT, 0);
     int c3 = utfall_table_add_column(sp, "spells_used", NULL, UTFALL_COL_COUNT, 0);

@@ -119,6 +119,14 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
     utfall_table_add_column(t, "t_p_value", "col.t_p_value", UTFALL_COL_PVALUE, 3);
     utfall_table_add_column(t, "wilcoxon_p_value", "col.wilcoxon_p_value", UTFALL_COL_PVALUE, 3);
     int c_sign = utfall_table_add_column(t, "sign_p_value", "col.sign_p_value", UTFALL_COL_PVALUE, 3);
+    {
+        int c_n = utfall_table_column_index(t, "n");
+        static const char *const dependent[] = {"mean_change", "sd_change", "ci_low", "ci_high",
+                                                "median_change", "q1", "q3", "t_p_value",
+                                                "wilcoxon_p_value", "sign_p_value"};
+        for (size_t k = 0; k < sizeof dependent / sizeof dependent[0]; k++)
+            utfall_table_column_depends(t, utfall_table_column_index(t, dependent[k]), c_n);
+    }
     /* a terminal table cannot hold every figure: people get the essentials */
     utfall_table_column_machine_only(t, c_sd);
     utfall_table_column_machine_only(t, c_q1);

@@ -112,6 +112,8 @@ utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options
     int c_count = utfall_table_add_column(t, "count", "col.count", UTFALL_COL_COUNT, 0);
     int c_share = utfall_table_add_column(t, "share", "col.share", UTFALL_COL_SHARE, 1);
     int c_n = utfall_table_add_column(t, "n", "col.n", UTFALL_COL_COUNT, 0);
+    utfall_table_column_depends(t, c_share, c_count);
+    utfall_table_column_depends(t, c_share, c_n);
     /* wide: count and share per outcome, then n */
     int *wcol = calloc(no ? no : 1, sizeof *wcol);
     if (!wcol) {
@@ -124,7 +126,8 @@ utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options
         char vk[300];
         snprintf(vk, sizeof vk, "val.%s", ov);
         const char *label_key = !ov[0] ? "missing" : utfall_tr(lang, vk) == vk ? NULL : vk;
-        wcol[k] = utfall_table_add_column(w, ov[0] ? ov : "missing", label_key, UTFALL_COL_TEXT, 0);
+        wcol[k] = utfall_table_add_column(w, ov[0] ? ov : "missing", label_key,
+                                          UTFALL_COL_COUNT_SHARE, 0);
     }
     int w_n = utfall_table_add_column(w, "n", "col.n", UTFALL_COL_COUNT, 0);
 
@@ -144,7 +147,6 @@ utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options
             otot[b] += cells[a * ocap + b];
             all += cells[a * ocap + b];
         }
-    char pct[64], cnt[64], text[160];
     for (size_t ga = 0; ga <= ng; ga++) {
         int is_total = ga == ng;
         size_t a = is_total ? 0 : gorder[ga];
@@ -163,10 +165,8 @@ utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options
             utfall_table_set_num(t, r, c_count, (double)count);
             utfall_table_set_num(t, r, c_share, n ? (double)count / (double)n : NAN);
             utfall_table_set_num(t, r, c_n, (double)n);
-            utfall_fmt_count(lang, count, cnt, sizeof cnt);
-            utfall_fmt_percent(lang, n ? (double)count / (double)n : NAN, 0, pct, sizeof pct);
-            snprintf(text, sizeof text, "%s (%s)", cnt, pct);
-            utfall_table_set_text(w, wr, wcol[ob], text);
+            utfall_table_set_count_share(w, wr, wcol[ob], (double)count,
+                                         n ? (double)count / (double)n : NAN);
         }
         utfall_table_set_num(w, wr, w_n, (double)n);
     }

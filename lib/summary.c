@@ -259,6 +259,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
                                          UTFALL_COL_GROUP, 0);
         int ce = utfall_table_add_column(t, "enrolled", "col.enrolled", UTFALL_COL_COUNT, 0);
         int cs = utfall_table_add_column(t, "share", "col.share", UTFALL_COL_SHARE, 1);
+        utfall_table_column_depends(t, cs, ce);
         int cp = utfall_table_add_column(t, "persons", "col.persons", UTFALL_COL_COUNT, 0);
         int ca = utfall_table_add_column(t, "active", "col.active", UTFALL_COL_COUNT, 0);
         int cx = utfall_table_add_column(t, "exited", "col.exited", UTFALL_COL_COUNT, 0);
@@ -300,6 +301,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         int cg = utfall_table_add_column(t, "avslutsorsak", "col.avslutsorsak", UTFALL_COL_GROUP, 0);
         int cc = utfall_table_add_column(t, "count", "col.count", UTFALL_COL_COUNT, 0);
         int cs = utfall_table_add_column(t, "share", "col.share", UTFALL_COL_SHARE, 1);
+        utfall_table_column_depends(t, cs, cc);
         for (int o = 0; o <= UTFALL_OUTCOME_COUNT; o++) {
             long n = o < UTFALL_OUTCOME_COUNT ? outcome_counts[o] : outcome_missing;
             if (!n)
@@ -328,6 +330,13 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         int cd = utfall_table_add_column(t, "median_days", "col.median_days", UTFALL_COL_NUMBER, 1);
         int c0 = utfall_table_add_column(t, "min_days", "col.min_days", UTFALL_COL_COUNT, 0);
         int c1 = utfall_table_add_column(t, "max_days", "col.max_days", UTFALL_COL_COUNT, 0);
+        /* days are not counts of persons, but a mean of few is theirs */
+        utfall_table_column_not_suppressible(t, c0);
+        utfall_table_column_not_suppressible(t, c1);
+        utfall_table_column_depends(t, cm, cn);
+        utfall_table_column_depends(t, cd, cn);
+        utfall_table_column_depends(t, c0, cn);
+        utfall_table_column_depends(t, c1, cn);
         int r = utfall_table_add_row(t, 0);
         utfall_table_set_num(t, r, cn, (double)days_n);
         utfall_table_set_num(t, r, cm, days_n ? days_sum / (double)days_n : NAN);

@@ -11,6 +11,7 @@ enum cell_state { CELL_EMPTY = 0, CELL_NUM, CELL_TEXT, CELL_NA, CELL_SUPPRESSED 
 struct cell {
     enum cell_state state;
     double num;
+    double aux; /* COUNT_SHARE: the share */
     char *text;
 };
 
@@ -20,12 +21,16 @@ struct column {
     utfall_coltype type;
     int decimals;
     int human_only, machine_only;
+    int depends[2]; /* base columns + 1; 0 = none */
+    int not_suppressible;
 };
 
 struct utfall_table {
     char *key;
     int is_object;
     int machine_only, human_only;
+    int no_suppress;
+    long suppress_mark; /* N of "<N" once suppression was applied */
     char *title;
     struct column *cols;
     int ncols;
@@ -98,7 +103,7 @@ int utfall_table_add_column(utfall_table *t, const char *key, const char *label_
         return -1;
     t->cols = c;
     c[t->ncols] = (struct column){strdup(key), label_key ? strdup(label_key) : NULL, type,
-                                  decimals, 0, 0};
+                                  decimals, 0, 0, {0, 0}, 0};
     return t->ncols++;
 }
 
@@ -157,6 +162,117 @@ void utfall_table_set_num(utfall_table *t, int row, int col, double value)
         return;
     c->num = value;
     c->state = isfinite(value) ? CELL_NUM : CELL_NA;
+}
+
+void utfall_table_set_count_share(utfall_table *t, int row, int col, double count, double share)
+{
+    struct cell *c = cell_at(t, row, col);
+    if (!c)
+        return;
+    c->num = count;
+    c->aux = share;
+    c->state = isfinite(count) ? CELL_NUM : CELL_NA;
+}
+
+void utfall_table_column_depends(utfall_table *t, int col, int base)
+{
+    if (col < 0 || col >= t->ncols || base < 0 || base >= t->ncols)
+        return;
+    struct column *c = &t->cols[col];
+    if (!c->depends[0])
+        c->depends[0] = base + 1;
+    else if (!c->depends[1])
+        c->depends[1] = base + 1;
+}
+
+void utfall_table_column_not_suppressible(utfall_table *t, int col)
+{
+    if (col >= 0 && col < t->ncols)
+        t->cols[col].not_suppressible = 1;
+}
+
+void utfall_table_set_no_suppress(utfall_table *t)
+{
+    t->no_suppress = 1;
+}
+
+static int is_count_col(const struct column *c)
+{
+    return (c->type == UTFALL_COL_COUNT || c->type == UTFALL_COL_COUNT_SHARE)
+           && !c->not_suppressible && !c->depends[0];
+}
+
+static long suppress_table(utfall_table *t, long min_count, utfall_lang lang)
+{
+    long hidden = 0;
+    int total_row = -1;
+    for (int r = 0; r < t->nrows; r++)
+        if (t->is_total[r])
+            total_row = r;
+    for (int c = 0; c < t->ncols; c++) {
+        if (!is_count_col(&t->cols[c]))
+            continue;
+        int in_column = 0;
+        for (int r = 0; r < t->nrows; r++) {
+            struct cell *cell = cell_at(t, r, c);
+            if (cell->state == CELL_NUM && cell->num >= 1 && cell->num < (double)min_count) {
+                cell->state = CELL_SUPPRESSED;
+                hidden++;
+                in_column += !t->is_total[r];
+            }
+        }
+        /* One hidden cell in a column with a total row can be recomputed by
+         * subtraction: hide the smallest other count too. */
+        if (in_column == 1 && total_row >= 0) {
+            int best = -1;
+            for (int r = 0; r < t->nrows; r++) {
+                struct cell *cell = cell_at(t, r, c);
+                if (t->is_total[r] || cell->state != CELL_NUM || cell->num <= 0)
+                    continue;
+                if (best < 0 || cell->num < cell_at(t, best, c)->num)
+                    best = r;
+            }
+            if (best >= 0) {
+                cell_at(t, best, c)->state = CELL_SUPPRESSED;
+                hidden++;
+            }
+        }
+    }
+    /* dependent columns follow their bases; twice, for chains */
+    for (int pass = 0; pass < 2; pass++)
+        for (int c = 0; c < t->ncols; c++)
+            for (int k = 0; k < 2; k++) {
+                int base = t->cols[c].depends[k] - 1;
+                if (base < 0)
+                    continue;
+                for (int r = 0; r < t->nrows; r++)
+                    if (cell_at(t, r, base)->state == CELL_SUPPRESSED
+                        && cell_at(t, r, c)->state != CELL_SUPPRESSED) {
+                        cell_at(t, r, c)->state = CELL_SUPPRESSED;
+                        hidden++;
+                    }
+            }
+    if (hidden) {
+        char note[512], n[32];
+        snprintf(n, sizeof n, "%ld", min_count);
+        snprintf(note, sizeof note, utfall_tr(lang, "note.suppressed"), n, n);
+        utfall_table_add_note(t, note);
+    }
+    return hidden;
+}
+
+long utfall_doc_suppress(utfall_doc *d, long min_count, utfall_lang lang)
+{
+    long hidden = 0;
+    if (min_count <= 1)
+        return 0;
+    for (int i = 0; i < d->n; i++) {
+        if (d->tables[i]->no_suppress)
+            continue;
+        d->tables[i]->suppress_mark = min_count;
+        hidden += suppress_table(d->tables[i], min_count, lang);
+    }
+    return hidden;
 }
 
 void utfall_table_set_na(utfall_table *t, int row, int col)
@@ -299,7 +415,10 @@ static void human_cell(const utfall_table *t, int row, int col, utfall_lang lang
         snprintf(buf, size, "%s", utfall_tr(lang, "not_computable"));
         return;
     case CELL_SUPPRESSED:
-        snprintf(buf, size, "%s", utfall_tr(lang, "suppressed_mark"));
+        if (k->type == UTFALL_COL_COUNT || k->type == UTFALL_COL_COUNT_SHARE)
+            snprintf(buf, size, "<%ld", t->suppress_mark);
+        else
+            snprintf(buf, size, "%s", utfall_tr(lang, "suppressed_mark"));
         return;
     case CELL_TEXT:
         snprintf(buf, size, "%s", c->text);
@@ -311,6 +430,13 @@ static void human_cell(const utfall_table *t, int row, int col, utfall_lang lang
     case UTFALL_COL_COUNT:
         utfall_fmt_count(lang, (long long)llround(c->num), buf, size);
         break;
+    case UTFALL_COL_COUNT_SHARE: {
+        char n[64], p[64];
+        utfall_fmt_count(lang, (long long)llround(c->num), n, sizeof n);
+        utfall_fmt_percent(lang, c->aux, 0, p, sizeof p);
+        snprintf(buf, size, "%s (%s)", n, p);
+        break;
+    }
     case UTFALL_COL_SHARE:
         utfall_fmt_percent(lang, c->num, k->decimals, buf, size);
         break;

@@ -153,6 +153,15 @@ int cli_common_option(cli *c, int opt, const char *arg)
     case 'q':
         c->quiet = 1;
         return 1;
+    case OPT_SUPPRESS: {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (*end || end == arg || n < 0 || n > 1000)
+            exit(cli_usage_error(c, "--suppress takes a whole number from 0 to 1000, not '%s'",
+                                 arg));
+        c->suppress = n;
+        return 1;
+    }
     default:
         return 0;
     }
@@ -236,6 +245,7 @@ void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x)
                               strcmp(c->inputs[i], "-") ? c->inputs[i] : "stdin");
     utfall_table_set_text(m, r, c_files, files);
     utfall_table_set_machine_only(m);
+    utfall_table_set_no_suppress(m);
     utfall_doc_add(doc, m);
 
     /* People see the same bookkeeping under the main table. */
@@ -335,6 +345,7 @@ int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, 
     if (st) {
         rc = cli_report(c, &err);
     } else {
+        utfall_doc_suppress(doc, c->suppress, c->lang);
         cli_add_meta(c, doc, x);
         rc = cli_write(c, doc);
     }

@@ -20,6 +20,7 @@ enum {
     OPT_REJECTS,
     OPT_SECTION,
     OPT_NO_TOTAL,
+    OPT_SUPPRESS,
     OPT_FIRST_COMMAND_OPTION = 1100
 };
 
@@ -35,7 +36,8 @@ enum {
         {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},                                    \
         {"rejects", required_argument, NULL, OPT_REJECTS},                                \
         {"section", required_argument, NULL, OPT_SECTION},                                \
-        {"quiet", no_argument, NULL, 'q'}
+        {"quiet", no_argument, NULL, 'q'},                                                \
+        {"suppress", required_argument, NULL, OPT_SUPPRESS}
 #define CLI_COMMON_SHORT "hVf:o:d:q"
 
 typedef struct cli {
@@ -52,6 +54,7 @@ typedef struct cli {
     const char *rejects_path;
     FILE *rejects_fp;
     int quiet;
+    long suppress; /* hide counts below this; 0 = off */
     long warnings_shown;
     char **inputs;
     size_t ninputs;

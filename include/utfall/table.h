@@ -34,7 +34,9 @@ typedef enum utfall_coltype {
     UTFALL_COL_PVALUE,    /* p-value: "< 0,001" for people */
     UTFALL_COL_TEXT,      /* free text */
     UTFALL_COL_BOOL,      /* true/false; ja/nej */
-    UTFALL_COL_PP         /* difference of proportions, shown in percentage points */
+    UTFALL_COL_PP,        /* difference of proportions, shown in percentage points */
+    UTFALL_COL_COUNT_SHARE /* a count with its share: "12 (40 %)" for people;
+                            * machine formats write the count */
 } utfall_coltype;
 
 typedef struct utfall_table utfall_table;
@@ -70,6 +72,25 @@ UTFALL_API void utfall_table_set_human_only(utfall_table *t);
 UTFALL_API void utfall_table_set_title(utfall_table *t, const char *title);
 /* A line of the definition shown under the table in human formats. */
 UTFALL_API void utfall_table_add_note(utfall_table *t, const char *note);
+
+/* For COUNT_SHARE cells: the count and the share shown beside it. */
+UTFALL_API void utfall_table_set_count_share(utfall_table *t, int row, int col, double count,
+                                             double share);
+
+/* Small-cell suppression.  A column that depends on counts (a share, an
+ * interval, a mean) is hidden wherever one of its base columns is hidden;
+ * up to two bases per column. */
+UTFALL_API void utfall_table_column_depends(utfall_table *t, int col, int base);
+/* The column holds counts that are not about persons (months, df): never
+ * suppressed. */
+UTFALL_API void utfall_table_column_not_suppressible(utfall_table *t, int col);
+/* Tables of bookkeeping (rows read, spells) are never suppressed. */
+UTFALL_API void utfall_table_set_no_suppress(utfall_table *t);
+/* Hide counts from 1 to min_count - 1 in every table, with their
+ * dependent columns, and a second cell per column where a total row would
+ * let the hidden one be recomputed.  Adds a note to each table changed.
+ * Returns the number of cells hidden. */
+UTFALL_API long utfall_doc_suppress(utfall_doc *d, long min_count, utfall_lang lang);
 
 UTFALL_API utfall_doc *utfall_doc_new(void);
 UTFALL_API void utfall_doc_free(utfall_doc *d);
