@@ -296,6 +296,8 @@ utfall_status utfall_csv_open(utfall_csv_reader **out, const char *path,
         r->opt = *opt;
     if (!r->opt.max_field)
         r->opt.max_field = 65536;
+    if (!path)
+        path = "-";
     int is_stdin = strcmp(path, "-") == 0;
     snprintf(r->name, sizeof r->name, "%s", is_stdin ? "(stdin)" : path);
     if (is_stdin) {

@@ -35,6 +35,7 @@ struct utfall_extract {
     int transcoding_announced;
     long rows_in_file;
     const utfall_csv_record *cur_rec;
+    utfall_csv_record rec; /* the current record: rows point into it */
     utfall_extract_stats stats;
 
     struct outcome_map_entry *omap;
@@ -554,8 +555,7 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
     for (;;) {
         if (!x->csv)
             return 0;
-        utfall_csv_record rec;
-        int got = utfall_csv_next(x->csv, &rec, err);
+        int got = utfall_csv_next(x->csv, &x->rec, err);
         if (got == -2) {
             x->stats.rows_read++;
             x->stats.errors++;
@@ -563,7 +563,7 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
                 return -1;
             x->stats.rows_rejected++;
             diag(x, err);
-            write_reject(x, &rec);
+            write_reject(x, &x->rec);
             continue;
         }
         if (got < 0) {
@@ -599,7 +599,7 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
         }
         if (utfall_csv_transcoded(x->csv))
             x->transcoding_announced = 1;
-        utfall_status st = build_row(x, &rec, row, err);
+        utfall_status st = build_row(x, &x->rec, row, err);
         if (st == UTFALL_OK) {
             x->stats.rows_used++;
             return 1;
@@ -609,7 +609,7 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
             return -1;
         x->stats.rows_rejected++;
         diag(x, err);
-        write_reject(x, &rec);
+        write_reject(x, &x->rec);
     }
 }
 

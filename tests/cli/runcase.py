@@ -39,6 +39,9 @@ def main():
     exe = os.path.join(build, "cmd", "utfall", "utfall")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
            "SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01: stable future-date checks
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            env[k] = os.environ[k]
     for e in get("env"):
         k, _, v = e.partition("=")
         env[k] = v
@@ -46,8 +49,14 @@ def main():
     if get("stdin"):
         with open(os.path.join(source, get("stdin")[0]), "rb") as f:
             stdin = f.read()
-    p = subprocess.run([exe] + args, input=stdin, capture_output=True, cwd=source, env=env,
-                       timeout=120)
+    wrapper = []
+    if os.environ.get("UTFALL_VALGRIND") == "1":
+        # memcheck over the whole run, the dispatcher's child included
+        wrapper = ["valgrind", "-q", "--trace-children=yes", "--error-exitcode=99",
+                   "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+                   "--show-leak-kinds=definite,indirect"]
+    p = subprocess.run(wrapper + [exe] + args, input=stdin, capture_output=True, cwd=source,
+                       env=env, timeout=600)
     out = p.stdout.decode("utf-8", "replace")
     err = p.stderr.decode("utf-8", "replace")
     problems = []
@@ -77,6 +86,10 @@ def main():
     for s in get("stderr-contains"):
         if s not in err:
             problems.append(f"stderr lacks {s!r}")
+    for marker in ("runtime error:", "AddressSanitizer", "LeakSanitizer", "== ERROR SUMMARY",
+                   "Invalid read", "Invalid write", "definitely lost", "uninitialised"):
+        if marker in err:
+            problems.append(f"sanitizer/valgrind report in stderr ({marker})")
     if get("stderr-empty") and err:
         problems.append("stderr is not empty")
     for f in get("file"):
