@@ -533,25 +533,31 @@ utfall_status utfall_fisher_exact_2x2(long a, long b, long c, long d, double *p_
         *p_value = 1.0;
         return UTFALL_OK;
     }
-    size_t len = (size_t)(hi - lo + 1);
-    double *logd = malloc(len * sizeof *logd);
-    if (!logd)
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, "no-memory", "out of memory");
     /* log dhyper as R computes it, from binomial terms at p = k/(m + n);
-     * the common factor dbinom(k, m + n, p) cancels on normalizing. */
-    double p = (double)k / (double)(m + n), max = -INFINITY;
-    for (long i = lo; i <= hi; i++) {
-        logd[i - lo] = binom_logpmf(i, m, p) + binom_logpmf(k - i, n, p);
-        max = fmax(max, logd[i - lo]);
-    }
-    double sum = 0.0;
-    for (size_t i = 0; i < len; i++)
-        sum += (logd[i] = exp(logd[i] - max));
-    double dobs = logd[a - lo] / sum * REL_ERR, pv = 0.0;
-    for (size_t i = 0; i < len; i++)
-        if (logd[i] / sum <= dobs)
-            pv += logd[i] / sum;
-    free(logd);
+     * the common factor dbinom(k, m + n, p) cancels on normalizing.  R
+     * normalizes by the largest term and sums every table as likely as the
+     * observed one or less (the relative tolerance guards exact ties);
+     * tables further out than exp(-745) of the mode are 0 in R as well, so
+     * walking outward from the mode until the terms vanish gives R's sums
+     * without visiting (or storing) a support of 10^8 tables. */
+    double p = (double)k / (double)(m + n);
+    double mode_d = floor(((double)k + 1.0) * ((double)m + 1.0) / ((double)(m + n) + 2.0));
+    long mode = mode_d < (double)lo ? lo : mode_d > (double)hi ? hi : (long)mode_d;
+    double max = binom_logpmf(mode, m, p) + binom_logpmf(k - mode, n, p);
+    double dobs = exp(binom_logpmf(a, m, p) + binom_logpmf(k - a, n, p) - max) * REL_ERR;
+    double sum = 0.0, pv = 0.0;
+    for (int dir = -1; dir <= 1; dir += 2)
+        for (long i = dir < 0 ? mode : mode + 1; i >= lo && i <= hi; i += dir) {
+            double t = exp(binom_logpmf(i, m, p) + binom_logpmf(k - i, n, p) - max);
+            if (t == 0.0)
+                break;
+            sum += t;
+            if (t <= dobs)
+                pv += t;
+        }
+    if (!(sum > 0.0) || !isfinite(pv))
+        return numeric_failure(err, "a hypergeometric probability");
+    pv /= sum;
     *p_value = fmin(pv, 1.0);
     return UTFALL_OK;
 }
