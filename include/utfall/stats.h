@@ -216,8 +216,9 @@ UTFALL_API utfall_status utfall_paired_change_summarize(const double *d, size_t 
 /* ---- Helpers ----------------------------------------------------------- */
 
 /* R's quantile(x, prob, type = 7) for data already sorted ascending:
- * h = (n - 1) prob, q = (1 - f) x[lo] + f x[lo + 1].  NAN if n = 0 or prob
- * is outside [0, 1]. */
+ * with h = (n - 1) prob (0-based), lo = floor(h), f = h - lo:
+ * q = (1 - f) x[lo] + f x[lo + 1] (just x[lo] when f = 0 or the two are
+ * equal).  NAN if n = 0, sorted is NULL, or prob is outside [0, 1]. */
 UTFALL_API double utfall_quantile_sorted(const double *sorted, size_t n, double prob);
 
 #ifdef __cplusplus
