@@ -111,6 +111,86 @@ static void wilson(long x, long n, double z, double *lower, double *upper)
     *upper = fmin(u, 1.0);
 }
 
+/* Saddle-point pieces of Loader (2000), "Fast and accurate computation of
+ * binomial probabilities", as in R's nmath: they keep full relative
+ * precision for counts in the millions, where differences of lgamma lose
+ * eight digits.  GSL's incomplete beta (a continued fraction limited to
+ * 512 steps) returns NaN near the centre once a + b is around a million,
+ * so binomial tails are sums of these terms and the beta CDF falls back
+ * to a series built on them. */
+
+/* log(n!) - log(sqrt(2 pi n) (n/e)^n), the error of Stirling's formula. */
+static double stirlerr(double n)
+{
+    static const double s0 = 1.0 / 12, s1 = 1.0 / 360, s2 = 1.0 / 1260, s3 = 1.0 / 1680,
+                        s4 = 1.0 / 1188;
+    if (n <= 15.0) {
+        gsl_sf_result r;
+        if (gsl_sf_lngamma_e(n + 1.0, &r) != GSL_SUCCESS)
+            return NAN;
+        return r.val - (n + 0.5) * log(n) + n - 0.5 * log(2.0 * M_PI);
+    }
+    double nn = n * n;
+    if (n > 500)
+        return (s0 - s1 / nn) / n;
+    if (n > 80)
+        return (s0 - (s1 - s2 / nn) / nn) / n;
+    if (n > 35)
+        return (s0 - (s1 - (s2 - s3 / nn) / nn) / nn) / n;
+    return (s0 - (s1 - (s2 - (s3 - s4 / nn) / nn) / nn) / nn) / n;
+}
+
+/* x log(x/np) + np - x, without cancellation when x is close to np. */
+static double bd0(double x, double np)
+{
+    if (fabs(x - np) < 0.1 * (x + np)) {
+        double v = (x - np) / (x + np), s = (x - np) * v, ej = 2.0 * x * v;
+        v *= v;
+        for (int j = 1; j < 1000; j++) {
+            ej *= v;
+            double s1 = s + ej / (2 * j + 1);
+            if (s1 == s)
+                return s1;
+            s = s1;
+        }
+    }
+    return x * log(x / np) + np - x;
+}
+
+/* I_x(a, b) for x <= a/(a + b) by the hypergeometric series
+ *   x^a (1-x)^b / (a B(a, b)) * sum_k (a+b)_k/(a+1)_k x^k,
+ * all terms positive; the prefactor in saddle-point form. */
+static double beta_series_lower(double x, double a, double b)
+{
+    double ab = a + b;
+    double logpre = stirlerr(ab) - stirlerr(a) - stirlerr(b) - bd0(a, ab * x)
+                    - bd0(b, ab * (1.0 - x)) + 0.5 * log(a * b / (2.0 * M_PI * ab));
+    double term = 1.0, sum = 1.0;
+    for (double k = 0; k < 1e9; k++) {
+        double ratio = (ab + k) / (a + 1.0 + k) * x;
+        term *= ratio;
+        sum += term;
+        if (ratio < 1.0 && term <= sum * 1e-17)
+            return exp(logpre) / a * sum;
+    }
+    return NAN;
+}
+
+/* Lower (upper = 0) or upper tail of Beta(a, b) at x, 0 < x < 1. */
+static double beta_tail(double x, double a, double b, int upper)
+{
+    double v = upper ? gsl_cdf_beta_Q(x, a, b) : gsl_cdf_beta_P(x, a, b);
+    if (isfinite(v))
+        return v;
+    /* Sum the series for the smaller tail: I_x(a, b) = 1 - I_{1-x}(b, a). */
+    if (x <= a / (a + b)) {
+        v = beta_series_lower(x, a, b);
+        return upper ? 1.0 - v : v;
+    }
+    v = beta_series_lower(1.0 - x, b, a);
+    return upper ? v : 1.0 - v;
+}
+
 /* Beta quantile; 0 on success.  GSL's gsl_cdf_beta_Pinv gives up for
  * parameters in the hundreds of thousands (n = 100 000 is a national
  * register), so invert the CDF here: Newton steps on the smaller tail,
@@ -132,7 +212,7 @@ static int beta_quantile(double prob, double a, double b, double *q)
     if (!(x > 0.0 && x < 1.0))
         x = 0.5;
     for (int iter = 0; iter < 400; iter++) {
-        double tail = upper ? gsl_cdf_beta_Q(x, a, b) : gsl_cdf_beta_P(x, a, b);
+        double tail = beta_tail(x, a, b, upper);
         if (!isfinite(tail))
             return -1;
         double f = tail - target;
@@ -228,33 +308,64 @@ static utfall_status check_binom_args(long x, long n, double p0, double *p_value
     return UTFALL_OK;
 }
 
-/* P(X >= k), X ~ Bin(n, p), 0 < p < 1, 0 < k <= n: I_p(k, n - k + 1). */
+/* log dbinom(k, n, p), 0 <= k <= n, 0 < p < 1. */
+static double binom_logpmf(long k, long n, double p)
+{
+    double x = (double)k, dn = (double)n, q = 1.0 - p;
+    if (k == 0)
+        return n == 0 ? 0.0 : p < 0.1 ? -bd0(dn, dn * q) - dn * p : dn * log1p(-p);
+    if (k == n)
+        return q < 0.1 ? -bd0(dn, dn * p) - dn * q : dn * log(p);
+    double lc = stirlerr(dn) - stirlerr(x) - stirlerr(dn - x) - bd0(x, dn * p)
+                - bd0(dn - x, dn * q);
+    return lc - 0.5 * (log(2.0 * M_PI) + log(x) + log1p(-x / dn));
+}
+
+static double binom_pmf(long k, long n, double p)
+{
+    return k < 0 || k > n ? 0.0 : exp(binom_logpmf(k, n, p));
+}
+
+/* Sum of pmf terms from k outward (step +1 or -1), starting where the
+ * terms are already non-increasing in that direction, until they no
+ * longer change the sum.  The ratio of successive terms is exact
+ * arithmetic on small integers, so the recurrence adds ~1 ulp per term. */
+static double binom_tail_sum(long k, long n, double p, int step)
+{
+    double term = binom_pmf(k, n, p), sum = 0.0, odds = p / (1.0 - p);
+    for (long i = k; i >= 0 && i <= n; i += step) {
+        sum += term;
+        if (term <= sum * 1e-17 || term == 0.0)
+            break;
+        term *= step > 0 ? (double)(n - i) / (double)(i + 1) * odds
+                         : (double)i / (double)(n - i + 1) / odds;
+    }
+    return sum;
+}
+
+/* P(X >= k), X ~ Bin(n, p), 0 < p < 1.  The smaller tail is summed
+ * directly, so small p-values keep their relative precision. */
 static double binom_upper(long k, long n, double p)
 {
     if (k <= 0)
         return 1.0;
     if (k > n)
         return 0.0;
-    return gsl_cdf_beta_P(p, (double)k, (double)(n - k) + 1.0);
+    if ((double)k > (double)n * p)
+        return binom_tail_sum(k, n, p, +1);
+    return 1.0 - binom_tail_sum(k - 1, n, p, -1);
 }
 
-/* P(X <= k): I_{1-p}(n - k, k + 1), computed as the upper beta tail at p. */
+/* P(X <= k). */
 static double binom_lower(long k, long n, double p)
 {
     if (k < 0)
         return 0.0;
     if (k >= n)
         return 1.0;
-    return gsl_cdf_beta_Q(p, (double)k + 1.0, (double)(n - k));
-}
-
-/* dbinom(k, n, p) for 0 < p < 1. */
-static double binom_pmf(long k, long n, double p)
-{
-    gsl_sf_result r;
-    if (gsl_sf_lnchoose_e((unsigned int)n, (unsigned int)k, &r) != GSL_SUCCESS)
-        return NAN;
-    return exp(r.val + (double)k * log(p) + (double)(n - k) * log1p(-p));
+    if ((double)k < (double)n * p)
+        return binom_tail_sum(k, n, p, -1);
+    return 1.0 - binom_tail_sum(k + 1, n, p, +1);
 }
 
 utfall_status utfall_binom_test_greater(long x, long n, double p0, double *p_value,
@@ -286,9 +397,6 @@ utfall_status utfall_binom_test_two_sided(long x, long n, double p0, double *p_v
         return st;
     if (n == 0)
         return UTFALL_OK;
-    if ((unsigned long)n > UINT_MAX)
-        return utfall_error_set(err, UTFALL_ERR_USAGE, "too-large",
-                                "n = %ld is too large for the exact binomial test", n);
     double m = (double)n * p0, pv;
     if (p0 == 0.0) {
         pv = x == 0 ? 1.0 : 0.0;
@@ -298,16 +406,31 @@ utfall_status utfall_binom_test_two_sided(long x, long n, double p0, double *p_v
         pv = 1.0;
     } else {
         double d = binom_pmf(x, n, p0) * REL_ERR;
-        long y = 0;
-        /* Count, on the other side of the mean, the outcomes no more
-         * likely than x; the pmf is monotone there, R sums them all. */
+        /* R counts, on the other side of the mean, the outcomes no more
+         * likely than x.  The pmf is monotone there (it falls away from
+         * the mode), so they form a run ending at n (or starting at 0):
+         * find its first element by bisection. */
         if ((double)x < m) {
-            for (long i = (long)ceil(m); i <= n; i++)
-                y += binom_pmf(i, n, p0) <= d;
+            long lo = (long)ceil(m), hi = n + 1; /* first i in [lo, hi) with pmf <= d */
+            while (lo < hi) {
+                long mid = lo + (hi - lo) / 2;
+                if (binom_pmf(mid, n, p0) <= d)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            long y = n + 1 - lo;
             pv = binom_lower(x, n, p0) + binom_upper(n - y + 1, n, p0);
         } else {
-            for (long i = 0; i <= (long)floor(m); i++)
-                y += binom_pmf(i, n, p0) <= d;
+            long lo = 0, hi = (long)floor(m) + 1; /* first i in [0, hi) with pmf > d */
+            while (lo < hi) {
+                long mid = lo + (hi - lo) / 2;
+                if (binom_pmf(mid, n, p0) > d)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            long y = lo;
             pv = binom_lower(y - 1, n, p0) + binom_upper(x, n, p0);
         }
         pv = fmin(1.0, pv);
@@ -399,38 +522,42 @@ utfall_status utfall_fisher_exact_2x2(long a, long b, long c, long d, double *p_
     if (a < 0 || b < 0 || c < 0 || d < 0)
         return utfall_error_set(err, UTFALL_ERR_USAGE, "bad-count",
                                 "a count in the 2x2 table is negative");
-    if (a > (long)(UINT_MAX / 4) || b > (long)(UINT_MAX / 4) || c > (long)(UINT_MAX / 4)
-        || d > (long)(UINT_MAX / 4))
+    if (a > LONG_MAX / 4 || b > LONG_MAX / 4 || c > LONG_MAX / 4 || d > LONG_MAX / 4)
         return utfall_error_set(err, UTFALL_ERR_USAGE, "too-large",
-                                "a count in the 2x2 table is too large for the exact test");
+                                "a count in the 2x2 table is too large");
 
     /* R's names: m, n column totals, k first-row total, x = a. */
     long m = a + c, n = b + d, k = a + b;
     long lo = k - n > 0 ? k - n : 0, hi = k < m ? k : m;
-    size_t len = (size_t)(hi - lo + 1);
-    double *logd = malloc(len * sizeof *logd);
-    if (!logd)
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, "no-memory", "out of memory");
-    double max = -INFINITY;
-    for (long i = lo; i <= hi; i++) {
-        gsl_sf_result r1, r2;
-        if (gsl_sf_lnchoose_e((unsigned)m, (unsigned)i, &r1)
-            || gsl_sf_lnchoose_e((unsigned)n, (unsigned)(k - i), &r2)) {
-            free(logd);
-            return numeric_failure(err, "a hypergeometric probability");
-        }
-        /* The common denominator choose(m + n, k) cancels on normalizing. */
-        logd[i - lo] = r1.val + r2.val;
-        max = fmax(max, logd[i - lo]);
+    if (lo == hi) { /* a zero margin: the observed table is the only one */
+        *p_value = 1.0;
+        return UTFALL_OK;
     }
-    double sum = 0.0;
-    for (size_t i = 0; i < len; i++)
-        sum += (logd[i] = exp(logd[i] - max));
-    double dobs = logd[a - lo] / sum * REL_ERR, pv = 0.0;
-    for (size_t i = 0; i < len; i++)
-        if (logd[i] / sum <= dobs)
-            pv += logd[i] / sum;
-    free(logd);
+    /* log dhyper as R computes it, from binomial terms at p = k/(m + n);
+     * the common factor dbinom(k, m + n, p) cancels on normalizing.  R
+     * normalizes by the largest term and sums every table as likely as the
+     * observed one or less (the relative tolerance guards exact ties);
+     * tables further out than exp(-745) of the mode are 0 in R as well, so
+     * walking outward from the mode until the terms vanish gives R's sums
+     * without visiting (or storing) a support of 10^8 tables. */
+    double p = (double)k / (double)(m + n);
+    double mode_d = floor(((double)k + 1.0) * ((double)m + 1.0) / ((double)(m + n) + 2.0));
+    long mode = mode_d < (double)lo ? lo : mode_d > (double)hi ? hi : (long)mode_d;
+    double max = binom_logpmf(mode, m, p) + binom_logpmf(k - mode, n, p);
+    double dobs = exp(binom_logpmf(a, m, p) + binom_logpmf(k - a, n, p) - max) * REL_ERR;
+    double sum = 0.0, pv = 0.0;
+    for (int dir = -1; dir <= 1; dir += 2)
+        for (long i = dir < 0 ? mode : mode + 1; i >= lo && i <= hi; i += dir) {
+            double t = exp(binom_logpmf(i, m, p) + binom_logpmf(k - i, n, p) - max);
+            if (t == 0.0)
+                break;
+            sum += t;
+            if (t <= dobs)
+                pv += t;
+        }
+    if (!(sum > 0.0) || !isfinite(pv))
+        return numeric_failure(err, "a hypergeometric probability");
+    pv /= sum;
     *p_value = fmin(pv, 1.0);
     return UTFALL_OK;
 }

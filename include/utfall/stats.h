@@ -89,7 +89,9 @@ UTFALL_API utfall_status utfall_binom_test_greater(long x, long n, double p0, do
  * every outcome no more likely than x (R's "minimum likelihood" rule, with
  * a relative tolerance of 1e-7 on "no more likely"), capped at 1.
  * The sign test is utfall_binom_test_two_sided(increased,
- * increased + decreased, 0.5, ...).  Same edge rules and errors as above. */
+ * increased + decreased, 0.5, ...).  Same edge rules and errors as above.
+ * Both tests are exact for any n that fits in a long (no normal
+ * approximation); cost grows like sqrt(n). */
 UTFALL_API utfall_status utfall_binom_test_two_sided(long x, long n, double p0, double *p_value,
                                                      utfall_error *err);
 
@@ -130,7 +132,9 @@ UTFALL_API utfall_status utfall_chisq_test(const long *counts, size_t nrows, siz
  * hypergeometric probabilities (margins fixed) of all tables no more likely
  * than the observed one, with R's relative tolerance 1 + 1e-7.
  * A zero margin (including the empty table) leaves one possible table:
- * p = 1, as in R.  Usage errors: a negative count. */
+ * p = 1, as in R.  Runs in time proportional to the spread of the
+ * hypergeometric distribution, in constant memory, for any table size.
+ * Usage errors: a negative count, a count above LONG_MAX/4. */
 UTFALL_API utfall_status utfall_fisher_exact_2x2(long a, long b, long c, long d, double *p_value,
                                                  utfall_error *err);
 
@@ -184,8 +188,10 @@ typedef struct utfall_paired_change {
      * applied), ranks of |d| with ties averaged; exact distribution when
      * wilcoxon_n < 50 and there are neither ties nor zeros, otherwise the
      * normal approximation with continuity correction and tie correction.
-     * wilcoxon_v is R's V (sum of the ranks of positive differences).
-     * p NAN if wilcoxon_n = 0 (all differences 0, R: p = NA; or n = 0). */
+     * wilcoxon_v is R's V (sum of the ranks of positive differences):
+     * 0 when all differences are 0, NAN when n = 0.
+     * p NAN if wilcoxon_n = 0 (all differences 0, R: p = NA; or n = 0).
+     * wilcoxon_exact is 0 whenever p is NAN. */
     size_t wilcoxon_n;   /* nonzero differences */
     double wilcoxon_v;
     double wilcoxon_p_value;
@@ -210,8 +216,9 @@ UTFALL_API utfall_status utfall_paired_change_summarize(const double *d, size_t 
 /* ---- Helpers ----------------------------------------------------------- */
 
 /* R's quantile(x, prob, type = 7) for data already sorted ascending:
- * h = (n - 1) prob, q = (1 - f) x[lo] + f x[lo + 1].  NAN if n = 0 or prob
- * is outside [0, 1]. */
+ * with h = (n - 1) prob (0-based), lo = floor(h), f = h - lo:
+ * q = (1 - f) x[lo] + f x[lo + 1] (just x[lo] when f = 0 or the two are
+ * equal).  NAN if n = 0, sorted is NULL, or prob is outside [0, 1]. */
 UTFALL_API double utfall_quantile_sorted(const double *sorted, size_t n, double prob);
 
 #ifdef __cplusplus

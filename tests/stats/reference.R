@@ -67,6 +67,15 @@ for (xn in prop_cases) for (level in c(0.95, 0.90, 0.99)) {
                       estimate = num(x / n), lower = num(ci[1]), upper = num(ci[2]))
   }
 }
+# n = 1e7 near the centre: GSL's incomplete beta gives up there, utfall
+# falls back to its own series.
+for (level in c(0.5, 0.1)) for (m in c("exact", "jeffreys")) {
+  x <- 1250000; n <- 10000000
+  ci <- if (m == "exact") ci_exact(x, n, level) else ci_jeffreys(x, n, level)
+  k <- k + 1
+  rows[[k]] <- list(id = sprintf("prop%03d_big", k), x = int(x), n = int(n), level = num(level),
+                    method = m, estimate = num(x / n), lower = num(ci[1]), upper = num(ci[2]))
+}
 # n = 0: R refuses (prop.test/binom.test error); utfall gives NA.
 for (m in c("wilson", "exact", "agresti-coull", "jeffreys")) {
   k <- k + 1
@@ -84,7 +93,8 @@ binom_cases <- list(
   c(1, 3, 1 / 3), c(2, 6, 1 / 3), c(0, 5, 0.2), c(5, 5, 0.2), c(3, 7, 0.3),
   c(50, 100, 0.5), c(60, 100, 0.5), c(40, 100, 0.45), c(10, 30, 0.1),
   c(480, 1000, 0.5), c(30000, 100000, 0.3), c(30500, 100000, 0.3),
-  c(510000, 1000000, 0.5), c(12, 1000000, 1e-5), c(1, 20, 0.001), c(19, 20, 0.999)
+  c(510000, 1000000, 0.5), c(12, 1000000, 1e-5), c(1828802, 3971306, 0.4605),
+  c(4740421, 9912606, 0.47726), c(5001234, 10000000, 0.5), c(1, 20, 0.001), c(19, 20, 0.999)
 )
 for (i in 1:10) {
   n <- sample(c(1:80, 300, 2000), 1); p0 <- round(runif(1), 3)
