@@ -86,6 +86,9 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
         }
         /* after − before, in that order, as R computes paired differences */
         double d = row.timmar_efter - row.timmar_fore;
+        /* 10.3 - 10.2 is 0.1000000000000014 in binary: round to the data's
+         * resolution so that equal changes compare equal */
+        d = round(d * 1e9) / 1e9;
         if (push(&groups[gi], d) || push(&total, d))
             goto nomem;
     }

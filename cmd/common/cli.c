@@ -260,58 +260,80 @@ void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x)
     }
 }
 
-/* Write to a temporary file beside the target and rename it into place,
- * so that a failed run never leaves half a file or clobbers an old one. */
+int cli_output_open(cli *c, const char *path, cli_output *o)
+{
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    if (!path || !strcmp(path, "-")) {
+        o->fp = stdout;
+        return 0;
+    }
+    size_t n = strlen(path) + 16;
+    o->tmp = malloc(n);
+    if (!o->tmp)
+        return UTFALL_ERR_NOMEM;
+    snprintf(o->tmp, n, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(o->tmp);
+    o->fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!o->fp) {
+        fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        free(o->tmp);
+        o->tmp = NULL;
+        return UTFALL_ERR_IO;
+    }
+    fchmod(fd, 0644);
+    return 0;
+}
+
+int cli_output_close(cli *c, cli_output *o, int ok)
+{
+    if (!o->tmp) {
+        if (fflush(stdout) != 0 && errno != EPIPE) {
+            fprintf(stderr, "%s: cannot write to standard output: %s\n", c->prog, strerror(errno));
+            return UTFALL_ERR_IO;
+        }
+        return 0;
+    }
+    int failed = fclose(o->fp) != 0;
+    int rc = 0;
+    if (!ok) {
+        unlink(o->tmp);
+    } else if (failed || rename(o->tmp, o->path) != 0) {
+        fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, o->path, strerror(errno));
+        unlink(o->tmp);
+        rc = UTFALL_ERR_IO;
+    }
+    free(o->tmp);
+    o->tmp = NULL;
+    return rc;
+}
+
+/* Written through a temporary file, so that a failed run never leaves
+ * half a file or clobbers an old one. */
 int cli_write(cli *c, const utfall_doc *doc)
 {
     utfall_error err;
     utfall_error_clear(&err);
-    if (!c->output || !strcmp(c->output, "-")) {
-        utfall_status st = utfall_doc_write(doc, stdout, c->format, c->lang, c->section, &err);
-        if (st) {
-            if (errno == EPIPE)
-                return 0;
-            return cli_report(c, &err);
-        }
-        return 0;
-    }
-    if (!c->format_given) {
+    if (c->output && strcmp(c->output, "-") && !c->format_given) {
         const char *dot = strrchr(c->output, '.');
         utfall_format f;
         c->format = dot && !utfall_format_parse(dot + 1, &f) ? f : UTFALL_FMT_TSV;
     }
-    size_t n = strlen(c->output) + 16;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return UTFALL_ERR_NOMEM;
-    snprintf(tmp, n, "%s.tmpXXXXXX", c->output);
-    int fd = mkstemp(tmp);
-    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!fp) {
-        fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, c->output, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
-        return UTFALL_ERR_IO;
-    }
-    fchmod(fd, 0644);
-    utfall_status st = utfall_doc_write(doc, fp, c->format, c->lang, c->section, &err);
-    int close_failed = fclose(fp) != 0;
-    if (st || close_failed || rename(tmp, c->output) != 0) {
-        if (st == UTFALL_ERR_USAGE) {
-            unlink(tmp);
-            free(tmp);
-            return cli_report(c, &err);
-        }
-        fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, c->output, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return UTFALL_ERR_IO;
-    }
-    free(tmp);
-    return 0;
+    cli_output o;
+    int rc = cli_output_open(c, c->output, &o);
+    if (rc)
+        return rc;
+    utfall_status st = utfall_doc_write(doc, o.fp, c->format, c->lang, c->section, &err);
+    if (st && !o.tmp && errno == EPIPE)
+        return 0; /* a closed pipe (| head) ends quietly */
+    rc = cli_output_close(c, &o, st == UTFALL_OK);
+    if (st)
+        return cli_report(c, &err);
+    return rc;
 }
 
 int cli_bad_option(cli *c)

@@ -75,6 +75,17 @@ int cli_open_extract(cli *c, utfall_extract **x);
 /* Add a "meta" section with rows read/used/rejected and the input names,
  * and a note on the main table so people see it too. */
 void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x);
+/* Atomic output: write to a temporary file beside path, then rename it
+ * into place on success; on failure the temporary file is removed and any
+ * existing file is left untouched.  path NULL or "-" is stdout. */
+typedef struct cli_output {
+    FILE *fp;
+    char *tmp;
+    const char *path;
+} cli_output;
+int cli_output_open(cli *c, const char *path, cli_output *o);
+/* ok = 0 discards the output.  Returns an exit status. */
+int cli_output_close(cli *c, cli_output *o, int ok);
 /* Write the document to -o FILE (atomically) or stdout; return exit status. */
 int cli_write(cli *c, const utfall_doc *doc);
 /* Parse a share: "35%", "35", "0.35", "0,35" → 0.35.  -1 if invalid. */

@@ -92,6 +92,11 @@ def main():
             problems.append(f"sanitizer/valgrind report in stderr ({marker})")
     if get("stderr-empty") and err:
         problems.append("stderr is not empty")
+    for f in get("file-mode"):
+        path, _, mode = f.rpartition(" ")
+        path = path.replace("$TMP", tmp)
+        if not os.path.exists(path) or oct(os.stat(path).st_mode & 0o777)[2:] != mode:
+            problems.append(f"{path} does not have mode {mode}")
     for f in get("file"):
         if not os.path.exists(f.replace("$TMP", tmp)):
             problems.append(f"{f} was not created")
