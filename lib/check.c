@@ -188,7 +188,8 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
         utfall_doc_add(doc, t);
     }
     {
-        qsort(vals, nvals, sizeof *vals, cmp_val);
+        if (nvals)
+            qsort(vals, nvals, sizeof *vals, cmp_val);
         utfall_table *t = utfall_table_new("values", 0);
         if (!t)
             goto nomem;

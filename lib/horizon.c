@@ -243,7 +243,8 @@ static utfall_status read_spells(struct state *st, const utfall_horizon_options 
         st->spells_used++;
     }
     utfall_csv_close(r);
-    qsort(st->s, st->ns, sizeof *st->s, cmp_spell);
+    if (st->ns)
+        qsort(st->s, st->ns, sizeof *st->s, cmp_spell);
     st->first = calloc(st->np + 1, sizeof *st->first);
     if (!st->first)
         return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
