@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "utfall/pnr.h"
+
 #define READ_CHUNK (1u << 20)
 #define MAX_LINE (64u << 20)
 
@@ -633,3 +635,41 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
             return finish_record(r, rec, err);
     }
 }
+
+/* After a fatal error the rest of the input is still looked through, as
+ * plain lines, for personal identity numbers: a file that holds one must
+ * be refused as such whatever else is wrong with it. */
+int utfall_csv_scan_pnr(utfall_csv_reader *r, long *line)
+{
+    if (r->in_record && r->raw_len && utfall_pnr_find(r->raw, r->raw_len, NULL, NULL)) {
+        *line = r->record_line;
+        return 1;
+    }
+    long at = r->line;
+    for (;;) {
+        int too_long = 0;
+        size_t n = fill_line(r, &too_long);
+        if (n == (size_t)-1) {
+            if (!too_long)
+                return -1;
+            /* a monster line: look at what is buffered, then drop it */
+            at++;
+            if (utfall_pnr_find(r->buf + r->pos, r->len - r->pos, NULL, NULL)) {
+                *line = at;
+                return 1;
+            }
+            r->pos = r->len = 0;
+            continue;
+        }
+        if (n == 0)
+            return 0;
+        at++;
+        if (utfall_pnr_find(r->buf + r->pos, n, NULL, NULL)) {
+            *line = at;
+            return 1;
+        }
+        r->pos += n;
+    }
+}
+
+size_t utfall_csv_current_field(const utfall_csv_reader *r) { return r->nfields; }

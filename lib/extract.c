@@ -43,6 +43,18 @@ struct utfall_extract {
 
     uint64_t *dup_slots; /* open-addressing set of row hashes, 0 = empty */
     size_t dup_cap, dup_used;
+
+    /* episodes per id, for overlap warnings (with detect_duplicates) */
+    struct episode {
+        uint64_t id_hash;
+        utfall_date from, to; /* to = UTFALL_DATE_NONE: still active */
+        long line;
+        size_t file;
+        long next; /* the same id's previous episode, -1 = none */
+    } *episodes;
+    size_t nepisodes, episodes_cap;
+    long *episode_slots; /* open addressing by id hash: latest episode index + 1 */
+    size_t episode_slots_cap;
 };
 
 void utfall_extract_options_init(utfall_extract_options *opt)
@@ -72,6 +84,8 @@ void utfall_extract_close(utfall_extract *x)
         free(x->omap[i].folded);
     free(x->omap);
     free(x->dup_slots);
+    free(x->episodes);
+    free(x->episode_slots);
     free(x);
 }
 
@@ -257,6 +271,47 @@ static utfall_status open_file(utfall_extract *x, utfall_error *err)
     return UTFALL_OK;
 }
 
+/* A data error stops the run, but a personal identity number anywhere in
+ * the input must still refuse it (exit status 3) whatever else is wrong:
+ * look through the rest of this file and the files after it as plain
+ * text.  The data error is still reported, through the diagnostics
+ * callback, before the refusal replaces it. */
+static utfall_status privacy_sweep(utfall_extract *x, utfall_error *err)
+{
+    if (err->status != UTFALL_ERR_DATA)
+        return err->status;
+    long line = 0;
+    size_t file = x->cur;
+    int found = x->csv ? utfall_csv_scan_pnr(x->csv, &line) : 0;
+    while (found != 1 && ++file < x->npaths) {
+        utfall_csv_reader *r = NULL;
+        utfall_error ignored;
+        utfall_error_clear(&ignored);
+        if (utfall_csv_open(&r, x->paths[file], &x->opt.csv, &ignored))
+            continue;
+        found = utfall_csv_scan_pnr(r, &line);
+        if (found == 1) {
+            utfall_error first = *err;
+            diag(x, &first);
+            utfall_error_set(err, UTFALL_ERR_PRIVACY, "personal-number",
+                             "contains a personal identity number; refusing the input (the "
+                             "value is not shown; pseudonymise it first with utfall "
+                             "pseudonymize)");
+            utfall_error_locate(err, utfall_csv_name(r), line, 0, NULL);
+        }
+        utfall_csv_close(r);
+    }
+    if (found == 1 && file == x->cur) {
+        utfall_error first = *err;
+        diag(x, &first);
+        utfall_error_set(err, UTFALL_ERR_PRIVACY, "personal-number",
+                         "contains a personal identity number; refusing the input (the value "
+                         "is not shown; pseudonymise it first with utfall pseudonymize)");
+        utfall_error_locate(err, utfall_csv_name(x->csv), line, 0, NULL);
+    }
+    return err->status;
+}
+
 utfall_status utfall_extract_open(utfall_extract **out, const char *const *paths, size_t npaths,
                                   const utfall_extract_options *opt, utfall_error *err)
 {
@@ -275,8 +330,8 @@ utfall_status utfall_extract_open(utfall_extract **out, const char *const *paths
         st = utfall_error_set(err, UTFALL_ERR_USAGE, "no-input", "no input file given");
     if (!st && x->opt.outcome_map_path)
         st = load_outcome_map(x, err);
-    if (!st)
-        st = open_file(x, err);
+    if (!st && (st = open_file(x, err)) != UTFALL_OK)
+        st = privacy_sweep(x, err);
     if (st) {
         utfall_extract_close(x);
         return st;
@@ -324,6 +379,54 @@ static int dup_seen(utfall_extract *x, uint64_t h)
     x->dup_slots[j] = h;
     x->dup_used++;
     return 0;
+}
+
+/* Remember the row's episode; return the index of an earlier episode of
+ * the same id that overlaps it, or -1.  Out of memory only stops looking. */
+static long episode_overlap(utfall_extract *x, const utfall_row *row)
+{
+    uint64_t h = hash_bytes(row->id, strlen(row->id));
+    if (x->nepisodes * 2 >= x->episode_slots_cap) {
+        size_t ncap = x->episode_slots_cap ? x->episode_slots_cap * 2 : 1024;
+        long *n = calloc(ncap, sizeof *n);
+        if (!n)
+            return -1;
+        for (size_t i = 0; i < x->episode_slots_cap; i++) {
+            long e = x->episode_slots[i];
+            if (!e)
+                continue;
+            size_t j = x->episodes[e - 1].id_hash & (ncap - 1);
+            while (n[j])
+                j = (j + 1) & (ncap - 1);
+            n[j] = e;
+        }
+        free(x->episode_slots);
+        x->episode_slots = n;
+        x->episode_slots_cap = ncap;
+    }
+    if (x->nepisodes == x->episodes_cap) {
+        size_t ncap = x->episodes_cap ? x->episodes_cap * 2 : 1024;
+        struct episode *n = realloc(x->episodes, ncap * sizeof *n);
+        if (!n)
+            return -1;
+        x->episodes = n;
+        x->episodes_cap = ncap;
+    }
+    size_t j = h & (x->episode_slots_cap - 1);
+    while (x->episode_slots[j] && x->episodes[x->episode_slots[j] - 1].id_hash != h)
+        j = (j + 1) & (x->episode_slots_cap - 1);
+    long prev = x->episode_slots[j] - 1, found = -1;
+    utfall_date to = row->avslutad == UTFALL_DATE_NONE ? INT32_MAX : row->avslutad;
+    for (long e = prev; e >= 0 && found < 0; e = x->episodes[e].next) {
+        utfall_date eto = x->episodes[e].to == UTFALL_DATE_NONE ? INT32_MAX : x->episodes[e].to;
+        /* a new enrolment on the day of an exit is a re-enrolment, not an overlap */
+        if (row->inskriven < eto && x->episodes[e].from < to)
+            found = e;
+    }
+    x->episodes[x->nepisodes] = (struct episode){h, row->inskriven, row->avslutad, row->line,
+                                                 row->file_index, prev};
+    x->episode_slots[j] = (long)++x->nepisodes;
+    return found;
 }
 
 static void warn_at(utfall_extract *x, long line, const char *column, const char *code,
@@ -527,8 +630,29 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
         warn_at(x, rec->line, x->columns[x->field_col[UTFALL_F_AVSLUTSORSAK]],
                 "outcome-without-exit",
                 "an exit outcome without an exit date: the row counts as still active");
-    if (x->opt.detect_duplicates && dup_seen(x, hash_bytes(rec->raw, rec->raw_len)))
+    if (x->opt.detect_duplicates && dup_seen(x, hash_bytes(rec->raw, rec->raw_len))) {
         warn_at(x, rec->line, NULL, "duplicate-row", "the row is identical to an earlier row");
+    } else if (x->opt.detect_duplicates) {
+        long e = episode_overlap(x, row);
+        if (e >= 0) {
+            char from[16], to[16];
+            utfall_date_format(x->episodes[e].from, from, sizeof from);
+            if (x->episodes[e].to == UTFALL_DATE_NONE)
+                snprintf(to, sizeof to, "(active)");
+            else
+                utfall_date_format(x->episodes[e].to, to, sizeof to);
+            char where[UTFALL_ERROR_NAME_MAX + 32];
+            if (x->episodes[e].file != x->cur)
+                snprintf(where, sizeof where, "%s:%ld", x->paths[x->episodes[e].file],
+                         x->episodes[e].line);
+            else
+                snprintf(where, sizeof where, "line %ld", x->episodes[e].line);
+            warn_at(x, rec->line, x->columns[x->field_col[UTFALL_F_ID]], "overlapping-episodes",
+                    "this episode overlaps an earlier episode of the same id (%s: %s to %s); "
+                    "the person is counted twice while both run",
+                    where, from, to);
+        }
+    }
     return UTFALL_OK;
 }
 
@@ -558,17 +682,37 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
         int got = utfall_csv_next(x->csv, &x->rec, err);
         if (got == -2) {
             x->stats.rows_read++;
+            x->rows_in_file++;
+            if (utfall_pnr_find(x->rec.raw, x->rec.raw_len, NULL, NULL)) {
+                /* a malformed row is still never passed on with a number in it */
+                x->stats.errors++;
+                x->stats.rows_rejected++;
+                return fail_at(x, err, x->rec.line, NULL, UTFALL_ERR_PRIVACY, "personal-number",
+                               "contains a personal identity number; refusing the input (the "
+                               "value is not shown; pseudonymise it first with utfall "
+                               "pseudonymize)"),
+                       -1;
+            }
             x->stats.errors++;
-            if (!x->opt.skip_bad)
-                return -1;
+            /* the row that stops the run is rejected too: read = used + rejected */
             x->stats.rows_rejected++;
+            if (!x->opt.skip_bad)
+                return privacy_sweep(x, err), -1;
             diag(x, err);
             write_reject(x, &x->rec);
             continue;
         }
         if (got < 0) {
             x->stats.errors++;
-            return -1;
+            if (err->status == UTFALL_ERR_DATA) {
+                /* a malformed record is a row read and rejected; name its column */
+                x->stats.rows_read++;
+                x->stats.rows_rejected++;
+                size_t f = utfall_csv_current_field(x->csv);
+                if (!err->column[0] && f < x->ncolumns && x->columns[f])
+                    snprintf(err->column, sizeof err->column, "%s", x->columns[f]);
+            }
+            return privacy_sweep(x, err), -1;
         }
         if (got == 0) {
             if (x->rows_in_file == 0)
@@ -579,7 +723,7 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
                 return 0;
             if (open_file(x, err)) {
                 x->stats.errors++;
-                return -1;
+                return privacy_sweep(x, err), -1;
             }
             continue;
         }
@@ -605,9 +749,9 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
             return 1;
         }
         x->stats.errors++;
-        if (st != UTFALL_ERR_DATA || !x->opt.skip_bad)
-            return -1;
         x->stats.rows_rejected++;
+        if (st != UTFALL_ERR_DATA || !x->opt.skip_bad)
+            return privacy_sweep(x, err), -1;
         diag(x, err);
         write_reject(x, &x->rec);
     }

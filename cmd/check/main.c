@@ -53,7 +53,7 @@ int main(int argc, char **argv)
     utfall_extract *x;
     int rc = cli_open_extract(&c, &x);
     if (rc)
-        return rc;
+        return cli_finish(&c, rc);
     utfall_doc *doc = utfall_doc_new();
     utfall_error err;
     utfall_error_clear(&err);
@@ -61,17 +61,16 @@ int main(int argc, char **argv)
                            : utfall_error_set(&err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
     if (st) {
         rc = cli_report(&c, &err);
+        cli_report_rows(&c, x);
     } else {
         rc = cli_write(&c, doc);
         utfall_extract_stats s;
         utfall_extract_get_stats(x, &s);
-        fprintf(stderr, "%s: %ld rows read = %ld used + %ld rejected; %ld warnings\n", c.prog,
-                s.rows_read, s.rows_used, s.rows_rejected, s.warnings);
+        cli_report_rows(&c, x);
         if (!rc && (s.rows_rejected > 0 || (strict && s.warnings > 0)))
             rc = UTFALL_ERR_DATA;
     }
     utfall_doc_free(doc);
     utfall_extract_close(x);
-    cli_finish(&c);
-    return rc;
+    return cli_finish(&c, rc);
 }

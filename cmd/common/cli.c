@@ -206,13 +206,10 @@ int cli_open_extract(cli *c, utfall_extract **x)
     if ((rc = cli_check_output_path(c, c->output)) || (rc = cli_check_output_path(c, c->rejects_path)))
         return rc;
     if (c->rejects_path) {
-        c->rejects_fp = fopen(c->rejects_path, "w");
-        if (!c->rejects_fp) {
-            fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, c->rejects_path,
-                    strerror(errno));
-            return UTFALL_ERR_IO;
-        }
-        c->xopt.rejects = c->rejects_fp;
+        if ((rc = cli_output_open(c, c->rejects_path, &c->rejects_out)) != 0)
+            return rc;
+        c->rejects_open = 1;
+        c->xopt.rejects = c->rejects_out.fp;
     }
     utfall_status st = utfall_extract_open(x, (const char *const *)c->inputs, c->ninputs,
                                            &c->xopt, &err);
@@ -268,6 +265,17 @@ int cli_output_open(cli *c, const char *path, cli_output *o)
         o->fp = stdout;
         return 0;
     }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        /* a device or a named pipe cannot be replaced by a rename: write to it */
+        o->fp = fopen(path, "w");
+        if (!o->fp) {
+            fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, path, strerror(errno));
+            return UTFALL_ERR_IO;
+        }
+        o->direct = 1;
+        return 0;
+    }
     size_t n = strlen(path) + 16;
     o->tmp = malloc(n);
     if (!o->tmp)
@@ -291,6 +299,15 @@ int cli_output_open(cli *c, const char *path, cli_output *o)
 
 int cli_output_close(cli *c, cli_output *o, int ok)
 {
+    if (o->direct) {
+        int failed = fclose(o->fp) != 0;
+        o->fp = NULL;
+        if (failed && ok) {
+            fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, o->path, strerror(errno));
+            return UTFALL_ERR_IO;
+        }
+        return 0;
+    }
     if (!o->tmp) {
         if (fflush(stdout) != 0 && errno != EPIPE) {
             fprintf(stderr, "%s: cannot write to standard output: %s\n", c->prog, strerror(errno));
@@ -342,12 +359,28 @@ int cli_bad_option(cli *c)
     return UTFALL_ERR_USAGE;
 }
 
-void cli_finish(cli *c)
+int cli_finish(cli *c, int rc)
 {
     if (c->warnings_shown > 50)
         fprintf(stderr, "%s: %ld more warnings not shown\n", c->prog, c->warnings_shown - 50);
-    if (c->rejects_fp)
-        fclose(c->rejects_fp);
+    if (c->rejects_open) {
+        /* The rejected rows are worth keeping after a data error too, but
+         * never after a privacy refusal or a failure to read or write. */
+        int keep = rc == 0 || rc == UTFALL_ERR_DATA;
+        int wrc = cli_output_close(c, &c->rejects_out, keep);
+        c->rejects_open = 0;
+        if (wrc && !rc)
+            rc = wrc;
+    }
+    return rc;
+}
+
+void cli_report_rows(cli *c, const utfall_extract *x)
+{
+    utfall_extract_stats s;
+    utfall_extract_get_stats(x, &s);
+    fprintf(stderr, "%s: %ld rows read = %ld used + %ld rejected; %ld warnings\n", c->prog,
+            s.rows_read, s.rows_used, s.rows_rejected, s.warnings);
 }
 
 int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, void *ctx)
@@ -355,10 +388,8 @@ int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, 
     cli_take_inputs(c, argc, argv, optind_);
     utfall_extract *x;
     int rc = cli_open_extract(c, &x);
-    if (rc) {
-        cli_finish(c);
-        return rc;
-    }
+    if (rc)
+        return cli_finish(c, rc);
     utfall_error err;
     utfall_error_clear(&err);
     utfall_doc *doc = utfall_doc_new();
@@ -366,6 +397,7 @@ int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, 
                            : utfall_error_set(&err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
     if (st) {
         rc = cli_report(c, &err);
+        cli_report_rows(c, x);
     } else {
         utfall_doc_suppress(doc, c->suppress, c->lang);
         cli_add_meta(c, doc, x);
@@ -373,8 +405,7 @@ int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, 
     }
     utfall_doc_free(doc);
     utfall_extract_close(x);
-    cli_finish(c);
-    return rc;
+    return cli_finish(c, rc);
 }
 
 double cli_level_option(cli *c, const char *arg)

@@ -40,6 +40,16 @@ enum {
         {"suppress", required_argument, NULL, OPT_SUPPRESS}
 #define CLI_COMMON_SHORT "hVf:o:d:q"
 
+/* Atomic output: write to a temporary file beside path, then rename it
+ * into place on success; on failure the temporary file is removed and any
+ * existing file is left untouched.  path NULL or "-" is stdout. */
+typedef struct cli_output {
+    FILE *fp;
+    char *tmp;
+    const char *path;
+    int direct; /* a device or pipe, written in place */
+} cli_output;
+
 typedef struct cli {
     const char *prog;
     const char *usage; /* full --help text */
@@ -52,7 +62,8 @@ typedef struct cli {
     const char *maps[64];
     size_t nmaps;
     const char *rejects_path;
-    FILE *rejects_fp;
+    cli_output rejects_out;
+    int rejects_open;
     int quiet;
     long suppress; /* hide counts below this; 0 = off */
     long warnings_shown;
@@ -75,14 +86,6 @@ int cli_open_extract(cli *c, utfall_extract **x);
 /* Add a "meta" section with rows read/used/rejected and the input names,
  * and a note on the main table so people see it too. */
 void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x);
-/* Atomic output: write to a temporary file beside path, then rename it
- * into place on success; on failure the temporary file is removed and any
- * existing file is left untouched.  path NULL or "-" is stdout. */
-typedef struct cli_output {
-    FILE *fp;
-    char *tmp;
-    const char *path;
-} cli_output;
 int cli_output_open(cli *c, const char *path, cli_output *o);
 /* ok = 0 discards the output.  Returns an exit status. */
 int cli_output_close(cli *c, cli_output *o, int ok);
@@ -94,7 +97,10 @@ int cli_parse_share(const char *s, double *out);
 int cli_check_output_path(cli *c, const char *path);
 /* getopt has said what was wrong; add the hint and return 2. */
 int cli_bad_option(cli *c);
-void cli_finish(cli *c);
+/* Ends the run: commits or discards --rejects, returns the exit status. */
+int cli_finish(cli *c, int rc);
+/* "prog: N rows read = U used + R rejected; W warnings" on stderr. */
+void cli_report_rows(cli *c, const utfall_extract *x);
 
 /* The body every analysis command shares: take the input files, open the
  * extract, compute into a document, add the bookkeeping, write it. */

@@ -67,6 +67,12 @@ UTFALL_API int utfall_csv_transcoded(const utfall_csv_reader *r);
 /* Line of the first byte that was not valid UTF-8 (0 if none). */
 UTFALL_API long utfall_csv_transcoded_line(const utfall_csv_reader *r);
 UTFALL_API long utfall_csv_lines(const utfall_csv_reader *r);
+/* Look through the input not read yet (and the record being read), line
+ * by line as raw text, for a personal identity number: 1 found (line set
+ * to its physical line), 0 none, -1 read error.  Consumes the input. */
+/* 0-based index of the field being read when a record went wrong. */
+UTFALL_API size_t utfall_csv_current_field(const utfall_csv_reader *r);
+UTFALL_API int utfall_csv_scan_pnr(utfall_csv_reader *r, long *line);
 
 #ifdef __cplusplus
 }
