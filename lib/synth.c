@@ -292,6 +292,8 @@ static utfall_status write_generic(const utfall_synth_options *opt, FILE *out,
         uint64_t hbits = utfall_rng_next(&r);
         int fore = (int)(hbits % 21) + (int)((hbits >> 8) % 21) / 2; /* 0..30, mostly low */
         int change = (int)((hbits >> 16) % 29) - 8;                 /* -8..20 */
+        if ((hbits >> 24) % 4 == 0)
+            change = 0; /* a quarter report the same hours */
         int efter = fore + change;
         if (efter < 0)
             efter = 0;

@@ -12,6 +12,8 @@ A case is a small key: value file:
     stderr-contains: text                        (repeatable)
     stderr-empty: yes
     file: PATH                                   (a file the run must create, under the temp dir $TMP)
+    file-equals: PATH PATH                       (two files with the same bytes; repeatable)
+    setup: synth --rows 10 -o $TMP/x.csv         (`utfall ARGS` run first, must exit 0; repeatable)
 Paths are relative to the source root; $TMP in args is a fresh temporary
 directory.  UTFALL_UPDATE_GOLDEN=1 rewrites golden files instead of
 comparing (review the diff before committing).
@@ -55,6 +57,12 @@ def main():
         wrapper = ["valgrind", "-q", "--trace-children=yes", "--error-exitcode=99",
                    "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
                    "--show-leak-kinds=definite,indirect"]
+    for s in get("setup"):
+        sp = subprocess.run(wrapper + [exe] + shlex.split(s.replace("$TMP", tmp)), cwd=source,
+                            env=env, capture_output=True, timeout=600)
+        if sp.returncode != 0:
+            print("setup failed:", s, sp.stderr.decode("utf-8", "replace")[:3000])
+            return 1
     p = subprocess.run(wrapper + [exe] + args, input=stdin, capture_output=True, cwd=source,
                        env=env, timeout=600)
     out = p.stdout.decode("utf-8", "replace")
@@ -100,6 +108,14 @@ def main():
     for f in get("file"):
         if not os.path.exists(f.replace("$TMP", tmp)):
             problems.append(f"{f} was not created")
+    for f in get("file-equals"):
+        a, b = (os.path.join(source, x.replace("$TMP", tmp)) for x in shlex.split(f))
+        try:
+            with open(a, "rb") as fa, open(b, "rb") as fb:
+                if fa.read() != fb.read():
+                    problems.append(f"{a} and {b} differ")
+        except OSError as e:
+            problems.append(f"file-equals: {e}")
     if problems:
         print("args:", args)
         print("--- stdout ---\n" + out[:3000])
