@@ -7,6 +7,7 @@
 #include "utfall/stats.h"
 #include "utfall/logistic.h"
 #include "utfall/survival.h"
+#include "utfall/synth.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -15,6 +15,10 @@ A case is a small key: value file:
     stdout-closed: yes                           (the reader closes the pipe at once, as
                                                   `| head -0` does: exit 0 or SIGPIPE, quiet)
     file: PATH                                   (a file the run must create, under the temp dir $TMP)
+    file-equals: PATH PATH                       (two files with the same bytes; repeatable)
+    setup: synth --rows 10 -o $TMP/x.csv         (`utfall ARGS` run first, must exit 0; repeatable)
+    setup-copy: SRC $TMP/DST                     (copy a file into place before the run)
+    file-absent: PATH                            (a file the run must not leave behind)
 Paths are relative to the source root; $TMP in args is a fresh temporary
 directory.  UTFALL_UPDATE_GOLDEN=1 rewrites golden files instead of
 comparing (review the diff before committing).
@@ -58,6 +62,16 @@ def main():
         wrapper = ["valgrind", "-q", "--trace-children=yes", "--error-exitcode=99",
                    "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
                    "--show-leak-kinds=definite,indirect"]
+    import shutil
+    for s in get("setup-copy"):
+        src, _, dst = s.partition(" ")
+        shutil.copyfile(os.path.join(source, src), dst.replace("$TMP", tmp))
+    for s in get("setup"):
+        sp = subprocess.run(wrapper + [exe] + shlex.split(s.replace("$TMP", tmp)), cwd=source,
+                            env=env, capture_output=True, timeout=600)
+        if sp.returncode != 0:
+            print("setup failed:", s, sp.stderr.decode("utf-8", "replace")[:3000])
+            return 1
     if get("stdout-file") or get("stdout-closed"):
         out_target = open(get("stdout-file")[0], "wb") if get("stdout-file") else subprocess.PIPE
         proc = subprocess.Popen(wrapper + [exe] + args, stdin=subprocess.PIPE, stdout=out_target,
@@ -117,9 +131,20 @@ def main():
         path = path.replace("$TMP", tmp)
         if not os.path.exists(path) or oct(os.stat(path).st_mode & 0o777)[2:] != mode:
             problems.append(f"{path} does not have mode {mode}")
+    for f in get("file-absent"):
+        if os.path.exists(f.replace("$TMP", tmp)):
+            problems.append(f"{f} was left behind")
     for f in get("file"):
         if not os.path.exists(f.replace("$TMP", tmp)):
             problems.append(f"{f} was not created")
+    for f in get("file-equals"):
+        a, b = (os.path.join(source, x.replace("$TMP", tmp)) for x in shlex.split(f))
+        try:
+            with open(a, "rb") as fa, open(b, "rb") as fb:
+                if fa.read() != fb.read():
+                    problems.append(f"{a} and {b} differ")
+        except OSError as e:
+            problems.append(f"file-equals: {e}")
     if problems:
         print("args:", args)
         print("--- stdout ---\n" + out[:3000])
