@@ -348,8 +348,12 @@ int cli_write(cli *c, const utfall_doc *doc)
     if (st && !o.tmp && errno == EPIPE)
         return 0; /* a closed pipe (| head) ends quietly */
     rc = cli_output_close(c, &o, st == UTFALL_OK);
-    if (st)
+    if (st) {
+        if (!err.file[0])
+            utfall_error_locate(&err, o.path && strcmp(o.path, "-") ? o.path : "standard output",
+                                0, 0, NULL);
         return cli_report(c, &err);
+    }
     return rc;
 }
 
