@@ -129,6 +129,9 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
                                                 "wilcoxon_p_value", "sign_p_value"};
         for (size_t k = 0; k < sizeof dependent / sizeof dependent[0]; k++)
             utfall_table_column_depends(t, utfall_table_column_index(t, dependent[k]), c_n);
+        static const char *const parts[] = {"increased", "unchanged", "decreased"};
+        for (size_t k = 0; k < 3; k++)
+            utfall_table_column_part_of(t, utfall_table_column_index(t, parts[k]), c_n);
     }
     /* a terminal table cannot hold every figure: people get the essentials */
     utfall_table_column_machine_only(t, c_sd);

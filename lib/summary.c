@@ -231,6 +231,8 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         int cp = utfall_table_add_column(t, "persons", "col.persons", UTFALL_COL_COUNT, 0);
         int ca = utfall_table_add_column(t, "active", "col.active", UTFALL_COL_COUNT, 0);
         int cx = utfall_table_add_column(t, "exited", "col.exited", UTFALL_COL_COUNT, 0);
+        utfall_table_column_part_of(t, ca, ce);
+        utfall_table_column_part_of(t, cx, ce);
         int r = utfall_table_add_row(t, 1);
         utfall_table_set_num(t, r, ce, (double)enrolled);
         utfall_table_set_num(t, r, cp, (double)npersons);
@@ -263,6 +265,8 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         int cp = utfall_table_add_column(t, "persons", "col.persons", UTFALL_COL_COUNT, 0);
         int ca = utfall_table_add_column(t, "active", "col.active", UTFALL_COL_COUNT, 0);
         int cx = utfall_table_add_column(t, "exited", "col.exited", UTFALL_COL_COUNT, 0);
+        utfall_table_column_part_of(t, ca, ce);
+        utfall_table_column_part_of(t, cx, ce);
         size_t ng = utfall_grouper_ngroups(splits[i].g);
         const size_t *order = utfall_grouper_order(splits[i].g);
         if (!order) {

@@ -13,6 +13,7 @@ struct cell {
     double num;
     double aux; /* COUNT_SHARE: the share */
     char *text;
+    unsigned char secondary; /* hidden only so that a total reveals nothing: shown as ".." */
 };
 
 struct column {
@@ -23,6 +24,7 @@ struct column {
     int human_only, machine_only;
     int depends[2]; /* base columns + 1; 0 = none */
     int not_suppressible;
+    int sum_of; /* this column is part of the row sum held in column sum_of - 1; 0 = none */
 };
 
 struct utfall_table {
@@ -103,7 +105,7 @@ int utfall_table_add_column(utfall_table *t, const char *key, const char *label_
         return -1;
     t->cols = c;
     c[t->ncols] = (struct column){strdup(key), label_key ? strdup(label_key) : NULL, type,
-                                  decimals, 0, 0, {0, 0}, 0};
+                                  decimals, 0, 0, {0, 0}, 0, 0};
     return t->ncols++;
 }
 
@@ -185,6 +187,12 @@ void utfall_table_column_depends(utfall_table *t, int col, int base)
         c->depends[1] = base + 1;
 }
 
+void utfall_table_column_part_of(utfall_table *t, int part, int total)
+{
+    if (part >= 0 && part < t->ncols && total >= 0 && total < t->ncols)
+        t->cols[part].sum_of = total + 1;
+}
+
 void utfall_table_column_not_suppressible(utfall_table *t, int col)
 {
     if (col >= 0 && col < t->ncols)
@@ -202,6 +210,68 @@ static int is_count_col(const struct column *c)
            && !c->not_suppressible && !c->depends[0];
 }
 
+/* One hidden cell in a sum whose other terms and total are shown can be
+ * recomputed by subtraction.  The sums are each count column over the
+ * rows (with the total row), and each row over the columns declared parts
+ * of a total column.  Wherever exactly one cell of a sum is hidden, hide
+ * its smallest other shown count (or, failing that, the total), and go
+ * round again until every sum hides none or at least two. */
+static long complementary_suppression(utfall_table *t, int total_row)
+{
+    long hidden = 0;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int c = 0; c < t->ncols; c++) {
+            if (!is_count_col(&t->cols[c]) || total_row < 0)
+                continue;
+            int nhidden = 0, best = -1;
+            for (int r = 0; r < t->nrows; r++) {
+                struct cell *cell = cell_at(t, r, c);
+                nhidden += cell->state == CELL_SUPPRESSED;
+                if (!t->is_total[r] && cell->state == CELL_NUM && cell->num > 0
+                    && (best < 0 || cell->num < cell_at(t, best, c)->num))
+                    best = r;
+            }
+            if (nhidden != 1)
+                continue;
+            if (best < 0 && cell_at(t, total_row, c)->state == CELL_NUM)
+                best = total_row;
+            if (best >= 0) {
+                cell_at(t, best, c)->state = CELL_SUPPRESSED;
+                cell_at(t, best, c)->secondary = 1;
+                hidden++;
+                changed = 1;
+            }
+        }
+        for (int tc = 0; tc < t->ncols; tc++) {
+            for (int r = 0; r < t->nrows; r++) {
+                int nparts = 0, nhidden = cell_at(t, r, tc)->state == CELL_SUPPRESSED, best = -1;
+                for (int c = 0; c < t->ncols; c++) {
+                    if (t->cols[c].sum_of != tc + 1)
+                        continue;
+                    nparts++;
+                    struct cell *cell = cell_at(t, r, c);
+                    nhidden += cell->state == CELL_SUPPRESSED;
+                    if (cell->state == CELL_NUM && cell->num > 0
+                        && (best < 0 || cell->num < cell_at(t, r, best)->num))
+                        best = c;
+                }
+                if (!nparts || nhidden != 1)
+                    continue;
+                if (best < 0 && cell_at(t, r, tc)->state == CELL_NUM)
+                    best = tc;
+                if (best >= 0) {
+                    cell_at(t, r, best)->state = CELL_SUPPRESSED;
+                    cell_at(t, r, best)->secondary = 1;
+                    hidden++;
+                    changed = 1;
+                }
+            }
+        }
+    }
+    return hidden;
+}
+
 static long suppress_table(utfall_table *t, long min_count, utfall_lang lang)
 {
     long hidden = 0;
@@ -212,32 +282,15 @@ static long suppress_table(utfall_table *t, long min_count, utfall_lang lang)
     for (int c = 0; c < t->ncols; c++) {
         if (!is_count_col(&t->cols[c]))
             continue;
-        int in_column = 0;
         for (int r = 0; r < t->nrows; r++) {
             struct cell *cell = cell_at(t, r, c);
             if (cell->state == CELL_NUM && cell->num >= 1 && cell->num < (double)min_count) {
                 cell->state = CELL_SUPPRESSED;
                 hidden++;
-                in_column += !t->is_total[r];
-            }
-        }
-        /* One hidden cell in a column with a total row can be recomputed by
-         * subtraction: hide the smallest other count too. */
-        if (in_column == 1 && total_row >= 0) {
-            int best = -1;
-            for (int r = 0; r < t->nrows; r++) {
-                struct cell *cell = cell_at(t, r, c);
-                if (t->is_total[r] || cell->state != CELL_NUM || cell->num <= 0)
-                    continue;
-                if (best < 0 || cell->num < cell_at(t, best, c)->num)
-                    best = r;
-            }
-            if (best >= 0) {
-                cell_at(t, best, c)->state = CELL_SUPPRESSED;
-                hidden++;
             }
         }
     }
+    hidden += complementary_suppression(t, total_row);
     /* dependent columns follow their bases; twice, for chains */
     for (int pass = 0; pass < 2; pass++)
         for (int c = 0; c < t->ncols; c++)
@@ -415,7 +468,7 @@ static void human_cell(const utfall_table *t, int row, int col, utfall_lang lang
         snprintf(buf, size, "%s", utfall_tr(lang, "not_computable"));
         return;
     case CELL_SUPPRESSED:
-        if (k->type == UTFALL_COL_COUNT || k->type == UTFALL_COL_COUNT_SHARE)
+        if ((k->type == UTFALL_COL_COUNT || k->type == UTFALL_COL_COUNT_SHARE) && !c->secondary)
             snprintf(buf, size, "<%ld", t->suppress_mark);
         else
             snprintf(buf, size, "%s", utfall_tr(lang, "suppressed_mark"));

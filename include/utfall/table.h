@@ -81,6 +81,10 @@ UTFALL_API void utfall_table_set_count_share(utfall_table *t, int row, int col, 
  * interval, a mean) is hidden wherever one of its base columns is hidden;
  * up to two bases per column. */
 UTFALL_API void utfall_table_column_depends(utfall_table *t, int col, int base);
+/* Each row's count in column `part` is one term of the row's count in
+ * column `total` (active + exited = enrolled), so that a hidden term is
+ * not recomputed by subtraction across the row. */
+UTFALL_API void utfall_table_column_part_of(utfall_table *t, int part, int total);
 /* The column holds counts that are not about persons (months, df): never
  * suppressed. */
 UTFALL_API void utfall_table_column_not_suppressible(utfall_table *t, int col);
