@@ -147,6 +147,40 @@ static int is_birth_date_header(const char *h)
            || !strcmp(f, "date_of_birth") || !strcmp(f, "birthdate");
 }
 
+/* Columns that name, locate or reach a person directly have no place in an
+ * extract: they are left out, not pseudonymised. */
+static int is_identifying_header(const char *h)
+{
+    static const char *const names[] = {
+        "namn", "fornamn", "efternamn", "tilltalsnamn", "fullstandigt_namn", "name",
+        "first_name", "firstname", "last_name", "lastname", "surname", "given_name",
+        "full_name", "adress", "address", "gatuadress", "postadress", "street",
+        "street_address", "bostadsadress", "telefon", "telefonnummer", "tel", "tfn", "mobil",
+        "mobilnummer", "mobiltelefon", "phone", "phone_number", "mobile", "e_post", "epost",
+        "e_postadress", "epostadress", "email", "e_mail", "mail", "mejl"};
+    char f[128];
+    utfall_fold(h, f, sizeof f);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(f, names[i]))
+            return 1;
+    return 0;
+}
+
+/* The identity column keeps its place but is named id, so that the output
+ * is an extract every utfall command reads. */
+static int is_identity_header(const char *h)
+{
+    static const char *const names[] = {"personnummer", "personnr", "pnr", "person_nr",
+                                        "samordningsnummer", "personal_identity_number",
+                                        "ssn", "personal_number"};
+    char f[128];
+    utfall_fold(h, f, sizeof f);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(f, names[i]))
+            return 1;
+    return 0;
+}
+
 utfall_status utfall_pseudonymize_file(const char *in_path, const utfall_csv_options *csv,
                                        const unsigned char key[UTFALL_PSEUDO_KEY_BYTES],
                                        utfall_date today, FILE *out, utfall_pseudo_stats *stats,
@@ -157,7 +191,7 @@ utfall_status utfall_pseudonymize_file(const char *in_path, const utfall_csv_opt
     if (st)
         return st;
     memset(stats, 0, sizeof *stats);
-    unsigned char *birth = NULL;
+    unsigned char *birth = NULL, *drop = NULL;
     char *buf = NULL;
     size_t bufcap = 0;
     utfall_csv_record rec;
@@ -171,18 +205,30 @@ utfall_status utfall_pseudonymize_file(const char *in_path, const utfall_csv_opt
         delim = utfall_csv_delimiter(r);
         if (rec.record == 1) {
             birth = calloc(rec.nfields ? rec.nfields : 1, 1);
-            if (!birth) {
+            drop = calloc(rec.nfields ? rec.nfields : 1, 1);
+            if (!birth || !drop) {
                 st = utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
                 goto done;
             }
         } else {
             stats->rows++;
         }
+        size_t written = 0;
         for (size_t i = 0; i < rec.nfields; i++) {
-            if (i)
-                fputc(delim, out);
             const char *s = rec.fields[i];
             size_t n = rec.lengths[i];
+            if (rec.record == 1 && is_identifying_header(s)) {
+                drop[i] = 1;
+                stats->columns_dropped++;
+            }
+            if (drop[i])
+                continue;
+            if (written++)
+                fputc(delim, out);
+            if (rec.record == 1 && is_identity_header(s)) {
+                fputs("id", out);
+                continue;
+            }
             if (rec.record == 1) {
                 birth[i] = (unsigned char)is_birth_date_header(s);
                 if (birth[i]) {
@@ -241,6 +287,7 @@ done:
         sodium_memzero(buf, bufcap);
     free(buf);
     free(birth);
+    free(drop);
     utfall_csv_close(r);
     return st;
 }

@@ -80,6 +80,7 @@ int main(int argc, char **argv)
         return cli_report(&c, &err);
     if (!rc && !c.quiet)
         fprintf(stderr, "%s: %ld rows; %ld identity numbers replaced; %ld birth dates reduced "
-                        "to the year\n", c.prog, stats.rows, stats.replaced, stats.dates_reduced);
+                        "to the year; %ld identifying columns left out\n", c.prog, stats.rows,
+                stats.replaced, stats.dates_reduced, stats.columns_dropped);
     return rc;
 }

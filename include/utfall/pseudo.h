@@ -39,12 +39,15 @@ UTFALL_API void utfall_pseudonym(const unsigned char key[UTFALL_PSEUDO_KEY_BYTES
 
 typedef struct utfall_pseudo_stats {
     long rows, replaced, dates_reduced;
+    long columns_dropped; /* name, address, phone, e-mail columns left out */
 } utfall_pseudo_stats;
 
 /* Copy the CSV at in_path to out: every personal identity number in any
  * field is replaced by its pseudonym, and columns holding full birth
  * dates (födelsedatum, birth_date) keep only the year and are renamed
- * fodelsear.  The delimiter of the input is kept. */
+ * fodelsear.  Columns of names, addresses, phone numbers and e-mail
+ * addresses (by header: namn, efternamn, adress, telefon, e-post, …) are
+ * left out.  The delimiter of the input is kept. */
 UTFALL_API utfall_status utfall_pseudonymize_file(const char *in_path,
                                                   const utfall_csv_options *csv,
                                                   const unsigned char key[UTFALL_PSEUDO_KEY_BYTES],
