@@ -195,6 +195,11 @@ int cli_check_output_path(cli *c, const char *path)
             fprintf(stderr, "%s: %s: refusing to write over an input file\n", c->prog, path);
             return UTFALL_ERR_USAGE;
         }
+    for (size_t i = 0; path && i < c->nother_inputs; i++)
+        if (same_file(path, c->other_inputs[i])) {
+            fprintf(stderr, "%s: %s: refusing to write over an input file\n", c->prog, path);
+            return UTFALL_ERR_USAGE;
+        }
     return 0;
 }
 

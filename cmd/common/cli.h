@@ -69,6 +69,8 @@ typedef struct cli {
     long warnings_shown;
     char **inputs;
     size_t ninputs;
+    const char *other_inputs[4]; /* files read besides the extract (--spells, …) */
+    size_t nother_inputs;
 } cli;
 
 void cli_init(cli *c, const char *prog, const char *usage, int argc, char **argv);

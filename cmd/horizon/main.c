@@ -77,6 +77,8 @@ int main(int argc, char **argv)
         switch (opt) {
         case OPT_SPELLS:
             ho.spells_path = optarg;
+            c.other_inputs[0] = optarg; /* the last --spells is the one read */
+            c.nother_inputs = 1;
             break;
         case OPT_MONTHS:
             if (utfall_horizon_parse_months(optarg, &ho, &err))
