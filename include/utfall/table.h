@@ -92,6 +92,23 @@ UTFALL_API void utfall_table_set_no_suppress(utfall_table *t);
  * Returns the number of cells hidden. */
 UTFALL_API long utfall_doc_suppress(utfall_doc *d, long min_count, utfall_lang lang);
 
+/* Reading a table back (charts draw from tables).  Text and key strings
+ * belong to the table. */
+UTFALL_API const char *utfall_table_key(const utfall_table *t);
+UTFALL_API const char *utfall_table_title(const utfall_table *t);
+UTFALL_API int utfall_table_nnotes(const utfall_table *t);
+UTFALL_API const char *utfall_table_note(const utfall_table *t, int i);
+UTFALL_API const char *utfall_table_column_key(const utfall_table *t, int col);
+/* The column's label for people (the key when it has no catalogue label). */
+UTFALL_API const char *utfall_table_column_label(const utfall_table *t, int col, utfall_lang lang);
+UTFALL_API utfall_coltype utfall_table_column_type(const utfall_table *t, int col);
+UTFALL_API int utfall_table_is_total(const utfall_table *t, int row);
+/* A text cell's text; NULL when the cell is not text. */
+UTFALL_API const char *utfall_table_text(const utfall_table *t, int row, int col);
+/* The cell as people see it ("Kvinnor", "39,5 %", "Totalt"). */
+UTFALL_API void utfall_table_format_cell(const utfall_table *t, int row, int col,
+                                         utfall_lang lang, char *buf, size_t size);
+
 UTFALL_API utfall_doc *utfall_doc_new(void);
 UTFALL_API void utfall_doc_free(utfall_doc *d);
 /* The document takes ownership of t. */

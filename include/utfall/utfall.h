@@ -7,6 +7,7 @@
 #include "utfall/stats.h"
 #include "utfall/logistic.h"
 #include "utfall/survival.h"
+#include "utfall/chart.h"
 
 #ifdef __cplusplus
 extern "C" {
