@@ -423,6 +423,25 @@ utfall_status utfall_chart_read(utfall_chart *c, const char *path, char delimite
     }
     if (!cols->x)
         idx[0] = 0;
+    /* several value columns, each a series (a wide table) */
+    int sidx[32], ns = 0;
+    char *sname[32];
+    for (size_t k = 0; cols->series_columns && cols->series_columns[k] && ns < 32; k++) {
+        sidx[ns] = header_index(&rec, cols->series_columns[k]);
+        if (sidx[ns] < 0) {
+            st = utfall_error_set(err, UTFALL_ERR_DATA, "chart-no-column",
+                                  "no column '%s' (the header has %zu column%s)",
+                                  cols->series_columns[k], rec.nfields,
+                                  rec.nfields == 1 ? "" : "s");
+            utfall_error_locate(err, file, rec.line, 0, NULL);
+            for (int i = 0; i < ns; i++)
+                free(sname[i]);
+            utfall_csv_close(r);
+            return st;
+        }
+        sname[ns] = strdup(label_for(c->lang, "col.", cols->series_columns[k], lb, sizeof lb));
+        ns++;
+    }
     utfall_chart_panel_options po;
     if (opt)
         po = *opt;
@@ -434,7 +453,7 @@ utfall_status utfall_chart_read(utfall_chart *c, const char *path, char delimite
         po.xlabel = xl = strdup(label_for(c->lang, "col.", rec.fields[idx[0]], lb, sizeof lb));
     if (!po.ylabel && idx[1] >= 0)
         po.ylabel = yl = strdup(label_for(c->lang, "col.", rec.fields[idx[1]], lb, sizeof lb));
-    if (!cols->y && !(po.kind == UTFALL_CHART_HISTOGRAM)) {
+    if (!cols->y && !ns && !(po.kind == UTFALL_CHART_HISTOGRAM)) {
         st = utfall_error_set(err, UTFALL_ERR_USAGE, "chart-no-y",
                               "which column holds the values? Give --y COL");
         goto done;
@@ -459,13 +478,17 @@ utfall_status utfall_chart_read(utfall_chart *c, const char *path, char delimite
             || (st = parse_num(&rec, idx[4], names[4], file, &p.hi, err))
             || (st = parse_num(&rec, idx[5], names[5], file, &p.n, err)))
             goto done;
-        if (idx[1] >= 0 && !isfinite(p.y))
+        for (int k = 0; k < (ns ? ns : 1); k++) {
+        if (ns && (st = parse_num(&rec, sidx[k], cols->series_columns[k], file, &p.y, err)))
+            goto done;
+        if ((idx[1] >= 0 || ns) && !isfinite(p.y))
             continue;
         p.cat_empty = !numeric_x && !*rawx;
         p.cat = strdup(numeric_x ? "" : label_for(c->lang, "val.", rawx, lb, sizeof lb));
         const char *rs = idx[2] >= 0 && (size_t)idx[2] < rec.nfields ? rec.fields[idx[2]] : "";
-        p.ser = strdup(*rs ? label_for(c->lang, "val.", rs, lb, sizeof lb)
-                           : (idx[2] >= 0 ? utfall_tr(c->lang, "total") : ""));
+        p.ser = strdup(ns ? (sname[k] ? sname[k] : "")
+                          : *rs ? label_for(c->lang, "val.", rs, lb, sizeof lb)
+                                : (idx[2] >= 0 ? utfall_tr(c->lang, "total") : ""));
         if (nrows == cap) {
             size_t ncap = cap ? cap * 2 : 64;
             struct pending *nr = realloc(rows, ncap * sizeof *nr);
@@ -480,6 +503,7 @@ utfall_status utfall_chart_read(utfall_chart *c, const char *path, char delimite
         rows[nrows++] = p;
         if (!p.cat || !p.ser)
             goto nomem;
+        }
     }
     if (nrows == 0) {
         st = utfall_error_set(err, UTFALL_ERR_DATA, "chart-empty",
@@ -520,6 +544,8 @@ done:
     free(rows);
     free(xl);
     free(yl);
+    for (int i = 0; i < ns; i++)
+        free(sname[i]);
     utfall_csv_close(r);
     return st;
 }

@@ -16,7 +16,7 @@ static const char usage[] =
     "                         line, histogram\n"
     "  -x, --x COL            categories (line, histogram: the numeric x);\n"
     "                         default the first column\n"
-    "  -y, --y COL            values\n"
+    "  -y, --y COL[,COL]...   values; several columns: one series each\n"
     "  -g, --group COL        series (grouped, stacked, diverging, line)\n"
     "      --lo COL, --hi COL interval: whiskers on bars, bands on lines\n"
     "  -n, --n COL            group sizes shown in the labels: Malmö (n = 108)\n"
@@ -138,11 +138,22 @@ int main(int argc, char **argv)
     }
     if ((po.kind == UTFALL_CHART_GROUPED || po.kind == UTFALL_CHART_STACKED
          || po.kind == UTFALL_CHART_DIVERGING)
-        && !cols.group)
-        return cli_usage_error(&c, "--type %s needs --group COL (the series)",
+        && !cols.group && !(cols.y && strchr(cols.y, ',')))
+        return cli_usage_error(&c, "--type %s needs --group COL or --y COL,COL,... (the series)",
                                po.kind == UTFALL_CHART_GROUPED   ? "grouped"
                                : po.kind == UTFALL_CHART_STACKED ? "stacked"
                                                                  : "diverging");
+    /* --y a,b,c: a wide table, each column a series */
+    char ylist[1024];
+    const char *series[33] = {NULL};
+    if (cols.y && strchr(cols.y, ',')) {
+        snprintf(ylist, sizeof ylist, "%s", cols.y);
+        size_t k = 0;
+        for (char *tok = strtok(ylist, ","); tok && k < 32; tok = strtok(NULL, ","))
+            series[k++] = tok;
+        cols.series_columns = series;
+        cols.y = NULL;
+    }
     cli_take_inputs(&c, argc, argv, optind);
     int rc = cli_check_output_path(&c, c.output);
     if (rc)
