@@ -267,6 +267,13 @@ utfall_status utfall_chart_add_table(utfall_chart *c, const utfall_table *t,
         || find_col(t, cols->lo, &clo, err) || find_col(t, cols->hi, &chi, err)
         || find_col(t, cols->n, &cn, err))
         return err->status;
+    int numeric = opt && (opt->kind == UTFALL_CHART_LINE || opt->kind == UTFALL_CHART_HISTOGRAM);
+    if (numeric && !cols->group && cols->x) {
+        /* lines over a numeric x: the first group column names the series */
+        for (int k = 0; k < utfall_table_ncols(t) && cg < 0; k++)
+            if (utfall_table_column_type(t, k) == UTFALL_COL_GROUP && k != cx)
+                cg = k;
+    }
     int sc[32], ns = 0;
     for (size_t k = 0; cols->series_columns && cols->series_columns[k] && ns < 32; k++)
         if (find_col(t, cols->series_columns[k], &sc[ns++], err))

@@ -95,6 +95,9 @@ typedef struct dc {
     cairo_font_options_t *fo;
     utfall_lang lang;
     double W, H;
+    int dry;         /* measuring pass: draw nothing */
+    double label_w;  /* widest category label column of horizontal panels,
+                      * so that stacked panels share one value axis */
 } dc;
 
 static PangoLayout *text_layout(dc *d, const char *s, double size, int bold, double wrap,
@@ -139,6 +142,8 @@ static const char *css(rgb c, char *s)
 static void draw_text(dc *d, PangoLayout *l, double x, double y, rgb col, int rotated,
                       const char *cls)
 {
+    if (d->dry)
+        return;
     if (d->svg) {
         char cs[16];
         const PangoFontDescription *fd = pango_layout_get_font_description(l);
@@ -200,6 +205,8 @@ static double put_text(dc *d, const char *s, double x, double y, double size, in
 static void fill_rect(dc *d, double x, double y, double w, double h, rgb c, const char *cls,
                       const char *label)
 {
+    if (d->dry)
+        return;
     if (w < 0) {
         x += w;
         w = -w;
@@ -229,6 +236,8 @@ static void fill_rect(dc *d, double x, double y, double w, double h, rgb c, cons
 static void line(dc *d, double x0, double y0, double x1, double y1, double width, rgb c,
                  int dashed, const char *cls)
 {
+    if (d->dry)
+        return;
     if (d->svg) {
         char cs[16];
         bprintf(d->svg, "<line class=\"%s\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
@@ -254,6 +263,8 @@ static void line(dc *d, double x0, double y0, double x1, double y1, double width
 static void poly(dc *d, const double *xy, size_t n, rgb c, double width, int fill,
                  double alpha, const char *cls)
 {
+    if (d->dry)
+        return;
     if (n < 2)
         return;
     if (d->svg) {
@@ -333,7 +344,7 @@ static axis make_axis(double lo, double hi, int percent, int ticks)
         hi = lo + 1;
     }
     a.step = nice_step(hi - lo, ticks);
-    a.lo = floor(lo / a.step - 1e-9) * a.step;
+    a.lo = floor(lo / a.step + 1e-9) * a.step;
     a.hi = ceil(hi / a.step - 1e-9) * a.step;
     if (a.hi <= hi - 1e-12)
         a.hi += a.step;
@@ -486,7 +497,8 @@ static void category_label(dc *d, const grid *g, size_t c, int newline, char *ou
     }
 }
 
-/* Shares of each category's sum, for 100 % stacked and percent diverging bars. */
+/* Shares of each category's sum, for 100 % stacked and percent diverging
+ * bars drawn from counts. */
 static void normalize(grid *g)
 {
     for (size_t c = 0; c < g->ncat; c++) {
@@ -494,6 +506,10 @@ static void normalize(grid *g)
         for (size_t s = 0; s < g->nser; s++)
             if (isfinite(g->v[c * g->nser + s]))
                 sum += g->v[c * g->nser + s];
+        /* shares already (a hidden small cell leaves the sum below 1):
+         * keep them true rather than inflate the others */
+        if (sum <= 1 + 1e-9)
+            continue;
         for (size_t s = 0; s < g->nser && sum > 0; s++)
             g->v[c * g->nser + s] /= sum;
     }
@@ -734,10 +750,15 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
             w = fmax(w, lr.width / (double)PANGO_SCALE);
         } while (pango_layout_iter_next_line(it));
         pango_layout_iter_free(it);
+        double lh;
+        text_size(l, NULL, &lh);
+        label_h = fmax(label_h, lh);
         g_object_unref(l);
         label_w = fmax(label_w, w);
     }
     label_w = fmin(label_w + 1, maxw);
+    d->label_w = fmax(d->label_w, label_w);
+    label_w = d->label_w;
     double px0 = x0 + label_w + 6;
     double px1 = x1 - fmax(tick_w / 2, 4);
     double py0 = y0 + (target_text[0] ? target_h + 3 : 0);
@@ -752,6 +773,9 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
         px1 = x1 - w - 6;
     }
     double slot = (py1 - py0) / (double)(g->ncat ? g->ncat : 1);
+    /* rows too low for wrapped labels (a small --size): one line each,
+     * shortened with an ellipsis, rather than labels over each other */
+    int one_line = label_h > slot - 1;
 #define HX(v) (px0 + ((v) - a.lo) / (a.hi - a.lo) * (px1 - px0))
     for (double v = a.lo; v <= a.hi + a.step * 1e-6; v += a.step) {
         line(d, HX(v), py0, HX(v), py1, 0.5, hex(C_GRID), 0, "grid");
@@ -813,6 +837,10 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
         }
         category_label(d, g, c, 0, lab, sizeof lab);
         PangoLayout *l = text_layout(d, lab, SZ_LABEL, g->total[c], label_w, PANGO_ALIGN_RIGHT);
+        if (one_line) {
+            pango_layout_set_height(l, -1);
+            pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_MIDDLE);
+        }
         double h;
         text_size(l, NULL, &h);
         draw_text(d, l, x0, sy + slot / 2 - h / 2, hex(C_TEXT), 0, "category");
@@ -930,6 +958,11 @@ static void lines(dc *d, const struct chart_panel *p, grid *g, double x0, double
     if (!(xmax > xmin))
         xmax = xmin + 1;
     axis ax = {xmin, xmax, nice_step(xmax - xmin, 8), 0, 0, 0};
+    int whole = 1; /* months, years: ticks on whole numbers */
+    for (size_t i = 0; i < p->n; i++)
+        whole &= p->p[i].x == floor(p->p[i].x);
+    if (whole && ax.step < 1)
+        ax.step = 1;
     ax.decimals = decimals_for(ax.step);
     axis ay = make_axis(ymin, ymax, p->opt.percent, 5);
     double px0, py0, px1, py1;
@@ -1051,8 +1084,15 @@ static void histogram(dc *d, const struct chart_panel *p, double x0, double y0, 
         if (counts[i] <= 0)
             continue;
         double bx0 = FX(edge[2 * i]), bx1 = FX(edge[2 * i + 1]);
+        /* with a marker (0 for a change): bins below it, at it and above
+         * it in the colours of decreased, unchanged and increased */
+        unsigned colour = 0x56B4E9;
+        if (isfinite(p->opt.marker))
+            colour = edge[2 * i + 1] <= p->opt.marker + 1e-9 ? 0xD55E00
+                     : edge[2 * i] >= p->opt.marker - 1e-9   ? 0x0072B2
+                                                              : C_NEUTRAL;
         fill_rect(d, bx0 + 0.4, FY((double)counts[i]), bx1 - bx0 - 0.8,
-                  FY(0) - FY((double)counts[i]), hex(0x56B4E9), "bar", NULL);
+                  FY(0) - FY((double)counts[i]), hex(colour), "bar", NULL);
         utfall_fmt_count(d->lang, counts[i], val, sizeof val);
         PangoLayout *l = text_layout(d, val, SZ_VALUE, 0, 0, PANGO_ALIGN_LEFT);
         double w, h;
@@ -1062,7 +1102,10 @@ static void histogram(dc *d, const struct chart_panel *p, double x0, double y0, 
                       hex(C_TEXT), 0, "value");
         g_object_unref(l);
     }
-    if (isfinite(p->opt.marker) && p->opt.marker >= ax.lo && p->opt.marker <= ax.hi)
+    int on_edge = 0;
+    for (size_t i = 0; i < 2 * nb; i++)
+        on_edge |= fabs(edge[i] - p->opt.marker) < 1e-9;
+    if (isfinite(p->opt.marker) && on_edge && p->opt.marker >= ax.lo && p->opt.marker <= ax.hi)
         marker(d, p, FX(p->opt.marker), py0, py1, px1);
 #undef FX
 #undef FY
@@ -1071,14 +1114,19 @@ static void histogram(dc *d, const struct chart_panel *p, double x0, double y0, 
 
 /* ---- the figure ----------------------------------------------------------------- */
 
+/* Height a panel asks for, in points: bar panels by their rows, plots
+ * over numeric x a fixed share.  The space is divided in proportion. */
 static double panel_weight(const struct chart_panel *p, const grid *g)
 {
+    double head = (p->title && *p->title ? 16 : 0) + (g->nser > 1 ? 16 : 0) + 34;
     switch (p->opt.kind) {
     case UTFALL_CHART_LINE:
     case UTFALL_CHART_HISTOGRAM:
-        return 6;
+        return head + 130;
+    case UTFALL_CHART_GROUPED:
+        return head + (double)g->ncat * (8 + 10 * (double)(g->nser ? g->nser : 1));
     default:
-        return 2.5 + (double)g->ncat * (p->opt.kind == UTFALL_CHART_GROUPED ? 1.2 : 0.8);
+        return head + (double)g->ncat * 26;
     }
 }
 
@@ -1125,7 +1173,7 @@ static void render(dc *d, const utfall_chart *c)
         const struct chart_panel *p = &c->panels[i];
         double h = avail * panel_weight(p, &gs[i]) / total;
         double py = y, pb = y + h - (i + 1 < c->npanels ? 10 : 0);
-        if (d->svg)
+        if (d->svg && !d->dry)
             bprintf(d->svg, "<g class=\"panel\" data-kind=\"%d\">\n", (int)p->opt.kind);
         if (p->title && *p->title)
             py += 4 + put_text(d, p->title, m, py, SZ_PANEL, 1, W - 2 * m, PANGO_ALIGN_LEFT,
@@ -1146,13 +1194,27 @@ static void render(dc *d, const utfall_chart *c)
         } else {
             bars(d, p, &gs[i], m, py, W - m, pb);
         }
-        if (d->svg)
+        if (d->svg && !d->dry)
             bprintf(d->svg, "</g>\n");
         y += h;
     }
     for (int i = 0; i < c->npanels; i++)
         free_grid(&gs[i]);
     free(gs);
+}
+
+/* Height the figure needs at its default size (points): heading, note and
+ * every panel's rows, so that a default-sized chart never squeezes them. */
+static double content_height(const utfall_chart *c)
+{
+    double h = 28 + (c->title ? 18 : 0) + (c->subtitle ? 14 : 0) + (c->note ? 48 : 0);
+    for (int i = 0; i < c->npanels; i++) {
+        grid g;
+        if (make_grid(&c->panels[i], &g) == 0)
+            h += panel_weight(&c->panels[i], &g) + 10;
+        free_grid(&g);
+    }
+    return h;
 }
 
 static cairo_status_t write_fp(void *closure, const unsigned char *data, unsigned int length)
@@ -1185,8 +1247,9 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
     double W, H, scale = 1;
     if (o->format == UTFALL_CHART_PNG) {
         double wpx = o->width > 0 ? o->width : round(160 * dpi / 25.4);
-        double hpx = o->height > 0 ? o->height : round(100 * dpi / 25.4);
         scale = dpi / 72.0;
+        double hpx = o->height > 0 ? o->height
+                                   : round(fmax(100 * PT_PER_MM, content_height(c)) * scale);
         W = wpx / scale;
         H = hpx / scale;
         if (wpx * hpx > 20000.0 * 20000.0)
@@ -1194,7 +1257,8 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
                                     "%.0fx%.0f pixels is too big", wpx, hpx);
     } else {
         W = (o->width > 0 ? o->width : 160) * PT_PER_MM;
-        H = (o->height > 0 ? o->height : 100) * PT_PER_MM;
+        H = o->height > 0 ? o->height * PT_PER_MM
+                          : ceil(fmax(100 * PT_PER_MM, content_height(c)) / PT_PER_MM) * PT_PER_MM;
     }
     if (W < 60 || H < 40)
         return utfall_error_set(err, UTFALL_ERR_USAGE, "chart-too-small",
@@ -1221,7 +1285,7 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
         cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "utfall");
     }
     cairo_t *cr = cairo_create(surf);
-    dc d = {cr, NULL, cairo_font_options_create(), c->lang, W, H};
+    dc d = {cr, NULL, cairo_font_options_create(), c->lang, W, H, 0, 0};
     /* the same metrics on every surface: no hinting, no rounding to pixels */
     cairo_font_options_set_hint_metrics(d.fo, CAIRO_HINT_METRICS_OFF);
     cairo_font_options_set_hint_style(d.fo, CAIRO_HINT_STYLE_NONE);
@@ -1242,6 +1306,9 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
     } else if (o->format == UTFALL_CHART_PNG) {
         cairo_scale(cr, scale, scale);
     }
+    d.dry = 1; /* first measure, then draw with the shared label column */
+    render(&d, c);
+    d.dry = 0;
     render(&d, c);
     utfall_status st = UTFALL_OK;
     if (cairo_status(cr))

@@ -372,6 +372,20 @@ utfall_table *utfall_doc_table(utfall_doc *d, const char *key)
     return NULL;
 }
 
+int utfall_doc_ntables(const utfall_doc *d) { return d->n; }
+
+utfall_table *utfall_doc_table_at(utfall_doc *d, int i)
+{
+    return i >= 0 && i < d->n ? d->tables[i] : NULL;
+}
+
+void utfall_table_set_chart_only(utfall_table *t)
+{
+    /* machine formats skip human-only tables, human formats machine-only ones */
+    t->machine_only = 1;
+    t->human_only = 1;
+}
+
 /* ---- formatting one cell ------------------------------------------------ */
 
 static int is_group(const struct column *c) { return c->type == UTFALL_COL_GROUP; }

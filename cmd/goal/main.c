@@ -39,6 +39,19 @@ static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfa
     return utfall_goal_compute(x, ctx, doc, err);
 }
 
+/* --chart: the share per group with its interval, against the target. */
+static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
+{
+    const utfall_goal_options *go = ctx;
+    utfall_chart_columns cols = {.y = "share", .lo = "ci_low", .hi = "ci_high", .n = "n"};
+    utfall_chart_panel_options po;
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_BAR;
+    po.percent = 1;
+    po.target = go->target;
+    return cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
+}
+
 int main(int argc, char **argv)
 {
     cli c;
@@ -98,5 +111,6 @@ int main(int argc, char **argv)
         }
     }
     go.lang = c.lang;
+    c.chart_fn = chart;
     return cli_run(&c, argc, argv, optind, compute, &go);
 }

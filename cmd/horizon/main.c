@@ -49,6 +49,30 @@ static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfa
     return utfall_horizon_compute(x, ctx, doc, err);
 }
 
+/* --chart: the share in success by month per group, with interval bands
+ * and a marker at the horizon (the --curve data). */
+static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
+{
+    const utfall_horizon_options *ho = ctx;
+    int h = 0;
+    for (size_t i = 0; i < ho->nmonths; i++)
+        h = ho->months[i] > h ? ho->months[i] : h;
+    char mark[64], num[16];
+    snprintf(num, sizeof num, "%d", h);
+    snprintf(mark, sizeof mark, utfall_tr(c->lang, "chart.horizon_marker"), num);
+    utfall_chart_columns cols = {.x = "month", .y = "share", .lo = "ci_low", .hi = "ci_high"};
+    utfall_chart_panel_options po;
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_LINE;
+    po.percent = 1;
+    po.marker = h;
+    po.marker_label = mark;
+    utfall_table *rows = utfall_doc_table(doc, "rows");
+    for (int i = 0; rows && i < utfall_table_nnotes(rows); i++)
+        utfall_chart_add_note(ch, utfall_table_note(rows, i)); /* the definitions */
+    return cli_chart_table(c, doc, ch, "curve", &cols, &po, err);
+}
+
 int main(int argc, char **argv)
 {
     cli c;
@@ -120,5 +144,8 @@ int main(int argc, char **argv)
     ho.skip_bad = c.xopt.skip_bad;
     ho.diag = c.xopt.diag;
     ho.diag_ctx = c.xopt.diag_ctx;
+    c.chart_fn = chart;
+    if (c.chart_path)
+        ho.curve = 1; /* the figure draws the curve */
     return cli_run(&c, argc, argv, optind, compute, &ho);
 }

@@ -31,6 +31,30 @@ static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfa
     return utfall_hours_compute(x, ctx, doc, err);
 }
 
+/* --chart: increased/unchanged/decreased per group, and the distribution
+ * of the change. */
+static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
+{
+    (void)ctx;
+    static const char *const dir[] = {"decreased", "unchanged", "increased", NULL};
+    utfall_chart_columns cols = {.n = "n", .series_columns = dir};
+    utfall_chart_panel_options po;
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_DIVERGING;
+    po.percent = 1;
+    po.ylabel = utfall_tr(c->lang, "col.share");
+    utfall_status st = cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
+    if (st)
+        return st;
+    utfall_chart_columns hc = {.x = "change_from", .hi = "change_to", .y = "count"};
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_HISTOGRAM;
+    po.title = utfall_tr(c->lang, "chart.hours_histogram");
+    po.xlabel = utfall_tr(c->lang, "chart.change");
+    po.marker = 0;
+    return cli_chart_table(c, doc, ch, "change_histogram", &hc, &po, err);
+}
+
 int main(int argc, char **argv)
 {
     cli c;
@@ -63,5 +87,6 @@ int main(int argc, char **argv)
         }
     }
     ho.lang = c.lang;
+    c.chart_fn = chart;
     return cli_run(&c, argc, argv, optind, compute, &ho);
 }

@@ -37,6 +37,29 @@ static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfa
     return utfall_summary_compute(x, ctx, doc, err);
 }
 
+/* --chart: participants by gender, age band and unit, one panel each. */
+static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
+{
+    (void)ctx;
+    utfall_chart_set_title(ch, utfall_tr(c->lang, "title.overview"));
+    utfall_chart_columns cols = {.y = "share", .n = "enrolled"};
+    utfall_chart_panel_options po;
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_HBAR;
+    po.percent = 1;
+    po.skip_total = 1;
+    po.xlabel = po.ylabel = "";
+    for (int i = 0; i < utfall_doc_ntables(doc); i++) {
+        utfall_table *t = utfall_doc_table_at(doc, i);
+        if (strncmp(utfall_table_key(t), "by_", 3))
+            continue;
+        utfall_status st = utfall_chart_add_table(ch, t, &cols, &po, err);
+        if (st)
+            return st;
+    }
+    return UTFALL_OK;
+}
+
 int main(int argc, char **argv)
 {
     cli c;
@@ -68,5 +91,6 @@ int main(int argc, char **argv)
         }
     }
     so.lang = c.lang;
+    c.chart_fn = chart;
     return cli_run(&c, argc, argv, optind, compute, &so);
 }

@@ -67,6 +67,8 @@ UTFALL_API int utfall_table_ncols(const utfall_table *t);
 UTFALL_API int utfall_table_column_index(const utfall_table *t, const char *key);
 /* Shown only in machine formats (JSON; TSV/CSV with --section). */
 UTFALL_API void utfall_table_set_machine_only(utfall_table *t);
+/* Written by no writer (only --section names it): data for a chart. */
+UTFALL_API void utfall_table_set_chart_only(utfall_table *t);
 /* Shown only in human formats (table, Markdown). */
 UTFALL_API void utfall_table_set_human_only(utfall_table *t);
 UTFALL_API void utfall_table_set_title(utfall_table *t, const char *title);
@@ -114,6 +116,8 @@ UTFALL_API void utfall_doc_free(utfall_doc *d);
 /* The document takes ownership of t. */
 UTFALL_API void utfall_doc_add(utfall_doc *d, utfall_table *t);
 UTFALL_API utfall_table *utfall_doc_table(utfall_doc *d, const char *key);
+UTFALL_API int utfall_doc_ntables(const utfall_doc *d);
+UTFALL_API utfall_table *utfall_doc_table_at(utfall_doc *d, int i);
 
 /* Write the document.  TSV and CSV write only the table named `section`
  * (NULL = the first), so that the output stays one rectangle for pipes. */
