@@ -653,7 +653,7 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
     if (!horizontal) {
         double px0 = x0 + (vlabel_h ? vlabel_h + 4 : 0) + tick_w + 6;
         double px1 = x1 - (target_w ? target_w + 6 : 4);
-        double py0 = y0 + tick_h / 2 + (target_text[0] ? 0 : 0) + 10;
+        double py0 = y0 + tick_h / 2 + 10;
         double py1 = y1 - label_h - 4 - (clabel_h ? clabel_h + 4 : 0);
         double slot = (px1 - px0) / (double)(g->ncat ? g->ncat : 1);
 #define VY(v) (py1 - ((v) - a.lo) / (a.hi - a.lo) * (py1 - py0))
@@ -1140,7 +1140,8 @@ static void render(dc *d, const utfall_chart *c)
     if (c->subtitle && *c->subtitle)
         y += 2 + put_text(d, c->subtitle, m, y + 2, SZ_SUB, 0, W - 2 * m, PANGO_ALIGN_LEFT,
                           hex(C_MUTED), "subtitle");
-    y += 8;
+    if (c->title || c->subtitle)
+        y += 8;
     double bottom = H - m;
     if (c->note && *c->note) {
         PangoLayout *l = text_layout(d, c->note, SZ_NOTE, 0, W - 2 * m, PANGO_ALIGN_LEFT);

@@ -143,6 +143,8 @@ int main(int argc, char **argv)
                                po.kind == UTFALL_CHART_GROUPED   ? "grouped"
                                : po.kind == UTFALL_CHART_STACKED ? "stacked"
                                                                  : "diverging");
+    if (!cols.y && po.kind != UTFALL_CHART_HISTOGRAM)
+        return cli_usage_error(&c, "which column holds the values? Give --y COL");
     /* --y a,b,c: a wide table, each column a series */
     char ylist[1024];
     const char *series[33] = {NULL};
