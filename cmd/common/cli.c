@@ -252,6 +252,10 @@ int cli_open_extract(cli *c, utfall_extract **x)
     utfall_error err;
     utfall_error_clear(&err);
     int rc;
+    if (c->chart_path && !c->chart_fn) {
+        fprintf(stderr, "%s: --chart: this command has no standard figure\n", c->prog);
+        return UTFALL_ERR_USAGE;
+    }
     if ((rc = cli_check_output_path(c, c->output)) || (rc = cli_check_output_path(c, c->rejects_path))
         || (rc = cli_check_output_path(c, c->chart_path)))
         return rc;
@@ -404,10 +408,6 @@ void cli_finish(cli *c)
  * table, so the chart never shows what the table hides. */
 static int cli_draw(cli *c, utfall_doc *doc, void *ctx)
 {
-    if (!c->chart_fn) {
-        fprintf(stderr, "%s: --chart: this command has no standard figure\n", c->prog);
-        return UTFALL_ERR_USAGE;
-    }
     utfall_error err;
     utfall_error_clear(&err);
     utfall_chart *chart = utfall_chart_new(c->lang);

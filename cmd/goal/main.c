@@ -23,6 +23,8 @@ static const char usage[] =
     "      --ci METHOD        wilson (default), exact, agresti-coull, jeffreys\n"
     "      --level L          confidence level (default 0.95)\n"
     "  -f, --format FMT       table, tsv, csv, json, md\n"
+    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
+    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
     "  -o, --output FILE      write to FILE (format from its extension)\n"
     "      --lang sv|en       language of human output (default from LANG)\n"
     "  -d, --delimiter C, --encoding ENC, --map FIELD=HEADER, --outcome-map FILE,\n"

@@ -16,6 +16,8 @@ static const char usage[] =
     "      --tolerance H      changes of at most H hours count as unchanged (0)\n"
     "      --level L          confidence level (default 0.95)\n"
     "  -f, --format FMT       table, tsv, csv, json, md\n"
+    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
+    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
     "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
     "      --map FIELD=HEADER, --outcome-map FILE, --skip-bad, --rejects FILE,\n"
     "  -q, --quiet            as in utfall-summary(1)\n"

@@ -18,6 +18,8 @@ static const char usage[] =
     "      --level L          confidence level (default 0.95)\n"
     "  -f, --format FMT       table, tsv, csv, json, md\n"
     "      --section NAME     with tsv/csv: rows (default) or tests\n"
+    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
+    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
     "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
     "      --map FIELD=HEADER, --outcome-map FILE, --skip-bad, --rejects FILE,\n"
     "  -q, --quiet            as in utfall-summary(1)\n"

@@ -15,6 +15,8 @@ static const char usage[] =
     "      --per PERIOD       enrolments per year, quarter or month (default year)\n"
     "  -f, --format FMT       table, tsv, csv, json, md (default: table on a\n"
     "                         terminal, tsv otherwise)\n"
+    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
+    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
     "  -o, --output FILE      write to FILE (format from its extension)\n"
     "      --section NAME     with tsv/csv: which table (rows, by_kon, outcomes, …)\n"
     "      --lang sv|en       language of human output (default from LANG)\n"
