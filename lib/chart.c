@@ -302,13 +302,19 @@ utfall_status utfall_chart_add_table(utfall_chart *c, const utfall_table *t,
         return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
     char cat[512], ser[512];
     for (int r = 0; r < utfall_table_nrows(t); r++) {
-        int total = utfall_table_is_total(t, r);
+        /* a group cell never set is a total row (split's long table marks
+         * its totals so); a stated-as-empty value is "not stated" */
+        int total = utfall_table_is_total(t, r)
+                    || (cx >= 0 && utfall_table_column_type(t, cx) == UTFALL_COL_GROUP
+                        && !utfall_table_text(t, r, cx));
         if (total && po.skip_total)
             continue;
         cat[0] = ser[0] = '\0';
         int numeric_x = po.kind == UTFALL_CHART_LINE || po.kind == UTFALL_CHART_HISTOGRAM;
         if (cx >= 0 && !numeric_x)
             utfall_table_format_cell(t, r, cx, c->lang, cat, sizeof cat);
+        if (total && !numeric_x)
+            snprintf(cat, sizeof cat, "%s", utfall_tr(c->lang, "total"));
         if (cg >= 0)
             utfall_table_format_cell(t, r, cg, c->lang, ser, sizeof ser);
         double x = numeric_x ? table_value(t, r, cx) : NAN;

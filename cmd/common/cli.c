@@ -216,6 +216,17 @@ utfall_status cli_chart_table(cli *c, utfall_doc *doc, utfall_chart *chart, cons
     return utfall_chart_add_table(chart, t, cols, opt, err);
 }
 
+void cli_chart_describe(utfall_doc *doc, utfall_chart *chart, const char *key)
+{
+    utfall_table *t = utfall_doc_table(doc, key);
+    if (!t)
+        return;
+    if (utfall_table_title(t))
+        utfall_chart_set_title(chart, utfall_table_title(t));
+    for (int i = 0; i < utfall_table_nnotes(t); i++)
+        utfall_chart_add_note(chart, utfall_table_note(t, i));
+}
+
 void cli_take_inputs(cli *c, int argc, char **argv, int optind_)
 {
     static char *stdin_only[] = {"-"};

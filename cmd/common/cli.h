@@ -119,6 +119,9 @@ int cli_chart_write(cli *c, const utfall_chart *chart, const char *path);
 utfall_status cli_chart_table(cli *c, utfall_doc *doc, utfall_chart *chart, const char *key,
                               const utfall_chart_columns *cols,
                               const utfall_chart_panel_options *opt, utfall_error *err);
+/* The title (replacing any earlier one) and the notes of the table named
+ * key: the definitions a figure carries when it draws from another table. */
+void cli_chart_describe(utfall_doc *doc, utfall_chart *chart, const char *key);
 
 /* The body every analysis command shares: take the input files, open the
  * extract, compute into a document, add the bookkeeping, write it. */

@@ -69,9 +69,8 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
     po.percent = 1;
     po.marker = h;
     po.marker_label = mark;
-    utfall_table *rows = utfall_doc_table(doc, "rows");
-    for (int i = 0; rows && i < utfall_table_nnotes(rows); i++)
-        utfall_chart_add_note(ch, utfall_table_note(rows, i)); /* the definitions */
+    cli_chart_describe(doc, ch, "rows"); /* the definitions */
+    cli_chart_describe(doc, ch, "curve"); /* and the curve's title */
     return cli_chart_table(c, doc, ch, "curve", &cols, &po, err);
 }
 

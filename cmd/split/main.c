@@ -50,6 +50,7 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
     utfall_chart_panel_options_init(&po);
     po.kind = UTFALL_CHART_STACKED;
     po.percent = 1;
+    cli_chart_describe(doc, ch, "crosstab"); /* its title and the tests' notes */
     return cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
 }
 
