@@ -5,6 +5,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdlib.h>
@@ -1339,4 +1340,11 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
         st = utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot write the chart: %s",
                               strerror(errno));
     return st;
+}
+
+void utfall_chart_release_fonts(void)
+{
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+    FcFini();
 }

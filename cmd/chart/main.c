@@ -172,5 +172,6 @@ int main(int argc, char **argv)
                                          &err);
     rc = st ? cli_report(&c, &err) : cli_chart_write(&c, chart, c.output);
     utfall_chart_free(chart);
+    utfall_chart_release_fonts();
     return rc;
 }

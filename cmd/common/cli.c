@@ -429,6 +429,7 @@ static int cli_draw(cli *c, utfall_doc *doc, void *ctx)
     utfall_status st = c->chart_fn(c, doc, ctx, chart, &err);
     int rc = st ? cli_report(c, &err) : cli_chart_write(c, chart, c->chart_path);
     utfall_chart_free(chart);
+    utfall_chart_release_fonts();
     return rc;
 }
 

@@ -138,6 +138,11 @@ UTFALL_API int utfall_chart_size_parse(const char *s, double *width, double *hei
 UTFALL_API utfall_status utfall_chart_write(const utfall_chart *c, FILE *out,
                                             const utfall_chart_output *o, utfall_error *err);
 
+/* Release the font caches (Pango's font map, cairo's and fontconfig's
+ * static data) at the end of a program, so that leak checkers see a clean
+ * exit.  Call it once, when no chart is in use any more. */
+UTFALL_API void utfall_chart_release_fonts(void);
+
 /* Bins for a histogram of n values: a "nice" width (1, 2, 2.5 or 5 × 10^k)
  * giving about 8–20 bins, bins centred on multiples of the width so that 0
  * (unchanged) is the middle of a bin.  counts has room for max_bins; returns
