@@ -127,6 +127,19 @@ void utfall_chart_add_note(utfall_chart *c, const char *note)
     c->note = n;
 }
 
+void utfall_chart_remove_note(utfall_chart *c, const char *note)
+{
+    char *at = c->note && note && *note ? strstr(c->note, note) : NULL;
+    if (!at)
+        return;
+    size_t n = strlen(note);
+    if (at[n] == ' ')
+        n++;
+    else if (at > c->note && at[-1] == ' ')
+        at--, n++;
+    memmove(at, at + n, strlen(at + n) + 1);
+}
+
 int utfall_chart_add_panel(utfall_chart *c, const utfall_chart_panel_options *opt)
 {
     struct chart_panel *n = realloc(c->panels, (size_t)(c->npanels + 1) * sizeof *n);

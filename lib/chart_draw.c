@@ -5,7 +5,6 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <errno.h>
-#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdlib.h>
@@ -1345,6 +1344,4 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
 void utfall_chart_release_fonts(void)
 {
     pango_cairo_font_map_set_default(NULL);
-    cairo_debug_reset_static_data();
-    FcFini();
 }

@@ -51,7 +51,10 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
     po.kind = UTFALL_CHART_BAR;
     po.percent = 1;
     po.target = go->target;
-    return cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
+    utfall_status st = cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
+    /* about the table's columns met, p and needed, which the figure does not show */
+    utfall_chart_remove_note(ch, utfall_tr(c->lang, "note.goal.target"));
+    return st;
 }
 
 int main(int argc, char **argv)

@@ -95,6 +95,10 @@ UTFALL_API void utfall_chart_set_subtitle(utfall_chart *c, const char *subtitle)
 /* The source/definition note; lines are joined with spaces. */
 UTFALL_API void utfall_chart_add_note(utfall_chart *c, const char *note);
 
+/* Take a note out again (one that describes a table's columns, not the
+ * figure). */
+UTFALL_API void utfall_chart_remove_note(utfall_chart *c, const char *note);
+
 /* A new empty panel; returns its index or -1 on out-of-memory. */
 UTFALL_API int utfall_chart_add_panel(utfall_chart *c, const utfall_chart_panel_options *opt);
 /* One data point.  category: bar label (NULL for line/histogram);
@@ -138,9 +142,11 @@ UTFALL_API int utfall_chart_size_parse(const char *s, double *width, double *hei
 UTFALL_API utfall_status utfall_chart_write(const utfall_chart *c, FILE *out,
                                             const utfall_chart_output *o, utfall_error *err);
 
-/* Release the font caches (Pango's font map, cairo's and fontconfig's
- * static data) at the end of a program, so that leak checkers see a clean
- * exit.  Call it once, when no chart is in use any more. */
+/* Drop Pango's default font map at the end of a program, once no chart
+ * is in use any more.  (fontconfig's own configuration stays for the life
+ * of the process: freeing it races with Pango's font-loading thread; the
+ * leak checkers' suppressions are in tests/lsan.supp and
+ * tests/valgrind.supp.) */
 UTFALL_API void utfall_chart_release_fonts(void);
 
 /* Bins for a histogram of n values: a "nice" width (1, 2, 2.5 or 5 × 10^k)
