@@ -5,6 +5,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdlib.h>
@@ -1285,6 +1286,9 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
             cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, c->title);
         cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "utfall");
     }
+    /* SVG numbers need '.' decimals whatever LC_NUMERIC the program set */
+    locale_t cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    locale_t prev = cloc ? uselocale(cloc) : (locale_t)0;
     cairo_t *cr = cairo_create(surf);
     dc d = {cr, NULL, cairo_font_options_create(), c->lang, W, H, 0, 0};
     /* the same metrics on every surface: no hinting, no rounding to pixels */
@@ -1335,6 +1339,10 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
                               cairo_status_to_string(cairo_surface_status(surf)));
     cairo_surface_destroy(surf);
     free(svg.s);
+    if (cloc) {
+        uselocale(prev);
+        freelocale(cloc);
+    }
     if (!st && (fflush(out) != 0 || ferror(out)))
         st = utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot write the chart: %s",
                               strerror(errno));
