@@ -1065,7 +1065,7 @@ static void histogram(dc *d, const struct chart_panel *p, double x0, double y0, 
     double xmin = edge[0], xmax = edge[2 * nb - 1], cmax = 1;
     for (size_t i = 0; i < nb; i++)
         cmax = fmax(cmax, (double)counts[i]);
-    axis ax = {xmin, xmax, nice_step(xmax - xmin, 8), 0, 0, 0};
+    axis ax = {xmin, xmax, nice_step(xmax - xmin, 6), 0, 0, 0};
     ax.decimals = decimals_for(ax.step);
     ax.lo = floor(xmin / ax.step) * ax.step;
     ax.hi = ceil(xmax / ax.step) * ax.step;

@@ -42,8 +42,9 @@ static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfa
 /* --chart: participants by gender, age band and unit, one panel each. */
 static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
 {
+    (void)c;
     (void)ctx;
-    utfall_chart_set_title(ch, utfall_tr(c->lang, "title.overview"));
+    cli_chart_describe(doc, ch, "rows"); /* "Deltagare", what is counted, rows read */
     utfall_chart_columns cols = {.y = "share", .n = "enrolled"};
     utfall_chart_panel_options po;
     utfall_chart_panel_options_init(&po);

@@ -24,7 +24,7 @@ ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "sv_SE.UTF-8",
 for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
     if k in os.environ:
         ENV[k] = os.environ[k]
-supp = "suppressions=" + os.path.join(SOURCE, "tests", "lsan.supp")
+supp = "suppressions=" + os.path.join(SOURCE, "tests", "lsan.supp") + ":print_suppressions=0"
 ENV["LSAN_OPTIONS"] = ENV["LSAN_OPTIONS"] + ":" + supp if "LSAN_OPTIONS" in ENV else supp
 failures = []
 

@@ -43,7 +43,7 @@ def main():
         if k in os.environ:
             env[k] = os.environ[k]
     # process-lifetime font caches (fontconfig, Pango) are not leaks of ours
-    supp = "suppressions=" + os.path.join(source, "tests", "lsan.supp")
+    supp = "suppressions=" + os.path.join(source, "tests", "lsan.supp") + ":print_suppressions=0"
     env["LSAN_OPTIONS"] = env["LSAN_OPTIONS"] + ":" + supp if "LSAN_OPTIONS" in env else supp
     for e in get("env"):
         k, _, v = e.partition("=")
