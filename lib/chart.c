@@ -324,8 +324,25 @@ utfall_status utfall_chart_add_table(utfall_chart *c, const utfall_table *t,
             continue;
         cat[0] = ser[0] = '\0';
         int numeric_x = po.kind == UTFALL_CHART_LINE || po.kind == UTFALL_CHART_HISTOGRAM;
-        if (cx >= 0 && !numeric_x)
+        if (cx >= 0 && !numeric_x && cols->x) {
             utfall_table_format_cell(t, r, cx, c->lang, cat, sizeof cat);
+        } else if (!numeric_x) {
+            /* grouped by several columns (--by enhet,kon): the category is
+             * all of them but the series, "Malmö, Kvinnor" */
+            size_t len = 0;
+            for (int k = 0; k < utfall_table_ncols(t); k++) {
+                if (k == cg || utfall_table_column_type(t, k) != UTFALL_COL_GROUP)
+                    continue;
+                char part[256];
+                utfall_table_format_cell(t, r, k, c->lang, part, sizeof part);
+                if (!*part)
+                    continue;
+                int w = snprintf(cat + len, sizeof cat - len, "%s%s", len ? ", " : "", part);
+                if (w < 0 || (size_t)w >= sizeof cat - len)
+                    break;
+                len += (size_t)w;
+            }
+        }
         if (total && !numeric_x)
             snprintf(cat, sizeof cat, "%s", utfall_tr(c->lang, "total"));
         if (cg >= 0)
@@ -389,6 +406,25 @@ static utfall_status parse_num(const utfall_csv_record *rec, int col, const char
         return UTFALL_OK; /* empty: not computable or suppressed */
     char buf[128];
     size_t n = strlen(s);
+    int percent = 0;
+    if (n && n < sizeof buf && s[n - 1] == '%') {
+        /* "39,5 %" as a spreadsheet writes it: a share */
+        memcpy(buf, s, n + 1);
+        buf[--n] = '\0';
+        for (;;) { /* a space, U+00A0 or U+202F before the sign */
+            if (n >= 1 && buf[n - 1] == ' ')
+                n -= 1;
+            else if (n >= 2 && !memcmp(buf + n - 2, "\xC2\xA0", 2))
+                n -= 2;
+            else if (n >= 3 && !memcmp(buf + n - 3, "\xE2\x80\xAF", 3))
+                n -= 3;
+            else
+                break;
+            buf[n] = '\0';
+        }
+        s = buf;
+        percent = 1;
+    }
     if (n >= sizeof buf || utfall_number_parse(s, out) || !isfinite(*out)) {
         if (n >= sizeof buf)
             n = 40;
@@ -398,6 +434,8 @@ static utfall_status parse_num(const utfall_csv_record *rec, int col, const char
         utfall_error_locate(err, file, rec->line, 0, name);
         return UTFALL_ERR_DATA;
     }
+    if (percent)
+        *out /= 100;
     return UTFALL_OK;
 }
 
@@ -477,6 +515,10 @@ utfall_status utfall_chart_read(utfall_chart *c, const char *path, char delimite
     char *xl = NULL, *yl = NULL;
     if (!po.xlabel && idx[0] >= 0 && (size_t)idx[0] < rec.nfields)
         po.xlabel = xl = strdup(label_for(c->lang, "col.", rec.fields[idx[0]], lb, sizeof lb));
+    /* utfall's own share columns are proportions: draw them in percent */
+    if (po.auto_percent && idx[1] >= 0
+        && (!strcmp(rec.fields[idx[1]], "share") || !strcmp(rec.fields[idx[1]], "cum_share")))
+        po.percent = 1;
     if (!po.ylabel && idx[1] >= 0)
         po.ylabel = yl = strdup(label_for(c->lang, "col.", rec.fields[idx[1]], lb, sizeof lb));
     if (!cols->y && !ns && !(po.kind == UTFALL_CHART_HISTOGRAM)) {

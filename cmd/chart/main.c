@@ -57,6 +57,7 @@ int main(int argc, char **argv)
     utfall_chart_columns cols = {0};
     utfall_chart_panel_options po;
     utfall_chart_panel_options_init(&po);
+    po.auto_percent = 1;
     const char *title = NULL, *subtitle = NULL, *note = NULL, *target = NULL;
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},

@@ -80,7 +80,8 @@ typedef struct utfall_chart_panel_options {
     double marker;      /* line charts: vertical marker at this x; NAN = none */
     const char *marker_label;
     int skip_total;     /* leave out total rows */
-    int auto_percent;   /* percent when y is a share column (tables only) */
+    int auto_percent;   /* percent when y is a share column (a table's SHARE
+                         * column; a file's column named share or cum_share) */
 } utfall_chart_panel_options;
 
 UTFALL_API void utfall_chart_panel_options_init(utfall_chart_panel_options *opt);
