@@ -204,6 +204,11 @@ if r is not None:
     check(len(bars) >= 5, f"histogram: {len(bars)} bins")
     check(sum(counts) == 120, f"histogram: counts add up to {sum(counts)}, expected 120")
 
+# --- values as a spreadsheet writes them, "39,5 %" ---------------------------------
+r = svg("percent-signs", "tests/chart/percent-signs.tsv", "-y", "andel", "-p")
+if r is not None:
+    check(texts(r, "value") == ["39,5 %", "12,0 %"], "percent signs: " + str(texts(r, "value")))
+
 # --- English ---------------------------------------------------------------------
 r = svg("english", "tests/chart/goal.tsv", "-y", "share", "-n", "n", "-p", "--target", "35%",
         "--lang", "en")
@@ -292,6 +297,12 @@ check([e.get("data-kind") for e in by_class(root, "g", "panel")] == ["4", "6"],
       "hours chart: diverging and histogram panels")
 root = ET.parse(os.path.join(TMP, "cmd-goal.svg")).getroot()
 check(len(by_class(root, "line", "target")) == 1, "goal chart: target line")
+# grouped by two columns: one bar per combination, named by both
+out = os.path.join(TMP, "goal-two.svg")
+run("goal", "tests/data/comma.csv", "--by", "enhet,kon", "-f", "tsv", "--chart", out)
+root = ET.parse(out).getroot()
+labels = {b.get("data-label") for b in by_class(root, "rect", "bar")}
+check(any(l.startswith("Malmö, Kvinnor") for l in labels), f"goal --by enhet,kon: {labels}")
 
 if failures:
     print("\n".join(failures))
