@@ -353,6 +353,23 @@ static axis make_axis(double lo, double hi, int percent, int ticks)
     return a;
 }
 
+/* Number of steps from lo to hi; -1 (no ticks) when the step is lost in
+ * the magnitude of the numbers or there would be too many. */
+static int nticks(const axis *a)
+{
+    double n = (a->hi - a->lo) / a->step;
+    if (!(a->step > 0) || !isfinite(n) || n > 100 || a->lo + a->step == a->lo)
+        return -1;
+    return (int)llround(n);
+}
+
+/* An axis with a usable range (numbers near 1e300 or all equal at a huge
+ * magnitude leave none): otherwise the panel is left empty. */
+static int axis_ok(const axis *a)
+{
+    return isfinite(a->lo) && isfinite(a->hi) && a->hi > a->lo && isfinite(a->hi - a->lo);
+}
+
 static void tick_label(dc *d, const axis *a, double v, char *out, size_t size)
 {
     if (fabs(v) < a->step * 1e-6)
@@ -596,7 +613,7 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
         a = make_axis(-m, m, percent, 6);
         if (percent && m <= 1) {
             double st = m > 0.5 ? 0.25 : m > 0.2 ? 0.1 : 0.05;
-            double e = ceil(m / st - 1e-9) * st;
+            double e = fmax(ceil(m / st - 1e-9) * st, st);
             a = (axis){-e, e, st, 1, 0, 0};
         }
         a.absolute = 1;
@@ -605,12 +622,15 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
     } else {
         a = make_axis(vmin, vmax, percent, 5);
     }
+    if (!axis_ok(&a))
+        return;
     int horizontal = kind == UTFALL_CHART_HBAR || kind == UTFALL_CHART_DIVERGING;
 
     /* room for tick labels */
     char tl[96];
     double tick_w = 0, tick_h = 0;
-    for (double v = a.lo; v <= a.hi + a.step * 1e-6; v += a.step) {
+    for (int ti_ = 0, nt_ = nticks(&a); ti_ <= nt_; ti_++) {
+        double v = a.lo + ti_ * a.step;
         tick_label(d, &a, v, tl, sizeof tl);
         PangoLayout *l = text_layout(d, tl, SZ_LABEL, 0, 0, PANGO_ALIGN_LEFT);
         double w, h;
@@ -658,7 +678,8 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
         double py1 = y1 - label_h - 4 - (clabel_h ? clabel_h + 4 : 0);
         double slot = (px1 - px0) / (double)(g->ncat ? g->ncat : 1);
 #define VY(v) (py1 - ((v) - a.lo) / (a.hi - a.lo) * (py1 - py0))
-        for (double v = a.lo; v <= a.hi + a.step * 1e-6; v += a.step) {
+        for (int ti_ = 0, nt_ = nticks(&a); ti_ <= nt_; ti_++) {
+        double v = a.lo + ti_ * a.step;
             line(d, px0, VY(v), px1, VY(v), 0.5, hex(C_GRID), 0, "grid");
             tick_label(d, &a, v, tl, sizeof tl);
             PangoLayout *l = text_layout(d, tl, SZ_LABEL, 0, 0, PANGO_ALIGN_LEFT);
@@ -778,7 +799,8 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
      * shortened with an ellipsis, rather than labels over each other */
     int one_line = label_h > slot - 1;
 #define HX(v) (px0 + ((v) - a.lo) / (a.hi - a.lo) * (px1 - px0))
-    for (double v = a.lo; v <= a.hi + a.step * 1e-6; v += a.step) {
+    for (int ti_ = 0, nt_ = nticks(&a); ti_ <= nt_; ti_++) {
+        double v = a.lo + ti_ * a.step;
         line(d, HX(v), py0, HX(v), py1, 0.5, hex(C_GRID), 0, "grid");
         tick_label(d, &a, v, tl, sizeof tl);
         PangoLayout *l = text_layout(d, tl, SZ_LABEL, 0, 0, PANGO_ALIGN_LEFT);
@@ -869,7 +891,8 @@ static void xy_frame(dc *d, const axis *ax, const axis *ay, const char *xlabel,
 {
     char tl[96];
     double tick_w = 0, tick_h = 0;
-    for (double v = ay->lo; v <= ay->hi + ay->step * 1e-6; v += ay->step) {
+    for (int ti_ = 0, nt_ = nticks(ay); ti_ <= nt_; ti_++) {
+        double v = ay->lo + ti_ * ay->step;
         tick_label(d, ay, v, tl, sizeof tl);
         PangoLayout *l = text_layout(d, tl, SZ_LABEL, 0, 0, PANGO_ALIGN_LEFT);
         double w, h;
@@ -895,7 +918,8 @@ static void xy_frame(dc *d, const axis *ax, const axis *ay, const char *xlabel,
     *py1 = y1 - tick_h - 4 - (xl_h ? xl_h + 4 : 0);
 #define FX(v) (*px0 + ((v) - ax->lo) / (ax->hi - ax->lo) * (*px1 - *px0))
 #define FY(v) (*py1 - ((v) - ay->lo) / (ay->hi - ay->lo) * (*py1 - *py0))
-    for (double v = ay->lo; v <= ay->hi + ay->step * 1e-6; v += ay->step) {
+    for (int ti_ = 0, nt_ = nticks(ay); ti_ <= nt_; ti_++) {
+        double v = ay->lo + ti_ * ay->step;
         line(d, *px0, FY(v), *px1, FY(v), 0.5, hex(C_GRID), 0, "grid");
         tick_label(d, ay, v, tl, sizeof tl);
         PangoLayout *l = text_layout(d, tl, SZ_LABEL, 0, 0, PANGO_ALIGN_LEFT);
@@ -904,7 +928,8 @@ static void xy_frame(dc *d, const axis *ax, const axis *ay, const char *xlabel,
         draw_text(d, l, *px0 - 4 - w, FY(v) - h / 2, hex(C_MUTED), 0, "tick");
         g_object_unref(l);
     }
-    for (double v = ax->lo; v <= ax->hi + ax->step * 1e-6; v += ax->step) {
+    for (int ti_ = 0, nt_ = nticks(ax); ti_ <= nt_; ti_++) {
+        double v = ax->lo + ti_ * ax->step;
         line(d, FX(v), *py1, FX(v), *py1 + 3, 0.6, hex(C_AXIS), 0, "tick-mark");
         tick_label(d, ax, v, tl, sizeof tl);
         PangoLayout *l = text_layout(d, tl, SZ_LABEL, 0, 0, PANGO_ALIGN_LEFT);
@@ -966,6 +991,8 @@ static void lines(dc *d, const struct chart_panel *p, grid *g, double x0, double
         ax.step = 1;
     ax.decimals = decimals_for(ax.step);
     axis ay = make_axis(ymin, ymax, p->opt.percent, 5);
+    if (!axis_ok(&ax) || !axis_ok(&ay))
+        return;
     double px0, py0, px1, py1;
     xy_frame(d, &ax, &ay, p->xlabel, p->ylabel, x0, y0, x1, y1, &px0, &py0, &px1, &py1);
     double *xy = malloc((p->n * 2 + 2) * 2 * sizeof *xy);
@@ -1074,6 +1101,10 @@ static void histogram(dc *d, const struct chart_panel *p, double x0, double y0, 
         ay.step = 1;
         ay.hi = ceil(ay.hi);
         ay.decimals = 0;
+    }
+    if (!axis_ok(&ax) || !axis_ok(&ay)) {
+        free(edge);
+        return;
     }
     const char *ylabel = p->ylabel && *p->ylabel ? p->ylabel : utfall_tr(d->lang, "col.count");
     double px0, py0, px1, py1;
