@@ -131,9 +131,10 @@ int main(int argc, char **argv)
         return cli_usage_error(&c, "one input at a time (got %d)", argc - optind);
     if (target) {
         double v;
-        if (po.percent ? cli_parse_share(target, &v) : utfall_number_parse(target, &v))
+        int share = po.percent || strchr(target, '%');
+        if (share ? cli_parse_share(target, &v) : utfall_number_parse(target, &v))
             return cli_usage_error(&c, "--target takes a %s, not '%s'",
-                                   po.percent ? "share such as 35%, 35 or 0.35" : "number",
+                                   share ? "share such as 35%, 35 or 0.35" : "number",
                                    target);
         po.target = v;
     }
