@@ -281,12 +281,9 @@ utfall_status utfall_chart_add_table(utfall_chart *c, const utfall_table *t,
         || find_col(t, cols->n, &cn, err))
         return err->status;
     int numeric = opt && (opt->kind == UTFALL_CHART_LINE || opt->kind == UTFALL_CHART_HISTOGRAM);
-    if (numeric && !cols->group && cols->x) {
-        /* lines over a numeric x: the first group column names the series */
-        for (int k = 0; k < utfall_table_ncols(t) && cg < 0; k++)
-            if (utfall_table_column_type(t, k) == UTFALL_COL_GROUP && k != cx)
-                cg = k;
-    }
+    /* lines over a numeric x: the group columns name the series
+     * ("SE, Kvinnor" with horizon --strata kon) */
+    int join_series = numeric && !cols->group && cols->x;
     int sc[32], ns = 0;
     for (size_t k = 0; cols->series_columns && cols->series_columns[k] && ns < 32; k++)
         if (find_col(t, cols->series_columns[k], &sc[ns++], err))
@@ -347,6 +344,16 @@ utfall_status utfall_chart_add_table(utfall_chart *c, const utfall_table *t,
             snprintf(cat, sizeof cat, "%s", utfall_tr(c->lang, "total"));
         if (cg >= 0)
             utfall_table_format_cell(t, r, cg, c->lang, ser, sizeof ser);
+        for (int k = 0, len = 0; join_series && k < utfall_table_ncols(t); k++) {
+            if (k == cx || utfall_table_column_type(t, k) != UTFALL_COL_GROUP)
+                continue;
+            char part[256];
+            utfall_table_format_cell(t, r, k, c->lang, part, sizeof part);
+            int w = snprintf(ser + len, sizeof ser - (size_t)len, "%s%s", len ? ", " : "", part);
+            if (w < 0 || (size_t)w >= sizeof ser - (size_t)len)
+                break;
+            len += w;
+        }
         double x = numeric_x ? table_value(t, r, cx) : NAN;
         double n = table_value(t, r, cn);
         if (ns) {

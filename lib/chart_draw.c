@@ -360,7 +360,7 @@ static int nticks(const axis *a)
     double n = (a->hi - a->lo) / a->step;
     if (!(a->step > 0) || !isfinite(n) || n > 100 || a->lo + a->step == a->lo)
         return -1;
-    return (int)llround(n);
+    return (int)floor(n + 1e-9);
 }
 
 /* An axis with a usable range (numbers near 1e300 or all equal at a huge

@@ -69,6 +69,7 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
     po.percent = 1;
     po.marker = h;
     po.marker_label = mark;
+    po.title = ""; /* the curve's title is the figure's */
     cli_chart_describe(doc, ch, "rows"); /* the definitions */
     cli_chart_describe(doc, ch, "curve"); /* and the curve's title */
     return cli_chart_table(c, doc, ch, "curve", &cols, &po, err);
