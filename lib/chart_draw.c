@@ -812,6 +812,9 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
     if (vlabel_h)
         put_text(d, vlabel, px0, y1 - vlabel_h, SZ_LABEL, 0, px1 - px0, PANGO_ALIGN_CENTER,
                  hex(C_MUTED), "axis-title");
+    /* the zero line under the bars, so it never crosses a value label */
+    double zero = a.lo < 0 && a.hi > 0 ? 0 : a.lo;
+    line(d, HX(zero), py0, HX(zero), py1, 0.8, hex(C_AXIS), 0, "axis");
     for (size_t c = 0; c < g->ncat; c++) {
         double sy = py0 + slot * (double)c;
         double bh = fmin(slot * (grouped ? 0.8 / (double)ns : 0.66), grouped ? 14 : 22);
@@ -852,6 +855,11 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
                 if (w + 4 < fabs(HX(to) - HX(from)) && h < bh + 1)
                     draw_text(d, l, (HX(from) + HX(to)) / 2 - w / 2, by + bh / 2 - h / 2,
                               is_dark(col) ? hex(0xFFFFFF) : hex(C_TEXT), 0, "value");
+                else if (kind == UTFALL_CHART_DIVERGING && (s == 0 || s == ns - 1)
+                         && h < bh + 4)
+                    /* a thin outer segment: its share beside the bar's end */
+                    draw_text(d, l, s == 0 ? HX(from) - 3 - w : HX(to) + 3,
+                              by + bh / 2 - h / 2, hex(C_TEXT), 0, "value");
             } else if (h < bh + 4) {
                 draw_text(d, l, HX(end) + 3, by + bh / 2 - h / 2, hex(C_TEXT), 0, "value");
             }
@@ -869,8 +877,6 @@ static void bars(dc *d, const struct chart_panel *p, grid *g, double x0, double 
         draw_text(d, l, x0, sy + slot / 2 - h / 2, hex(C_TEXT), 0, "category");
         g_object_unref(l);
     }
-    double zero = a.lo < 0 && a.hi > 0 ? 0 : a.lo;
-    line(d, HX(zero), py0, HX(zero), py1, 0.8, hex(C_AXIS), 0, "axis");
     if (target_text[0]) {
         double tx = HX(p->opt.target);
         line(d, tx, py0, tx, py1, 1.1, hex(C_TEXT), 1, "target");
