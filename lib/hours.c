@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utfall/chart.h"
 #include "utfall/group.h"
 
 void utfall_hours_options_init(utfall_hours_options *opt)
@@ -49,6 +50,36 @@ static utfall_status fill(utfall_table *t, int r, const struct diffs *s,
                            pc.wilcoxon_p_value, pc.sign_p_value};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
         utfall_table_set_num(t, r, utfall_table_column_index(t, keys[k]), vals[k]);
+    return UTFALL_OK;
+}
+
+/* The distribution of the change (all participants with both hours), in
+ * bins, for the chart; suppression hides small bins like any count. */
+static utfall_status histogram_table(utfall_doc *doc, const struct diffs *s, utfall_error *err)
+{
+    long counts[64];
+    double first, width;
+    size_t nb = utfall_chart_bins(s->d, s->n, counts, 64, &first, &width);
+    utfall_table *h = utfall_table_new("change_histogram", 0);
+    if (!h)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    int c0 = utfall_table_add_column(h, "change_from", NULL, UTFALL_COL_NUMBER, 2);
+    int c1 = utfall_table_add_column(h, "change_to", NULL, UTFALL_COL_NUMBER, 2);
+    int cc = utfall_table_add_column(h, "count", "col.count", UTFALL_COL_COUNT, 0);
+    utfall_table_column_not_suppressible(h, c0);
+    utfall_table_column_not_suppressible(h, c1);
+    for (size_t i = 0; i < nb; i++) {
+        int r = utfall_table_add_row(h, 0);
+        if (r < 0) {
+            utfall_table_free(h);
+            return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+        }
+        utfall_table_set_num(h, r, c0, first + width * (double)i);
+        utfall_table_set_num(h, r, c1, first + width * (double)(i + 1));
+        utfall_table_set_num(h, r, cc, (double)counts[i]);
+    }
+    utfall_table_set_chart_only(h);
+    utfall_doc_add(doc, h);
     return UTFALL_OK;
 }
 
@@ -172,6 +203,8 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
     snprintf(note, sizeof note, utfall_tr(lang, "note.hours.tests"), a);
     utfall_table_add_note(t, note);
     utfall_doc_add(doc, t);
+    if ((st = histogram_table(doc, &total, err)))
+        goto done;
     goto done;
 nomem:
     st = utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");

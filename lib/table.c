@@ -425,6 +425,20 @@ utfall_table *utfall_doc_table(utfall_doc *d, const char *key)
     return NULL;
 }
 
+int utfall_doc_ntables(const utfall_doc *d) { return d->n; }
+
+utfall_table *utfall_doc_table_at(utfall_doc *d, int i)
+{
+    return i >= 0 && i < d->n ? d->tables[i] : NULL;
+}
+
+void utfall_table_set_chart_only(utfall_table *t)
+{
+    /* machine formats skip human-only tables, human formats machine-only ones */
+    t->machine_only = 1;
+    t->human_only = 1;
+}
+
 /* ---- formatting one cell ------------------------------------------------ */
 
 static int is_group(const struct column *c) { return c->type == UTFALL_COL_GROUP; }
@@ -535,6 +549,52 @@ static size_t text_width(const char *s)
 static int visible(const struct column *c, int machine)
 {
     return machine ? !c->human_only : !c->machine_only;
+}
+
+/* ---- reading a table back ---------------------------------------------- */
+
+const char *utfall_table_key(const utfall_table *t) { return t->key; }
+const char *utfall_table_title(const utfall_table *t) { return t->title; }
+int utfall_table_nnotes(const utfall_table *t) { return t->nnotes; }
+
+const char *utfall_table_note(const utfall_table *t, int i)
+{
+    return i >= 0 && i < t->nnotes ? t->notes[i] : NULL;
+}
+
+const char *utfall_table_column_key(const utfall_table *t, int col)
+{
+    return col >= 0 && col < t->ncols ? t->cols[col].key : NULL;
+}
+
+const char *utfall_table_column_label(const utfall_table *t, int col, utfall_lang lang)
+{
+    return col >= 0 && col < t->ncols ? column_label(&t->cols[col], lang) : NULL;
+}
+
+utfall_coltype utfall_table_column_type(const utfall_table *t, int col)
+{
+    return col >= 0 && col < t->ncols ? t->cols[col].type : UTFALL_COL_TEXT;
+}
+
+int utfall_table_is_total(const utfall_table *t, int row)
+{
+    return row >= 0 && row < t->nrows && t->is_total[row];
+}
+
+const char *utfall_table_text(const utfall_table *t, int row, int col)
+{
+    struct cell *c = cell_at((utfall_table *)t, row, col);
+    return c && c->state == CELL_TEXT ? c->text : NULL;
+}
+
+void utfall_table_format_cell(const utfall_table *t, int row, int col, utfall_lang lang,
+                              char *buf, size_t size)
+{
+    if (size)
+        buf[0] = '\0';
+    if (cell_at((utfall_table *)t, row, col))
+        human_cell(t, row, col, lang, buf, size);
 }
 
 /* ---- writers -------------------------------------------------------------- */

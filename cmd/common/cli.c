@@ -162,9 +162,69 @@ int cli_common_option(cli *c, int opt, const char *arg)
         c->suppress = n;
         return 1;
     }
+    case OPT_CHART:
+        if (utfall_chart_format_from_path(arg, &c->chart_out.format))
+            exit(cli_usage_error(c, "--chart %s: unknown chart format (the file name must end "
+                                    "in .pdf, .png or .svg)", arg));
+        c->chart_path = arg;
+        return 1;
+    case OPT_SIZE:
+        if (utfall_chart_size_parse(arg, &c->chart_out.width, &c->chart_out.height))
+            exit(cli_usage_error(c, "--size takes WIDTHxHEIGHT (mm for PDF and SVG, pixels "
+                                    "for PNG), e.g. 160x100, not '%s'", arg));
+        return 1;
+    case OPT_DPI: {
+        char *end;
+        double v = strtod(arg, &end);
+        if (*end || end == arg || !(v >= 30 && v <= 1200))
+            exit(cli_usage_error(c, "--dpi takes a resolution from 30 to 1200, e.g. 300, "
+                                    "not '%s'", arg));
+        c->chart_out.dpi = v;
+        return 1;
+    }
     default:
         return 0;
     }
+}
+
+int cli_chart_write(cli *c, const utfall_chart *chart, const char *path)
+{
+    int rc = cli_check_output_path(c, path);
+    if (rc)
+        return rc;
+    cli_output o;
+    if ((rc = cli_output_open(c, path, &o)))
+        return rc;
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_status st = utfall_chart_write(chart, o.fp, &c->chart_out, &err);
+    rc = cli_output_close(c, &o, st == UTFALL_OK);
+    if (st)
+        return cli_report(c, &err);
+    return rc;
+}
+
+utfall_status cli_chart_table(cli *c, utfall_doc *doc, utfall_chart *chart, const char *key,
+                              const utfall_chart_columns *cols,
+                              const utfall_chart_panel_options *opt, utfall_error *err)
+{
+    (void)c;
+    utfall_table *t = utfall_doc_table(doc, key);
+    if (!t)
+        return utfall_error_set(err, UTFALL_ERR_INTERNAL, "chart-no-table",
+                                "no table '%s' to draw", key);
+    return utfall_chart_add_table(chart, t, cols, opt, err);
+}
+
+void cli_chart_describe(utfall_doc *doc, utfall_chart *chart, const char *key)
+{
+    utfall_table *t = utfall_doc_table(doc, key);
+    if (!t)
+        return;
+    if (utfall_table_title(t))
+        utfall_chart_set_title(chart, utfall_table_title(t));
+    for (int i = 0; i < utfall_table_nnotes(t); i++)
+        utfall_chart_add_note(chart, utfall_table_note(t, i));
 }
 
 void cli_take_inputs(cli *c, int argc, char **argv, int optind_)
@@ -208,7 +268,12 @@ int cli_open_extract(cli *c, utfall_extract **x)
     utfall_error err;
     utfall_error_clear(&err);
     int rc;
-    if ((rc = cli_check_output_path(c, c->output)) || (rc = cli_check_output_path(c, c->rejects_path)))
+    if (c->chart_path && !c->chart_fn) {
+        fprintf(stderr, "%s: --chart: this command has no standard figure\n", c->prog);
+        return UTFALL_ERR_USAGE;
+    }
+    if ((rc = cli_check_output_path(c, c->output)) || (rc = cli_check_output_path(c, c->rejects_path))
+        || (rc = cli_check_output_path(c, c->chart_path)))
         return rc;
     if (c->rejects_path) {
         if ((rc = cli_output_open(c, c->rejects_path, &c->rejects_out)) != 0)
@@ -392,6 +457,24 @@ void cli_report_rows(cli *c, const utfall_extract *x)
             s.rows_read, s.rows_used, s.rows_rejected, s.warnings);
 }
 
+/* The command's figure, drawn from the same (suppressed) document as the
+ * table, so the chart never shows what the table hides. */
+static int cli_draw(cli *c, utfall_doc *doc, void *ctx)
+{
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_chart *chart = utfall_chart_new(c->lang);
+    if (!chart) {
+        fprintf(stderr, "%s: out of memory\n", c->prog);
+        return UTFALL_ERR_NOMEM;
+    }
+    utfall_status st = c->chart_fn(c, doc, ctx, chart, &err);
+    int rc = st ? cli_report(c, &err) : cli_chart_write(c, chart, c->chart_path);
+    utfall_chart_free(chart);
+    utfall_chart_release_fonts();
+    return rc;
+}
+
 int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, void *ctx)
 {
     cli_take_inputs(c, argc, argv, optind_);
@@ -411,6 +494,8 @@ int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, 
         utfall_doc_suppress(doc, c->suppress, c->lang);
         cli_add_meta(c, doc, x);
         rc = cli_write(c, doc);
+        if (!rc && c->chart_path)
+            rc = cli_draw(c, doc, ctx);
     }
     utfall_doc_free(doc);
     utfall_extract_close(x);

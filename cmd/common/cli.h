@@ -10,6 +10,7 @@
 #include "utfall/utfall.h"
 #include "utfall/extract.h"
 #include "utfall/table.h"
+#include "utfall/chart.h"
 
 enum {
     OPT_LANG = 1000,
@@ -21,6 +22,9 @@ enum {
     OPT_SECTION,
     OPT_NO_TOTAL,
     OPT_SUPPRESS,
+    OPT_CHART,
+    OPT_SIZE,
+    OPT_DPI,
     OPT_FIRST_COMMAND_OPTION = 1100
 };
 
@@ -37,7 +41,10 @@ enum {
         {"rejects", required_argument, NULL, OPT_REJECTS},                                \
         {"section", required_argument, NULL, OPT_SECTION},                                \
         {"quiet", no_argument, NULL, 'q'},                                                \
-        {"suppress", required_argument, NULL, OPT_SUPPRESS}
+        {"suppress", required_argument, NULL, OPT_SUPPRESS},                              \
+        {"chart", required_argument, NULL, OPT_CHART},                                    \
+        {"size", required_argument, NULL, OPT_SIZE},                                      \
+        {"dpi", required_argument, NULL, OPT_DPI}
 #define CLI_COMMON_SHORT "hVf:o:d:q"
 
 /* Atomic output: write to a temporary file beside path, then rename it
@@ -49,6 +56,10 @@ typedef struct cli_output {
     const char *path;
     int direct; /* a device or pipe, written in place */
 } cli_output;
+struct cli;
+/* A command's standard figure: fill chart from the finished document. */
+typedef utfall_status (*cli_chart_fn)(struct cli *c, utfall_doc *doc, void *ctx,
+                                      utfall_chart *chart, utfall_error *err);
 
 typedef struct cli {
     const char *prog;
@@ -71,6 +82,9 @@ typedef struct cli {
     size_t ninputs;
     const char *other_inputs[4]; /* files read besides the extract (--spells, …) */
     size_t nother_inputs;
+    const char *chart_path;   /* --chart FILE */
+    utfall_chart_output chart_out; /* format from the extension, --size, --dpi */
+    cli_chart_fn chart_fn;    /* set by the command; NULL = it has no figure */
 } cli;
 
 void cli_init(cli *c, const char *prog, const char *usage, int argc, char **argv);
@@ -103,6 +117,18 @@ int cli_bad_option(cli *c);
 int cli_finish(cli *c, int rc);
 /* "prog: N rows read = U used + R rejected; W warnings" on stderr. */
 void cli_report_rows(cli *c, const utfall_extract *x);
+
+/* Charts.  cli_chart_write renders chart atomically to path (format from
+ * its extension, --size, --dpi); returns an exit status. */
+int cli_chart_write(cli *c, const utfall_chart *chart, const char *path);
+/* A panel from the document's table named key; the panel options' kind and
+ * flags, the columns as in utfall_chart_columns. */
+utfall_status cli_chart_table(cli *c, utfall_doc *doc, utfall_chart *chart, const char *key,
+                              const utfall_chart_columns *cols,
+                              const utfall_chart_panel_options *opt, utfall_error *err);
+/* The title (replacing any earlier one) and the notes of the table named
+ * key: the definitions a figure carries when it draws from another table. */
+void cli_chart_describe(utfall_doc *doc, utfall_chart *chart, const char *key);
 
 /* The body every analysis command shares: take the input files, open the
  * extract, compute into a document, add the bookkeeping, write it. */

@@ -23,6 +23,8 @@ static const char usage[] =
     "      --ci METHOD        wilson (default), exact, agresti-coull, jeffreys\n"
     "      --level L          confidence level (default 0.95)\n"
     "  -f, --format FMT       table, tsv, csv, json, md\n"
+    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
+    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
     "  -o, --output FILE      write to FILE (format from its extension)\n"
     "      --lang sv|en       language of human output (default from LANG)\n"
     "  -d, --delimiter C, --encoding ENC, --map FIELD=HEADER, --outcome-map FILE,\n"
@@ -37,6 +39,22 @@ enum { OPT_BASE = OPT_FIRST_COMMAND_OPTION, OPT_UNIT, OPT_CI, OPT_LEVEL };
 static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
 {
     return utfall_goal_compute(x, ctx, doc, err);
+}
+
+/* --chart: the share per group with its interval, against the target. */
+static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
+{
+    const utfall_goal_options *go = ctx;
+    utfall_chart_columns cols = {.y = "share", .lo = "ci_low", .hi = "ci_high", .n = "n"};
+    utfall_chart_panel_options po;
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_BAR;
+    po.percent = 1;
+    po.target = go->target;
+    utfall_status st = cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
+    /* about the table's columns met, p and needed, which the figure does not show */
+    utfall_chart_remove_note(ch, utfall_tr(c->lang, "note.goal.target"));
+    return st;
 }
 
 int main(int argc, char **argv)
@@ -98,5 +116,6 @@ int main(int argc, char **argv)
         }
     }
     go.lang = c.lang;
+    c.chart_fn = chart;
     return cli_run(&c, argc, argv, optind, compute, &go);
 }

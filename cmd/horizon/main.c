@@ -26,6 +26,8 @@ static const char usage[] =
     "      --level L            confidence level (default 0.95)\n"
     "  -f, --format FMT         table, tsv, csv, json, md\n"
     "      --section NAME       with tsv/csv: rows, comparisons, curve, km, logrank\n"
+    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
+    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
     "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
     "      --map FIELD=HEADER, --skip-bad, --rejects FILE, -q, --quiet\n"
     "  -h, --help, -V, --version\n"
@@ -47,6 +49,30 @@ enum {
 static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
 {
     return utfall_horizon_compute(x, ctx, doc, err);
+}
+
+/* --chart: the share in success by month per group, with interval bands
+ * and a marker at the horizon (the --curve data). */
+static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
+{
+    const utfall_horizon_options *ho = ctx;
+    int h = 0;
+    for (size_t i = 0; i < ho->nmonths; i++)
+        h = ho->months[i] > h ? ho->months[i] : h;
+    char mark[64], num[16];
+    snprintf(num, sizeof num, "%d", h);
+    snprintf(mark, sizeof mark, utfall_tr(c->lang, "chart.horizon_marker"), num);
+    utfall_chart_columns cols = {.x = "month", .y = "share", .lo = "ci_low", .hi = "ci_high"};
+    utfall_chart_panel_options po;
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_LINE;
+    po.percent = 1;
+    po.marker = h;
+    po.marker_label = mark;
+    po.title = ""; /* the curve's title is the figure's */
+    cli_chart_describe(doc, ch, "rows"); /* the definitions */
+    cli_chart_describe(doc, ch, "curve"); /* and the curve's title */
+    return cli_chart_table(c, doc, ch, "curve", &cols, &po, err);
 }
 
 int main(int argc, char **argv)
@@ -122,5 +148,8 @@ int main(int argc, char **argv)
     ho.skip_bad = c.xopt.skip_bad;
     ho.diag = c.xopt.diag;
     ho.diag_ctx = c.xopt.diag_ctx;
+    c.chart_fn = chart;
+    if (c.chart_path)
+        ho.curve = 1; /* the figure draws the curve */
     return cli_run(&c, argc, argv, optind, compute, &ho);
 }

@@ -16,6 +16,8 @@ static const char usage[] =
     "      --tolerance H      changes of at most H hours count as unchanged (0)\n"
     "      --level L          confidence level (default 0.95)\n"
     "  -f, --format FMT       table, tsv, csv, json, md\n"
+    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
+    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
     "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
     "      --map FIELD=HEADER, --outcome-map FILE, --skip-bad, --rejects FILE,\n"
     "  -q, --quiet            as in utfall-summary(1)\n"
@@ -29,6 +31,30 @@ enum { OPT_TOLERANCE = OPT_FIRST_COMMAND_OPTION, OPT_LEVEL };
 static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
 {
     return utfall_hours_compute(x, ctx, doc, err);
+}
+
+/* --chart: increased/unchanged/decreased per group, and the distribution
+ * of the change. */
+static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
+{
+    (void)ctx;
+    static const char *const dir[] = {"decreased", "unchanged", "increased", NULL};
+    utfall_chart_columns cols = {.n = "n", .series_columns = dir};
+    utfall_chart_panel_options po;
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_DIVERGING;
+    po.percent = 1;
+    po.ylabel = utfall_tr(c->lang, "col.share");
+    utfall_status st = cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
+    if (st)
+        return st;
+    utfall_chart_columns hc = {.x = "change_from", .hi = "change_to", .y = "count"};
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_HISTOGRAM;
+    po.title = utfall_tr(c->lang, "chart.hours_histogram");
+    po.xlabel = utfall_tr(c->lang, "chart.change");
+    po.marker = 0;
+    return cli_chart_table(c, doc, ch, "change_histogram", &hc, &po, err);
 }
 
 int main(int argc, char **argv)
@@ -63,5 +89,6 @@ int main(int argc, char **argv)
         }
     }
     ho.lang = c.lang;
+    c.chart_fn = chart;
     return cli_run(&c, argc, argv, optind, compute, &ho);
 }

@@ -18,6 +18,8 @@ static const char usage[] =
     "      --level L          confidence level (default 0.95)\n"
     "  -f, --format FMT       table, tsv, csv, json, md\n"
     "      --section NAME     with tsv/csv: rows (default) or tests\n"
+    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
+    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
     "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
     "      --map FIELD=HEADER, --outcome-map FILE, --skip-bad, --rejects FILE,\n"
     "  -q, --quiet            as in utfall-summary(1)\n"
@@ -31,6 +33,25 @@ enum { OPT_OUTCOME = OPT_FIRST_COMMAND_OPTION, OPT_BASE, OPT_LEVEL };
 static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
 {
     return utfall_split_compute(x, ctx, doc, err);
+}
+
+/* --chart: 100 % stacked outcomes per group. */
+static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
+{
+    (void)ctx;
+    utfall_table *t = utfall_doc_table(doc, "rows");
+    int outcome = -1; /* the last group column holds the outcome */
+    for (int k = 0; t && k < utfall_table_ncols(t); k++)
+        if (utfall_table_column_type(t, k) == UTFALL_COL_GROUP)
+            outcome = k;
+    utfall_chart_columns cols = {.group = t ? utfall_table_column_key(t, outcome) : NULL,
+                                 .y = "share", .n = "n"};
+    utfall_chart_panel_options po;
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_STACKED;
+    po.percent = 1;
+    cli_chart_describe(doc, ch, "crosstab"); /* its title and the tests' notes */
+    return cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
 }
 
 int main(int argc, char **argv)
@@ -77,5 +98,6 @@ int main(int argc, char **argv)
         }
     }
     so.lang = c.lang;
+    c.chart_fn = chart;
     return cli_run(&c, argc, argv, optind, compute, &so);
 }

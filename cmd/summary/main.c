@@ -15,6 +15,8 @@ static const char usage[] =
     "      --per PERIOD       enrolments per year, quarter or month (default year)\n"
     "  -f, --format FMT       table, tsv, csv, json, md (default: table on a\n"
     "                         terminal, tsv otherwise)\n"
+    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
+    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
     "  -o, --output FILE      write to FILE (format from its extension)\n"
     "      --section NAME     with tsv/csv: which table (rows, by_kon, outcomes, …)\n"
     "      --lang sv|en       language of human output (default from LANG)\n"
@@ -35,6 +37,30 @@ enum { OPT_PER = OPT_FIRST_COMMAND_OPTION };
 static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
 {
     return utfall_summary_compute(x, ctx, doc, err);
+}
+
+/* --chart: participants by gender, age band and unit, one panel each. */
+static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
+{
+    (void)c;
+    (void)ctx;
+    cli_chart_describe(doc, ch, "rows"); /* "Deltagare", what is counted, rows read */
+    utfall_chart_columns cols = {.y = "share", .n = "enrolled"};
+    utfall_chart_panel_options po;
+    utfall_chart_panel_options_init(&po);
+    po.kind = UTFALL_CHART_HBAR;
+    po.percent = 1;
+    po.skip_total = 1;
+    po.xlabel = po.ylabel = "";
+    for (int i = 0; i < utfall_doc_ntables(doc); i++) {
+        utfall_table *t = utfall_doc_table_at(doc, i);
+        if (strncmp(utfall_table_key(t), "by_", 3))
+            continue;
+        utfall_status st = utfall_chart_add_table(ch, t, &cols, &po, err);
+        if (st)
+            return st;
+    }
+    return UTFALL_OK;
 }
 
 int main(int argc, char **argv)
@@ -68,5 +94,6 @@ int main(int argc, char **argv)
         }
     }
     so.lang = c.lang;
+    c.chart_fn = chart;
     return cli_run(&c, argc, argv, optind, compute, &so);
 }

@@ -19,6 +19,7 @@ static const struct {
     {"hours", "change in weekly activity hours, with paired tests"},
     {"horizon", "outcome N months after start per method, with censoring"},
     {"pseudonymize", "replace personal identity numbers by keyed pseudonyms"},
+    {"chart", "draw a TSV (another command's output) as a PDF, PNG or SVG chart"},
 };
 
 static void usage(FILE *out)

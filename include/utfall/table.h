@@ -67,6 +67,8 @@ UTFALL_API int utfall_table_ncols(const utfall_table *t);
 UTFALL_API int utfall_table_column_index(const utfall_table *t, const char *key);
 /* Shown only in machine formats (JSON; TSV/CSV with --section). */
 UTFALL_API void utfall_table_set_machine_only(utfall_table *t);
+/* Written by no writer (only --section names it): data for a chart. */
+UTFALL_API void utfall_table_set_chart_only(utfall_table *t);
 /* Shown only in human formats (table, Markdown). */
 UTFALL_API void utfall_table_set_human_only(utfall_table *t);
 UTFALL_API void utfall_table_set_title(utfall_table *t, const char *title);
@@ -96,11 +98,30 @@ UTFALL_API void utfall_table_set_no_suppress(utfall_table *t);
  * Returns the number of cells hidden. */
 UTFALL_API long utfall_doc_suppress(utfall_doc *d, long min_count, utfall_lang lang);
 
+/* Reading a table back (charts draw from tables).  Text and key strings
+ * belong to the table. */
+UTFALL_API const char *utfall_table_key(const utfall_table *t);
+UTFALL_API const char *utfall_table_title(const utfall_table *t);
+UTFALL_API int utfall_table_nnotes(const utfall_table *t);
+UTFALL_API const char *utfall_table_note(const utfall_table *t, int i);
+UTFALL_API const char *utfall_table_column_key(const utfall_table *t, int col);
+/* The column's label for people (the key when it has no catalogue label). */
+UTFALL_API const char *utfall_table_column_label(const utfall_table *t, int col, utfall_lang lang);
+UTFALL_API utfall_coltype utfall_table_column_type(const utfall_table *t, int col);
+UTFALL_API int utfall_table_is_total(const utfall_table *t, int row);
+/* A text cell's text; NULL when the cell is not text. */
+UTFALL_API const char *utfall_table_text(const utfall_table *t, int row, int col);
+/* The cell as people see it ("Kvinnor", "39,5 %", "Totalt"). */
+UTFALL_API void utfall_table_format_cell(const utfall_table *t, int row, int col,
+                                         utfall_lang lang, char *buf, size_t size);
+
 UTFALL_API utfall_doc *utfall_doc_new(void);
 UTFALL_API void utfall_doc_free(utfall_doc *d);
 /* The document takes ownership of t. */
 UTFALL_API void utfall_doc_add(utfall_doc *d, utfall_table *t);
 UTFALL_API utfall_table *utfall_doc_table(utfall_doc *d, const char *key);
+UTFALL_API int utfall_doc_ntables(const utfall_doc *d);
+UTFALL_API utfall_table *utfall_doc_table_at(utfall_doc *d, int i);
 
 /* Write the document.  TSV and CSV write only the table named `section`
  * (NULL = the first), so that the output stays one rectangle for pipes. */

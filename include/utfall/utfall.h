@@ -8,6 +8,7 @@
 #include "utfall/logistic.h"
 #include "utfall/survival.h"
 #include "utfall/synth.h"
+#include "utfall/chart.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -49,6 +49,9 @@ def main():
     for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
         if k in os.environ:
             env[k] = os.environ[k]
+    # process-lifetime font caches (fontconfig, Pango) are not leaks of ours
+    supp = "suppressions=" + os.path.join(source, "tests", "lsan.supp") + ":print_suppressions=0"
+    env["LSAN_OPTIONS"] = env["LSAN_OPTIONS"] + ":" + supp if "LSAN_OPTIONS" in env else supp
     for e in get("env"):
         k, _, v = e.partition("=")
         env[k] = v
@@ -60,6 +63,7 @@ def main():
     if os.environ.get("UTFALL_VALGRIND") == "1":
         # memcheck over the whole run, the dispatcher's child included
         wrapper = ["valgrind", "-q", "--trace-children=yes", "--error-exitcode=99",
+                   "--suppressions=" + os.path.join(source, "tests", "valgrind.supp"),
                    "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
                    "--show-leak-kinds=definite,indirect"]
     import shutil

@@ -1,0 +1,29 @@
+/* Internal: the chart model shared by chart.c (data in) and
+ * chart_draw.c (rendering). */
+#ifndef UTFALL_CHART_IMPL_H
+#define UTFALL_CHART_IMPL_H
+
+#include "utfall/chart.h"
+
+struct chart_point {
+    char *cat;    /* category label ("" for line/histogram) */
+    char *series; /* series label ("" = the only series) */
+    double x, y, lo, hi, n;
+    int total;
+};
+
+struct chart_panel {
+    utfall_chart_panel_options opt; /* strings below, owned */
+    char *title, *xlabel, *ylabel, *target_label, *marker_label;
+    struct chart_point *p;
+    size_t n, cap;
+};
+
+struct utfall_chart {
+    utfall_lang lang;
+    char *title, *subtitle, *note;
+    struct chart_panel *panels;
+    int npanels;
+};
+
+#endif
