@@ -19,13 +19,17 @@ static const char usage[] =
     "  -b, --by COL             groups (default insats)\n"
     "      --strata COL[,COL]   compare within strata, e.g. kon\n"
     "      --ref VALUE          reference group for differences, e.g. FS\n"
+    "      --adjust COL[,COL]   logistic regression on the group (needs --ref) and\n"
+    "                           covariates, e.g. kon,alder: odds ratios and the\n"
+    "                           adjusted difference (section adjusted)\n"
     "  -s, --success LIST       success statuses (default arbete,arbete_med_stod)\n"
     "      --followed-until D   follow-up end for everyone (default: uppfoljd_till)\n"
     "      --curve              the share at every month 0..H (section curve)\n"
     "      --km                 Kaplan-Meier time to first success and log-rank\n"
     "      --level L            confidence level (default 0.95)\n"
     "  -f, --format FMT         table, tsv, csv, json, md\n"
-    "      --section NAME       with tsv/csv: rows, comparisons, curve, km, logrank\n"
+    "      --section NAME       with tsv/csv: rows, comparisons, adjusted,\n"
+    "                           curve, km, logrank\n"
     "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
     "      --map FIELD=HEADER, --skip-bad, --rejects FILE, -q, --quiet\n"
     "  -h, --help, -V, --version\n"
@@ -41,7 +45,8 @@ enum {
     OPT_FOLLOWED,
     OPT_CURVE,
     OPT_KM,
-    OPT_LEVEL
+    OPT_LEVEL,
+    OPT_ADJUST
 };
 
 static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
@@ -67,6 +72,7 @@ int main(int argc, char **argv)
         {"curve", no_argument, NULL, OPT_CURVE},
         {"km", no_argument, NULL, OPT_KM},
         {"level", required_argument, NULL, OPT_LEVEL},
+        {"adjust", required_argument, NULL, OPT_ADJUST},
         {NULL, 0, NULL, 0}};
     int opt;
     utfall_error err;
@@ -105,6 +111,9 @@ int main(int argc, char **argv)
             break;
         case OPT_KM:
             ho.km = 1;
+            break;
+        case OPT_ADJUST:
+            ho.adjust = optarg;
             break;
         case OPT_LEVEL:
             ho.level = cli_level_option(&c, optarg);
