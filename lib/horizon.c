@@ -649,12 +649,19 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
             const utfall_logit_coef *co = NULL;
             if (fit)
                 co = &fit->coef[1 + (size_t)(l < ref ? l : l - 1)];
-            int ok = co && co->state == UTFALL_COEF_OK;
+            /* an OK coefficient left with no information (the rows that an
+             * infinite one sets aside were all there was) has no interval */
+            int ok = co && co->state == UTFALL_COEF_OK && isfinite(co->se) && co->or_low > 0
+                     && isfinite(co->or_high);
             utfall_table_set_num(t, r, c_or, ok ? co->odds_ratio : NAN);
             utfall_table_set_num(t, r, c_orl, ok ? co->or_low : NAN);
             utfall_table_set_num(t, r, c_orh, ok ? co->or_high : NAN);
             utfall_table_set_num(t, r, c_p, ok ? co->p_value : NAN);
-            utfall_table_set_text(t, r, c_state, co ? coef_state_key(co->state) : "none");
+            utfall_table_set_text(t, r, c_state,
+                                  !co ? "none"
+                                  : co->state == UTFALL_COEF_OK && !ok
+                                      ? coef_state_key(UTFALL_COEF_UNRELIABLE)
+                                      : coef_state_key(co->state));
             int est = fit && std[l].estimable;
             int se_est = est && std[l].se_estimable;
             utfall_table_set_num(t, r, c_ad, est ? std[l].diff : NAN);
