@@ -577,6 +577,9 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
     int c_miss = utfall_table_add_column(t, "missing", "col.missing", UTFALL_COL_COUNT, 0);
     int c_conv = utfall_table_add_column(t, "converged", "col.converged", UTFALL_COL_BOOL, 0);
     int c_state = utfall_table_add_column(t, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
+    utfall_table_column_machine_only(t, c_state);
+    int c_state_h = utfall_table_add_column(t, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
+    utfall_table_column_human_only(t, c_state_h);
     utfall_table_column_not_suppressible(t, c_conv);
     for (int c = c_or; c <= c_adh; c++)
         utfall_table_column_depends(t, c, c_n);
@@ -657,11 +660,14 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
             utfall_table_set_num(t, r, c_orl, ok ? co->or_low : NAN);
             utfall_table_set_num(t, r, c_orh, ok ? co->or_high : NAN);
             utfall_table_set_num(t, r, c_p, ok ? co->p_value : NAN);
-            utfall_table_set_text(t, r, c_state,
-                                  !co ? "none"
-                                  : co->state == UTFALL_COEF_OK && !ok
-                                      ? coef_state_key(UTFALL_COEF_UNRELIABLE)
-                                      : coef_state_key(co->state));
+            const char *state = !co ? "none"
+                                : co->state == UTFALL_COEF_OK && !ok
+                                    ? coef_state_key(UTFALL_COEF_UNRELIABLE)
+                                    : coef_state_key(co->state);
+            char sk[64];
+            snprintf(sk, sizeof sk, "estimate.%s", state);
+            utfall_table_set_text(t, r, c_state, state);
+            utfall_table_set_text(t, r, c_state_h, utfall_tr(lang, sk));
             int est = fit && std[l].estimable;
             int se_est = est && std[l].se_estimable;
             utfall_table_set_num(t, r, c_ad, est ? std[l].diff : NAN);
