@@ -512,7 +512,7 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
     utfall_logit_std *std = calloc(ng ? ng : 1, sizeof *std);
     utfall_design *d = NULL;
     utfall_logit_fit *fit = NULL;
-    utfall_table *t = NULL;
+    utfall_table *t = NULL, *tt = NULL;
     if (!lev || !glev_of_group || !glev || !missing || !y || !std)
         goto nomem;
 
@@ -585,6 +585,23 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
         utfall_table_column_depends(t, c, c_n);
     (void)c_group;
 
+    /* every term of each model, as summary(glm) lists them */
+    if (!(tt = utfall_table_new("adjusted_terms", 0)))
+        goto nomem;
+    utfall_table_set_title(tt, utfall_tr(lang, "title.adjusted_terms"));
+    int t_month = utfall_table_add_column(tt, "month", "col.month", UTFALL_COL_COUNT, 0);
+    utfall_table_column_not_suppressible(tt, t_month);
+    int t_term = utfall_table_add_column(tt, "term", "col.term", UTFALL_COL_TEXT, 0);
+    int t_or = utfall_table_add_column(tt, "odds_ratio", "col.odds_ratio", UTFALL_COL_NUMBER, 2);
+    int t_orl = utfall_table_add_column(tt, "or_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2);
+    int t_orh = utfall_table_add_column(tt, "or_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2);
+    int t_p = utfall_table_add_column(tt, "p_value", "col.p_value", UTFALL_COL_PVALUE, 3);
+    int t_state = utfall_table_add_column(tt, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
+    utfall_table_column_machine_only(tt, t_state);
+    int t_state_h = utfall_table_add_column(tt, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
+    utfall_table_column_human_only(tt, t_state_h);
+    utfall_table_set_no_suppress(tt); /* model estimates, no counts of persons */
+
     int any_trouble = 0;
     for (size_t m = 0; m < opt->nmonths; m++) {
         long censored = 0, miss = 0;
@@ -635,6 +652,27 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
                                 "--adjust: at month %d the model column '%s' is a linear "
                                 "combination of the others (or has no rows) and is left out",
                                 opt->months[m], utfall_design_column_name(d, j));
+        }
+        for (size_t j = 0; fit && j < utfall_design_cols(d); j++) {
+            const utfall_logit_coef *co = &fit->coef[j];
+            int ok = co->state == UTFALL_COEF_OK && isfinite(co->se) && co->or_low > 0
+                     && isfinite(co->or_high);
+            const char *state = co->state == UTFALL_COEF_OK && !ok
+                                    ? coef_state_key(UTFALL_COEF_UNRELIABLE)
+                                    : coef_state_key(co->state);
+            char sk[64];
+            snprintf(sk, sizeof sk, "estimate.%s", state);
+            int r = utfall_table_add_row(tt, 0);
+            if (r < 0)
+                goto nomem;
+            utfall_table_set_num(tt, r, t_month, opt->months[m]);
+            utfall_table_set_text(tt, r, t_term, utfall_design_column_name(d, j));
+            utfall_table_set_num(tt, r, t_or, ok ? co->odds_ratio : NAN);
+            utfall_table_set_num(tt, r, t_orl, ok ? co->or_low : NAN);
+            utfall_table_set_num(tt, r, t_orh, ok ? co->or_high : NAN);
+            utfall_table_set_num(tt, r, t_p, ok ? co->p_value : NAN);
+            utfall_table_set_text(tt, r, t_state, state);
+            utfall_table_set_text(tt, r, t_state_h, utfall_tr(lang, sk));
         }
         for (int l = 0; l < nlev; l++) {
             if (l == ref)
@@ -695,11 +733,15 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
         utfall_table_add_note(t, utfall_tr(lang, "note.adjusted.separation"));
     utfall_doc_add(doc, t);
     t = NULL;
+    utfall_table_add_note(tt, utfall_tr(lang, "note.adjusted_terms"));
+    utfall_doc_add(doc, tt);
+    tt = NULL;
     goto done;
 nomem:
     rc = utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
 done:
     utfall_table_free(t);
+    utfall_table_free(tt);
     utfall_logit_free(fit);
     utfall_design_free(d);
     free(lev);
