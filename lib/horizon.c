@@ -1,12 +1,15 @@
 #include "utfall/horizon.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "utfall/goal.h"
 #include "utfall/group.h"
+#include "utfall/logistic.h"
 #include "utfall/pnr.h"
 #include "utfall/summary.h"
 #include "utfall/survival.h"
@@ -66,6 +69,8 @@ struct state {
     size_t ns, scap;
     size_t *first; /* spells of participant i: s[first[i] .. first[i+1]) */
     long spells_read, spells_used, spells_rejected;
+    char **cov;    /* --adjust: participant i's value of covariate k at cov[i * ncov + k] */
+    size_t ncov;
 };
 
 static long find_participant(const struct state *st, uint64_t id)
@@ -346,6 +351,408 @@ static int same_stratum(utfall_grouper *g, size_t a, size_t b, size_t nby)
     return 1;
 }
 
+/* ------------------------------------------------------------ --adjust */
+
+#define MAX_COVARIATES 8
+
+struct covariate {
+    utfall_colref *ref;
+    const char *name; /* canonical name (the colref's) */
+    int numeric;
+};
+
+static const char *const derived_keys[] = {"fil", "inskriven_ar", "inskriven_kvartal",
+                                           "aldersgrupp", "status"};
+
+/* Numbers enter the model linearly, everything else as indicators: the
+ * canonical numeric fields, and an extra column whose every value given is
+ * a number (as R's read.csv would type it). */
+static int covariate_is_numeric(const struct covariate *c, char *const *vals, size_t np,
+                                size_t ncov, size_t k)
+{
+    for (size_t i = 0; i < sizeof derived_keys / sizeof derived_keys[0]; i++)
+        if (!strcmp(c->name, derived_keys[i]))
+            return 0;
+    int f = utfall_field_lookup(c->name);
+    if (f == UTFALL_F_ALDER || f == UTFALL_F_FODELSEAR || f == UTFALL_F_TIMMAR_FORE
+        || f == UTFALL_F_TIMMAR_EFTER)
+        return 1;
+    if (f >= 0)
+        return 0;
+    size_t given = 0;
+    for (size_t i = 0; i < np; i++) {
+        const char *v = vals[i * ncov + k];
+        double d;
+        if (!*v)
+            continue;
+        if (utfall_number_parse(v, &d) || !isfinite(d))
+            return 0;
+        given++;
+    }
+    return given > 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void adjust_warn(const utfall_horizon_options *opt, const char *code, const char *fmt, ...)
+    UTFALL_PRINTF(3, 4);
+static void adjust_warn(const utfall_horizon_options *opt, const char *code, const char *fmt, ...)
+{
+    if (!opt->diag)
+        return;
+    utfall_error w;
+    utfall_error_clear(&w);
+    va_list ap;
+    va_start(ap, fmt);
+    utfall_error_vset(&w, UTFALL_OK, code, fmt, ap);
+    va_end(ap);
+    w.severity = UTFALL_SEV_WARNING;
+    opt->diag(opt->diag_ctx, &w);
+}
+
+static const char *coef_state_key(utfall_coef_state s)
+{
+    switch (s) {
+    case UTFALL_COEF_OK:
+        return "ok";
+    case UTFALL_COEF_ALIASED:
+        return "aliased";
+    case UTFALL_COEF_INFINITE:
+        return "infinite";
+    case UTFALL_COEF_UNRELIABLE:
+        return "unreliable";
+    }
+    return "";
+}
+
+/* Adds a factor (levels: the distinct values given, in byte order; the
+ * first is the reference, as R's factor() in the C locale) or a numeric
+ * column for covariate k; *missing[i] is set for rows without a value. */
+static utfall_status add_covariate(utfall_design *d, const struct covariate *c, char *const *vals,
+                                   size_t np, size_t ncov, size_t k, unsigned char *missing,
+                                   utfall_error *err)
+{
+    utfall_status rc = UTFALL_OK;
+    if (c->numeric) {
+        double *v = malloc((np ? np : 1) * sizeof *v);
+        if (!v)
+            return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+        for (size_t i = 0; i < np; i++) {
+            const char *s = vals[i * ncov + k];
+            if (!*s || utfall_number_parse(s, &v[i]) || !isfinite(v[i])) {
+                v[i] = NAN;
+                missing[i] = 1;
+            }
+        }
+        rc = utfall_design_add_numeric(d, c->name, v, err);
+        free(v);
+        return rc;
+    }
+    const char **sorted = malloc((np ? np : 1) * sizeof *sorted);
+    int *level = malloc((np ? np : 1) * sizeof *level);
+    if (!sorted || !level) {
+        free(sorted);
+        free(level);
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    }
+    size_t nl = 0;
+    for (size_t i = 0; i < np; i++)
+        if (*vals[i * ncov + k])
+            sorted[nl++] = vals[i * ncov + k];
+    qsort(sorted, nl, sizeof *sorted, cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < nl; i++)
+        if (!u || strcmp(sorted[u - 1], sorted[i]))
+            sorted[u++] = sorted[i];
+    for (size_t i = 0; i < np; i++) {
+        const char *s = vals[i * ncov + k];
+        const char **hit = *s ? bsearch(&s, sorted, u, sizeof *sorted, cmp_str) : NULL;
+        level[i] = hit ? (int)(hit - sorted) : -1;
+        if (!hit)
+            missing[i] = 1;
+    }
+    if (u == 0) {
+        /* no value at all: every row is missing, and the fit says so */
+        double *v = malloc((np ? np : 1) * sizeof *v);
+        if (!v)
+            rc = utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+        else {
+            for (size_t i = 0; i < np; i++)
+                v[i] = NAN;
+            rc = utfall_design_add_numeric(d, c->name, v, err);
+        }
+        free(v);
+    } else {
+        rc = utfall_design_add_factor(d, c->name, level, (int)u, 0, sorted, NULL, err);
+    }
+    free(sorted);
+    free(level);
+    return rc;
+}
+
+/* One logistic regression per horizon of success on the --by group
+ * (reference --ref) and the covariates, over the participants observed at
+ * that month with every value given; section "adjusted". */
+static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
+                                      const size_t *order, size_t ng, struct covariate *cv,
+                                      size_t ncov, const utfall_horizon_options *opt,
+                                      utfall_doc *doc, utfall_error *err)
+{
+    utfall_lang lang = opt->lang;
+    utfall_status rc = UTFALL_OK;
+    size_t np = st->np;
+    const char **lev = malloc((ng ? ng : 1) * sizeof *lev);
+    long *glev_of_group = malloc((ng ? ng : 1) * sizeof *glev_of_group);
+    int *glev = malloc((np ? np : 1) * sizeof *glev);
+    unsigned char *missing = calloc(np ? np : 1, 1);
+    double *y = malloc((np ? np : 1) * sizeof *y);
+    utfall_logit_std *std = calloc(ng ? ng : 1, sizeof *std);
+    utfall_design *d = NULL;
+    utfall_logit_fit *fit = NULL;
+    utfall_table *t = NULL, *tt = NULL;
+    if (!lev || !glev_of_group || !glev || !missing || !y || !std)
+        goto nomem;
+
+    /* the --by levels in display order; "not stated" is missing, not a level */
+    int nlev = 0, ref = -1;
+    for (size_t k = 0; k < ng; k++) {
+        const char *v = utfall_grouper_value(g, order[k], 0);
+        int l = -1;
+        for (int j = 0; j < nlev && l < 0; j++)
+            if (!strcmp(lev[j], v))
+                l = j;
+        if (l < 0 && *v) {
+            l = nlev;
+            lev[nlev++] = v;
+        }
+        glev_of_group[order[k]] = l;
+    }
+    for (int j = 0; j < nlev; j++)
+        if (!strcmp(lev[j], opt->ref))
+            ref = j;
+    if (ref < 0) {
+        rc = utfall_error_set(err, UTFALL_ERR_USAGE, "unknown-ref",
+                              "--ref %s: no participant has %s = %s", opt->ref,
+                              utfall_grouper_key_name(g, 0), opt->ref);
+        goto done;
+    }
+    for (size_t i = 0; i < np; i++) {
+        glev[i] = (int)glev_of_group[st->p[i].group];
+        missing[i] = glev[i] < 0;
+    }
+    int term;
+    if ((rc = utfall_design_new(np, 1, &d, err))
+        || (rc = utfall_design_add_factor(d, utfall_grouper_key_name(g, 0), glev, nlev, ref, lev,
+                                          &term, err)))
+        goto done;
+    for (size_t k = 0; k < ncov; k++)
+        if ((rc = add_covariate(d, &cv[k], st->cov, np, ncov, k, missing, err)))
+            goto done;
+
+    char title[256], note[1024], a[64], b[160];
+    if (!(t = utfall_table_new("adjusted", 0)))
+        goto nomem;
+    snprintf(title, sizeof title, utfall_tr(lang, "title.adjusted"), opt->ref);
+    utfall_table_set_title(t, title);
+    const char *byname = utfall_grouper_key_name(g, 0);
+    char ck[160];
+    snprintf(ck, sizeof ck, "col.%s", byname);
+    int c_group = utfall_table_add_column(t, byname, utfall_tr(lang, ck) == ck ? NULL : ck,
+                                          UTFALL_COL_GROUP, 0);
+    int c_ref = utfall_table_add_column(t, "ref", "col.ref", UTFALL_COL_TEXT, 0);
+    int c_month = utfall_table_add_column(t, "month", "col.month", UTFALL_COL_COUNT, 0);
+    utfall_table_column_not_suppressible(t, c_month);
+    int c_or = utfall_table_add_column(t, "odds_ratio", "col.odds_ratio", UTFALL_COL_NUMBER, 2);
+    int c_orl = utfall_table_add_column(t, "or_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2);
+    int c_orh = utfall_table_add_column(t, "or_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2);
+    int c_p = utfall_table_add_column(t, "p_value", "col.p_value", UTFALL_COL_PVALUE, 3);
+    int c_ad = utfall_table_add_column(t, "adjusted_diff", "col.adjusted_diff", UTFALL_COL_PP, 1);
+    int c_adl = utfall_table_add_column(t, "adjusted_diff_ci_low", "col.ci_low", UTFALL_COL_PP, 1);
+    int c_adh = utfall_table_add_column(t, "adjusted_diff_ci_high", "col.ci_high", UTFALL_COL_PP, 1);
+    int c_n = utfall_table_add_column(t, "n", "col.used", UTFALL_COL_COUNT, 0);
+    int c_cens = utfall_table_add_column(t, "censored", "col.censored", UTFALL_COL_COUNT, 0);
+    int c_miss = utfall_table_add_column(t, "missing", "col.missing", UTFALL_COL_COUNT, 0);
+    int c_conv = utfall_table_add_column(t, "converged", "col.converged", UTFALL_COL_BOOL, 0);
+    int c_state = utfall_table_add_column(t, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
+    utfall_table_column_machine_only(t, c_state);
+    int c_state_h = utfall_table_add_column(t, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
+    utfall_table_column_human_only(t, c_state_h);
+    utfall_table_column_not_suppressible(t, c_conv);
+    for (int c = c_or; c <= c_adh; c++)
+        utfall_table_column_depends(t, c, c_n);
+    (void)c_group;
+
+    /* every term of each model, as summary(glm) lists them */
+    if (!(tt = utfall_table_new("adjusted_terms", 0)))
+        goto nomem;
+    utfall_table_set_title(tt, utfall_tr(lang, "title.adjusted_terms"));
+    int t_month = utfall_table_add_column(tt, "month", "col.month", UTFALL_COL_COUNT, 0);
+    utfall_table_column_not_suppressible(tt, t_month);
+    int t_term = utfall_table_add_column(tt, "term", "col.term", UTFALL_COL_TEXT, 0);
+    int t_or = utfall_table_add_column(tt, "odds_ratio", "col.odds_ratio", UTFALL_COL_NUMBER, 2);
+    int t_orl = utfall_table_add_column(tt, "or_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2);
+    int t_orh = utfall_table_add_column(tt, "or_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2);
+    int t_p = utfall_table_add_column(tt, "p_value", "col.p_value", UTFALL_COL_PVALUE, 3);
+    int t_state = utfall_table_add_column(tt, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
+    utfall_table_column_machine_only(tt, t_state);
+    int t_state_h = utfall_table_add_column(tt, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
+    utfall_table_column_human_only(tt, t_state_h);
+    utfall_table_set_no_suppress(tt); /* model estimates, no counts of persons */
+
+    int any_trouble = 0;
+    for (size_t m = 0; m < opt->nmonths; m++) {
+        long censored = 0, miss = 0;
+        for (size_t i = 0; i < np; i++) {
+            const struct participant *p = &st->p[i];
+            utfall_date at = utfall_date_add_months(p->start, opt->months[m]);
+            if (at > p->end) {
+                censored++;
+                y[i] = NAN;
+            } else {
+                miss += missing[i];
+                y[i] = success_at(st, i, at, opt->success);
+            }
+        }
+        utfall_logit_free(fit);
+        fit = NULL;
+        utfall_status fs = utfall_logit_fit_design(d, y, opt->level, &fit, err);
+        if (fs == UTFALL_ERR_NOMEM)
+            goto nomem;
+        if (fs) {
+            /* no participant observed with every value: no fit to report */
+            adjust_warn(opt, "adjust-no-rows",
+                        "--adjust: no fit at month %d: %s", opt->months[m], err->text);
+            utfall_error_clear(err);
+            utfall_logit_free(fit);
+            fit = NULL;
+            any_trouble = 1;
+        } else if ((rc = utfall_logit_standardize(fit, d, term, std, err))) {
+            goto done;
+        }
+        int converged = fit && fit->converged && !fit->separation;
+        if (fit && !converged) {
+            any_trouble = 1;
+            adjust_warn(opt, "adjust-separation",
+                        "--adjust: the fit at month %d %s; the estimates affected are not "
+                        "given (see the column estimate)",
+                        opt->months[m],
+                        !fit->converged && !fit->separation
+                            ? "did not converge in 25 iterations"
+                            : "has perfect separation: a group or covariate predicts the "
+                              "outcome exactly, so some odds ratios are 0 or infinite");
+        }
+        if (fit && fit->n_aliased) {
+            size_t p = utfall_design_cols(d);
+            for (size_t j = 0; j < p; j++)
+                if (fit->coef[j].state == UTFALL_COEF_ALIASED)
+                    adjust_warn(opt, "adjust-aliased",
+                                "--adjust: at month %d the model column '%s' is a linear "
+                                "combination of the others (or has no rows) and is left out",
+                                opt->months[m], utfall_design_column_name(d, j));
+        }
+        for (size_t j = 0; fit && j < utfall_design_cols(d); j++) {
+            const utfall_logit_coef *co = &fit->coef[j];
+            int ok = co->state == UTFALL_COEF_OK && isfinite(co->se) && co->or_low > 0
+                     && isfinite(co->or_high);
+            const char *state = co->state == UTFALL_COEF_OK && !ok
+                                    ? coef_state_key(UTFALL_COEF_UNRELIABLE)
+                                    : coef_state_key(co->state);
+            char sk[64];
+            snprintf(sk, sizeof sk, "estimate.%s", state);
+            int r = utfall_table_add_row(tt, 0);
+            if (r < 0)
+                goto nomem;
+            utfall_table_set_num(tt, r, t_month, opt->months[m]);
+            utfall_table_set_text(tt, r, t_term, utfall_design_column_name(d, j));
+            utfall_table_set_num(tt, r, t_or, ok ? co->odds_ratio : NAN);
+            utfall_table_set_num(tt, r, t_orl, ok ? co->or_low : NAN);
+            utfall_table_set_num(tt, r, t_orh, ok ? co->or_high : NAN);
+            utfall_table_set_num(tt, r, t_p, ok ? co->p_value : NAN);
+            utfall_table_set_text(tt, r, t_state, state);
+            utfall_table_set_text(tt, r, t_state_h, utfall_tr(lang, sk));
+        }
+        for (int l = 0; l < nlev; l++) {
+            if (l == ref)
+                continue;
+            int r = utfall_table_add_row(t, 0);
+            if (r < 0)
+                goto nomem;
+            utfall_table_set_text(t, r, c_group, lev[l]);
+            utfall_table_set_text(t, r, c_ref, opt->ref);
+            utfall_table_set_num(t, r, c_month, opt->months[m]);
+            utfall_table_set_num(t, r, c_n, fit ? (double)fit->n_used : 0);
+            utfall_table_set_num(t, r, c_cens, (double)censored);
+            utfall_table_set_num(t, r, c_miss, (double)miss);
+            utfall_table_set_num(t, r, c_conv, converged);
+            const utfall_logit_coef *co = NULL;
+            if (fit)
+                co = &fit->coef[1 + (size_t)(l < ref ? l : l - 1)];
+            /* an OK coefficient left with no information (the rows that an
+             * infinite one sets aside were all there was) has no interval */
+            int ok = co && co->state == UTFALL_COEF_OK && isfinite(co->se) && co->or_low > 0
+                     && isfinite(co->or_high);
+            utfall_table_set_num(t, r, c_or, ok ? co->odds_ratio : NAN);
+            utfall_table_set_num(t, r, c_orl, ok ? co->or_low : NAN);
+            utfall_table_set_num(t, r, c_orh, ok ? co->or_high : NAN);
+            utfall_table_set_num(t, r, c_p, ok ? co->p_value : NAN);
+            const char *state = !co ? "none"
+                                : co->state == UTFALL_COEF_OK && !ok
+                                    ? coef_state_key(UTFALL_COEF_UNRELIABLE)
+                                    : coef_state_key(co->state);
+            char sk[64];
+            snprintf(sk, sizeof sk, "estimate.%s", state);
+            utfall_table_set_text(t, r, c_state, state);
+            utfall_table_set_text(t, r, c_state_h, utfall_tr(lang, sk));
+            int est = fit && std[l].estimable;
+            int se_est = est && std[l].se_estimable;
+            utfall_table_set_num(t, r, c_ad, est ? std[l].diff : NAN);
+            utfall_table_set_num(t, r, c_adl, se_est ? std[l].low : NAN);
+            utfall_table_set_num(t, r, c_adh, se_est ? std[l].high : NAN);
+        }
+    }
+
+    /* the definition under the table */
+    char covs[512] = "";
+    for (size_t k = 0; k < ncov; k++) {
+        size_t len = strlen(covs);
+        snprintf(covs + len, sizeof covs - len, "%s%s (%s)", k ? ", " : "", cv[k].name,
+                 utfall_tr(lang, cv[k].numeric ? "adjust.numeric" : "adjust.categorical"));
+    }
+    snprintf(note, sizeof note, utfall_tr(lang, "note.adjusted.model"), byname, opt->ref, covs);
+    utfall_table_add_note(t, note);
+    utfall_fmt_percent(lang, opt->level, 0, a, sizeof a);
+    snprintf(b, sizeof b, "%s", a);
+    snprintf(note, sizeof note, utfall_tr(lang, "note.adjusted.or"), b);
+    utfall_table_add_note(t, note);
+    utfall_table_add_note(t, utfall_tr(lang, "note.adjusted.std"));
+    utfall_table_add_note(t, utfall_tr(lang, "note.adjusted.excluded"));
+    if (any_trouble)
+        utfall_table_add_note(t, utfall_tr(lang, "note.adjusted.separation"));
+    utfall_doc_add(doc, t);
+    t = NULL;
+    utfall_table_add_note(tt, utfall_tr(lang, "note.adjusted_terms"));
+    utfall_doc_add(doc, tt);
+    tt = NULL;
+    goto done;
+nomem:
+    rc = utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+done:
+    utfall_table_free(t);
+    utfall_table_free(tt);
+    utfall_logit_free(fit);
+    utfall_design_free(d);
+    free(lev);
+    free(glev_of_group);
+    free(glev);
+    free(missing);
+    free(y);
+    free(std);
+    return rc;
+}
+
 utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_options *opt,
                                      utfall_doc *doc, utfall_error *err)
 {
@@ -361,6 +768,10 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
     if (opt->ref && nby != 1)
         return utfall_error_set(err, UTFALL_ERR_USAGE, "ref-needs-one-by",
                                 "--ref compares values of one --by column; give one");
+    if (opt->adjust && !opt->ref)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "adjust-needs-ref",
+                                "--adjust needs --ref VALUE: the reference group of the odds "
+                                "ratios, e.g. --ref FS");
     utfall_grouper *g = NULL;
     utfall_status rc = utfall_grouper_new(x, keys, &g, err);
     if (rc)
@@ -371,9 +782,50 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
     double *km_time = NULL;
     int *km_event = NULL, *km_group = NULL;
     utfall_km *km = NULL;
+    struct covariate cv[MAX_COVARIATES];
+    size_t ncov = 0;
     utfall_hashset *seen = utfall_hashset_new();
     if (!seen)
         goto nomem;
+    if (opt->adjust) {
+        char items[MAX_COVARIATES + 1][128];
+        size_t n = utfall_split_list(opt->adjust, items, MAX_COVARIATES + 1);
+        if (n == 0 || n > MAX_COVARIATES) {
+            rc = utfall_error_set(err, UTFALL_ERR_USAGE, "bad-adjust",
+                                  "--adjust takes 1 to %d column names such as kon,alder",
+                                  MAX_COVARIATES);
+            goto done;
+        }
+        for (size_t k = 0; k < n; k++) {
+            utfall_colref *ref;
+            if (utfall_colref_new(x, items[k], &ref, err)) {
+                if (err->status == UTFALL_ERR_USAGE)
+                    utfall_error_set(err, UTFALL_ERR_USAGE, "unknown-column",
+                                     "--adjust: no column '%s' in the extract (canonical "
+                                     "fields such as kon or alder, extra columns, and the "
+                                     "derived keys fil, inskriven_ar, inskriven_kvartal, "
+                                     "aldersgrupp, status are accepted)", items[k]);
+                rc = err->status;
+                goto done;
+            }
+            cv[ncov].ref = ref;
+            cv[ncov].name = utfall_colref_name(ref);
+            cv[ncov].numeric = 0;
+            ncov++;
+            const char *clash = NULL;
+            for (size_t j = 0; j + 1 < ncov && !clash; j++)
+                if (!strcmp(cv[j].name, cv[ncov - 1].name))
+                    clash = "is given twice";
+            if (!clash && !strcmp(cv[ncov - 1].name, utfall_grouper_key_name(g, 0)))
+                clash = "is the --by column, already in the model";
+            if (clash) {
+                rc = utfall_error_set(err, UTFALL_ERR_USAGE, "bad-adjust", "--adjust: '%s' %s",
+                                      items[k], clash);
+                goto done;
+            }
+        }
+        st.ncov = ncov;
+    }
 
     /* participants */
     utfall_row row;
@@ -409,6 +861,21 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
                 goto nomem;
             st.p = n;
             st.pcap = ncap;
+        }
+        if (ncov) {
+            char **nc = realloc(st.cov, st.pcap * ncov * sizeof *nc);
+            if (!nc)
+                goto nomem;
+            st.cov = nc;
+            for (size_t k = 0; k < ncov; k++) {
+                char buf[64];
+                const char *v = utfall_row_value(&row, cv[k].ref, buf, sizeof buf);
+                if (!(st.cov[st.np * ncov + k] = strdup(v))) {
+                    for (size_t j = 0; j < k; j++)
+                        free(st.cov[st.np * ncov + j]);
+                    goto nomem;
+                }
+            }
         }
         st.p[st.np++] = (struct participant){id, gi, row.inskriven, end, row.line};
     }
@@ -544,6 +1011,13 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
         }
         utfall_table_add_note(ct, utfall_tr(lang, "note.horizon.comparisons"));
         utfall_doc_add(doc, ct);
+    }
+
+    if (ncov) {
+        for (size_t k = 0; k < ncov; k++)
+            cv[k].numeric = covariate_is_numeric(&cv[k], st.cov, st.np, ncov, k);
+        if ((rc = adjusted_section(&st, g, order, ng, cv, ncov, opt, doc, err)))
+            goto done;
     }
 
     if (opt->curve) {
@@ -742,6 +1216,11 @@ done:
     free(st.slots);
     free(st.s);
     free(st.first);
+    for (size_t i = 0; i < st.np * ncov; i++)
+        free(st.cov[i]);
+    free(st.cov);
+    for (size_t k = 0; k < ncov; k++)
+        utfall_colref_free(cv[k].ref);
     utfall_hashset_free(seen);
     utfall_grouper_free(g);
     return rc;

@@ -19,6 +19,10 @@ static const char usage[] =
     "  -b, --by COL             groups (default insats)\n"
     "      --strata COL[,COL]   compare within strata, e.g. kon\n"
     "      --ref VALUE          reference group for differences, e.g. FS\n"
+    "      --adjust COL[,COL]   logistic regression on the group (needs --ref) and\n"
+    "                           covariates, e.g. kon,alder: odds ratios and the\n"
+    "                           adjusted difference (--section adjusted and\n"
+    "                           adjusted_terms)\n"
     "  -s, --success LIST       success statuses (default arbete,arbete_med_stod)\n"
     "      --followed-until D   follow-up end for everyone (default: uppfoljd_till)\n"
     "      --curve              the share at every month 0..H (section curve)\n"
@@ -43,7 +47,8 @@ enum {
     OPT_FOLLOWED,
     OPT_CURVE,
     OPT_KM,
-    OPT_LEVEL
+    OPT_LEVEL,
+    OPT_ADJUST
 };
 
 static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
@@ -93,6 +98,7 @@ int main(int argc, char **argv)
         {"curve", no_argument, NULL, OPT_CURVE},
         {"km", no_argument, NULL, OPT_KM},
         {"level", required_argument, NULL, OPT_LEVEL},
+        {"adjust", required_argument, NULL, OPT_ADJUST},
         {NULL, 0, NULL, 0}};
     int opt;
     utfall_error err;
@@ -133,6 +139,9 @@ int main(int argc, char **argv)
             break;
         case OPT_KM:
             ho.km = 1;
+            break;
+        case OPT_ADJUST:
+            ho.adjust = optarg;
             break;
         case OPT_LEVEL:
             ho.level = cli_level_option(&c, optarg);
