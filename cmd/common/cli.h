@@ -47,6 +47,31 @@ enum {
         {"dpi", required_argument, NULL, OPT_DPI}
 #define CLI_COMMON_SHORT "hVf:o:d:q"
 
+/* The --help lines of the options every analysis command shares, so that
+ * each program's help lists them the same way. */
+#define CLI_OUTPUT_HELP                                                                   \
+    "  -f, --format FMT       table, tsv, csv, json, md (default: table on a\n"          \
+    "                         terminal, tsv otherwise)\n"                                \
+    "  -o, --output FILE      write to FILE (format from its extension)\n"               \
+    "      --section NAME     with tsv/csv: which table to write (see the man page)\n"   \
+    "      --lang sv|en       language of human output (default from LANG)\n"            \
+    "      --suppress N       hide counts from 1 to N-1 (small-cell suppression)\n"      \
+    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"  \
+    "      --size WxH         its size (mm for PDF/SVG, pixels for PNG)\n"               \
+    "      --dpi N            PNG resolution (default 150)\n"
+#define CLI_INPUT_HELP                                                                    \
+    "  -d, --delimiter C      input delimiter , ; | or tab (default: detect)\n"          \
+    "      --encoding ENC     auto, utf-8 or windows-1252 (default auto)\n"              \
+    "      --map FIELD=HEADER use the column HEADER as canonical FIELD\n"                \
+    "      --outcome-map FILE map exit outcomes as written to canonical ones\n"          \
+    "      --skip-bad         skip rows with errors (counted) instead of stopping\n"     \
+    "      --rejects FILE     write skipped rows to FILE (implies --skip-bad)\n"         \
+    "  -q, --quiet            no warnings\n"                                             \
+    "  -h, --help             this help;  -V, --version  version\n"
+#define CLI_EXIT_HELP(page)                                                               \
+    "\nExit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"     \
+    "found, 4 input/output error, 5 out of memory.  See " page ".\n"
+
 /* Atomic output: write to a temporary file beside path, then rename it
  * into place on success; on failure the temporary file is removed and any
  * existing file is left untouched.  path NULL or "-" is stdout. */

@@ -22,17 +22,7 @@ static const char usage[] =
     "      --unit U           episodes (default) or persons (latest episode decides)\n"
     "      --ci METHOD        wilson (default), exact, agresti-coull, jeffreys\n"
     "      --level L          confidence level (default 0.95)\n"
-    "  -f, --format FMT       table, tsv, csv, json, md\n"
-    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
-    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
-    "  -o, --output FILE      write to FILE (format from its extension)\n"
-    "      --lang sv|en       language of human output (default from LANG)\n"
-    "  -d, --delimiter C, --encoding ENC, --map FIELD=HEADER, --outcome-map FILE,\n"
-    "      --skip-bad, --rejects FILE, -q, --quiet   as in utfall-summary(1)\n"
-    "  -h, --help, -V, --version\n"
-    "\n"
-    "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
-    "found, 4 input/output error.  See utfall-goal(1).\n";
+    CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-goal(1)");
 
 enum { OPT_BASE = OPT_FIRST_COMMAND_OPTION, OPT_UNIT, OPT_CI, OPT_LEVEL };
 

@@ -28,16 +28,7 @@ static const char usage[] =
     "      --curve              the share at every month 0..H (section curve)\n"
     "      --km                 Kaplan-Meier time to first success and log-rank\n"
     "      --level L            confidence level (default 0.95)\n"
-    "  -f, --format FMT         table, tsv, csv, json, md\n"
-    "      --section NAME       with tsv/csv: rows, comparisons, curve, km, logrank\n"
-    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
-    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
-    "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
-    "      --map FIELD=HEADER, --skip-bad, --rejects FILE, -q, --quiet\n"
-    "  -h, --help, -V, --version\n"
-    "\n"
-    "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
-    "found, 4 input/output error.  See utfall-horizon(1).\n";
+    CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-horizon(1)");
 
 enum {
     OPT_SPELLS = OPT_FIRST_COMMAND_OPTION,

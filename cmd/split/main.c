@@ -16,17 +16,7 @@ static const char usage[] =
     "  -s, --success LIST     tabulate reached / not reached instead\n"
     "      --base B           exited (default) or enrolled\n"
     "      --level L          confidence level (default 0.95)\n"
-    "  -f, --format FMT       table, tsv, csv, json, md\n"
-    "      --section NAME     with tsv/csv: rows (default) or tests\n"
-    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
-    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
-    "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
-    "      --map FIELD=HEADER, --outcome-map FILE, --skip-bad, --rejects FILE,\n"
-    "  -q, --quiet            as in utfall-summary(1)\n"
-    "  -h, --help, -V, --version\n"
-    "\n"
-    "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
-    "found, 4 input/output error.  See utfall-split(1).\n";
+    CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-split(1)");
 
 enum { OPT_OUTCOME = OPT_FIRST_COMMAND_OPTION, OPT_BASE, OPT_LEVEL };
 

@@ -13,24 +13,7 @@ static const char usage[] =
     "\n"
     "  -b, --by COL[,COL]     split columns (default kon,aldersgrupp,enhet)\n"
     "      --per PERIOD       enrolments per year, quarter or month (default year)\n"
-    "  -f, --format FMT       table, tsv, csv, json, md (default: table on a\n"
-    "                         terminal, tsv otherwise)\n"
-    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"
-    "      --size WxH, --dpi N  its size (mm; pixels for PNG) and PNG resolution\n"
-    "  -o, --output FILE      write to FILE (format from its extension)\n"
-    "      --section NAME     with tsv/csv: which table (rows, by_kon, outcomes, …)\n"
-    "      --lang sv|en       language of human output (default from LANG)\n"
-    "  -d, --delimiter C      input delimiter , ; | or tab (default: detect)\n"
-    "      --encoding ENC     auto, utf-8 or windows-1252 (default auto)\n"
-    "      --map FIELD=HEADER use the column HEADER as canonical FIELD\n"
-    "      --outcome-map FILE map exit outcomes as written to canonical ones\n"
-    "      --skip-bad         skip rows with errors (counted) instead of stopping\n"
-    "      --rejects FILE     write skipped rows to FILE (implies --skip-bad)\n"
-    "  -q, --quiet            no warnings\n"
-    "  -h, --help             this help;  -V, --version  version\n"
-    "\n"
-    "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
-    "found, 4 input/output error.  See utfall-summary(1).\n";
+    CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-summary(1)");
 
 enum { OPT_PER = OPT_FIRST_COMMAND_OPTION };
 
