@@ -86,39 +86,61 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+/* Grow the four per-field arrays together (they share fields_cap). */
+static int grow_fields(utfall_csv_reader *r, size_t need)
+{
+    size_t cap = r->fields_cap ? r->fields_cap : 16;
+    while (cap < need)
+        cap *= 2;
+    void *a = realloc(r->offsets, cap * sizeof *r->offsets);
+    if (!a)
+        return -1;
+    r->offsets = a;
+    a = realloc(r->lengths, cap * sizeof *r->lengths);
+    if (!a)
+        return -1;
+    r->lengths = a;
+    a = realloc(r->nulls, cap);
+    if (!a)
+        return -1;
+    r->nulls = a;
+    a = realloc(r->ptrs, cap * sizeof *r->ptrs);
+    if (!a)
+        return -1;
+    r->ptrs = a;
+    r->fields_cap = cap;
+    return 0;
+}
+
+/* Called by libcsv for every field: the hot path.  Memory is reused from
+ * record to record and only grows for a wider or longer record than any
+ * before, so a steady stream of rows allocates nothing. */
 static void on_field(void *s, size_t len, void *data)
 {
     utfall_csv_reader *r = data;
     if (r->nomem)
         return;
-    if (len > r->opt.max_field && !r->field_too_long) {
-        r->field_too_long = 1;
-        r->long_field_index = r->nfields;
+    size_t keep = len;
+    if (len > r->opt.max_field) {
+        if (!r->field_too_long) {
+            r->field_too_long = 1;
+            r->long_field_index = r->nfields;
+        }
+        keep = 0;
     }
-    size_t keep = len > r->opt.max_field ? 0 : len;
-    if (grow((void **)&r->offsets, &r->fields_cap, r->nfields + 1, sizeof *r->offsets)) {
+    if (r->nfields >= r->fields_cap && grow_fields(r, r->nfields + 1)) {
         r->nomem = 1;
         return;
     }
-    /* the four per-field arrays share fields_cap */
-    size_t cap = r->fields_cap;
-    void *a = realloc(r->lengths, cap * sizeof *r->lengths);
-    if (!a) { r->nomem = 1; return; }
-    r->lengths = a;
-    a = realloc(r->nulls, cap);
-    if (!a) { r->nomem = 1; return; }
-    r->nulls = a;
-    a = realloc(r->ptrs, cap * sizeof *r->ptrs);
-    if (!a) { r->nomem = 1; return; }
-    r->ptrs = a;
-    if (grow((void **)&r->arena, &r->arena_cap, r->arena_len + keep + 1, 1)) {
+    if (r->arena_len + keep + 1 > r->arena_cap
+        && grow((void **)&r->arena, &r->arena_cap, r->arena_len + keep + 1, 1)) {
         r->nomem = 1;
         return;
     }
     r->offsets[r->nfields] = r->arena_len;
     r->lengths[r->nfields] = keep;
     r->nulls[r->nfields] = s == NULL;
-    if (s && keep)
+    if (keep)
         memcpy(r->arena + r->arena_len, s, keep);
     r->arena_len += keep;
     r->arena[r->arena_len++] = '\0';
@@ -193,12 +215,26 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-/* Byte offset of the first invalid UTF-8 sequence, or n if all valid.
- * Sets *multibyte when a non-ASCII sequence was seen. */
+/* Byte offset of the first invalid UTF-8 sequence or NUL byte, or n if
+ * there is neither.  Sets *multibyte when a non-ASCII sequence was seen.
+ * Every byte of the input passes here, so plain ASCII without NULs is
+ * skipped eight bytes at a time. */
 static size_t utf8_check(const unsigned char *s, size_t n, int *multibyte)
 {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     size_t i = 0;
     while (i < n) {
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w | ((w - ones) & ~w)) & highs) /* a high bit or a zero byte */
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        if (!s[i])
+            return i;
         if (s[i] < 0x80) {
             i++;
             continue;
@@ -443,6 +479,15 @@ static long char_column(const char *s, size_t off)
 static int decode_line(utfall_csv_reader *r, const char *s, size_t n, const char **out,
                        size_t *out_len, utfall_error *err)
 {
+    size_t bad = n;
+    if (r->enc != ENC_IS_CP1252) {
+        bad = utf8_check((const unsigned char *)s, n, &r->saw_utf8_multibyte);
+        if (bad == n) { /* valid UTF-8 without NUL bytes: the common case */
+            *out = s;
+            *out_len = n;
+            return 0;
+        }
+    }
     if (memchr(s, '\0', n)) {
         size_t off = (size_t)((const char *)memchr(s, '\0', n) - s);
         fail(r, err, r->line, UTFALL_ERR_DATA, "nul-byte",
@@ -450,12 +495,6 @@ static int decode_line(utfall_csv_reader *r, const char *s, size_t n, const char
         return -1;
     }
     if (r->enc != ENC_IS_CP1252) {
-        size_t bad = utf8_check((const unsigned char *)s, n, &r->saw_utf8_multibyte);
-        if (bad == n) {
-            *out = s;
-            *out_len = n;
-            return 0;
-        }
         if (r->opt.encoding == UTFALL_ENC_UTF8 || r->enc == ENC_IS_UTF8
             || r->saw_utf8_multibyte) {
             fail(r, err, r->line, UTFALL_ERR_DATA, "bad-utf8",
