@@ -391,7 +391,7 @@ static utfall_status parse_int(utfall_extract *x, const utfall_csv_record *rec, 
     *out = -1;
     if (!*s)
         return UTFALL_OK;
-    if (utfall_number_parse(s, &v) || v != floor(v) || v < lo || v > hi)
+    if (utfall_number_parse(s, &v) || !(v >= lo && v <= hi) || v != (double)(int)v)
         return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
                        "bad-integer", "'%s' is not a whole number from %d to %d", s, lo, hi);
     *out = (int)v;
@@ -504,8 +504,9 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
                        field_text(x, rec, UTFALL_F_UPPFOLJD_TILL),
                        field_text(x, rec, UTFALL_F_INSKRIVEN));
     if (row->age < 0 && row->fodelsear > 0) {
-        int y, m, d;
-        utfall_date_to_ymd(row->inskriven, &y, &m, &d);
+        /* both accepted date forms (2014-06-30, 20140630) begin with the year */
+        const char *s = field_text(x, rec, UTFALL_F_INSKRIVEN);
+        int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
         row->age = y - row->fodelsear;
     }
 

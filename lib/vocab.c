@@ -307,30 +307,30 @@ static int number_parse_fast(const char *s, double *out)
 {
     static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    const char *p = s;
-    int neg = 0;
-    if (*p == '-' || *p == '+')
-        neg = *p++ == '-';
+    const unsigned char *p = (const unsigned char *)s;
+    int neg = *p == '-';
+    p += neg || *p == '+';
+    const unsigned char *start = p;
     uint64_t v = 0;
-    int digits = 0, frac = -1;
-    for (;; p++) {
-        unsigned d = (unsigned)((unsigned char)*p - '0');
-        if (d < 10) {
-            if (++digits > 15)
-                return -1;
-            v = v * 10 + d;
-            if (frac >= 0)
-                frac++;
-        } else if ((*p == ',' || *p == '.') && frac < 0) {
-            frac = 0;
-        } else {
-            break;
-        }
+    unsigned d;
+    while ((d = (unsigned)(*p - '0')) < 10) {
+        v = v * 10 + d;
+        p++;
     }
-    if (*p || !digits)
+    size_t digits = (size_t)(p - start), frac = 0;
+    if (*p == ',' || *p == '.') {
+        const unsigned char *f = ++p;
+        while ((d = (unsigned)(*p - '0')) < 10) {
+            v = v * 10 + d;
+            p++;
+        }
+        frac = (size_t)(p - f);
+        digits += frac;
+    }
+    if (*p || !digits || digits > 15)
         return -1;
     double x = (double)v;
-    if (frac > 0)
+    if (frac)
         x /= pow10[frac];
     *out = neg ? -x : x;
     return 0;
