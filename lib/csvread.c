@@ -49,6 +49,10 @@ struct utfall_csv_reader {
     size_t nfields, fields_cap;
     char *raw;
     size_t raw_len, raw_cap;
+    /* a one-line record's bytes are not copied: they stay in buf until
+     * the next call */
+    const char *raw_view;
+    size_t raw_view_len;
 
     int field_too_long;
     size_t long_field_index;
@@ -558,8 +562,15 @@ static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_er
     }
     for (size_t i = 0; i < r->nfields; i++)
         r->ptrs[i] = r->arena + r->offsets[i];
-    while (r->raw_len && (r->raw[r->raw_len - 1] == '\n' || r->raw[r->raw_len - 1] == '\r'))
-        r->raw[--r->raw_len] = '\0';
+    const char *raw = r->raw_view ? r->raw_view : r->raw;
+    size_t raw_len = r->raw_view ? r->raw_view_len : r->raw_len;
+    while (raw_len && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
+        raw_len--;
+    if (!r->raw_view) {
+        r->raw_len = raw_len;
+        r->raw[raw_len] = '\0';
+    }
+    r->raw_view = NULL;
     rec->nfields = r->nfields;
     rec->fields = r->ptrs;
     rec->lengths = r->lengths;
@@ -567,8 +578,8 @@ static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_er
     rec->line = r->record_line;
     rec->end_line = r->line;
     rec->record = r->records;
-    rec->raw = r->raw;
-    rec->raw_len = r->raw_len;
+    rec->raw = raw;
+    rec->raw_len = raw_len;
     if (bad_shape) {
         /* the record's bounds are sound: the caller may skip it and go on */
         r->finished = 0;
@@ -660,8 +671,13 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
             r->arena_len = 0;
             r->raw_len = 0;
             r->field_too_long = 0;
+            r->raw_view = NULL;
+            if (text == line) { /* not transcoded: its bytes are in buf */
+                r->raw_view = text;
+                r->raw_view_len = tlen;
+            }
         }
-        if (append_raw(r, text, tlen)) {
+        if (!r->raw_view && append_raw(r, text, tlen)) {
             fail(r, err, r->line, UTFALL_ERR_NOMEM, "nomem", "out of memory");
             return -1;
         }
@@ -670,5 +686,15 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
             return parse_error(r, err, text, done);
         if (r->record_done)
             return finish_record(r, rec, err);
+        /* The record goes on past this line, and reading the next one may
+         * move buf: keep a copy from here on. */
+        if (r->raw_view) {
+            const char *v = r->raw_view;
+            r->raw_view = NULL;
+            if (append_raw(r, v, r->raw_view_len)) {
+                fail(r, err, r->line, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+                return -1;
+            }
+        }
     }
 }

@@ -381,6 +381,20 @@ static utfall_status parse_date_field(utfall_extract *x, const utfall_csv_record
                    s);
 }
 
+/* "0" to "9999": the usual hours and years, without the general parser.
+ * Returns the value, or -1 for anything else. */
+static inline int plain_small_int(const char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 5; i++) {
+        unsigned d = (unsigned)((unsigned char)s[i] - '0');
+        if (d >= 10)
+            return s[i] || i == 0 ? -1 : v;
+        v = v * 10 + (int)d;
+    }
+    return -1;
+}
+
 static utfall_status parse_hours(utfall_extract *x, const utfall_csv_record *rec, utfall_field f,
                                  double *out, utfall_error *err)
 {
@@ -388,6 +402,11 @@ static utfall_status parse_hours(utfall_extract *x, const utfall_csv_record *rec
     *out = NAN;
     if (!*s)
         return UTFALL_OK;
+    int small = plain_small_int(s);
+    if (small >= 0 && small <= 168) {
+        *out = small;
+        return UTFALL_OK;
+    }
     if (utfall_number_parse(s, out))
         return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
                        "bad-number", "'%s' is not a number (accepted: 9,5 or 9.5)", s);
@@ -405,6 +424,11 @@ static utfall_status parse_int(utfall_extract *x, const utfall_csv_record *rec, 
     *out = -1;
     if (!*s)
         return UTFALL_OK;
+    int small = plain_small_int(s);
+    if (small >= lo && small <= hi) {
+        *out = small;
+        return UTFALL_OK;
+    }
     if (utfall_number_parse(s, &v) || !(v >= lo && v <= hi) || v != (double)(int)v)
         return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
                        "bad-integer", "'%s' is not a whole number from %d to %d", s, lo, hi);
