@@ -16,6 +16,8 @@ struct utfall_colref {
     utfall_extract *x;
 };
 
+#define DATE_CACHE_BITS 12
+
 struct outcome_map_entry {
     char *folded;
     int outcome;
@@ -40,6 +42,12 @@ struct utfall_extract {
 
     struct outcome_map_entry *omap;
     size_t nomap;
+
+    struct date_cache_entry {
+        uint64_t lo;
+        uint16_t hi; /* 0 = empty */
+        utfall_date date;
+    } *date_cache; /* 1 << DATE_CACHE_BITS entries */
 
     uint64_t *dup_slots; /* open-addressing set of row hashes, 0 = empty */
     size_t dup_cap, dup_used;
@@ -72,6 +80,7 @@ void utfall_extract_close(utfall_extract *x)
         free(x->omap[i].folded);
     free(x->omap);
     free(x->dup_slots);
+    free(x->date_cache);
     free(x);
 }
 
@@ -271,7 +280,10 @@ utfall_status utfall_extract_open(utfall_extract **out, const char *const *paths
     x->paths = paths;
     x->npaths = npaths;
     utfall_status st = UTFALL_OK;
-    if (npaths == 0)
+    x->date_cache = calloc((size_t)1 << DATE_CACHE_BITS, sizeof *x->date_cache);
+    if (!x->date_cache)
+        st = utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    else if (npaths == 0)
         st = utfall_error_set(err, UTFALL_ERR_USAGE, "no-input", "no input file given");
     if (!st && x->opt.outcome_map_path)
         st = load_outcome_map(x, err);
@@ -371,7 +383,27 @@ static utfall_status parse_date_field(utfall_extract *x, const utfall_csv_record
     *out = UTFALL_DATE_NONE;
     if (!*s)
         return UTFALL_OK;
+    /* An extract holds a few thousand distinct dates in millions of rows:
+     * a valid ISO date seen before is looked up, not parsed again. */
+    struct date_cache_entry *e = NULL;
+    uint64_t lo = 0;
+    uint16_t hi = 0;
+    if (rec->lengths[x->field_col[f]] == 10) {
+        memcpy(&lo, s, 8);
+        hi = (uint16_t)((unsigned char)s[8] | (unsigned char)s[9] << 8);
+        uint64_t h = (lo ^ hi) * 0x9e3779b97f4a7c15ull;
+        e = &x->date_cache[h >> (64 - DATE_CACHE_BITS)];
+        if (e->hi == hi && e->lo == lo) {
+            *out = e->date;
+            return UTFALL_OK;
+        }
+    }
     int rc = utfall_date_parse(s, out);
+    if (rc == 0 && e) {
+        e->lo = lo;
+        e->hi = hi; /* never 0 for a valid date: both bytes are digits */
+        e->date = *out;
+    }
     if (rc == 0)
         return UTFALL_OK;
     return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
