@@ -524,7 +524,8 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
 
     /* The identity guard comes first and is never skippable. */
     for (size_t i = 0; i < rec->nfields; i++)
-        if (rec->lengths[i] >= 10 && utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
+        if (utfall_pnr_candidate(rec->fields[i], rec->lengths[i])
+            && utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
             return fail_at(x, err, rec->line, x->columns[i], UTFALL_ERR_PRIVACY,
                            "personal-number",
                            "contains a personal identity number; refusing the file (the "

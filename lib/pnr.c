@@ -57,21 +57,9 @@ static int check_at(const char *s, size_t len, size_t i, size_t *used)
     return 0;
 }
 
-/* A personnummer has at least ten digits.  Runs on every field of every
- * row, so it is a plain counting loop: dates (8 digits), ids, hours and
- * words never reach the full check. */
-static int has_ten_digits(const char *s, size_t len)
-{
-    size_t others = 0, allowed = len - 10; /* len >= 10 */
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned)((unsigned char)s[i] - '0') >= 10u && ++others > allowed)
-            return 0;
-    return 1;
-}
-
 int utfall_pnr_find(const char *s, size_t len, size_t *offset, size_t *length)
 {
-    if (len < 10 || !has_ten_digits(s, len))
+    if (!utfall_pnr_candidate(s, len))
         return 0;
     for (size_t i = 0; i < len; i++) {
         if (!isdigit((unsigned char)s[i]) || (i > 0 && isdigit((unsigned char)s[i - 1])))
