@@ -43,6 +43,7 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
     struct valstat *vals = NULL;
     size_t nvals = 0;
     long distinct_over[UTFALL_F_COUNT] = {0};
+    size_t field_vals[NCAT][MAX_DISTINCT], nfield_vals[NCAT] = {0};
     utfall_hashset *ids = utfall_hashset_new();
     long persons = 0;
     utfall_date first = UTFALL_DATE_NONE, last = UTFALL_DATE_NONE, last_exit = UTFALL_DATE_NONE;
@@ -106,16 +107,16 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
             case UTFALL_F_FORSORJNING_FORE: v = utfall_income_key(row.forsorjning_fore); break;
             default: v = utfall_income_key(row.forsorjning_efter); break;
             }
-            size_t j = 0;
-            while (j < nvals && !(vals[j].field == (int)categorical[k] && !strcmp(vals[j].value, v)))
-                j++;
-            if (j < nvals) {
-                vals[j].count++;
+            /* only this field's values, first byte before strcmp: this
+             * runs six times a row */
+            size_t have = nfield_vals[k], q = 0;
+            while (q < have && !(vals[field_vals[k][q]].value[0] == v[0]
+                                 && !strcmp(vals[field_vals[k][q]].value, v)))
+                q++;
+            if (q < have) {
+                vals[field_vals[k][q]].count++;
                 continue;
             }
-            long have = 0;
-            for (size_t q = 0; q < nvals; q++)
-                have += vals[q].field == (int)categorical[k];
             if (have >= MAX_DISTINCT) {
                 distinct_over[categorical[k]]++;
                 continue;
@@ -127,6 +128,7 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
             vals[nvals] = (struct valstat){(int)categorical[k], strdup(v), 1};
             if (!vals[nvals].value)
                 goto nomem;
+            field_vals[k][nfield_vals[k]++] = nvals;
             nvals++;
         }
     }

@@ -51,6 +51,10 @@ struct utfall_csv_reader {
     size_t nfields, fields_cap;
     char *raw;
     size_t raw_len, raw_cap;
+    /* a one-line record's bytes are not copied: they stay in buf until
+     * the next call */
+    const char *raw_view;
+    size_t raw_view_len;
 
     int field_too_long;
     size_t long_field_index;
@@ -88,43 +92,85 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-static void on_field(void *s, size_t len, void *data)
+/* Grow the four per-field arrays together (they share fields_cap). */
+static int grow_fields(utfall_csv_reader *r, size_t need)
 {
-    utfall_csv_reader *r = data;
-    if (r->nomem)
-        return;
-    if (len > r->opt.max_field && !r->field_too_long) {
-        r->field_too_long = 1;
-        r->long_field_index = r->nfields;
-    }
-    size_t keep = len > r->opt.max_field ? 0 : len;
-    if (grow((void **)&r->offsets, &r->fields_cap, r->nfields + 1, sizeof *r->offsets)) {
-        r->nomem = 1;
-        return;
-    }
-    /* the four per-field arrays share fields_cap */
-    size_t cap = r->fields_cap;
-    void *a = realloc(r->lengths, cap * sizeof *r->lengths);
-    if (!a) { r->nomem = 1; return; }
+    size_t cap = r->fields_cap ? r->fields_cap : 16;
+    while (cap < need)
+        cap *= 2;
+    void *a = realloc(r->offsets, cap * sizeof *r->offsets);
+    if (!a)
+        return -1;
+    r->offsets = a;
+    a = realloc(r->lengths, cap * sizeof *r->lengths);
+    if (!a)
+        return -1;
     r->lengths = a;
     a = realloc(r->nulls, cap);
-    if (!a) { r->nomem = 1; return; }
+    if (!a)
+        return -1;
     r->nulls = a;
     a = realloc(r->ptrs, cap * sizeof *r->ptrs);
-    if (!a) { r->nomem = 1; return; }
+    if (!a)
+        return -1;
     r->ptrs = a;
-    if (grow((void **)&r->arena, &r->arena_cap, r->arena_len + keep + 1, 1)) {
+    r->fields_cap = cap;
+    return 0;
+}
+
+/* The rare cases of on_field: no memory, an overlong field, a record
+ * wider or longer than any before. */
+static void on_field_slow(void *s, size_t len, utfall_csv_reader *r)
+{
+    if (r->nomem)
+        return;
+    size_t keep = len;
+    if (len > r->opt.max_field) {
+        if (!r->field_too_long) {
+            r->field_too_long = 1;
+            r->long_field_index = r->nfields;
+        }
+        keep = 0;
+    }
+    if ((r->nfields >= r->fields_cap && grow_fields(r, r->nfields + 1))
+        || grow((void **)&r->arena, &r->arena_cap, r->arena_len + keep + 1, 1)) {
         r->nomem = 1;
         return;
     }
+    char *dst = r->arena + r->arena_len;
     r->offsets[r->nfields] = r->arena_len;
     r->lengths[r->nfields] = keep;
     r->nulls[r->nfields] = s == NULL;
-    if (s && keep)
-        memcpy(r->arena + r->arena_len, s, keep);
-    r->arena_len += keep;
-    r->arena[r->arena_len++] = '\0';
     r->nfields++;
+    r->arena_len += keep + 1;
+    dst[keep] = '\0';
+    if (keep)
+        memcpy(dst, s, keep);
+}
+
+/* Called by libcsv for every field: the hot path.  Memory is reused from
+ * record to record and only grows for a wider or longer record than any
+ * before, so a steady stream of rows allocates nothing.  The bookkeeping
+ * comes first so that the copy is the last call (a jump, no frame). */
+static void on_field(void *s, size_t len, void *data)
+{
+    utfall_csv_reader *r = data;
+    size_t n = r->nfields;
+    if (__builtin_expect(r->nomem | (len > r->opt.max_field) | (n >= r->fields_cap)
+                             | (r->arena_len + len + 1 > r->arena_cap),
+                         0)) {
+        on_field_slow(s, len, r);
+        return;
+    }
+    char *dst = r->arena + r->arena_len;
+    r->offsets[n] = r->arena_len;
+    r->lengths[n] = len;
+    r->nulls[n] = s == NULL;
+    r->nfields = n + 1;
+    r->arena_len += len + 1;
+    dst[len] = '\0';
+    if (len)
+        memcpy(dst, s, len);
 }
 
 static void on_record(int c, void *data)
@@ -195,12 +241,26 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-/* Byte offset of the first invalid UTF-8 sequence, or n if all valid.
- * Sets *multibyte when a non-ASCII sequence was seen. */
+/* Byte offset of the first invalid UTF-8 sequence or NUL byte, or n if
+ * there is neither.  Sets *multibyte when a non-ASCII sequence was seen.
+ * Every byte of the input passes here, so plain ASCII without NULs is
+ * skipped eight bytes at a time. */
 static size_t utf8_check(const unsigned char *s, size_t n, int *multibyte)
 {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     size_t i = 0;
     while (i < n) {
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w | ((w - ones) & ~w)) & highs) /* a high bit or a zero byte */
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        if (!s[i])
+            return i;
         if (s[i] < 0x80) {
             i++;
             continue;
@@ -445,6 +505,15 @@ static long char_column(const char *s, size_t off)
 static int decode_line(utfall_csv_reader *r, const char *s, size_t n, const char **out,
                        size_t *out_len, utfall_error *err)
 {
+    size_t bad = n;
+    if (r->enc != ENC_IS_CP1252) {
+        bad = utf8_check((const unsigned char *)s, n, &r->saw_utf8_multibyte);
+        if (bad == n) { /* valid UTF-8 without NUL bytes: the common case */
+            *out = s;
+            *out_len = n;
+            return 0;
+        }
+    }
     if (memchr(s, '\0', n)) {
         size_t off = (size_t)((const char *)memchr(s, '\0', n) - s);
         fail(r, err, r->line, UTFALL_ERR_DATA, "nul-byte",
@@ -452,12 +521,6 @@ static int decode_line(utfall_csv_reader *r, const char *s, size_t n, const char
         return -1;
     }
     if (r->enc != ENC_IS_CP1252) {
-        size_t bad = utf8_check((const unsigned char *)s, n, &r->saw_utf8_multibyte);
-        if (bad == n) {
-            *out = s;
-            *out_len = n;
-            return 0;
-        }
         if (r->opt.encoding == UTFALL_ENC_UTF8 || r->enc == ENC_IS_UTF8
             || r->saw_utf8_multibyte) {
             fail(r, err, r->line, UTFALL_ERR_DATA, "bad-utf8",
@@ -521,8 +584,15 @@ static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_er
     }
     for (size_t i = 0; i < r->nfields; i++)
         r->ptrs[i] = r->arena + r->offsets[i];
-    while (r->raw_len && (r->raw[r->raw_len - 1] == '\n' || r->raw[r->raw_len - 1] == '\r'))
-        r->raw[--r->raw_len] = '\0';
+    const char *raw = r->raw_view ? r->raw_view : r->raw;
+    size_t raw_len = r->raw_view ? r->raw_view_len : r->raw_len;
+    while (raw_len && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
+        raw_len--;
+    if (!r->raw_view) {
+        r->raw_len = raw_len;
+        r->raw[raw_len] = '\0';
+    }
+    r->raw_view = NULL;
     rec->nfields = r->nfields;
     rec->fields = r->ptrs;
     rec->lengths = r->lengths;
@@ -530,8 +600,8 @@ static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_er
     rec->line = r->record_line;
     rec->end_line = r->line;
     rec->record = r->records;
-    rec->raw = r->raw;
-    rec->raw_len = r->raw_len;
+    rec->raw = raw;
+    rec->raw_len = raw_len;
     if (bad_shape) {
         /* the record's bounds are sound: the caller may skip it and go on */
         r->finished = 0;
@@ -623,8 +693,13 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
             r->arena_len = 0;
             r->raw_len = 0;
             r->field_too_long = 0;
+            r->raw_view = NULL;
+            if (text == line) { /* not transcoded: its bytes are in buf */
+                r->raw_view = text;
+                r->raw_view_len = tlen;
+            }
         }
-        if (append_raw(r, text, tlen)) {
+        if (!r->raw_view && append_raw(r, text, tlen)) {
             fail(r, err, r->line, UTFALL_ERR_NOMEM, "nomem", "out of memory");
             return -1;
         }
@@ -633,6 +708,16 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
             return parse_error(r, err, text, done);
         if (r->record_done)
             return finish_record(r, rec, err);
+        /* The record goes on past this line, and reading the next one may
+         * move buf: keep a copy from here on. */
+        if (r->raw_view) {
+            const char *v = r->raw_view;
+            r->raw_view = NULL;
+            if (append_raw(r, v, r->raw_view_len)) {
+                fail(r, err, r->line, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+                return -1;
+            }
+        }
     }
 }
 
@@ -641,7 +726,10 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
  * be refused as such whatever else is wrong with it. */
 int utfall_csv_scan_pnr(utfall_csv_reader *r, long *line)
 {
-    if (r->in_record && r->raw_len && utfall_pnr_find(r->raw, r->raw_len, NULL, NULL)) {
+    /* the record that went wrong: a view into buf for a single line, else the copy */
+    const char *raw = r->raw_view ? r->raw_view : r->raw;
+    size_t raw_len = r->raw_view ? r->raw_view_len : r->raw_len;
+    if (r->in_record && raw_len && utfall_pnr_find(raw, raw_len, NULL, NULL)) {
         *line = r->record_line;
         return 1;
     }

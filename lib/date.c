@@ -46,9 +46,10 @@ static int digits(const char *s, int n)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
+        unsigned c = (unsigned)((unsigned char)s[i] - '0');
+        if (c >= 10)
             return -1;
-        v = v * 10 + (s[i] - '0');
+        v = v * 10 + (int)c;
     }
     return v;
 }

@@ -16,6 +16,8 @@ struct utfall_colref {
     utfall_extract *x;
 };
 
+#define DATE_CACHE_BITS 12
+
 struct outcome_map_entry {
     char *folded;
     int outcome;
@@ -40,6 +42,12 @@ struct utfall_extract {
 
     struct outcome_map_entry *omap;
     size_t nomap;
+
+    struct date_cache_entry {
+        uint64_t lo;
+        uint16_t hi; /* 0 = empty */
+        utfall_date date;
+    } *date_cache; /* 1 << DATE_CACHE_BITS entries */
 
     uint64_t *dup_slots; /* open-addressing set of row hashes, 0 = empty */
     size_t dup_cap, dup_used;
@@ -86,6 +94,7 @@ void utfall_extract_close(utfall_extract *x)
     free(x->dup_slots);
     free(x->episodes);
     free(x->episode_slots);
+    free(x->date_cache);
     free(x);
 }
 
@@ -326,7 +335,10 @@ utfall_status utfall_extract_open(utfall_extract **out, const char *const *paths
     x->paths = paths;
     x->npaths = npaths;
     utfall_status st = UTFALL_OK;
-    if (npaths == 0)
+    x->date_cache = calloc((size_t)1 << DATE_CACHE_BITS, sizeof *x->date_cache);
+    if (!x->date_cache)
+        st = utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    else if (npaths == 0)
         st = utfall_error_set(err, UTFALL_ERR_USAGE, "no-input", "no input file given");
     if (!st && x->opt.outcome_map_path)
         st = load_outcome_map(x, err);
@@ -340,13 +352,27 @@ utfall_status utfall_extract_open(utfall_extract **out, const char *const *paths
     return UTFALL_OK;
 }
 
+/* The whole row, eight bytes at a time (every row passes here when
+ * duplicates are looked for), then a splitmix64 finish for the low bits
+ * that index the table. */
 static uint64_t hash_bytes(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
+    uint64_t h = 1469598103934665603ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 29;
     }
+    uint64_t w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 31;
     return h ? h : 1;
 }
 
@@ -460,7 +486,27 @@ static utfall_status parse_date_field(utfall_extract *x, const utfall_csv_record
     *out = UTFALL_DATE_NONE;
     if (!*s)
         return UTFALL_OK;
+    /* An extract holds a few thousand distinct dates in millions of rows:
+     * a valid ISO date seen before is looked up, not parsed again. */
+    struct date_cache_entry *e = NULL;
+    uint64_t lo = 0;
+    uint16_t hi = 0;
+    if (rec->lengths[x->field_col[f]] == 10) {
+        memcpy(&lo, s, 8);
+        hi = (uint16_t)((unsigned char)s[8] | (unsigned char)s[9] << 8);
+        uint64_t h = (lo ^ hi) * 0x9e3779b97f4a7c15ull;
+        e = &x->date_cache[h >> (64 - DATE_CACHE_BITS)];
+        if (e->hi == hi && e->lo == lo) {
+            *out = e->date;
+            return UTFALL_OK;
+        }
+    }
     int rc = utfall_date_parse(s, out);
+    if (rc == 0 && e) {
+        e->lo = lo;
+        e->hi = hi; /* never 0 for a valid date: both bytes are digits */
+        e->date = *out;
+    }
     if (rc == 0)
         return UTFALL_OK;
     return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
@@ -470,6 +516,20 @@ static utfall_status parse_date_field(utfall_extract *x, const utfall_csv_record
                    s);
 }
 
+/* "0" to "9999": the usual hours and years, without the general parser.
+ * Returns the value, or -1 for anything else. */
+static inline int plain_small_int(const char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 5; i++) {
+        unsigned d = (unsigned)((unsigned char)s[i] - '0');
+        if (d >= 10)
+            return s[i] || i == 0 ? -1 : v;
+        v = v * 10 + (int)d;
+    }
+    return -1;
+}
+
 static utfall_status parse_hours(utfall_extract *x, const utfall_csv_record *rec, utfall_field f,
                                  double *out, utfall_error *err)
 {
@@ -477,6 +537,11 @@ static utfall_status parse_hours(utfall_extract *x, const utfall_csv_record *rec
     *out = NAN;
     if (!*s)
         return UTFALL_OK;
+    int small = plain_small_int(s);
+    if (small >= 0 && small <= 168) {
+        *out = small;
+        return UTFALL_OK;
+    }
     if (utfall_number_parse(s, out))
         return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
                        "bad-number", "'%s' is not a number (accepted: 9,5 or 9.5)", s);
@@ -494,7 +559,12 @@ static utfall_status parse_int(utfall_extract *x, const utfall_csv_record *rec, 
     *out = -1;
     if (!*s)
         return UTFALL_OK;
-    if (utfall_number_parse(s, &v) || v != floor(v) || v < lo || v > hi)
+    int small = plain_small_int(s);
+    if (small >= lo && small <= hi) {
+        *out = small;
+        return UTFALL_OK;
+    }
+    if (utfall_number_parse(s, &v) || !(v >= lo && v <= hi) || v != (double)(int)v)
         return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
                        "bad-integer", "'%s' is not a whole number from %d to %d", s, lo, hi);
     *out = (int)v;
@@ -557,7 +627,8 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
 
     /* The identity guard comes first and is never skippable. */
     for (size_t i = 0; i < rec->nfields; i++)
-        if (rec->lengths[i] >= 10 && utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
+        if (utfall_pnr_candidate(rec->fields[i], rec->lengths[i])
+            && utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
             return fail_at(x, err, rec->line, x->columns[i], UTFALL_ERR_PRIVACY,
                            "personal-number",
                            "contains a personal identity number; refusing the file (the "
@@ -607,8 +678,9 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
                        field_text(x, rec, UTFALL_F_UPPFOLJD_TILL),
                        field_text(x, rec, UTFALL_F_INSKRIVEN));
     if (row->age < 0 && row->fodelsear > 0) {
-        int y, m, d;
-        utfall_date_to_ymd(row->inskriven, &y, &m, &d);
+        /* both accepted date forms (2014-06-30, 20140630) begin with the year */
+        const char *s = field_text(x, rec, UTFALL_F_INSKRIVEN);
+        int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
         row->age = y - row->fodelsear;
     }
 

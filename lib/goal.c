@@ -44,11 +44,11 @@ struct group_counts {
     long enrolled, exited, reached;
 };
 
+/* 16 bytes a person: --unit persons keeps one per distinct id. */
 struct person {
     uint64_t id;
     utfall_date inskriven;
-    long group;
-    unsigned char exited, reached;
+    uint32_t group : 30, exited : 1, reached : 1;
 };
 
 struct person_map {
@@ -58,7 +58,7 @@ struct person_map {
 
 static struct person *person_slot(struct person_map *m, uint64_t id)
 {
-    if ((m->used + 1) * 2 > m->cap) {
+    if ((m->used + 1) * 4 > m->cap * 3) {
         size_t ncap = m->cap ? m->cap * 2 : 1024;
         struct person *n = calloc(ncap, sizeof *n);
         if (!n)
@@ -146,14 +146,14 @@ utfall_status utfall_goal_compute(utfall_extract *x, const utfall_goal_options *
         int reached = exited && row.avslutsorsak >= 0 && ((opt->success >> row.avslutsorsak) & 1);
         if (opt->unit == UTFALL_UNIT_PERSONS) {
             struct person *p = person_slot(&persons, utfall_hash_str(0, row.id));
-            if (!p)
+            if (!p || gi >= (1L << 30))
                 goto nomem;
             /* the latest episode decides (a later row wins a tie) */
             if (p->inskriven == UTFALL_DATE_NONE || row.inskriven >= p->inskriven) {
                 p->inskriven = row.inskriven;
-                p->group = gi;
-                p->exited = (unsigned char)exited;
-                p->reached = (unsigned char)reached;
+                p->group = (uint32_t)gi;
+                p->exited = exited != 0;
+                p->reached = reached != 0;
             }
             continue;
         }

@@ -33,11 +33,13 @@ static int push(struct diffs *s, double v)
     return 0;
 }
 
-static utfall_status fill(utfall_table *t, int r, const struct diffs *s,
+/* Sorts s->d in place: the figures need no copy of it. */
+static utfall_status fill(utfall_table *t, int r, struct diffs *s,
                           const utfall_hours_options *opt, utfall_error *err)
 {
     utfall_paired_change pc;
-    utfall_status st = utfall_paired_change_summarize(s->d, s->n, opt->tolerance, opt->level, &pc, err);
+    utfall_status st = utfall_paired_change_summarize_inplace(s->d, s->n, opt->tolerance,
+                                                              opt->level, &pc, err);
     if (st)
         return st;
     static const char *const keys[] = {"n", "missing", "increased", "unchanged", "decreased",
@@ -91,6 +93,7 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
     utfall_status st = utfall_grouper_new(x, opt->by ? opt->by : "", &g, err);
     if (st)
         return st;
+    size_t nk = utfall_grouper_nkeys(g);
     struct diffs *groups = NULL, total = {NULL, 0, 0, 0};
     size_t cap = 0;
     utfall_row row;
@@ -120,7 +123,9 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
         /* 10.3 - 10.2 is 0.1000000000000014 in binary: round to the data's
          * resolution so that equal changes compare equal */
         d = round(d * 1e9) / 1e9;
-        if (push(&groups[gi], d) || push(&total, d))
+        /* One number per row: in its group's list, or, without groups,
+         * in the total's; the total of groups is assembled at the end. */
+        if (push(nk ? &groups[gi] : &total, d))
             goto nomem;
     }
     if (got < 0) {
@@ -132,7 +137,6 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
         goto nomem;
     utfall_table_set_title(t, utfall_tr(lang, "title.hours"));
     char ck[160];
-    size_t nk = utfall_grouper_nkeys(g);
     for (size_t k = 0; k < nk; k++) {
         const char *key = utfall_grouper_key_name(g, k);
         snprintf(ck, sizeof ck, "col.%s", key);
@@ -183,6 +187,35 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
         if ((st = fill(t, r, &groups[gi], opt, err))) {
             utfall_table_free(t);
             goto done;
+        }
+    }
+    if (nk) {
+        /* the groups' lists become the total's: the largest is grown in
+         * place and the others appended and freed one by one */
+        size_t big = 0, n = 0;
+        for (size_t i = 0; i < cap; i++) {
+            n += groups[i].n;
+            if (groups[i].n > groups[big].n)
+                big = i;
+        }
+        if (cap && n) {
+            double *d = realloc(groups[big].d, n * sizeof *d);
+            if (!d) {
+                utfall_table_free(t);
+                goto nomem;
+            }
+            total.d = d;
+            total.n = groups[big].n;
+            total.cap = n;
+            groups[big].d = NULL;
+            for (size_t i = 0; i < cap; i++) {
+                if (i == big || !groups[i].n)
+                    continue;
+                memcpy(total.d + total.n, groups[i].d, groups[i].n * sizeof *d);
+                total.n += groups[i].n;
+                free(groups[i].d);
+                groups[i].d = NULL;
+            }
         }
     }
     int r = utfall_table_add_row(t, 1);

@@ -59,6 +59,8 @@ static int check_at(const char *s, size_t len, size_t i, size_t *used)
 
 int utfall_pnr_find(const char *s, size_t len, size_t *offset, size_t *length)
 {
+    if (!utfall_pnr_candidate(s, len))
+        return 0;
     for (size_t i = 0; i < len; i++) {
         if (!isdigit((unsigned char)s[i]) || (i > 0 && isdigit((unsigned char)s[i - 1])))
             continue;

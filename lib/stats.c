@@ -657,26 +657,11 @@ static double signrank_cdf(double q, size_t n)
     return p * ldexp(1.0, -(int)n);
 }
 
-/* Wilcoxon signed rank with R's defaults; absd holds the nonzero
- * |d| ascending with sign[] in the same order. */
-static void wilcoxon(const double *absd, const signed char *sign, size_t n,
-                     utfall_paired_change *out)
+/* Wilcoxon signed rank with R's defaults, from n nonzero differences,
+ * V, the tie correction sum and whether there were ties. */
+static void wilcoxon_finish(size_t n, double v, double tie_sum, int ties,
+                            utfall_paired_change *out)
 {
-    double v = 0.0, tie_sum = 0.0;
-    int ties = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j + 1 < n && absd[j + 1] == absd[i])
-            j++;
-        double t = (double)(j - i + 1), rank = ((double)i + (double)j) / 2.0 + 1.0;
-        for (size_t k = i; k <= j; k++)
-            if (sign[k] > 0)
-                v += rank;
-        if (j > i)
-            ties = 1;
-        tie_sum += t * t * t - t;
-        i = j + 1;
-    }
     out->wilcoxon_n = n;
     out->wilcoxon_v = v;
     if (n == 0)
@@ -698,9 +683,45 @@ static void wilcoxon(const double *absd, const signed char *sign, size_t n,
     }
 }
 
-utfall_status utfall_paired_change_summarize(const double *d, size_t n, double tolerance,
-                                             double level, utfall_paired_change *out,
-                                             utfall_error *err)
+/* Wilcoxon's V over the nonzero differences, from the sorted d: |d| in
+ * ascending order is walked outward from zero, merging negatives and
+ * positives, a group of equal |d| at a time, so no copy is needed. */
+static void wilcoxon_sorted(const double *sorted, size_t n, utfall_paired_change *out)
+{
+    size_t neg_end = 0, pos_start;
+    while (neg_end < n && sorted[neg_end] < 0)
+        neg_end++;
+    pos_start = neg_end;
+    while (pos_start < n && sorted[pos_start] == 0)
+        pos_start++;
+    double v = 0.0, tie_sum = 0.0;
+    int ties = 0;
+    size_t rank0 = 0, ni = neg_end, pi = pos_start;
+    while (ni > 0 || pi < n) {
+        double a = pi < n && (ni == 0 || sorted[pi] <= -sorted[ni - 1]) ? sorted[pi]
+                                                                         : -sorted[ni - 1];
+        size_t pos = 0, t = 0;
+        while (pi < n && sorted[pi] == a) {
+            pi++;
+            pos++;
+        }
+        t = pos;
+        while (ni > 0 && -sorted[ni - 1] == a) {
+            ni--;
+            t++;
+        }
+        double tt = (double)t, rank = ((double)rank0 + (double)(rank0 + t - 1)) / 2.0 + 1.0;
+        v += (double)pos * rank;
+        if (t > 1)
+            ties = 1;
+        tie_sum += tt * tt * tt - tt;
+        rank0 += t;
+    }
+    wilcoxon_finish(rank0, v, tie_sum, ties, out);
+}
+
+static utfall_status paired_change(double *d, size_t n, int sort_in_place, double tolerance,
+                                   double level, utfall_paired_change *out, utfall_error *err)
 {
     if (!out)
         return utfall_error_set(err, UTFALL_ERR_USAGE, "null-argument", "no result to fill");
@@ -725,7 +746,8 @@ utfall_status utfall_paired_change_summarize(const double *d, size_t n, double t
     if (n == 0)
         return UTFALL_OK;
 
-    /* Mean as R computes it: long double sum, then one refinement pass. */
+    /* Mean as R computes it: long double sum, then one refinement pass;
+     * the sums run in the order given, before any sorting. */
     long double s = 0;
     for (size_t i = 0; i < n; i++) {
         s += d[i];
@@ -741,44 +763,24 @@ utfall_status utfall_paired_change_summarize(const double *d, size_t n, double t
         corr += d[i] - mean;
     mean += corr / (long double)n;
     out->mean = (double)mean;
+    long double ss = 0;
+    for (size_t i = 0; i < n; i++)
+        ss += (d[i] - mean) * (d[i] - mean);
 
-    double *sorted = malloc(n * sizeof *sorted);
-    double *absd = malloc(n * sizeof *absd);
-    signed char *sign = malloc(n);
-    if (!sorted || !absd || !sign) {
-        free(sorted);
-        free(absd);
-        free(sign);
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, "no-memory", "out of memory");
+    double *sorted = d;
+    if (!sort_in_place) {
+        sorted = malloc(n * sizeof *sorted);
+        if (!sorted)
+            return utfall_error_set(err, UTFALL_ERR_NOMEM, "no-memory", "out of memory");
+        memcpy(sorted, d, n * sizeof *sorted);
     }
-    memcpy(sorted, d, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_double);
     out->median = utfall_quantile_sorted(sorted, n, 0.5);
     out->q1 = utfall_quantile_sorted(sorted, n, 0.25);
     out->q3 = utfall_quantile_sorted(sorted, n, 0.75);
-
-    /* Nonzero |d| in ascending order: walk the sorted values outward from
-     * zero, merging negatives and positives. */
-    size_t neg_end = 0, pos_start;
-    while (neg_end < n && sorted[neg_end] < 0)
-        neg_end++;
-    pos_start = neg_end;
-    while (pos_start < n && sorted[pos_start] == 0)
-        pos_start++;
-    size_t nz = 0, ni = neg_end, pi = pos_start;
-    while (ni > 0 || pi < n) {
-        if (pi < n && (ni == 0 || sorted[pi] <= -sorted[ni - 1])) {
-            absd[nz] = sorted[pi++];
-            sign[nz++] = 1;
-        } else {
-            absd[nz] = -sorted[--ni];
-            sign[nz++] = -1;
-        }
-    }
-    wilcoxon(absd, sign, nz, out);
-    free(sorted);
-    free(absd);
-    free(sign);
+    wilcoxon_sorted(sorted, n, out);
+    if (!sort_in_place)
+        free(sorted);
     if (out->wilcoxon_n > 0 && !isfinite(out->wilcoxon_p_value)) {
         out->wilcoxon_p_value = NAN;
         return numeric_failure(err, "the Wilcoxon test");
@@ -794,9 +796,6 @@ utfall_status utfall_paired_change_summarize(const double *d, size_t n, double t
 
     if (n < 2)
         return UTFALL_OK;
-    long double ss = 0;
-    for (size_t i = 0; i < n; i++)
-        ss += (d[i] - mean) * (d[i] - mean);
     double dn = (double)n, sd = sqrt((double)(ss / (long double)(n - 1)));
     double se = sd / sqrt(dn);
     out->sd = sd;
@@ -813,4 +812,19 @@ utfall_status utfall_paired_change_summarize(const double *d, size_t n, double t
         return numeric_failure(err, "the t test");
     }
     return UTFALL_OK;
+}
+
+utfall_status utfall_paired_change_summarize(const double *d, size_t n, double tolerance,
+                                             double level, utfall_paired_change *out,
+                                             utfall_error *err)
+{
+    /* not written to: the copy is sorted */
+    return paired_change((double *)d, n, 0, tolerance, level, out, err);
+}
+
+utfall_status utfall_paired_change_summarize_inplace(double *d, size_t n, double tolerance,
+                                                     double level, utfall_paired_change *out,
+                                                     utfall_error *err)
+{
+    return paired_change(d, n, 1, tolerance, level, out, err);
 }

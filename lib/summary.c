@@ -1,6 +1,7 @@
 #include "utfall/summary.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,55 @@ static int grow_counts(struct split *s, size_t n)
     s->c = c;
     s->cap = ncap;
     return 0;
+}
+
+/* One entry per distinct person: the id's hash and, per split, the group
+ * of the person's first episode.  Only a person seen in a second group
+ * of a split adds a (split, group, person) entry to a separate set, so
+ * memory is one entry per person plus one per extra group. */
+struct person_table {
+    uint64_t *ids; /* 0 = empty slot */
+    int32_t *first;
+    size_t cap, used, nsplit;
+};
+
+/* The person's slot; *is_new set if not seen before.  -1 on no memory. */
+static long person_slot(struct person_table *t, uint64_t h, int *is_new)
+{
+    size_t ns = t->nsplit ? t->nsplit : 1;
+    if ((t->used + 1) * 4 > t->cap * 3) {
+        size_t ncap = t->cap ? t->cap * 2 : 1024;
+        uint64_t *ids = calloc(ncap, sizeof *ids);
+        int32_t *first = malloc(ncap * ns * sizeof *first);
+        if (!ids || !first) {
+            free(ids);
+            free(first);
+            return -1;
+        }
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->ids[i])
+                continue;
+            size_t j = t->ids[i] & (ncap - 1);
+            while (ids[j])
+                j = (j + 1) & (ncap - 1);
+            ids[j] = t->ids[i];
+            memcpy(first + j * ns, t->first + i * ns, ns * sizeof *first);
+        }
+        free(t->ids);
+        free(t->first);
+        t->ids = ids;
+        t->first = first;
+        t->cap = ncap;
+    }
+    size_t j = h & (t->cap - 1);
+    while (t->ids[j] && t->ids[j] != h)
+        j = (j + 1) & (t->cap - 1);
+    *is_new = !t->ids[j];
+    if (*is_new) {
+        t->ids[j] = h;
+        t->used++;
+    }
+    return (long)j;
 }
 
 /* Column label for a key: catalogue "col.<key>" or the key itself. */
@@ -91,7 +141,8 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
     struct split splits[MAX_SPLITS];
     memset(splits, 0, sizeof splits);
     utfall_grouper *period = NULL;
-    utfall_hashset *persons = utfall_hashset_new(), *split_persons = utfall_hashset_new();
+    struct person_table persons = {NULL, NULL, 0, 0, 0};
+    utfall_hashset *split_persons = utfall_hashset_new();
     long *days_hist = NULL;
     size_t days_cap = 0;
     long enrolled = 0, active = 0, exited = 0, npersons = 0, days_n = 0, outcome_missing = 0;
@@ -100,7 +151,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
     long days_min = -1, days_max = -1;
     long *period_counts = NULL;
     size_t period_cap = 0;
-    if (!persons || !split_persons) {
+    if (!split_persons) {
         st = nomem(err);
         goto done;
     }
@@ -138,12 +189,15 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         active += !is_exited;
         exited += is_exited;
         uint64_t idh = utfall_hash_str(0, row.id);
-        int newp = utfall_hashset_add(persons, idh);
-        if (newp < 0) {
+        int newp;
+        persons.nsplit = nsplit;
+        long slot = person_slot(&persons, idh, &newp);
+        if (slot < 0) {
             st = nomem(err);
             goto done;
         }
         npersons += newp;
+        int32_t *first = persons.first + (size_t)slot * (nsplit ? nsplit : 1);
         for (size_t i = 0; i < nsplit; i++) {
             long gi = utfall_grouper_index(splits[i].g, &row);
             if (gi < 0 || grow_counts(&splits[i], (size_t)gi + 1)) {
@@ -154,8 +208,16 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
             c->enrolled++;
             c->active += !is_exited;
             c->exited += is_exited;
-            int np = utfall_hashset_add(split_persons,
+            int np;
+            if (newp) {
+                first[i] = (int32_t)gi;
+                np = 1;
+            } else if (first[i] == (int32_t)gi) {
+                np = 0;
+            } else {
+                np = utfall_hashset_add(split_persons,
                                         utfall_hash_str(((uint64_t)i << 40) ^ (uint64_t)gi, row.id));
+            }
             if (np < 0) {
                 st = nomem(err);
                 goto done;
@@ -388,7 +450,8 @@ done:
         free(splits[i].c);
     }
     utfall_grouper_free(period);
-    utfall_hashset_free(persons);
+    free(persons.ids);
+    free(persons.first);
     utfall_hashset_free(split_persons);
     free(days_hist);
     free(period_counts);

@@ -1,6 +1,7 @@
 /* Canonical fields, categories and their accepted spellings. */
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,12 @@ struct alias {
 
 static int lookup(const struct alias *table, size_t count, const char *s)
 {
+    /* Most values are written as the key itself ("arbete", "k"); every
+     * key is its own fold, so an exact match gives the same answer as
+     * folding first, without the folding. */
+    for (size_t i = 0; i < count; i++)
+        if (table[i].folded[0] == s[0] && strcmp(table[i].folded, s) == 0)
+            return table[i].value;
     char f[128];
     utfall_fold(s, f, sizeof f);
     for (size_t i = 0; i < count; i++)
@@ -128,6 +135,10 @@ int utfall_kon_parse(const char *s, utfall_kon *out)
         *out = UTFALL_KON_MISSING;
         return 0;
     }
+    if (!s[1] && (s[0] == 'k' || s[0] == 'm')) {
+        *out = s[0] == 'k' ? UTFALL_KON_K : UTFALL_KON_M;
+        return 0;
+    }
     /* "män" folds to "man", as it should */
     int v = lookup(kon_aliases, COUNT(kon_aliases), s);
     if (v < 0)
@@ -188,8 +199,24 @@ static const struct alias outcome_aliases[] = {
     {"other", UTFALL_OUTCOME_ANNAT},
 };
 
+/* The index of s among keys written exactly as keys, or -1: the common
+ * case, tried before the aliases and folding. */
+static int key_index(const char *const *keys, int count, const char *s)
+{
+    size_t n = strlen(s);
+    for (int i = 0; i < count; i++)
+        if (keys[i][0] == s[0] && strlen(keys[i]) == n && memcmp(keys[i], s, n) == 0)
+            return i;
+    return -1;
+}
+
 int utfall_outcome_parse(const char *s, int *out)
 {
+    int k = key_index(outcome_keys, UTFALL_OUTCOME_COUNT, s);
+    if (k >= 0) {
+        *out = k;
+        return 0;
+    }
     int v = lookup(outcome_aliases, COUNT(outcome_aliases), s);
     if (v < 0)
         return -1;
@@ -261,6 +288,11 @@ static const struct alias income_aliases[] = {
 
 int utfall_income_parse(const char *s, int *out)
 {
+    int k = key_index(income_keys, UTFALL_INCOME_COUNT, s);
+    if (k >= 0) {
+        *out = k;
+        return 0;
+    }
     int v = lookup(income_aliases, COUNT(income_aliases), s);
     if (v < 0)
         return -1;
@@ -268,8 +300,46 @@ int utfall_income_parse(const char *s, int *out)
     return 0;
 }
 
+/* Up to 15 significant digits: the value is N / 10^k with N and 10^k
+ * exact doubles, and one IEEE division rounds correctly, so this gives
+ * the very double strtod would.  Returns 0, or -1 to let strtod decide. */
+static int number_parse_fast(const char *s, double *out)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const unsigned char *p = (const unsigned char *)s;
+    int neg = *p == '-';
+    p += neg || *p == '+';
+    const unsigned char *start = p;
+    uint64_t v = 0;
+    unsigned d;
+    while ((d = (unsigned)(*p - '0')) < 10) {
+        v = v * 10 + d;
+        p++;
+    }
+    size_t digits = (size_t)(p - start), frac = 0;
+    if (*p == ',' || *p == '.') {
+        const unsigned char *f = ++p;
+        while ((d = (unsigned)(*p - '0')) < 10) {
+            v = v * 10 + d;
+            p++;
+        }
+        frac = (size_t)(p - f);
+        digits += frac;
+    }
+    if (*p || !digits || digits > 15)
+        return -1;
+    double x = (double)v;
+    if (frac)
+        x /= pow10[frac];
+    *out = neg ? -x : x;
+    return 0;
+}
+
 int utfall_number_parse(const char *s, double *out)
 {
+    if (number_parse_fast(s, out) == 0)
+        return 0;
     char buf[64];
     size_t n = strlen(s);
     if (n == 0 || n >= sizeof buf)

@@ -1,4 +1,9 @@
-/* utfall — validating and profiling an extract without computing figures. */
+/* utfall — validating and profiling an extract without computing figures.
+ *
+ * Memory: counters per column and up to 100 distinct values per
+ * categorical column, one 8-byte hash per distinct id (persons) and one
+ * per row (identical-row detection): check is the one command whose
+ * memory grows with the rows. */
 #ifndef UTFALL_CHECK_H
 #define UTFALL_CHECK_H
 

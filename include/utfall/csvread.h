@@ -45,7 +45,8 @@ typedef struct utfall_csv_record {
     long line;      /* physical line the record starts on (1-based) */
     long end_line;  /* physical line it ends on */
     long record;    /* 1-based count of records including the header */
-    const char *raw; /* the record's bytes as read (after transcoding), for --rejects */
+    const char *raw; /* the record's raw_len bytes as read (after transcoding, without the
+                      * line end; not NUL-terminated), for --rejects */
     size_t raw_len;
 } utfall_csv_record;
 

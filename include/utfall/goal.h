@@ -1,5 +1,9 @@
 /* utfall — goal attainment (måluppfyllelse): the share of participants who
- * reached work or studies, against the project's target, per group. */
+ * reached work or studies, against the project's target, per group.
+ *
+ * Memory: three counters per group, aggregated as rows stream past; with
+ * UTFALL_UNIT_PERSONS also 16 bytes per distinct id (the latest episode
+ * decides, so every person must be remembered). */
 #ifndef UTFALL_GOAL_H
 #define UTFALL_GOAL_H
 

@@ -1,6 +1,10 @@
 /* utfall — outcome at a horizon: the share of each group with a success
  * status N months after each participant's own start, with censoring,
- * comparisons against a reference group, Kaplan–Meier and log-rank. */
+ * comparisons against a reference group, Kaplan–Meier and log-rank.
+ *
+ * Memory: unlike the other figures, this one keeps state per participant
+ * (start, follow-up end, group) and every spell, because a participant's
+ * spells may come in any order; it grows with participants + spells. */
 #ifndef UTFALL_HORIZON_H
 #define UTFALL_HORIZON_H
 

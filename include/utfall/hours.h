@@ -1,4 +1,7 @@
-/* utfall — change in weekly activity hours between enrolment and exit. */
+/* utfall — change in weekly activity hours between enrolment and exit.
+ *
+ * Memory: one double per row with both hours (the median, quartiles and
+ * Wilcoxon's ranks need them all), sorted in place; nothing else per row. */
 #ifndef UTFALL_HOURS_H
 #define UTFALL_HOURS_H
 

@@ -207,11 +207,18 @@ typedef struct utfall_paired_change {
  * Missing values must be removed by the caller (and counted as rejected).
  * Usage errors: d NULL with n > 0, tolerance < 0 or NaN, level not in
  * (0, 1).  Data error: a non-finite d[i] (UTFALL_ERR_DATA, "non-finite").
- * Allocates O(n) scratch memory: UTFALL_ERR_NOMEM if that fails. */
+ * Allocates a sorted copy of d (n doubles): UTFALL_ERR_NOMEM if that
+ * fails. */
 UTFALL_API utfall_status utfall_paired_change_summarize(const double *d, size_t n,
                                                         double tolerance, double level,
                                                         utfall_paired_change *out,
                                                         utfall_error *err);
+/* The same, with no scratch memory: d is sorted in place.  For callers
+ * that keep one difference per row and need it no more afterwards. */
+UTFALL_API utfall_status utfall_paired_change_summarize_inplace(double *d, size_t n,
+                                                                double tolerance, double level,
+                                                                utfall_paired_change *out,
+                                                                utfall_error *err);
 
 /* ---- Helpers ----------------------------------------------------------- */
 

@@ -1,5 +1,11 @@
 /* utfall — the participant section: enrolled, active, exited, splits,
- * exit outcomes, days in programme, enrolments over time. */
+ * exit outcomes, days in programme, enrolments over time.
+ *
+ * Memory: one read; counters per group and split, a histogram of days in
+ * programme (one counter per day of the longest stay), and — to count
+ * persons, not rows — one entry per distinct id (its hash and the group
+ * of its first episode in each split), plus one per further group a
+ * re-enrolled person is seen in. */
 #ifndef UTFALL_SUMMARY_H
 #define UTFALL_SUMMARY_H
 
