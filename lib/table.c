@@ -1,4 +1,5 @@
 #include "utfall/table.h"
+#include "table_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -6,50 +7,10 @@
 #include <string.h>
 #include <strings.h>
 
-enum cell_state { CELL_EMPTY = 0, CELL_NUM, CELL_TEXT, CELL_NA, CELL_SUPPRESSED };
-
-struct cell {
-    enum cell_state state;
-    double num;
-    double aux; /* COUNT_SHARE: the share */
-    char *text;
-};
-
-struct column {
-    char *key;
-    char *label_key;
-    utfall_coltype type;
-    int decimals;
-    int human_only, machine_only;
-    int depends[2]; /* base columns + 1; 0 = none */
-    int not_suppressible;
-};
-
-struct utfall_table {
-    char *key;
-    int is_object;
-    int machine_only, human_only;
-    int no_suppress;
-    long suppress_mark; /* N of "<N" once suppression was applied */
-    char *title;
-    struct column *cols;
-    int ncols;
-    struct cell *cells; /* nrows * ncols, row-major; rebuilt when columns grow */
-    int *is_total;
-    int nrows, cap_rows;
-    char **notes;
-    int nnotes;
-};
-
-struct utfall_doc {
-    utfall_table **tables;
-    int n;
-};
-
 int utfall_format_parse(const char *name, utfall_format *out)
 {
-    static const char *const names[] = {"table", "tsv", "csv", "json", "md"};
-    for (int i = 0; i < 5; i++)
+    static const char *const names[] = {"table", "tsv", "csv", "json", "md", "xlsx"};
+    for (int i = 0; i < 6; i++)
         if (!strcasecmp(name, names[i])) {
             *out = (utfall_format)i;
             return 0;
@@ -388,8 +349,8 @@ static void machine_cell(const utfall_table *t, int row, int col, char *buf, siz
         utfall_fmt_machine(c->num, buf, size);
 }
 
-static void human_cell(const utfall_table *t, int row, int col, utfall_lang lang, char *buf,
-                       size_t size)
+void utfall_table_human_cell(const utfall_table *t, int row, int col, utfall_lang lang,
+                             char *buf, size_t size)
 {
     const struct column *k = &t->cols[col];
     const struct cell *c = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)col];
@@ -482,6 +443,16 @@ static size_t text_width(const char *s)
 static int visible(const struct column *c, int machine)
 {
     return machine ? !c->human_only : !c->machine_only;
+}
+
+const char *utfall_table_column_label(const utfall_table *t, int col, utfall_lang lang)
+{
+    return column_label(&t->cols[col], lang);
+}
+
+int utfall_table_column_visible(const utfall_table *t, int col, int machine)
+{
+    return visible(&t->cols[col], machine);
 }
 
 /* ---- writers -------------------------------------------------------------- */
@@ -637,7 +608,7 @@ static void write_human(const utfall_table *t, FILE *out, utfall_lang lang, int 
             continue;
         width[c] = text_width(column_label(&t->cols[c], lang));
         for (int r = 0; r < t->nrows; r++) {
-            human_cell(t, r, c, lang, buf, sizeof buf);
+            utfall_table_human_cell(t, r, c, lang, buf, sizeof buf);
             size_t w = text_width(buf);
             if (w > width[c])
                 width[c] = w;
@@ -695,7 +666,7 @@ static void write_human(const utfall_table *t, FILE *out, utfall_lang lang, int 
         for (int c = 0; c < t->ncols; c++) {
             if (!visible(&t->cols[c], 0))
                 continue;
-            human_cell(t, r, c, lang, buf, sizeof buf);
+            utfall_table_human_cell(t, r, c, lang, buf, sizeof buf);
             size_t pad = width[c] - text_width(buf);
             int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
             fputs(first ? "" : sep, out);
@@ -756,6 +727,9 @@ utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt
     case UTFALL_FMT_JSON:
         write_json(d, out);
         break;
+    case UTFALL_FMT_XLSX:
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "xlsx-needs-file",
+                                "XLSX is written to a file, not a stream");
     case UTFALL_FMT_TABLE:
     case UTFALL_FMT_MD:
         for (int i = 0, shown = 0; i < d->n; i++) {

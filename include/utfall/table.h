@@ -22,7 +22,8 @@ typedef enum utfall_format {
     UTFALL_FMT_TSV,
     UTFALL_FMT_CSV,
     UTFALL_FMT_JSON,
-    UTFALL_FMT_MD
+    UTFALL_FMT_MD,
+    UTFALL_FMT_XLSX /* a file, never a stream: utfall_doc_write_xlsx */
 } utfall_format;
 UTFALL_API int utfall_format_parse(const char *name, utfall_format *out);
 
@@ -103,6 +104,14 @@ UTFALL_API utfall_table *utfall_doc_table(utfall_doc *d, const char *key);
 UTFALL_API utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt,
                                           utfall_lang lang, const char *section,
                                           utfall_error *err);
+
+/* Write the document as an Excel workbook at path: a first sheet
+ * "Definitioner"/"Definitions" with every table's notes, then one sheet
+ * per table shown to people (named by its key), numbers stored as numbers
+ * with percent and decimal formats.  The same document gives the same
+ * bytes: the creation time is SOURCE_DATE_EPOCH when set, else fixed. */
+UTFALL_API utfall_status utfall_doc_write_xlsx(const utfall_doc *d, const char *path,
+                                               utfall_lang lang, utfall_error *err);
 
 #ifdef __cplusplus
 }
