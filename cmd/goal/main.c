@@ -22,7 +22,7 @@ static const char usage[] =
     "      --unit U           episodes (default) or persons (latest episode decides)\n"
     "      --ci METHOD        wilson (default), exact, agresti-coull, jeffreys\n"
     "      --level L          confidence level (default 0.95)\n"
-    "  -f, --format FMT       table, tsv, csv, json, md\n"
+    "  -f, --format FMT       table, tsv, csv, json, md, xlsx\n"
     "  -o, --output FILE      write to FILE (format from its extension)\n"
     "      --lang sv|en       language of human output (default from LANG)\n"
     "  -d, --delimiter C, --encoding ENC, --map FIELD=HEADER, --outcome-map FILE,\n"

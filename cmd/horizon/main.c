@@ -24,7 +24,7 @@ static const char usage[] =
     "      --curve              the share at every month 0..H (section curve)\n"
     "      --km                 Kaplan-Meier time to first success and log-rank\n"
     "      --level L            confidence level (default 0.95)\n"
-    "  -f, --format FMT         table, tsv, csv, json, md\n"
+    "  -f, --format FMT         table, tsv, csv, json, md, xlsx\n"
     "      --section NAME       with tsv/csv: rows, comparisons, curve, km, logrank\n"
     "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
     "      --map FIELD=HEADER, --skip-bad, --rejects FILE, -q, --quiet\n"

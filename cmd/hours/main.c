@@ -15,7 +15,7 @@ static const char usage[] =
     "  -b, --by COL[,COL]     one row per group, then the total\n"
     "      --tolerance H      changes of at most H hours count as unchanged (0)\n"
     "      --level L          confidence level (default 0.95)\n"
-    "  -f, --format FMT       table, tsv, csv, json, md\n"
+    "  -f, --format FMT       table, tsv, csv, json, md, xlsx\n"
     "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
     "      --map FIELD=HEADER, --outcome-map FILE, --skip-bad, --rejects FILE,\n"
     "  -q, --quiet            as in utfall-summary(1)\n"

@@ -16,7 +16,7 @@ static const char usage[] =
     "  -s, --success LIST     tabulate reached / not reached instead\n"
     "      --base B           exited (default) or enrolled\n"
     "      --level L          confidence level (default 0.95)\n"
-    "  -f, --format FMT       table, tsv, csv, json, md\n"
+    "  -f, --format FMT       table, tsv, csv, json, md, xlsx\n"
     "      --section NAME     with tsv/csv: rows (default) or tests\n"
     "  -o, --output FILE, --lang sv|en, -d, --delimiter C, --encoding ENC,\n"
     "      --map FIELD=HEADER, --outcome-map FILE, --skip-bad, --rejects FILE,\n"
