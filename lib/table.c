@@ -746,3 +746,51 @@ utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt
                                 strerror(errno));
     return UTFALL_OK;
 }
+
+int utfall_doc_ntables(const utfall_doc *d) { return d->n; }
+
+utfall_table *utfall_doc_table_at(const utfall_doc *d, int i)
+{
+    return i >= 0 && i < d->n ? d->tables[i] : NULL;
+}
+
+utfall_table *utfall_doc_take(utfall_doc *d, int i)
+{
+    if (i < 0 || i >= d->n)
+        return NULL;
+    utfall_table *t = d->tables[i];
+    memmove(d->tables + i, d->tables + i + 1, (size_t)(d->n - i - 1) * sizeof *d->tables);
+    d->n--;
+    return t;
+}
+
+const char *utfall_table_key(const utfall_table *t) { return t->key; }
+
+int utfall_table_set_key(utfall_table *t, const char *key)
+{
+    char *k = strdup(key);
+    if (!k)
+        return -1;
+    free(t->key);
+    t->key = k;
+    return 0;
+}
+
+const char *utfall_table_title(const utfall_table *t) { return t->title; }
+int utfall_table_is_machine_only(const utfall_table *t) { return t->machine_only; }
+int utfall_table_nnotes(const utfall_table *t) { return t->nnotes; }
+
+const char *utfall_table_note(const utfall_table *t, int i)
+{
+    return i >= 0 && i < t->nnotes ? t->notes[i] : NULL;
+}
+
+utfall_status utfall_table_write_human(const utfall_table *t, FILE *out, utfall_lang lang,
+                                       int markdown, utfall_error *err)
+{
+    write_human(t, out, lang, markdown);
+    if (ferror(out))
+        return utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot write output: %s",
+                                strerror(errno));
+    return UTFALL_OK;
+}

@@ -99,6 +99,23 @@ UTFALL_API void utfall_doc_free(utfall_doc *d);
 UTFALL_API void utfall_doc_add(utfall_doc *d, utfall_table *t);
 UTFALL_API utfall_table *utfall_doc_table(utfall_doc *d, const char *key);
 
+/* Walking and regrouping documents (the report gathers the tables of
+ * several computations into one document). */
+UTFALL_API int utfall_doc_ntables(const utfall_doc *d);
+UTFALL_API utfall_table *utfall_doc_table_at(const utfall_doc *d, int i);
+/* Remove table i from the document and hand it to the caller. */
+UTFALL_API utfall_table *utfall_doc_take(utfall_doc *d, int i);
+UTFALL_API const char *utfall_table_key(const utfall_table *t);
+UTFALL_API int utfall_table_set_key(utfall_table *t, const char *key);
+UTFALL_API const char *utfall_table_title(const utfall_table *t);
+UTFALL_API int utfall_table_is_machine_only(const utfall_table *t);
+UTFALL_API int utfall_table_nnotes(const utfall_table *t);
+UTFALL_API const char *utfall_table_note(const utfall_table *t, int i);
+/* One table for people: as in a table or Markdown document. */
+UTFALL_API utfall_status utfall_table_write_human(const utfall_table *t, FILE *out,
+                                                  utfall_lang lang, int markdown,
+                                                  utfall_error *err);
+
 /* Write the document.  TSV and CSV write only the table named `section`
  * (NULL = the first), so that the output stays one rectangle for pipes. */
 UTFALL_API utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt,
