@@ -304,7 +304,7 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
     size_t pos = 0;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
         pos = 3;
-    while (st == UTFALL_OK && pos <= len) {
+    while (st == UTFALL_OK && pos < len) {
         size_t end = pos;
         while (end < len && text[end] != '\n')
             end++;
