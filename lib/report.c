@@ -38,6 +38,7 @@ struct facts {
     long outcome[UTFALL_OUTCOME_COUNT];
     long exited_no_outcome;
     utfall_date first, last;
+    int has[UTFALL_F_COUNT]; /* the extract has a column for the field */
 };
 
 void utfall_report_options_init(utfall_report_options *opt)
@@ -155,6 +156,11 @@ static utfall_status read_facts(utfall_report_open_fn open, void *octx, struct f
         return st;
     memset(f, 0, sizeof *f);
     f->first = f->last = UTFALL_DATE_NONE;
+    for (size_t i = 0; i < utfall_extract_ncolumns(x); i++) {
+        int field = utfall_extract_column_field(x, i);
+        if (field >= 0 && field < UTFALL_F_COUNT)
+            f->has[field] = 1;
+    }
     utfall_row row;
     int rc;
     while ((rc = utfall_extract_next(x, &row, err)) == 1) {
@@ -297,6 +303,15 @@ static void describe_who(const struct ctx *c, const utfall_goal_spec *g, char *b
         snprintf(buf, size, "%s",
                  tr(c, g->base == UTFALL_BASE_EXITED ? "report.who.exited" : "report.who.enrolled"));
     }
+}
+
+/* A part that needs a column the extract lacks is left out, and says so. */
+static int lacks(utfall_report *r, const struct ctx *c, const struct facts *f, utfall_field field)
+{
+    if (f->has[field])
+        return 0;
+    para(r, UTFALL_BLOCK_PARAGRAPH, tr(c, "report.missing_column"), utfall_field_name(field));
+    return 1;
 }
 
 /* Give the table a title saying what it is split by ("... by gender"). */
@@ -496,6 +511,12 @@ static utfall_status goals_section(utfall_report *r, const struct ctx *c, const 
         const utfall_goal_spec *g = &goals->goals[i];
         heading(r, 3, g->text);
         utfall_status st = UTFALL_OK;
+        if (g->kind == UTFALL_GOAL_ACTIVITY
+                ? lacks(r, c, f, UTFALL_F_TIMMAR_FORE) || lacks(r, c, f, UTFALL_F_TIMMAR_EFTER)
+                : (g->success || g->base == UTFALL_BASE_EXITED)
+                      && (lacks(r, c, f, UTFALL_F_AVSLUTAD)
+                          || (g->success && lacks(r, c, f, UTFALL_F_AVSLUTSORSAK))))
+            continue;
         if (g->kind == UTFALL_GOAL_SHARE)
             st = share_goal(r, c, f, g, open, octx, pass, err);
         else if (g->kind == UTFALL_GOAL_COUNT)
@@ -509,14 +530,22 @@ static utfall_status goals_section(utfall_report *r, const struct ctx *c, const 
 }
 
 static utfall_status outcomes_section(utfall_report *r, const struct ctx *c,
-                                      utfall_doc *outcomes, utfall_report_open_fn open,
-                                      void *octx, int *pass, utfall_error *err)
+                                      const struct facts *f, utfall_doc *outcomes,
+                                      utfall_report_open_fn open, void *octx, int *pass,
+                                      utfall_error *err)
 {
     heading(r, 2, tr(c, "report.sec.outcomes"));
+    if (lacks(r, c, f, UTFALL_F_AVSLUTSORSAK)) {
+        utfall_doc_free(outcomes);
+        return UTFALL_OK;
+    }
     if (outcomes)
         adopt(r, outcomes, "avslut", 1);
     static const char *const by[] = {"kon", "enhet"};
+    static const utfall_field by_field[] = {UTFALL_F_KON, UTFALL_F_ENHET};
     for (int i = 0; i < 2; i++) {
+        if (!f->has[by_field[i]])
+            continue;
         utfall_split_options so;
         utfall_split_options_init(&so);
         so.by = by[i];
@@ -537,12 +566,14 @@ static utfall_status outcomes_section(utfall_report *r, const struct ctx *c,
 }
 
 static utfall_status activity_section(utfall_report *r, const struct ctx *c,
-                                      utfall_report_open_fn open, void *octx, int *pass,
-                                      utfall_error *err)
+                                      const struct facts *f, utfall_report_open_fn open,
+                                      void *octx, int *pass, utfall_error *err)
 {
     heading(r, 2, tr(c, "report.sec.activity"));
+    if (lacks(r, c, f, UTFALL_F_TIMMAR_FORE) || lacks(r, c, f, UTFALL_F_TIMMAR_EFTER))
+        return UTFALL_OK;
     static const char *const by[] = {NULL, "kon"};
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < (f->has[UTFALL_F_KON] ? 2 : 1); i++) {
         utfall_hours_options ho;
         utfall_hours_options_init(&ho);
         ho.by = by[i];
@@ -658,11 +689,11 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
     if (!st)
         st = goals_section(r, &c, &f, goals, open, octx, &pass, err);
     if (!st) {
-        st = outcomes_section(r, &c, outcomes, open, octx, &pass, err);
+        st = outcomes_section(r, &c, &f, outcomes, open, octx, &pass, err);
         outcomes = NULL;
     }
     if (!st)
-        st = activity_section(r, &c, open, octx, &pass, err);
+        st = activity_section(r, &c, &f, open, octx, &pass, err);
     if (!st && opt->horizon)
         st = horizon_section(r, &c, open, octx, &pass, err);
     if (!st) {
