@@ -206,7 +206,7 @@ static utfall_status finish_block(utfall_goals *g, struct block *b, const char *
         size_t n = strlen(v);
         if (n == 0 || n > UTFALL_GOAL_ID_MAX || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
             return fail(err, name, b->line[K_ID], "id", "goals-bad-id",
-                        "'%s' is not a goal id (1 to 24 of a-z, 0-9 and _)%s", v, NULL);
+                        "'%s' is not a goal id (1 to 20 of a-z, 0-9 and _)%s", v, NULL);
         for (size_t i = 0; i < g->n; i++)
             if (!strcmp(g->goals[i].id, v))
                 return fail(err, name, b->line[K_ID], "id", "goals-duplicate-id",
@@ -299,6 +299,7 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
     }
     struct block b;
     memset(&b, 0, sizeof b);
+    int last_key = -1; /* the key a continuation line adds to */
     utfall_status st = UTFALL_OK;
     long lineno = 0;
     size_t pos = 0;
@@ -331,6 +332,7 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
                       NULL, NULL);
             break;
         }
+        int indented = line[0] == ' ' || line[0] == '\t';
         char *l = trim(line);
         if (*l == '#') {
             free(line);
@@ -339,6 +341,20 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
             if (b.first_line)
                 st = finish_block(g, &b, name, err);
             block_clear(&b);
+            last_key = -1;
+        } else if (indented && last_key >= 0) {
+            /* a long value goes on over indented lines */
+            size_t n0 = strlen(b.value[last_key]), n1 = strlen(l);
+            char *v = realloc(b.value[last_key], n0 + n1 + 2);
+            if (!v) {
+                free(line);
+                st = utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+                break;
+            }
+            v[n0] = ' ';
+            memcpy(v + n0 + 1, l, n1 + 1);
+            b.value[last_key] = v;
+            free(line);
         } else {
             char *colon = strchr(l, ':');
             if (!colon) {
@@ -371,6 +387,7 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
                 if (!b.first_line)
                     b.first_line = lineno;
                 b.line[k] = lineno;
+                last_key = k;
                 b.value[k] = strdup(value);
                 if (!b.value[k])
                     st = utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");

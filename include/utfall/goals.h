@@ -20,7 +20,7 @@ typedef enum utfall_goal_kind {
     UTFALL_GOAL_ACTIVITY   /* aktivitet: weekly activity hours increase */
 } utfall_goal_kind;
 
-#define UTFALL_GOAL_ID_MAX 24
+#define UTFALL_GOAL_ID_MAX 20 /* "mal_" id "_rows" fits an Excel sheet name */
 
 typedef struct utfall_goal_spec {
     char *text;               /* the goal as written */
