@@ -21,6 +21,7 @@ struct block {
     utfall_block_kind kind;
     int level;
     char *text;
+    char *caption; /* figures */
 };
 
 struct utfall_report {
@@ -67,7 +68,7 @@ static void add_block(utfall_report *r, utfall_block_kind kind, int level, const
         r->failed = 1;
         return;
     }
-    r->blocks[r->n++] = (struct block){kind, level, t};
+    r->blocks[r->n++] = (struct block){kind, level, t, NULL};
 }
 
 static void heading(utfall_report *r, int level, const char *text)
@@ -659,6 +660,8 @@ static void method_section(utfall_report *r, const struct ctx *c, const struct f
     para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.reproducible"));
 }
 
+static void prepend_text_table(utfall_report *r, const struct ctx *c);
+
 utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn open, void *octx,
                                   const utfall_report_options *opt, utfall_error *err)
 {
@@ -699,6 +702,7 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
     if (!st) {
         method_section(r, &c, &f);
         utfall_doc_suppress(r->doc, opt->suppress, opt->lang);
+        prepend_text_table(r, &c);
     }
     utfall_doc_free(outcomes);
     utfall_goals_free(own_goals);
@@ -712,12 +716,70 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
     return UTFALL_OK;
 }
 
+/* The workbook gets the report's sentences too, on a sheet before the
+ * tables: the goals as written, met or not, what is missing. */
+static void prepend_text_table(utfall_report *r, const struct ctx *c)
+{
+    utfall_table *t = utfall_table_new("rapport", 0);
+    utfall_doc *d = utfall_doc_new();
+    if (!t || !d) {
+        utfall_table_free(t);
+        utfall_doc_free(d);
+        r->failed = 1;
+        return;
+    }
+    int col = utfall_table_add_column(t, "text", "report.col.text", UTFALL_COL_TEXT, 0);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct block *b = &r->blocks[i];
+        char buf[2200];
+        if (b->kind == UTFALL_BLOCK_TABLE)
+            snprintf(buf, sizeof buf, tr(c, "report.see_sheet"), b->text);
+        else if (b->kind == UTFALL_BLOCK_LIST_ITEM)
+            snprintf(buf, sizeof buf, "\xE2\x80\xA2 %s", b->text); /* • */
+        else if (b->kind == UTFALL_BLOCK_FIGURE)
+            continue;
+        else
+            snprintf(buf, sizeof buf, "%s", b->text);
+        int row = utfall_table_add_row(t, 0);
+        utfall_table_set_text(t, row, col, buf);
+    }
+    utfall_table_set_no_suppress(t);
+    utfall_doc_add(d, t);
+    while (utfall_doc_ntables(r->doc) > 0)
+        utfall_doc_add(d, utfall_doc_take(r->doc, 0));
+    utfall_doc_free(r->doc);
+    r->doc = d;
+}
+
+utfall_status utfall_report_add_figure(utfall_report *r, const char *after_table,
+                                       const char *path, const char *caption, utfall_error *err)
+{
+    size_t at = r->n;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->blocks[i].kind == UTFALL_BLOCK_TABLE && !strcmp(r->blocks[i].text, after_table))
+            at = i + 1;
+    if (at == r->n && after_table)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "no-such-table",
+                                "the report has no table '%s'", after_table);
+    size_t before = r->n;
+    add_block(r, UTFALL_BLOCK_FIGURE, 0, path);
+    if (r->failed || r->n == before)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    struct block fig = r->blocks[r->n - 1];
+    fig.caption = caption ? strdup(caption) : NULL;
+    memmove(r->blocks + at + 1, r->blocks + at, (r->n - 1 - at) * sizeof *r->blocks);
+    r->blocks[at] = fig;
+    return UTFALL_OK;
+}
+
 void utfall_report_free(utfall_report *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         free(r->blocks[i].text);
+        free(r->blocks[i].caption);
+    }
     free(r->blocks);
     utfall_doc_free(r->doc);
     free(r);
@@ -795,6 +857,9 @@ utfall_status utfall_report_write_md(const utfall_report *r, FILE *out, utfall_e
             break;
         }
         case UTFALL_BLOCK_FIGURE:
+            fputs("![", out);
+            md_text(out, b->caption ? b->caption : "");
+            fprintf(out, "](%s)\n\n", b->text);
             break;
         }
     }

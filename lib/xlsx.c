@@ -118,6 +118,21 @@ static void write_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const ut
     }
 }
 
+/* The share beside a COUNT_SHARE count. */
+static void write_share(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const utfall_table *t,
+                        int r, int c, utfall_lang lang, const struct xlsx_formats *f)
+{
+    const struct cell *cell = &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
+    int total = t->is_total[r];
+    if (cell->state == CELL_NUM && isfinite(cell->aux))
+        worksheet_write_number(ws, row, col, cell->aux, total ? f->share_bold[1] : f->share[1]);
+    else if (cell->state == CELL_SUPPRESSED || cell->state == CELL_NA)
+        worksheet_write_string(ws, row, col,
+                               utfall_tr(lang, cell->state == CELL_NA ? "not_computable"
+                                                                       : "suppressed_mark"),
+                               total ? f->bold : NULL);
+}
+
 /* Excel allows 31 characters and no []:*?/\ in a sheet name. */
 static void sheet_name(const char *key, char *buf, size_t size)
 {
@@ -196,14 +211,25 @@ static lxw_error write_table(lxw_workbook *wb, const utfall_table *t, utfall_lan
         }
         worksheet_set_column(ws, col, col, (double)(w < 8 ? 8 : w > 60 ? 60 : w) + 2, NULL);
         worksheet_write_string(ws, header, col++, label, f->bold);
+        if (t->cols[c].type == UTFALL_COL_COUNT_SHARE) {
+            /* people see "12 (40 %)"; a spreadsheet wants both as numbers */
+            char share_label[512];
+            snprintf(share_label, sizeof share_label, "%s (%s)", label,
+                     utfall_tr(lang, "xlsx.share"));
+            worksheet_set_column(ws, col, col, (double)chars(share_label) + 2, NULL);
+            worksheet_write_string(ws, header, col++, share_label, f->bold);
+        }
     }
     worksheet_freeze_panes(ws, header + 1, 0);
     row = header + 1;
     for (int r = 0; r < t->nrows; r++, row++) {
         col = 0;
         for (int c = 0; c < t->ncols; c++)
-            if (utfall_table_column_visible(t, c, 0))
+            if (utfall_table_column_visible(t, c, 0)) {
                 write_cell(ws, row, col++, t, r, c, lang, f);
+                if (t->cols[c].type == UTFALL_COL_COUNT_SHARE)
+                    write_share(ws, row, col++, t, r, c, lang, f);
+            }
     }
     if (t->nnotes)
         row++;

@@ -44,7 +44,7 @@ typedef enum utfall_block_kind {
     UTFALL_BLOCK_PARAGRAPH,   /* text */
     UTFALL_BLOCK_LIST_ITEM,   /* text, one bullet */
     UTFALL_BLOCK_TABLE,       /* text = the table's key in the document */
-    UTFALL_BLOCK_FIGURE       /* text = the figure's key (reserved for charts) */
+    UTFALL_BLOCK_FIGURE       /* text = the image's path (utfall_report_add_figure) */
 } utfall_block_kind;
 
 typedef struct utfall_report utfall_report;
@@ -59,6 +59,13 @@ UTFALL_API size_t utfall_report_nblocks(const utfall_report *r);
 UTFALL_API utfall_block_kind utfall_report_block(const utfall_report *r, size_t i,
                                                  const char **text, int *level);
 UTFALL_API utfall_doc *utfall_report_doc(utfall_report *r);
+
+/* For the chart step: put a figure (an image file, path relative to the
+ * Markdown file) right after the table after_table; NULL = at the end.
+ * Markdown writes it as ![caption](path). */
+UTFALL_API utfall_status utfall_report_add_figure(utfall_report *r, const char *after_table,
+                                                  const char *path, const char *caption,
+                                                  utfall_error *err);
 
 UTFALL_API utfall_status utfall_report_write_md(const utfall_report *r, FILE *out,
                                                 utfall_error *err);
