@@ -195,6 +195,7 @@ static long suppress_table(utfall_table *t, long min_count, utfall_lang lang)
             }
             if (best >= 0) {
                 cell_at(t, best, c)->state = CELL_SUPPRESSED;
+                cell_at(t, best, c)->secondary = 1;
                 hidden++;
             }
         }
@@ -376,7 +377,7 @@ void utfall_table_human_cell(const utfall_table *t, int row, int col, utfall_lan
         snprintf(buf, size, "%s", utfall_tr(lang, "not_computable"));
         return;
     case CELL_SUPPRESSED:
-        if (k->type == UTFALL_COL_COUNT || k->type == UTFALL_COL_COUNT_SHARE)
+        if ((k->type == UTFALL_COL_COUNT || k->type == UTFALL_COL_COUNT_SHARE) && !c->secondary)
             snprintf(buf, size, "<%ld", t->suppress_mark);
         else
             snprintf(buf, size, "%s", utfall_tr(lang, "suppressed_mark"));

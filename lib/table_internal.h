@@ -13,6 +13,7 @@ struct cell {
     enum cell_state state;
     double num;
     double aux; /* COUNT_SHARE: the share */
+    int secondary; /* hidden only so that a total does not reveal another cell: not "<N" */
     char *text;
 };
 
