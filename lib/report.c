@@ -134,6 +134,13 @@ static const char *cnt(const struct ctx *c, long n, char *buf, size_t size)
     return buf;
 }
 
+/* Bookkeeping (rows read, used, rejected) is never hidden. */
+static const char *num(const struct ctx *c, long n, char *buf, size_t size)
+{
+    utfall_fmt_count(c->lang, n, buf, size);
+    return buf;
+}
+
 static const char *pct(const struct ctx *c, double share, int decimals, char *buf, size_t size)
 {
     utfall_fmt_percent(c->lang, share, decimals, buf, size);
@@ -252,8 +259,8 @@ static void title_block(utfall_report *r, const struct ctx *c, const struct fact
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.period"), a, b);
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.extract"),
          o->extract_name ? o->extract_name : "-",
-         cnt(c, f->rows_read, n1, sizeof n1), cnt(c, f->rows_used, n2, sizeof n2),
-         cnt(c, f->rows_rejected, n3, sizeof n3));
+         num(c, f->rows_read, n1, sizeof n1), num(c, f->rows_used, n2, sizeof n2),
+         num(c, f->rows_rejected, n3, sizeof n3));
     if (o->date)
         para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.generated_on"), utfall_version(), o->date);
     else
@@ -638,8 +645,8 @@ static void method_section(utfall_report *r, const struct ctx *c, const struct f
 {
     char a[32], b[32], d[32], lv[32];
     heading(r, 2, tr(c, "report.sec.method"));
-    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.rows"), cnt(c, f->rows_read, a, sizeof a),
-         cnt(c, f->rows_used, b, sizeof b), cnt(c, f->rows_rejected, d, sizeof d));
+    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.rows"), num(c, f->rows_read, a, sizeof a),
+         num(c, f->rows_used, b, sizeof b), num(c, f->rows_rejected, d, sizeof d));
     para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.episodes"));
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.exited"), cnt(c, f->exited, a, sizeof a),
          cnt(c, f->active, b, sizeof b));
