@@ -189,6 +189,14 @@ static lxw_error write_table(lxw_workbook *wb, const utfall_table *t, utfall_lan
 {
     char name[32], buf[1024];
     sheet_name(t->key, name, sizeof name);
+    /* keys cut to 31 characters may meet: number the later ones */
+    for (int k = 2; workbook_get_worksheet_by_name(wb, name) && k < 1000; k++) {
+        char suffix[8];
+        int n = snprintf(suffix, sizeof suffix, "~%d", k);
+        size_t keep = strlen(name) + (size_t)n > 31 ? 31 - (size_t)n : strlen(name);
+        sheet_name(t->key, name, keep + 1);
+        strcat(name, suffix);
+    }
     lxw_worksheet *ws = workbook_add_worksheet(wb, name);
     if (!ws)
         return LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE; /* a duplicate or bad name */
