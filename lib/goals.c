@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +55,14 @@ static void block_clear(struct block *b)
     memset(b, 0, sizeof *b);
 }
 
-static utfall_status fail(utfall_error *err, const char *name, long line, const char *column,
-                          const char *code, const char *fmt, const char *a, const char *b)
+static utfall_status UTFALL_PRINTF(6, 7) fail(utfall_error *err, const char *name, long line,
+                                              const char *column, const char *code,
+                                              const char *fmt, ...)
 {
-    utfall_error_set(err, UTFALL_ERR_DATA, code, fmt, a ? a : "", b ? b : "");
+    va_list ap;
+    va_start(ap, fmt);
+    utfall_error_vset(err, UTFALL_ERR_DATA, code, fmt, ap);
+    va_end(ap);
     utfall_error_locate(err, name, line, 0, column);
     return UTFALL_ERR_DATA;
 }
@@ -136,11 +141,10 @@ static utfall_status finish_block(utfall_goals *g, struct block *b, const char *
             if (k != K_TITLE && b->line[k])
                 return fail(err, name, b->line[k], key_names[k][0], "goals-title-block",
                             "the project title (titel) stands in a block of its own, separated "
-                            "from the goals by a blank line%s%s",
-                            NULL, NULL);
+                            "from the goals by a blank line");
         if (g->title)
             return fail(err, name, b->line[K_TITLE], "titel", "goals-duplicate-title",
-                        "the project title (titel) is given twice%s%s", NULL, NULL);
+                        "the project title (titel) is given twice");
         g->title = b->value[K_TITLE];
         b->value[K_TITLE] = NULL;
         return UTFALL_OK;
@@ -148,11 +152,10 @@ static utfall_status finish_block(utfall_goals *g, struct block *b, const char *
     if (!b->line[K_GOAL])
         return fail(err, name, b->first_line, NULL, "goals-missing-key",
                     "this block has no goal: every block needs 'mal:' (or 'goal:'), the goal "
-                    "as written%s%s",
-                    NULL, NULL);
+                    "as written");
     if (g->n == GOALS_MAX)
         return fail(err, name, b->first_line, NULL, "goals-too-many",
-                    "more than 64 goals%s%s", NULL, NULL);
+                    "more than 64 goals");
     utfall_goal_spec s;
     memset(&s, 0, sizeof s);
     s.line = b->first_line;
@@ -171,8 +174,7 @@ static utfall_status finish_block(utfall_goals *g, struct block *b, const char *
         else
             return fail(err, name, b->line[K_TYPE], "typ", "goals-bad-type",
                         "unknown goal type '%s' (accepted: andel, antal, aktivitet; or share, "
-                        "count, activity)%s",
-                        b->value[K_TYPE], NULL);
+                        "count, activity)", b->value[K_TYPE]);
     } else if (b->line[K_TARGET_SHARE] && !b->line[K_TARGET_COUNT]) {
         s.kind = UTFALL_GOAL_SHARE;
     } else if (b->line[K_TARGET_COUNT] && !b->line[K_TARGET_SHARE]) {
@@ -182,8 +184,7 @@ static utfall_status finish_block(utfall_goals *g, struct block *b, const char *
     } else {
         return fail(err, name, b->first_line, "typ", "goals-missing-key",
                     "the goal has no 'typ:' (andel, antal or aktivitet) and no single target "
-                    "(mal_andel, mal_antal or mal_timmar) to tell it by%s%s",
-                    NULL, NULL);
+                    "(mal_andel, mal_antal or mal_timmar) to tell it by");
     }
 
     /* keys that do not belong to the type */
@@ -206,11 +207,11 @@ static utfall_status finish_block(utfall_goals *g, struct block *b, const char *
         size_t n = strlen(v);
         if (n == 0 || n > UTFALL_GOAL_ID_MAX || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
             return fail(err, name, b->line[K_ID], "id", "goals-bad-id",
-                        "'%s' is not a goal id (1 to 20 of a-z, 0-9 and _)%s", v, NULL);
+                        "'%s' is not a goal id (1 to 20 of a-z, 0-9 and _)", v);
         for (size_t i = 0; i < g->n; i++)
             if (!strcmp(g->goals[i].id, v))
                 return fail(err, name, b->line[K_ID], "id", "goals-duplicate-id",
-                            "the id '%s' is used by an earlier goal%s", v, NULL);
+                            "the id '%s' is used by an earlier goal", v);
         memcpy(s.id, v, n + 1);
     } else {
         snprintf(s.id, sizeof s.id, "goal%zu", g->n + 1);
@@ -220,44 +221,38 @@ static utfall_status finish_block(utfall_goals *g, struct block *b, const char *
         utfall_error e2;
         utfall_error_clear(&e2);
         if (utfall_outcome_set_parse(b->value[K_OUTCOMES], &s.success, &e2))
-            return fail(err, name, b->line[K_OUTCOMES], "utfall", "goals-bad-outcomes", "%s%s",
-                        e2.text, NULL);
+            return fail(err, name, b->line[K_OUTCOMES], "utfall", "goals-bad-outcomes", "%s", e2.text);
     } else if (s.kind == UTFALL_GOAL_SHARE) {
         return fail(err, name, b->first_line, "utfall", "goals-missing-key",
                     "a goal of type andel needs 'utfall:', the outcomes that reach it (e.g. "
-                    "arbete, studier)%s%s",
-                    NULL, NULL);
+                    "arbete, studier)");
     }
 
     if (s.kind == UTFALL_GOAL_SHARE) {
         if (!b->line[K_TARGET_SHARE])
             return fail(err, name, b->first_line, "mal_andel", "goals-missing-key",
                         "a goal of type andel needs 'mal_andel:', the target share (e.g. 35 "
-                        "%%)%s%s",
-                        NULL, NULL);
+                        "%%)");
         if (parse_share(b->value[K_TARGET_SHARE], &s.target_share))
             return fail(err, name, b->line[K_TARGET_SHARE], "mal_andel", "goals-bad-share",
                         "'%s' is not a share above 0 and at most 100 %% (write 35 %%, 35%% or "
-                        "0,35)%s",
-                        b->value[K_TARGET_SHARE], NULL);
+                        "0,35)", b->value[K_TARGET_SHARE]);
     }
     if (s.kind == UTFALL_GOAL_COUNT) {
         s.base = UTFALL_BASE_ENROLLED;
         if (!b->line[K_TARGET_COUNT])
             return fail(err, name, b->first_line, "mal_antal", "goals-missing-key",
                         "a goal of type antal needs 'mal_antal:', the target number (e.g. "
-                        "300)%s%s",
-                        NULL, NULL);
+                        "300)");
         if (parse_count(b->value[K_TARGET_COUNT], &s.target_count))
             return fail(err, name, b->line[K_TARGET_COUNT], "mal_antal", "goals-bad-count",
-                        "'%s' is not a whole number above 0%s", b->value[K_TARGET_COUNT], NULL);
+                        "'%s' is not a whole number above 0", b->value[K_TARGET_COUNT]);
     }
     if (s.kind == UTFALL_GOAL_ACTIVITY && b->line[K_TARGET_HOURS]) {
         double h;
         if (utfall_number_parse(b->value[K_TARGET_HOURS], &h) || !isfinite(h) || h < 0 || h > 168)
             return fail(err, name, b->line[K_TARGET_HOURS], "mal_timmar", "goals-bad-hours",
-                        "'%s' is not a number of hours per week from 0 to 168%s",
-                        b->value[K_TARGET_HOURS], NULL);
+                        "'%s' is not a number of hours per week from 0 to 168", b->value[K_TARGET_HOURS]);
         s.target_hours = h;
     }
     if (b->line[K_BASE]) {
@@ -313,7 +308,7 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
         char *line = NULL;
         if (end - pos > 4096) {
             st = fail(err, name, lineno, NULL, "goals-long-line",
-                      "the line is longer than 4096 bytes%s%s", NULL, NULL);
+                      "the line is longer than 4096 bytes");
             break;
         }
         line = malloc(end - pos + 1);
@@ -328,8 +323,7 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
         pos = end + 1;
         if (strlen(line) != linelen) {
             free(line);
-            st = fail(err, name, lineno, NULL, "goals-nul", "the line holds a NUL byte%s%s",
-                      NULL, NULL);
+            st = fail(err, name, lineno, NULL, "goals-nul", "the line holds a NUL byte");
             break;
         }
         int indented = line[0] == ' ' || line[0] == '\t';
@@ -359,7 +353,7 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
             char *colon = strchr(l, ':');
             if (!colon) {
                 st = fail(err, name, lineno, NULL, "goals-syntax",
-                          "expected 'key: value', got '%.60s'%s", l, NULL);
+                          "expected 'key: value', got '%.60s'", l);
                 free(line);
                 break;
             }
@@ -382,7 +376,7 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
                           key_names[k][0], first);
             else if (!*value)
                 st = fail(err, name, lineno, key_names[k][0], "goals-empty-value",
-                          "'%s' has no value%s", key_names[k][0], NULL);
+                          "'%s' has no value", key_names[k][0]);
             if (st == UTFALL_OK) {
                 if (!b.first_line)
                     b.first_line = lineno;
@@ -401,8 +395,7 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
         st = finish_block(g, &b, name, err);
     block_clear(&b);
     if (st == UTFALL_OK && g->n == 0)
-        st = fail(err, name, lineno, NULL, "goals-empty", "the file states no goal%s%s", NULL,
-                  NULL);
+        st = fail(err, name, lineno, NULL, "goals-empty", "the file states no goal");
     if (st) {
         utfall_goals_free(g);
         return st;

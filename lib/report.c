@@ -362,9 +362,8 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
     utfall_table *t = utfall_doc_table(d, "rows");
     int tr_ = t ? total_row(t) : -1;
     double n = t ? col(t, "n", tr_) : NAN, reached = t ? col(t, "reached", tr_) : NAN;
-    char a[64], b[64], p1[64], lo[64], hi[64], lv[32], list[256], who[256];
+    char a[64], b[64], p1[64], lo[64], hi[64], lv[32], list[256];
     utfall_outcome_set_describe(g->success, c->lang, list, sizeof list);
-    describe_who(c, g, who, sizeof who);
     /* the target */
     if (isfinite(g->target_share)) {
         if (g->base == UTFALL_BASE_FIXED) {
@@ -410,7 +409,6 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
     }
     if (t)
         utfall_table_set_title(t, NULL); /* the goal as written is the heading */
-    (void)who;
     char prefix[64];
     snprintf(prefix, sizeof prefix, "mal_%s", g->id);
     adopt(r, d, prefix, 1);

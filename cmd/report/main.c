@@ -49,6 +49,7 @@ enum {
 struct opener {
     cli *c;
     int opened_first;
+    int reported; /* exit status of an error cli_open_extract already printed */
 };
 
 /* The first reading reports warnings and writes --rejects; the others
@@ -60,9 +61,8 @@ static utfall_status open_extract(void *ctx, int pass, utfall_extract **x, utfal
         o->opened_first = 1;
         int rc = cli_open_extract(o->c, x);
         if (rc) {
-            /* already reported */
-            err->code = "reported";
-            return (utfall_status)rc;
+            o->reported = rc;
+            return utfall_error_set(err, (utfall_status)rc, "reported", "already reported");
         }
         return UTFALL_OK;
     }
@@ -219,11 +219,11 @@ int main(int argc, char **argv)
         ro.horizon = &ho;
     }
 
-    struct opener op = {&c, 0};
+    struct opener op = {&c, 0, 0};
     utfall_report *r = NULL;
     utfall_status st = utfall_report_build(&r, open_extract, &op, &ro, &err);
     if (st) {
-        rc = err.code && !strcmp(err.code, "reported") ? (int)st : cli_report(&c, &err);
+        rc = op.reported ? op.reported : cli_report(&c, &err);
         utfall_goals_free(goals);
         return cli_finish(&c, rc);
     }
