@@ -412,6 +412,23 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
     char prefix[64];
     snprintf(prefix, sizeof prefix, "mal_%s", g->id);
     adopt(r, d, prefix, 1);
+
+    /* Per unit, among the exited: what a report says as "83 (38+45)" and
+     * "42 % of those in Malmö". */
+    if (!f->has[UTFALL_F_ENHET])
+        return UTFALL_OK;
+    go.base = g->base == UTFALL_BASE_FIXED ? UTFALL_BASE_EXITED : g->base;
+    go.by = "enhet";
+    st = run(open, octx, pass, goal_fn, &go, &d, err);
+    if (st) {
+        utfall_doc_free(d);
+        return st;
+    }
+    retitle_by(c, d, "rows",
+               go.base == UTFALL_BASE_EXITED ? "report.title.goal_by_exited" : "report.title.goal_by",
+               "enhet");
+    snprintf(prefix, sizeof prefix, "mal_%s_enhet", g->id);
+    adopt(r, d, prefix, 1);
     return UTFALL_OK;
 }
 
