@@ -134,6 +134,22 @@ static const char *cnt(const struct ctx *c, long n, char *buf, size_t size)
     return buf;
 }
 
+static int hidden(const struct ctx *c, long n)
+{
+    return c->opt->suppress > 1 && n >= 1 && n < c->opt->suppress;
+}
+
+/* Exited + active = enrolled, which is shown: when one is hidden, the
+ * other is too. */
+static void exited_active(const struct ctx *c, const struct facts *f, char *exited, char *active,
+                          size_t size)
+{
+    cnt(c, f->exited, exited, size);
+    cnt(c, f->active, active, size);
+    if (hidden(c, f->exited) != hidden(c, f->active))
+        snprintf(hidden(c, f->exited) ? active : exited, size, "%s", tr(c, "suppressed_mark"));
+}
+
 /* Bookkeeping (rows read, used, rejected) is never hidden. */
 static const char *num(const struct ctx *c, long n, char *buf, size_t size)
 {
@@ -285,9 +301,9 @@ static utfall_status participants(utfall_report *r, const struct ctx *c, const s
     utfall_table *ov = utfall_doc_table(d, "rows");
     char n1[32], n2[32], n3[32], n4[32];
     long persons = ov ? (long)col(ov, "persons", 0) : f->enrolled;
+    exited_active(c, f, n3, n4, sizeof n3);
     para(r, UTFALL_BLOCK_PARAGRAPH, tr(c, "report.participants"),
-         cnt(c, f->enrolled, n1, sizeof n1), cnt(c, persons, n2, sizeof n2),
-         cnt(c, f->exited, n3, sizeof n3), cnt(c, f->active, n4, sizeof n4));
+         cnt(c, f->enrolled, n1, sizeof n1), cnt(c, persons, n2, sizeof n2), n3, n4);
     if (ov)
         utfall_table_set_title(ov, NULL); /* the section's heading says it */
     /* the exit outcomes belong to their own section */
@@ -383,22 +399,29 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
     }
     /* the outcome */
     if (t && isfinite(n) && isfinite(reached) && n > 0) {
+        /* a hidden count hides what reveals it: its share, interval, what is missing */
+        int hide = hidden(c, (long)reached);
+        const char *mark = tr(c, "suppressed_mark");
+        double share = col(t, "share", tr_), low = col(t, "ci_low", tr_), high = col(t, "ci_high", tr_);
         pct(c, c->opt->level, 0, lv, sizeof lv);
         para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.outcome"),
              cnt(c, (long)reached, a, sizeof a), cnt(c, (long)n, b, sizeof b), list,
-             isfinite(col(t, "share", tr_)) ? pct(c, col(t, "share", tr_), 1, p1, sizeof p1) : "..",
-             lv, isfinite(col(t, "ci_low", tr_)) ? pct(c, col(t, "ci_low", tr_), 1, lo, sizeof lo) : "..",
-             isfinite(col(t, "ci_high", tr_)) ? pct(c, col(t, "ci_high", tr_), 1, hi, sizeof hi) : "..");
+             !hide && isfinite(share) ? pct(c, share, 1, p1, sizeof p1) : mark, lv,
+             !hide && isfinite(low) ? pct(c, low, 1, lo, sizeof lo) : mark,
+             !hide && isfinite(high) ? pct(c, high, 1, hi, sizeof hi) : mark);
         if (g->base == UTFALL_BASE_FIXED && f->exited > 0) {
             char e[32];
             para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.among_exited"),
-                 cnt(c, f->exited, e, sizeof e), pct(c, reached / (double)f->exited, 1, p1, sizeof p1));
+                 cnt(c, f->exited, e, sizeof e),
+                 hide ? mark : pct(c, reached / (double)f->exited, 1, p1, sizeof p1));
         }
         if (isfinite(g->target_share)) {
             double met = col(t, "met", tr_), needed = col(t, "needed", tr_);
             long target_n = (long)ceil(g->target_share * n - 1e-9);
             if (met != 0)
                 para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.met"));
+            else if (hide)
+                para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.not_met_hidden"));
             else
                 para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.not_met"),
                      cnt(c, isfinite(needed) ? (long)needed : target_n - (long)reached, a, sizeof a),
@@ -663,8 +686,8 @@ static void method_section(utfall_report *r, const struct ctx *c, const struct f
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.rows"), num(c, f->rows_read, a, sizeof a),
          num(c, f->rows_used, b, sizeof b), num(c, f->rows_rejected, d, sizeof d));
     para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.episodes"));
-    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.exited"), cnt(c, f->exited, a, sizeof a),
-         cnt(c, f->active, b, sizeof b));
+    exited_active(c, f, a, b, sizeof a);
+    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.exited"), a, b);
     para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.goals"));
     pct(c, c->opt->level, 0, lv, sizeof lv);
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.intervals"), lv);
