@@ -139,15 +139,15 @@ static int hidden(const struct ctx *c, long n)
     return c->opt->suppress > 1 && n >= 1 && n < c->opt->suppress;
 }
 
-/* Exited + active = enrolled, which is shown: when one is hidden, the
- * other is too. */
+/* As the overview table shows them.  Exited + active = enrolled, so a
+ * hidden one can be recomputed from the other two: the tables have the
+ * same weakness, and the text must not contradict them (see the method
+ * section's suppression sentence). */
 static void exited_active(const struct ctx *c, const struct facts *f, char *exited, char *active,
                           size_t size)
 {
     cnt(c, f->exited, exited, size);
     cnt(c, f->active, active, size);
-    if (hidden(c, f->exited) != hidden(c, f->active))
-        snprintf(hidden(c, f->exited) ? active : exited, size, "%s", tr(c, "suppressed_mark"));
 }
 
 /* Bookkeeping (rows read, used, rejected) is never hidden. */
