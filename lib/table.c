@@ -1,4 +1,5 @@
 #include "utfall/table.h"
+#include "table_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -6,52 +7,10 @@
 #include <string.h>
 #include <strings.h>
 
-enum cell_state { CELL_EMPTY = 0, CELL_NUM, CELL_TEXT, CELL_NA, CELL_SUPPRESSED };
-
-struct cell {
-    enum cell_state state;
-    double num;
-    double aux; /* COUNT_SHARE: the share */
-    char *text;
-    unsigned char secondary; /* hidden only so that a total reveals nothing: shown as ".." */
-};
-
-struct column {
-    char *key;
-    char *label_key;
-    utfall_coltype type;
-    int decimals;
-    int human_only, machine_only;
-    int depends[2]; /* base columns + 1; 0 = none */
-    int not_suppressible;
-    int sum_of; /* this column is part of the row sum held in column sum_of - 1; 0 = none */
-};
-
-struct utfall_table {
-    char *key;
-    int is_object;
-    int machine_only, human_only;
-    int no_suppress;
-    long suppress_mark; /* N of "<N" once suppression was applied */
-    char *title;
-    struct column *cols;
-    int ncols;
-    struct cell *cells; /* nrows * ncols, row-major; rebuilt when columns grow */
-    int *is_total;
-    int nrows, cap_rows;
-    char **notes;
-    int nnotes;
-};
-
-struct utfall_doc {
-    utfall_table **tables;
-    int n;
-};
-
 int utfall_format_parse(const char *name, utfall_format *out)
 {
-    static const char *const names[] = {"table", "tsv", "csv", "json", "md"};
-    for (int i = 0; i < 5; i++)
+    static const char *const names[] = {"table", "tsv", "csv", "json", "md", "xlsx"};
+    for (int i = 0; i < 6; i++)
         if (!strcasecmp(name, names[i])) {
             *out = (utfall_format)i;
             return 0;
@@ -425,13 +384,6 @@ utfall_table *utfall_doc_table(utfall_doc *d, const char *key)
     return NULL;
 }
 
-int utfall_doc_ntables(const utfall_doc *d) { return d->n; }
-
-utfall_table *utfall_doc_table_at(utfall_doc *d, int i)
-{
-    return i >= 0 && i < d->n ? d->tables[i] : NULL;
-}
-
 void utfall_table_set_chart_only(utfall_table *t)
 {
     /* machine formats skip human-only tables, human formats machine-only ones */
@@ -455,8 +407,8 @@ static void machine_cell(const utfall_table *t, int row, int col, char *buf, siz
         utfall_fmt_machine(c->num, buf, size);
 }
 
-static void human_cell(const utfall_table *t, int row, int col, utfall_lang lang, char *buf,
-                       size_t size)
+void utfall_table_human_cell(const utfall_table *t, int row, int col, utfall_lang lang,
+                             char *buf, size_t size)
 {
     const struct column *k = &t->cols[col];
     const struct cell *c = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)col];
@@ -553,15 +505,6 @@ static int visible(const struct column *c, int machine)
 
 /* ---- reading a table back ---------------------------------------------- */
 
-const char *utfall_table_key(const utfall_table *t) { return t->key; }
-const char *utfall_table_title(const utfall_table *t) { return t->title; }
-int utfall_table_nnotes(const utfall_table *t) { return t->nnotes; }
-
-const char *utfall_table_note(const utfall_table *t, int i)
-{
-    return i >= 0 && i < t->nnotes ? t->notes[i] : NULL;
-}
-
 const char *utfall_table_column_key(const utfall_table *t, int col)
 {
     return col >= 0 && col < t->ncols ? t->cols[col].key : NULL;
@@ -594,7 +537,12 @@ void utfall_table_format_cell(const utfall_table *t, int row, int col, utfall_la
     if (size)
         buf[0] = '\0';
     if (cell_at((utfall_table *)t, row, col))
-        human_cell(t, row, col, lang, buf, size);
+        utfall_table_human_cell(t, row, col, lang, buf, size);
+}
+
+int utfall_table_column_visible(const utfall_table *t, int col, int machine)
+{
+    return visible(&t->cols[col], machine);
 }
 
 /* ---- writers -------------------------------------------------------------- */
@@ -750,7 +698,7 @@ static void write_human(const utfall_table *t, FILE *out, utfall_lang lang, int 
             continue;
         width[c] = text_width(column_label(&t->cols[c], lang));
         for (int r = 0; r < t->nrows; r++) {
-            human_cell(t, r, c, lang, buf, sizeof buf);
+            utfall_table_human_cell(t, r, c, lang, buf, sizeof buf);
             size_t w = text_width(buf);
             if (w > width[c])
                 width[c] = w;
@@ -808,7 +756,7 @@ static void write_human(const utfall_table *t, FILE *out, utfall_lang lang, int 
         for (int c = 0; c < t->ncols; c++) {
             if (!visible(&t->cols[c], 0))
                 continue;
-            human_cell(t, r, c, lang, buf, sizeof buf);
+            utfall_table_human_cell(t, r, c, lang, buf, sizeof buf);
             size_t pad = width[c] - text_width(buf);
             int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
             fputs(first ? "" : sep, out);
@@ -869,6 +817,9 @@ utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt
     case UTFALL_FMT_JSON:
         write_json(d, out);
         break;
+    case UTFALL_FMT_XLSX:
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "xlsx-needs-file",
+                                "XLSX is written to a file, not a stream");
     case UTFALL_FMT_TABLE:
     case UTFALL_FMT_MD:
         for (int i = 0, shown = 0; i < d->n; i++) {
@@ -881,6 +832,54 @@ utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt
         break;
     }
     if (fflush(out) != 0 || ferror(out))
+        return utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot write output: %s",
+                                strerror(errno));
+    return UTFALL_OK;
+}
+
+int utfall_doc_ntables(const utfall_doc *d) { return d->n; }
+
+utfall_table *utfall_doc_table_at(const utfall_doc *d, int i)
+{
+    return i >= 0 && i < d->n ? d->tables[i] : NULL;
+}
+
+utfall_table *utfall_doc_take(utfall_doc *d, int i)
+{
+    if (i < 0 || i >= d->n)
+        return NULL;
+    utfall_table *t = d->tables[i];
+    memmove(d->tables + i, d->tables + i + 1, (size_t)(d->n - i - 1) * sizeof *d->tables);
+    d->n--;
+    return t;
+}
+
+const char *utfall_table_key(const utfall_table *t) { return t->key; }
+
+int utfall_table_set_key(utfall_table *t, const char *key)
+{
+    char *k = strdup(key);
+    if (!k)
+        return -1;
+    free(t->key);
+    t->key = k;
+    return 0;
+}
+
+const char *utfall_table_title(const utfall_table *t) { return t->title; }
+int utfall_table_is_machine_only(const utfall_table *t) { return t->machine_only; }
+int utfall_table_nnotes(const utfall_table *t) { return t->nnotes; }
+
+const char *utfall_table_note(const utfall_table *t, int i)
+{
+    return i >= 0 && i < t->nnotes ? t->notes[i] : NULL;
+}
+
+utfall_status utfall_table_write_human(const utfall_table *t, FILE *out, utfall_lang lang,
+                                       int markdown, utfall_error *err)
+{
+    write_human(t, out, lang, markdown);
+    if (ferror(out))
         return utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot write output: %s",
                                 strerror(errno));
     return UTFALL_OK;

@@ -12,7 +12,7 @@ static const char usage[] =
     "missing values, date range, distinct values).  FILE '-' or none reads stdin.\n"
     "\n"
     "      --strict           warnings count as problems too (exit 1)\n"
-    "  -f, --format FMT       table, tsv, csv, json, md\n"
+    "  -f, --format FMT       table, tsv, csv, json, md, xlsx\n"
     "  -o, --output FILE      write the profile to FILE\n"
     "      --section NAME     with tsv/csv: rows, columns or values\n"
     "      --lang sv|en       language of human output\n"

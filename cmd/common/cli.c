@@ -95,7 +95,7 @@ int cli_common_option(cli *c, int opt, const char *arg)
         exit(0);
     case 'f':
         if (utfall_format_parse(arg, &c->format))
-            exit(cli_usage_error(c, "unknown format '%s' (accepted: table, tsv, csv, json, md)",
+            exit(cli_usage_error(c, "unknown format '%s' (accepted: table, tsv, csv, json, md, xlsx)",
                                  arg));
         c->format_given = 1;
         return 1;
@@ -399,22 +399,75 @@ int cli_output_close(cli *c, cli_output *o, int ok)
     return rc;
 }
 
+/* XLSX is written by path: into the atomic temporary file, or, for
+ * standard output or a device, into a temporary file that is then copied. */
+static int write_xlsx(cli *c, const utfall_doc *doc, cli_output *o, utfall_error *err)
+{
+    if (o->tmp)
+        return utfall_doc_write_xlsx(doc, o->tmp, c->lang, err) ? -1 : 0;
+    const char *dir = getenv("TMPDIR");
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s/utfall-xlsx-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot create a temporary file: %s",
+                         strerror(errno));
+        return -1;
+    }
+    close(fd);
+    int rc = 0;
+    if (utfall_doc_write_xlsx(doc, tmp, c->lang, err)) {
+        rc = -1;
+    } else {
+        FILE *in = fopen(tmp, "rb");
+        char buf[65536];
+        size_t n;
+        if (!in) {
+            utfall_error_set(err, UTFALL_ERR_IO, "write-error", "%s: %s", tmp, strerror(errno));
+            rc = -1;
+        }
+        while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
+            if (fwrite(buf, 1, n, o->fp) != n) {
+                utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot write output: %s",
+                                 strerror(errno));
+                rc = -1;
+            }
+        if (in)
+            fclose(in);
+        if (!rc && fflush(o->fp) != 0) {
+            utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot write output: %s",
+                             strerror(errno));
+            rc = -1;
+        }
+    }
+    unlink(tmp);
+    return rc;
+}
+
 /* Written through a temporary file, so that a failed run never leaves
  * half a file or clobbers an old one. */
 int cli_write(cli *c, const utfall_doc *doc)
 {
     utfall_error err;
     utfall_error_clear(&err);
-    if (c->output && strcmp(c->output, "-") && !c->format_given) {
+    int to_stdout = !c->output || !strcmp(c->output, "-");
+    if (!to_stdout && !c->format_given) {
         const char *dot = strrchr(c->output, '.');
         utfall_format f;
         c->format = dot && !utfall_format_parse(dot + 1, &f) ? f : UTFALL_FMT_TSV;
     }
+    if (c->format == UTFALL_FMT_XLSX && to_stdout && isatty(STDOUT_FILENO))
+        return cli_usage_error(c, "XLSX is not written to a terminal: give -o FILE.xlsx or "
+                                  "redirect standard output");
     cli_output o;
     int rc = cli_output_open(c, c->output, &o);
     if (rc)
         return rc;
-    utfall_status st = utfall_doc_write(doc, o.fp, c->format, c->lang, c->section, &err);
+    utfall_status st;
+    if (c->format == UTFALL_FMT_XLSX)
+        st = write_xlsx(c, doc, &o, &err) ? (err.status ? err.status : UTFALL_ERR_IO) : UTFALL_OK;
+    else
+        st = utfall_doc_write(doc, o.fp, c->format, c->lang, c->section, &err);
     if (st && !o.tmp && errno == EPIPE)
         return 0; /* a closed pipe (| head) ends quietly */
     rc = cli_output_close(c, &o, st == UTFALL_OK);

@@ -50,7 +50,7 @@ enum {
 /* The --help lines of the options every analysis command shares, so that
  * each program's help lists them the same way. */
 #define CLI_OUTPUT_HELP                                                                   \
-    "  -f, --format FMT       table, tsv, csv, json, md (default: table on a\n"          \
+    "  -f, --format FMT       table, tsv, csv, json, md, xlsx (default: table on a\n"          \
     "                         terminal, tsv otherwise)\n"                                \
     "  -o, --output FILE      write to FILE (format from its extension)\n"               \
     "      --section NAME     with tsv/csv: which table to write (see the man page)\n"   \

@@ -22,7 +22,8 @@ typedef enum utfall_format {
     UTFALL_FMT_TSV,
     UTFALL_FMT_CSV,
     UTFALL_FMT_JSON,
-    UTFALL_FMT_MD
+    UTFALL_FMT_MD,
+    UTFALL_FMT_XLSX /* a file, never a stream: utfall_doc_write_xlsx */
 } utfall_format;
 UTFALL_API int utfall_format_parse(const char *name, utfall_format *out);
 
@@ -98,12 +99,9 @@ UTFALL_API void utfall_table_set_no_suppress(utfall_table *t);
  * Returns the number of cells hidden. */
 UTFALL_API long utfall_doc_suppress(utfall_doc *d, long min_count, utfall_lang lang);
 
-/* Reading a table back (charts draw from tables).  Text and key strings
- * belong to the table. */
-UTFALL_API const char *utfall_table_key(const utfall_table *t);
-UTFALL_API const char *utfall_table_title(const utfall_table *t);
-UTFALL_API int utfall_table_nnotes(const utfall_table *t);
-UTFALL_API const char *utfall_table_note(const utfall_table *t, int i);
+/* Reading a table back (charts draw from tables; key, title and notes
+ * are with the document walkers below).  Text and key strings belong to
+ * the table. */
 UTFALL_API const char *utfall_table_column_key(const utfall_table *t, int col);
 /* The column's label for people (the key when it has no catalogue label). */
 UTFALL_API const char *utfall_table_column_label(const utfall_table *t, int col, utfall_lang lang);
@@ -120,14 +118,37 @@ UTFALL_API void utfall_doc_free(utfall_doc *d);
 /* The document takes ownership of t. */
 UTFALL_API void utfall_doc_add(utfall_doc *d, utfall_table *t);
 UTFALL_API utfall_table *utfall_doc_table(utfall_doc *d, const char *key);
+
+/* Walking and regrouping documents (the report gathers the tables of
+ * several computations into one document). */
 UTFALL_API int utfall_doc_ntables(const utfall_doc *d);
-UTFALL_API utfall_table *utfall_doc_table_at(utfall_doc *d, int i);
+UTFALL_API utfall_table *utfall_doc_table_at(const utfall_doc *d, int i);
+/* Remove table i from the document and hand it to the caller. */
+UTFALL_API utfall_table *utfall_doc_take(utfall_doc *d, int i);
+UTFALL_API const char *utfall_table_key(const utfall_table *t);
+UTFALL_API int utfall_table_set_key(utfall_table *t, const char *key);
+UTFALL_API const char *utfall_table_title(const utfall_table *t);
+UTFALL_API int utfall_table_is_machine_only(const utfall_table *t);
+UTFALL_API int utfall_table_nnotes(const utfall_table *t);
+UTFALL_API const char *utfall_table_note(const utfall_table *t, int i);
+/* One table for people: as in a table or Markdown document. */
+UTFALL_API utfall_status utfall_table_write_human(const utfall_table *t, FILE *out,
+                                                  utfall_lang lang, int markdown,
+                                                  utfall_error *err);
 
 /* Write the document.  TSV and CSV write only the table named `section`
  * (NULL = the first), so that the output stays one rectangle for pipes. */
 UTFALL_API utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt,
                                           utfall_lang lang, const char *section,
                                           utfall_error *err);
+
+/* Write the document as an Excel workbook at path: a first sheet
+ * "Definitioner"/"Definitions" with every table's notes, then one sheet
+ * per table shown to people (named by its key), numbers stored as numbers
+ * with percent and decimal formats.  The same document gives the same
+ * bytes: the creation time is SOURCE_DATE_EPOCH when set, else fixed. */
+UTFALL_API utfall_status utfall_doc_write_xlsx(const utfall_doc *d, const char *path,
+                                               utfall_lang lang, utfall_error *err);
 
 #ifdef __cplusplus
 }

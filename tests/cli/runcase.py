@@ -19,6 +19,8 @@ A case is a small key: value file:
     setup: synth --rows 10 -o $TMP/x.csv         (`utfall ARGS` run first, must exit 0; repeatable)
     setup-copy: SRC $TMP/DST                     (copy a file into place before the run)
     file-absent: PATH                            (a file the run must not leave behind)
+    file-contains: PATH TEXT                     (the file holds TEXT; repeatable)
+    zip-contains: PATH MEMBER TEXT               (member of the zip file (XLSX) holds TEXT)
 Paths are relative to the source root; $TMP in args is a fresh temporary
 directory.  UTFALL_UPDATE_GOLDEN=1 rewrites golden files instead of
 comparing (review the diff before committing).
@@ -149,6 +151,24 @@ def main():
                     problems.append(f"{a} and {b} differ")
         except OSError as e:
             problems.append(f"file-equals: {e}")
+    for f in get("file-contains"):
+        path, _, text = f.partition(" ")
+        try:
+            with open(os.path.join(source, path.replace("$TMP", tmp)), encoding="utf-8") as fh:
+                if text not in fh.read():
+                    problems.append(f"{path} lacks {text!r}")
+        except OSError as e:
+            problems.append(f"file-contains: {e}")
+    for f in get("zip-contains"):
+        path, _, rest = f.partition(" ")
+        member, _, text = rest.partition(" ")
+        import zipfile
+        try:
+            with zipfile.ZipFile(os.path.join(source, path.replace("$TMP", tmp))) as z:
+                if text not in z.read(member).decode("utf-8"):
+                    problems.append(f"{path}:{member} lacks {text!r}")
+        except (OSError, KeyError, zipfile.BadZipFile) as e:
+            problems.append(f"zip-contains: {e}")
     if problems:
         print("args:", args)
         print("--- stdout ---\n" + out[:3000])

@@ -5,7 +5,7 @@
 
 NAME is a folder of cmd/ (the program build/cmd/NAME/utfall-NAME, the
 page man/utfall-NAME.1), "utfall" (the dispatcher, man/utfall.1) or
-"extract" (man/utfall-extract.5, no program).  Checked:
+"extract" or "goals" (man/utfall-extract.5, man/utfall-goals.5, no program).  Checked:
 
   - the page exists and is installed by man/meson.build;
   - every long option the program's --help prints appears in the page;
@@ -75,8 +75,8 @@ def render(path):
 
 def main():
     build, source, name = sys.argv[1], sys.argv[2], sys.argv[3]
-    if name == "extract":
-        page, exe, kind = "utfall-extract.5", None, 5
+    if name in ("extract", "goals"):
+        page, exe, kind = f"utfall-{name}.5", None, 5
     elif name == "utfall":
         page, exe, kind = "utfall.1", os.path.join(build, "cmd", "utfall", "utfall"), 1
     else:

@@ -1,0 +1,251 @@
+/* utfall-report: the results section of a slutrapport, from one extract. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "utfall/goals.h"
+#include "utfall/report.h"
+
+static const char usage[] =
+    "Usage: utfall report [OPTION]... -o OUT EXTRACT...\n"
+    "The results section of a slutrapport: participants, goal attainment (one\n"
+    "block per goal: the goal as written, target, outcome with interval, met or\n"
+    "not, how many are missing), exit outcomes by gender and unit, change in\n"
+    "activity, the outcome after N months (with --spells), and the method and\n"
+    "definitions behind every figure.  OUT ending in .md gives Markdown (pandoc\n"
+    "turns it into Word), .xlsx an Excel workbook.  The extract is read several\n"
+    "times, so it must be a file, not standard input.\n"
+    "\n"
+    "  -o, --output OUT       the report: OUT.md or OUT.xlsx (required; '-' writes\n"
+    "                         Markdown, or XLSX with --format xlsx, to stdout)\n"
+    "  -f, --format FMT       md or xlsx (default: from the extension of OUT)\n"
+    "  -g, --goals FILE       the project's goals, see utfall-goals(5) (default:\n"
+    "                         arbete, arbete_med_stod, studier among exited)\n"
+    "      --spells FILE      status spells: adds the outcome after N months\n"
+    "      --months LIST      with --spells: horizons in months (default 15)\n"
+    "      --ref VALUE        with --spells: reference group, e.g. FS\n"
+    "      --title TEXT       project title (default: titel in the goals file)\n"
+    "      --date DATE        date shown in the generated-by line (default none)\n"
+    "      --suppress N       hide counts below N (default 5; 0 turns it off)\n"
+    "      --level L          confidence level (default 0.95)\n"
+    "      --lang sv|en       language (default from LANG)\n"
+    "  -d, --delimiter C, --encoding ENC, --map FIELD=HEADER, --outcome-map FILE,\n"
+    "      --skip-bad, --rejects FILE, -q, --quiet   as in utfall-summary(1)\n"
+    "  -h, --help, -V, --version\n"
+    "\n"
+    "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
+    "found, 4 input/output error.  See utfall-report(1).\n";
+
+enum {
+    OPT_SPELLS = OPT_FIRST_COMMAND_OPTION,
+    OPT_MONTHS,
+    OPT_REF,
+    OPT_TITLE,
+    OPT_DATE,
+    OPT_LEVEL
+};
+
+struct opener {
+    cli *c;
+    int opened_first;
+    int reported; /* exit status of an error cli_open_extract already printed */
+};
+
+/* The first reading reports warnings and writes --rejects; the others
+ * read the same rows again quietly. */
+static utfall_status open_extract(void *ctx, int pass, utfall_extract **x, utfall_error *err)
+{
+    struct opener *o = ctx;
+    if (pass == 0 && !o->opened_first) {
+        o->opened_first = 1;
+        int rc = cli_open_extract(o->c, x);
+        if (rc) {
+            o->reported = rc;
+            return utfall_error_set(err, (utfall_status)rc, "reported", "already reported");
+        }
+        return UTFALL_OK;
+    }
+    utfall_extract_options xo = o->c->xopt;
+    xo.diag = NULL;
+    xo.diag_ctx = NULL;
+    xo.rejects = NULL;
+    return utfall_extract_open(x, (const char *const *)o->c->inputs, o->c->ninputs, &xo, err);
+}
+
+static int report_format(cli *c, const char *out, int *is_xlsx)
+{
+    if (c->format_given) {
+        if (c->format != UTFALL_FMT_MD && c->format != UTFALL_FMT_XLSX)
+            return cli_usage_error(c, "--format takes md or xlsx for a report");
+        *is_xlsx = c->format == UTFALL_FMT_XLSX;
+        return 0;
+    }
+    if (!strcmp(out, "-")) {
+        *is_xlsx = 0;
+        return 0;
+    }
+    const char *dot = strrchr(out, '.');
+    if (dot && (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown"))) {
+        *is_xlsx = 0;
+        return 0;
+    }
+    if (dot && !strcasecmp(dot, ".xlsx")) {
+        *is_xlsx = 1;
+        return 0;
+    }
+    if (dot && !strcasecmp(dot, ".pdf"))
+        return cli_usage_error(c, "%s: PDF reports are not supported yet (they come with the "
+                                  "charts); write .md or .xlsx", out);
+    return cli_usage_error(c, "%s: the report is written as .md or .xlsx; name the file so, "
+                              "or give --format", out);
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    cli_init(&c, "utfall-report", usage, argc, argv);
+    c.suppress = 5;
+    utfall_report_options ro;
+    utfall_report_options_init(&ro);
+    utfall_horizon_options ho;
+    utfall_horizon_options_init(&ho);
+    const char *goals_path = NULL;
+    int months_given = 0;
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"goals", required_argument, NULL, 'g'},
+        {"spells", required_argument, NULL, OPT_SPELLS},
+        {"months", required_argument, NULL, OPT_MONTHS},
+        {"ref", required_argument, NULL, OPT_REF},
+        {"title", required_argument, NULL, OPT_TITLE},
+        {"date", required_argument, NULL, OPT_DATE},
+        {"suppress", required_argument, NULL, OPT_SUPPRESS},
+        {"level", required_argument, NULL, OPT_LEVEL},
+        {"lang", required_argument, NULL, OPT_LANG},
+        {"delimiter", required_argument, NULL, 'd'},
+        {"encoding", required_argument, NULL, OPT_ENCODING},
+        {"map", required_argument, NULL, OPT_MAP},
+        {"outcome-map", required_argument, NULL, OPT_OUTCOME_MAP},
+        {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+        {"rejects", required_argument, NULL, OPT_REJECTS},
+        {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0}};
+    int opt;
+    utfall_error err;
+    utfall_error_clear(&err);
+    while ((opt = getopt_long(argc, argv, "hVo:f:g:d:q", longopts, NULL)) != -1) {
+        if (cli_common_option(&c, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'g':
+            goals_path = optarg;
+            break;
+        case OPT_SPELLS:
+            ho.spells_path = optarg;
+            break;
+        case OPT_MONTHS:
+            if (utfall_horizon_parse_months(optarg, &ho, &err))
+                return cli_usage_error(&c, "%s", err.text);
+            months_given = 1;
+            break;
+        case OPT_REF:
+            ho.ref = optarg;
+            break;
+        case OPT_TITLE:
+            ro.title = optarg;
+            break;
+        case OPT_DATE: {
+            utfall_date d;
+            if (utfall_date_parse(optarg, &d))
+                return cli_usage_error(&c, "--date takes a date such as 2014-06-30, not '%s'",
+                                       optarg);
+            ro.date = optarg;
+            break;
+        }
+        case OPT_LEVEL:
+            ro.level = cli_level_option(&c, optarg);
+            break;
+        default:
+            return cli_bad_option(&c);
+        }
+    }
+    if (!c.output)
+        return cli_usage_error(&c, "-o OUT is required: the report is a file, OUT.md or OUT.xlsx");
+    int is_xlsx = 0;
+    int rc = report_format(&c, c.output, &is_xlsx);
+    if (rc)
+        return rc;
+    if ((months_given || ho.ref) && !ho.spells_path)
+        return cli_usage_error(&c, "--months and --ref go with --spells FILE");
+    if (optind >= argc)
+        return cli_usage_error(&c, "no extract given: the report reads it several times, so it "
+                                   "must be a file");
+    for (int i = optind; i < argc; i++)
+        if (!strcmp(argv[i], "-"))
+            return cli_usage_error(&c, "the report reads the extract several times: give a "
+                                       "file, not standard input");
+    cli_take_inputs(&c, argc, argv, optind);
+    if ((rc = cli_check_output_path(&c, c.output)))
+        return rc;
+
+    utfall_goals *goals = NULL;
+    if (goals_path) {
+        if ((rc = cli_check_output_path(&c, goals_path)) != 0)
+            return rc;
+        if (utfall_goals_read(&goals, goals_path, &err))
+            return cli_report(&c, &err);
+    }
+    char name[1024] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < c.ninputs && n < sizeof name; i++) {
+        const char *base = strrchr(c.inputs[i], '/');
+        n += (size_t)snprintf(name + n, sizeof name - n, "%s%s", i ? ", " : "",
+                              base ? base + 1 : c.inputs[i]);
+    }
+    ro.extract_name = name;
+    ro.goals = goals;
+    ro.suppress = c.suppress;
+    ro.lang = c.lang;
+    if (ho.spells_path) {
+        ho.lang = c.lang;
+        ho.spells_csv = c.xopt.csv;
+        ho.skip_bad = c.xopt.skip_bad;
+        ho.diag = c.xopt.diag;
+        ho.diag_ctx = c.xopt.diag_ctx;
+        ro.horizon = &ho;
+    }
+
+    struct opener op = {&c, 0, 0};
+    utfall_report *r = NULL;
+    utfall_status st = utfall_report_build(&r, open_extract, &op, &ro, &err);
+    if (st) {
+        rc = op.reported ? op.reported : cli_report(&c, &err);
+        utfall_goals_free(goals);
+        return cli_finish(&c, rc);
+    }
+    if (is_xlsx) {
+        c.format = UTFALL_FMT_XLSX;
+        c.format_given = 1;
+        rc = cli_write(&c, utfall_report_doc(r));
+    } else {
+        cli_output o;
+        rc = cli_output_open(&c, c.output, &o);
+        if (!rc) {
+            st = utfall_report_write_md(r, o.fp, &err);
+            rc = cli_output_close(&c, &o, st == UTFALL_OK);
+            if (st) {
+                if (!err.file[0])
+                    utfall_error_locate(&err, strcmp(c.output, "-") ? c.output : "standard output",
+                                        0, 0, NULL);
+                rc = cli_report(&c, &err);
+            }
+        }
+    }
+    utfall_report_free(r);
+    utfall_goals_free(goals);
+    return cli_finish(&c, rc);
+}

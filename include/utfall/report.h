@@ -1,0 +1,78 @@
+/* utfall — the results section of a slutrapport, from one extract.
+ *
+ * A report is one document of tables (the same tables the analysis
+ * commands write, under report-wide keys) plus an ordered list of blocks
+ * that say how people read it: headings, paragraphs, tables and, once the
+ * chart module lands, figures.  Writers render the blocks: Markdown
+ * (pandoc-friendly: ATX headings, pipe tables) and XLSX (the tables, one
+ * sheet each, after a Definitions sheet). */
+#ifndef UTFALL_REPORT_H
+#define UTFALL_REPORT_H
+
+#include <stdio.h>
+
+#include "utfall/extract.h"
+#include "utfall/goals.h"
+#include "utfall/horizon.h"
+#include "utfall/table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Each computation reads the extract from its start: the report asks for
+ * a fresh reader every time.  pass is 0 for the first reading (the one
+ * whose warnings and rejected rows should be reported) and counts up. */
+typedef utfall_status (*utfall_report_open_fn)(void *ctx, int pass, utfall_extract **x,
+                                               utfall_error *err);
+
+typedef struct utfall_report_options {
+    const char *title;         /* NULL: the goals file's title, else a generic one */
+    const char *extract_name;  /* as shown in the title block */
+    const char *date;          /* shown in the generated-by line; NULL = none */
+    const utfall_goals *goals; /* NULL: the default goal */
+    const utfall_horizon_options *horizon; /* NULL: no section "Utfall efter N månader" */
+    long suppress;             /* hide counts below this; 0 = off */
+    double level;              /* confidence level */
+    utfall_lang lang;
+} utfall_report_options;
+
+UTFALL_API void utfall_report_options_init(utfall_report_options *opt);
+
+typedef enum utfall_block_kind {
+    UTFALL_BLOCK_HEADING = 0, /* text, level 1–3 */
+    UTFALL_BLOCK_PARAGRAPH,   /* text */
+    UTFALL_BLOCK_LIST_ITEM,   /* text, one bullet */
+    UTFALL_BLOCK_TABLE,       /* text = the table's key in the document */
+    UTFALL_BLOCK_FIGURE       /* text = the image's path (utfall_report_add_figure) */
+} utfall_block_kind;
+
+typedef struct utfall_report utfall_report;
+
+UTFALL_API utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn open,
+                                             void *open_ctx, const utfall_report_options *opt,
+                                             utfall_error *err);
+UTFALL_API void utfall_report_free(utfall_report *r);
+
+/* The blocks in reading order, and the tables they refer to. */
+UTFALL_API size_t utfall_report_nblocks(const utfall_report *r);
+UTFALL_API utfall_block_kind utfall_report_block(const utfall_report *r, size_t i,
+                                                 const char **text, int *level);
+UTFALL_API utfall_doc *utfall_report_doc(utfall_report *r);
+
+/* For the chart step: put a figure (an image file, path relative to the
+ * Markdown file) right after the table after_table; NULL = at the end.
+ * Markdown writes it as ![caption](path). */
+UTFALL_API utfall_status utfall_report_add_figure(utfall_report *r, const char *after_table,
+                                                  const char *path, const char *caption,
+                                                  utfall_error *err);
+
+UTFALL_API utfall_status utfall_report_write_md(const utfall_report *r, FILE *out,
+                                                utfall_error *err);
+UTFALL_API utfall_status utfall_report_write_xlsx(const utfall_report *r, const char *path,
+                                                  utfall_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
