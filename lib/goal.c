@@ -272,9 +272,8 @@ utfall_status utfall_goal_compute(utfall_extract *x, const utfall_goal_options *
              num);
     utfall_table_add_note(t, note);
     if (opt->base == UTFALL_BASE_EXITED && total.enrolled > total.exited) {
-        utfall_fmt_count(lang, total.enrolled - total.exited, num, sizeof num);
-        snprintf(note, sizeof note, utfall_tr(lang, "note.goal.excluded_active"), num);
-        utfall_table_add_note(t, note);
+        utfall_table_add_note_count(t, utfall_tr(lang, "note.goal.excluded_active"),
+                                    total.enrolled - total.exited, lang);
     }
     if (opt->unit == UTFALL_UNIT_PERSONS)
         utfall_table_add_note(t, utfall_tr(lang, "note.goal.persons"));

@@ -446,7 +446,9 @@ utfall_status utfall_goals_default(utfall_goals **out, utfall_lang lang, utfall_
     char text[256];
     char list[160];
     utfall_outcome_set_describe(UTFALL_DEFAULT_SUCCESS, lang, list, sizeof list);
-    snprintf(text, sizeof text, utfall_tr(lang, "goals.default"), list);
+    /* a local, so that gcc's sanitizer build does not take the format for NULL */
+    const char *fmt = utfall_tr(lang, "goals.default");
+    snprintf(text, sizeof text, fmt ? fmt : "%s", list);
     if (!g || !g->goals || !(g->goals[0].text = strdup(text))) {
         utfall_goals_free(g);
         return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");

@@ -255,9 +255,8 @@ utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options
     utfall_table_add_note(w, utfall_tr(lang, opt->base == UTFALL_BASE_EXITED ? "note.split.base_exited"
                                                                             : "note.split.base_enrolled"));
     if (excluded) {
-        utfall_fmt_count(lang, excluded, a, sizeof a);
-        snprintf(note, sizeof note, utfall_tr(lang, "note.goal.excluded_active"), a);
-        utfall_table_add_note(w, note);
+        utfall_table_add_note_count(w, utfall_tr(lang, "note.goal.excluded_active"), excluded,
+                                    lang);
     }
     if (untested)
         utfall_table_add_note(w, utfall_tr(lang, "note.split.untested"));

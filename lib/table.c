@@ -46,6 +46,9 @@ void utfall_table_free(utfall_table *t)
     for (int i = 0; i < t->nnotes; i++)
         free(t->notes[i]);
     free(t->notes);
+    for (int i = 0; i < t->ncounted; i++)
+        free(t->counted[i].fmt);
+    free(t->counted);
     free(t->cols);
     free(t->cells);
     free(t->is_total);
@@ -264,6 +267,21 @@ static long suppress_table(utfall_table *t, long min_count, utfall_lang lang)
                         hidden++;
                     }
             }
+    /* a note must not say what a table hides */
+    for (int i = 0; i < t->ncounted; i++) {
+        struct counted_note *cn = &t->counted[i];
+        if (cn->count < 1 || cn->count >= min_count)
+            continue;
+        char mark[32], note[1024];
+        snprintf(mark, sizeof mark, "<%ld", min_count);
+        snprintf(note, sizeof note, cn->fmt, mark);
+        char *dup = strdup(note);
+        if (dup) {
+            free(t->notes[cn->note]);
+            t->notes[cn->note] = dup;
+            hidden++;
+        }
+    }
     if (hidden) {
         char note[512], n[32];
         snprintf(n, sizeof n, "%ld", min_count);
@@ -348,6 +366,24 @@ void utfall_table_add_note(utfall_table *t, const char *note)
     t->notes = n;
     if ((n[t->nnotes] = strdup(note)))
         t->nnotes++;
+}
+
+void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count, utfall_lang lang)
+{
+    char num[64], note[1024];
+    utfall_fmt_count(lang, count, num, sizeof num);
+    snprintf(note, sizeof note, fmt, num);
+    int before = t->nnotes;
+    utfall_table_add_note(t, note);
+    struct counted_note *c = realloc(t->counted, (size_t)(t->ncounted + 1) * sizeof *c);
+    if (!c || t->nnotes == before)
+        return;
+    t->counted = c;
+    if ((c[t->ncounted].fmt = strdup(fmt))) {
+        c[t->ncounted].note = before;
+        c[t->ncounted].count = count;
+        t->ncounted++;
+    }
 }
 
 utfall_doc *utfall_doc_new(void)

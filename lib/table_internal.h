@@ -42,6 +42,13 @@ struct utfall_table {
     int nrows, cap_rows;
     char **notes;
     int nnotes;
+    /* notes that state a count: rewritten with "<N" when it is suppressed */
+    struct counted_note {
+        int note;
+        char *fmt;
+        long count;
+    } *counted;
+    int ncounted;
 };
 
 struct utfall_doc {

@@ -75,6 +75,10 @@ UTFALL_API void utfall_table_set_human_only(utfall_table *t);
 UTFALL_API void utfall_table_set_title(utfall_table *t, const char *title);
 /* A line of the definition shown under the table in human formats. */
 UTFALL_API void utfall_table_add_note(utfall_table *t, const char *note);
+/* A note that states a count (fmt has one %s for it): with suppression the
+ * count becomes "<N" when it is below N, like a table cell. */
+UTFALL_API void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count,
+                                            utfall_lang lang);
 
 /* For COUNT_SHARE cells: the count and the share shown beside it. */
 UTFALL_API void utfall_table_set_count_share(utfall_table *t, int row, int col, double count,
