@@ -302,21 +302,14 @@ static utfall_status privacy_sweep(utfall_extract *x, utfall_error *err)
         if (found == 1) {
             utfall_error first = *err;
             diag(x, &first);
-            utfall_error_set(err, UTFALL_ERR_PRIVACY, "personal-number",
-                             "contains a personal identity number; refusing the input (the "
-                             "value is not shown; pseudonymise it first with utfall "
-                             "pseudonymize)");
-            utfall_error_locate(err, utfall_csv_name(r), line, 0, NULL);
+            utfall_pnr_refuse(err, utfall_csv_name(r), line, NULL);
         }
         utfall_csv_close(r);
     }
     if (found == 1 && file == x->cur) {
         utfall_error first = *err;
         diag(x, &first);
-        utfall_error_set(err, UTFALL_ERR_PRIVACY, "personal-number",
-                         "contains a personal identity number; refusing the input (the value "
-                         "is not shown; pseudonymise it first with utfall pseudonymize)");
-        utfall_error_locate(err, utfall_csv_name(x->csv), line, 0, NULL);
+        utfall_pnr_refuse(err, utfall_csv_name(x->csv), line, NULL);
     }
     return err->status;
 }
@@ -629,11 +622,7 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
     for (size_t i = 0; i < rec->nfields; i++)
         if (utfall_pnr_candidate(rec->fields[i], rec->lengths[i])
             && utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
-            return fail_at(x, err, rec->line, x->columns[i], UTFALL_ERR_PRIVACY,
-                           "personal-number",
-                           "contains a personal identity number; refusing the file (the "
-                           "value is not shown; pseudonymise it first with utfall "
-                           "pseudonymize)");
+            return utfall_pnr_refuse(err, utfall_csv_name(x->csv), rec->line, x->columns[i]);
 
     row->id = field_text(x, rec, UTFALL_F_ID);
     if (!*row->id)
@@ -759,11 +748,7 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
                 /* a malformed row is still never passed on with a number in it */
                 x->stats.errors++;
                 x->stats.rows_rejected++;
-                return fail_at(x, err, x->rec.line, NULL, UTFALL_ERR_PRIVACY, "personal-number",
-                               "contains a personal identity number; refusing the input (the "
-                               "value is not shown; pseudonymise it first with utfall "
-                               "pseudonymize)"),
-                       -1;
+                return utfall_pnr_refuse(err, utfall_csv_name(x->csv), x->rec.line, NULL), -1;
             }
             x->stats.errors++;
             /* the row that stops the run is rejected too: read = used + rejected */

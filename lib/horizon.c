@@ -177,13 +177,16 @@ static utfall_status read_spells(struct state *st, const utfall_horizon_options 
         long who = -1;
         if (got == -2) {
             bad = err->status;
+            if (utfall_pnr_find(rec.raw, rec.raw_len, NULL, NULL)) {
+                /* a malformed spell is never passed over with a number in it */
+                utfall_pnr_refuse(err, utfall_csv_name(r), rec.line, NULL);
+                utfall_csv_close(r);
+                return UTFALL_ERR_PRIVACY;
+            }
         } else {
             for (size_t i = 0; i < rec.nfields && !bad; i++)
                 if (rec.lengths[i] >= 10 && utfall_pnr_find(rec.fields[i], rec.lengths[i], NULL, NULL)) {
-                    utfall_error_set(err, UTFALL_ERR_PRIVACY, "personal-number",
-                                     "contains a personal identity number; refusing the file "
-                                     "(the value is not shown)");
-                    utfall_error_locate(err, utfall_csv_name(r), rec.line, 0, NULL);
+                    utfall_pnr_refuse(err, utfall_csv_name(r), rec.line, NULL);
                     utfall_csv_close(r);
                     return UTFALL_ERR_PRIVACY;
                 }

@@ -75,3 +75,12 @@ int utfall_pnr_find(const char *s, size_t len, size_t *offset, size_t *length)
     }
     return 0;
 }
+
+utfall_status utfall_pnr_refuse(utfall_error *err, const char *file, long line, const char *column)
+{
+    utfall_error_set(err, UTFALL_ERR_PRIVACY, "personal-number",
+                     "contains a personal identity number; refusing the input (the value is "
+                     "not shown; pseudonymise it first with utfall pseudonymize)");
+    utfall_error_locate(err, file, line, 0, column);
+    return UTFALL_ERR_PRIVACY;
+}

@@ -23,6 +23,10 @@ static inline int utfall_pnr_candidate(const char *s, size_t len)
             return 0;
     return 1;
 }
+/* The one refusal every input path gives on finding a number: exit status
+ * 3, file, line and column, never the value. */
+UTFALL_API utfall_status utfall_pnr_refuse(utfall_error *err, const char *file, long line,
+                                           const char *column);
 #ifdef __cplusplus
 }
 #endif
