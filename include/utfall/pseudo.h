@@ -28,7 +28,7 @@ UTFALL_API utfall_status utfall_pseudo_load_key(const char *path,
                                                 utfall_error *err);
 
 /* The 12-digit form (YYYYMMDDNNNC) of a personnummer or samordningsnummer
- * as written ("19121212-1212", "121212-1212", "121212+1212"): a 10-digit
+ * as written (YYYYMMDD-NNNC, YYMMDD-NNNC, YYMMDD+NNNC): a 10-digit
  * form gets the century that makes the person younger than 100 on `today`
  * ('+' means 100 or older).  0 ok, -1 not a number of that form. */
 UTFALL_API int utfall_pnr_normalize(const char *s, size_t len, utfall_date today, char out[13]);
