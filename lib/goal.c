@@ -201,11 +201,10 @@ utfall_status utfall_goal_compute(utfall_extract *x, const utfall_goal_options *
     if (!t)
         goto nomem;
     utfall_table_set_title(t, utfall_tr(lang, "title.goal"));
-    char label[256], ck[160];
+    char label[256];
     for (size_t k = 0; k < utfall_grouper_nkeys(g); k++) {
         const char *key = utfall_grouper_key_name(g, k);
-        snprintf(ck, sizeof ck, "col.%s", key);
-        utfall_table_add_column(t, key, utfall_tr(lang, ck) == ck ? NULL : ck, UTFALL_COL_GROUP, 0);
+        utfall_table_add_group_column(t, key, lang);
     }
     utfall_table_add_column(t, "n", "col.n", UTFALL_COL_COUNT, 0);
     utfall_table_add_column(t, "reached", "col.reached", UTFALL_COL_COUNT, 0);

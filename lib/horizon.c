@@ -282,11 +282,9 @@ struct cell {
 
 static void add_group_columns(utfall_table *t, utfall_grouper *g, utfall_lang lang)
 {
-    char ck[160];
     for (size_t k = 0; k < utfall_grouper_nkeys(g); k++) {
         const char *key = utfall_grouper_key_name(g, k);
-        snprintf(ck, sizeof ck, "col.%s", key);
-        utfall_table_add_column(t, key, utfall_tr(lang, ck) == ck ? NULL : ck, UTFALL_COL_GROUP, 0);
+        utfall_table_add_group_column(t, key, lang);
     }
 }
 
@@ -561,10 +559,7 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
     snprintf(title, sizeof title, utfall_tr(lang, "title.adjusted"), opt->ref);
     utfall_table_set_title(t, title);
     const char *byname = utfall_grouper_key_name(g, 0);
-    char ck[160];
-    snprintf(ck, sizeof ck, "col.%s", byname);
-    int c_group = utfall_table_add_column(t, byname, utfall_tr(lang, ck) == ck ? NULL : ck,
-                                          UTFALL_COL_GROUP, 0);
+    int c_group = utfall_table_add_group_column(t, byname, lang);
     int c_ref = utfall_table_add_column(t, "ref", "col.ref", UTFALL_COL_TEXT, 0);
     int c_month = utfall_table_add_column(t, "month", "col.month", UTFALL_COL_COUNT, 0);
     utfall_table_column_not_suppressible(t, c_month);
@@ -1109,10 +1104,8 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
         utfall_table_set_title(lt, utfall_tr(lang, "title.logrank"));
         size_t nk = utfall_grouper_nkeys(g);
         for (size_t k = nby; k < nk; k++) {
-            char ck[160];
             const char *key = utfall_grouper_key_name(g, k);
-            snprintf(ck, sizeof ck, "col.%s", key);
-            utfall_table_add_column(lt, key, utfall_tr(lang, ck) == ck ? NULL : ck, UTFALL_COL_GROUP, 0);
+            utfall_table_add_group_column(lt, key, lang);
         }
         int c_chi = utfall_table_add_column(lt, "chi2", "col.chi2", UTFALL_COL_NUMBER, 2);
         int c_df = utfall_table_add_column(lt, "df", "col.df", UTFALL_COL_COUNT, 0);

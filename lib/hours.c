@@ -136,11 +136,9 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
     if (!t)
         goto nomem;
     utfall_table_set_title(t, utfall_tr(lang, "title.hours"));
-    char ck[160];
     for (size_t k = 0; k < nk; k++) {
         const char *key = utfall_grouper_key_name(g, k);
-        snprintf(ck, sizeof ck, "col.%s", key);
-        utfall_table_add_column(t, key, utfall_tr(lang, ck) == ck ? NULL : ck, UTFALL_COL_GROUP, 0);
+        utfall_table_add_group_column(t, key, lang);
     }
     utfall_table_add_column(t, "n", "col.n", UTFALL_COL_COUNT, 0);
     utfall_table_add_column(t, "missing", "col.missing", UTFALL_COL_COUNT, 0);

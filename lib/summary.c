@@ -317,10 +317,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         lower_first(lbuf);
         snprintf(label, sizeof label, utfall_tr(lang, "title.by"), lbuf);
         utfall_table_set_title(t, label);
-        char ck[160];
-        snprintf(ck, sizeof ck, "col.%s", key);
-        int cg = utfall_table_add_column(t, key, utfall_tr(lang, ck) == ck ? NULL : ck,
-                                         UTFALL_COL_GROUP, 0);
+        int cg = utfall_table_add_group_column(t, key, lang);
         int ce = utfall_table_add_column(t, "enrolled", "col.enrolled", UTFALL_COL_COUNT, 0);
         int cs = utfall_table_add_column(t, "share", "col.share", UTFALL_COL_SHARE, 1);
         utfall_table_column_depends(t, cs, ce);

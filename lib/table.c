@@ -368,6 +368,15 @@ void utfall_table_add_note(utfall_table *t, const char *note)
         t->nnotes++;
 }
 
+int utfall_table_add_group_column(utfall_table *t, const char *key, utfall_lang lang)
+{
+    /* "kon" is labelled by "col.kon" where the catalogue has it, else by its key */
+    char ck[160];
+    snprintf(ck, sizeof ck, "col.%s", key);
+    return utfall_table_add_column(t, key, utfall_tr(lang, ck) == ck ? NULL : ck,
+                                   UTFALL_COL_GROUP, 0);
+}
+
 void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count, utfall_lang lang)
 {
     char num[64], note[1024];

@@ -50,6 +50,9 @@ UTFALL_API void utfall_table_free(utfall_table *t);
 /* label_key is a catalogue key; the machine key is used when absent. */
 UTFALL_API int utfall_table_add_column(utfall_table *t, const char *key, const char *label_key,
                                        utfall_coltype type, int decimals);
+/* A grouping column named by its key (kon, enhet, fil, any extra column),
+ * labelled from the catalogue's "col.KEY" where there is one. */
+UTFALL_API int utfall_table_add_group_column(utfall_table *t, const char *key, utfall_lang lang);
 /* Human-only columns are left out of machine formats (and vice versa). */
 UTFALL_API void utfall_table_column_human_only(utfall_table *t, int col);
 UTFALL_API void utfall_table_column_machine_only(utfall_table *t, int col);
