@@ -204,29 +204,6 @@ int cli_chart_write(cli *c, const utfall_chart *chart, const char *path)
     return rc;
 }
 
-utfall_status cli_chart_table(cli *c, utfall_doc *doc, utfall_chart *chart, const char *key,
-                              const utfall_chart_columns *cols,
-                              const utfall_chart_panel_options *opt, utfall_error *err)
-{
-    (void)c;
-    utfall_table *t = utfall_doc_table(doc, key);
-    if (!t)
-        return utfall_error_set(err, UTFALL_ERR_INTERNAL, "chart-no-table",
-                                "no table '%s' to draw", key);
-    return utfall_chart_add_table(chart, t, cols, opt, err);
-}
-
-void cli_chart_describe(utfall_doc *doc, utfall_chart *chart, const char *key)
-{
-    utfall_table *t = utfall_doc_table(doc, key);
-    if (!t)
-        return;
-    if (utfall_table_title(t))
-        utfall_chart_set_title(chart, utfall_table_title(t));
-    for (int i = 0; i < utfall_table_nnotes(t); i++)
-        utfall_chart_add_note(chart, utfall_table_note(t, i));
-}
-
 void cli_take_inputs(cli *c, int argc, char **argv, int optind_)
 {
     static char *stdin_only[] = {"-"};

@@ -11,6 +11,7 @@
 #include "utfall/extract.h"
 #include "utfall/table.h"
 #include "utfall/chart.h"
+#include "utfall/figures.h"
 
 enum {
     OPT_LANG = 1000,
@@ -146,15 +147,6 @@ void cli_report_rows(cli *c, const utfall_extract *x);
 /* Charts.  cli_chart_write renders chart atomically to path (format from
  * its extension, --size, --dpi); returns an exit status. */
 int cli_chart_write(cli *c, const utfall_chart *chart, const char *path);
-/* A panel from the document's table named key; the panel options' kind and
- * flags, the columns as in utfall_chart_columns. */
-utfall_status cli_chart_table(cli *c, utfall_doc *doc, utfall_chart *chart, const char *key,
-                              const utfall_chart_columns *cols,
-                              const utfall_chart_panel_options *opt, utfall_error *err);
-/* The title (replacing any earlier one) and the notes of the table named
- * key: the definitions a figure carries when it draws from another table. */
-void cli_chart_describe(utfall_doc *doc, utfall_chart *chart, const char *key);
-
 /* The body every analysis command shares: take the input files, open the
  * extract, compute into a document, add the bookkeeping, write it. */
 typedef utfall_status (*cli_compute_fn)(utfall_extract *x, void *ctx, utfall_doc *doc,

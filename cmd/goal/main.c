@@ -35,16 +35,7 @@ static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfa
 static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
 {
     const utfall_goal_options *go = ctx;
-    utfall_chart_columns cols = {.y = "share", .lo = "ci_low", .hi = "ci_high", .n = "n"};
-    utfall_chart_panel_options po;
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_BAR;
-    po.percent = 1;
-    po.target = go->target;
-    utfall_status st = cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
-    /* about the table's columns met, p and needed, which the figure does not show */
-    utfall_chart_remove_note(ch, utfall_tr(c->lang, "note.goal.target"));
-    return st;
+    return utfall_figure_goal(ch, doc, NULL, go->target, c->lang, err);
 }
 
 int main(int argc, char **argv)

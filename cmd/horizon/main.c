@@ -55,20 +55,7 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
     int h = 0;
     for (size_t i = 0; i < ho->nmonths; i++)
         h = ho->months[i] > h ? ho->months[i] : h;
-    char mark[64], num[16];
-    snprintf(num, sizeof num, "%d", h);
-    snprintf(mark, sizeof mark, utfall_tr(c->lang, "chart.horizon_marker"), num);
-    utfall_chart_columns cols = {.x = "month", .y = "share", .lo = "ci_low", .hi = "ci_high"};
-    utfall_chart_panel_options po;
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_LINE;
-    po.percent = 1;
-    po.marker = h;
-    po.marker_label = mark;
-    po.title = ""; /* the curve's title is the figure's */
-    cli_chart_describe(doc, ch, "rows"); /* the definitions */
-    cli_chart_describe(doc, ch, "curve"); /* and the curve's title */
-    return cli_chart_table(c, doc, ch, "curve", &cols, &po, err);
+    return utfall_figure_horizon(ch, doc, NULL, h, c->lang, err);
 }
 
 int main(int argc, char **argv)

@@ -29,23 +29,7 @@ static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfa
 static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
 {
     (void)ctx;
-    static const char *const dir[] = {"decreased", "unchanged", "increased", NULL};
-    utfall_chart_columns cols = {.n = "n", .series_columns = dir};
-    utfall_chart_panel_options po;
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_DIVERGING;
-    po.percent = 1;
-    po.ylabel = utfall_tr(c->lang, "col.share");
-    utfall_status st = cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
-    if (st)
-        return st;
-    utfall_chart_columns hc = {.x = "change_from", .hi = "change_to", .y = "count"};
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_HISTOGRAM;
-    po.title = utfall_tr(c->lang, "chart.hours_histogram");
-    po.xlabel = utfall_tr(c->lang, "chart.change");
-    po.marker = 0;
-    return cli_chart_table(c, doc, ch, "change_histogram", &hc, &po, err);
+    return utfall_figure_hours(ch, doc, NULL, c->lang, err);
 }
 
 int main(int argc, char **argv)

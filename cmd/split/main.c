@@ -28,20 +28,9 @@ static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfa
 /* --chart: 100 % stacked outcomes per group. */
 static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
 {
+    (void)c;
     (void)ctx;
-    utfall_table *t = utfall_doc_table(doc, "rows");
-    int outcome = -1; /* the last group column holds the outcome */
-    for (int k = 0; t && k < utfall_table_ncols(t); k++)
-        if (utfall_table_column_type(t, k) == UTFALL_COL_GROUP)
-            outcome = k;
-    utfall_chart_columns cols = {.group = t ? utfall_table_column_key(t, outcome) : NULL,
-                                 .y = "share", .n = "n"};
-    utfall_chart_panel_options po;
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_STACKED;
-    po.percent = 1;
-    cli_chart_describe(doc, ch, "crosstab"); /* its title and the tests' notes */
-    return cli_chart_table(c, doc, ch, "rows", &cols, &po, err);
+    return utfall_figure_split(ch, doc, NULL, err);
 }
 
 int main(int argc, char **argv)

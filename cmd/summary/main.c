@@ -27,23 +27,7 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 {
     (void)c;
     (void)ctx;
-    cli_chart_describe(doc, ch, "rows"); /* "Deltagare", what is counted, rows read */
-    utfall_chart_columns cols = {.y = "share", .n = "enrolled"};
-    utfall_chart_panel_options po;
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_HBAR;
-    po.percent = 1;
-    po.skip_total = 1;
-    po.xlabel = po.ylabel = "";
-    for (int i = 0; i < utfall_doc_ntables(doc); i++) {
-        utfall_table *t = utfall_doc_table_at(doc, i);
-        if (strncmp(utfall_table_key(t), "by_", 3))
-            continue;
-        utfall_status st = utfall_chart_add_table(ch, t, &cols, &po, err);
-        if (st)
-            return st;
-    }
-    return UTFALL_OK;
+    return utfall_figure_summary(ch, doc, NULL, err);
 }
 
 int main(int argc, char **argv)
