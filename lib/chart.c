@@ -110,6 +110,7 @@ static void replace(char **dst, const char *s)
 
 void utfall_chart_set_title(utfall_chart *c, const char *title) { replace(&c->title, title); }
 void utfall_chart_set_subtitle(utfall_chart *c, const char *s) { replace(&c->subtitle, s); }
+const char *utfall_chart_title(const utfall_chart *c) { return c->title; }
 
 void utfall_chart_add_note(utfall_chart *c, const char *note)
 {

@@ -1386,6 +1386,37 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
     return st;
 }
 
+utfall_status utfall_chart_draw_cairo(const utfall_chart *c, cairo_t *cr, double x, double y,
+                                      double w, double h, utfall_error *err)
+{
+    if (w < 60 || h < 40)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "chart-too-small",
+                                "the chart is too small to draw (at least 22x15 mm)");
+    cairo_save(cr);
+    cairo_translate(cr, x, y);
+    cairo_rectangle(cr, 0, 0, w, h);
+    cairo_clip(cr);
+    dc d = {cr, NULL, cairo_font_options_create(), c->lang, w, h, 0, 0};
+    cairo_font_options_set_hint_metrics(d.fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(d.fo, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_antialias(d.fo, CAIRO_ANTIALIAS_GRAY);
+    d.dry = 1;
+    render(&d, c);
+    d.dry = 0;
+    render(&d, c);
+    cairo_font_options_destroy(d.fo);
+    cairo_restore(cr);
+    if (cairo_status(cr))
+        return utfall_error_set(err, UTFALL_ERR_INTERNAL, "chart-cairo", "drawing failed: %s",
+                                cairo_status_to_string(cairo_status(cr)));
+    return UTFALL_OK;
+}
+
+double utfall_chart_natural_height(const utfall_chart *c)
+{
+    return fmax(100 * PT_PER_MM, content_height(c));
+}
+
 void utfall_chart_release_fonts(void)
 {
     pango_cairo_font_map_set_default(NULL);

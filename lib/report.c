@@ -11,17 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utfall/figures.h"
 #include "utfall/goal.h"
 #include "utfall/hours.h"
 #include "utfall/split.h"
 #include "utfall/summary.h"
 #include "utfall/utfall.h"
 
+/* The report's own figures: which standard figure, from which tables. */
+enum fig { FIG_NONE = 0, FIG_SUMMARY, FIG_GOAL, FIG_SPLIT, FIG_HOURS, FIG_HORIZON };
+
 struct block {
     utfall_block_kind kind;
     int level;
     char *text;
     char *caption; /* figures */
+    utfall_chart *chart; /* a figure of the report's own: drawn by the writers */
+    enum fig fig;
+    char *prefix;  /* the tables' key prefix */
+    double param;  /* the goal's target, the horizon's months */
 };
 
 struct utfall_report {
@@ -30,6 +38,7 @@ struct utfall_report {
     size_t n, cap;
     int failed; /* out of memory while adding blocks */
     utfall_lang lang;
+    char *date; /* --date, for the PDF's dates */
 };
 
 /* What the first reading of the extract tells the text. */
@@ -68,12 +77,31 @@ static void add_block(utfall_report *r, utfall_block_kind kind, int level, const
         r->failed = 1;
         return;
     }
-    r->blocks[r->n++] = (struct block){kind, level, t, NULL};
+    r->blocks[r->n++] = (struct block){kind, level, t, NULL, NULL, FIG_NONE, NULL, 0};
 }
 
 static void heading(utfall_report *r, int level, const char *text)
 {
     add_block(r, UTFALL_BLOCK_HEADING, level, text);
+}
+
+/* A figure of the report's own, filled once the tables are suppressed
+ * (the figure never shows what a table hides).  title: the figure's title
+ * when its tables give none. */
+static void figure(utfall_report *r, enum fig fig, const char *prefix, double param,
+                   const char *title)
+{
+    size_t before = r->n;
+    add_block(r, UTFALL_BLOCK_FIGURE, 0, "");
+    if (r->n == before)
+        return;
+    struct block *b = &r->blocks[r->n - 1];
+    b->fig = fig;
+    b->param = param;
+    b->prefix = strdup(prefix);
+    b->caption = title ? strdup(title) : NULL;
+    if (!b->prefix || (title && !b->caption))
+        r->failed = 1;
 }
 
 static void UTFALL_PRINTF(3, 4) para(utfall_report *r, utfall_block_kind kind, const char *fmt, ...)
@@ -314,6 +342,7 @@ static utfall_status participants(utfall_report *r, const struct ctx *c, const s
             break;
         }
     adopt(r, d, "deltagare", 1);
+    figure(r, FIG_SUMMARY, "deltagare", 0, tr(c, "report.sec.participants"));
     return UTFALL_OK;
 }
 
@@ -438,8 +467,10 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
 
     /* Per unit, among the exited: what a report says as "83 (38+45)" and
      * "42 % of those in Malmö". */
-    if (!f->has[UTFALL_F_ENHET])
+    if (!f->has[UTFALL_F_ENHET]) {
+        figure(r, FIG_GOAL, prefix, g->target_share, tr(c, "report.figure.goal"));
         return UTFALL_OK;
+    }
     go.base = g->base == UTFALL_BASE_FIXED ? UTFALL_BASE_EXITED : g->base;
     go.by = "enhet";
     st = run(open, octx, pass, goal_fn, &go, &d, err);
@@ -452,6 +483,7 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
                "enhet");
     snprintf(prefix, sizeof prefix, "mal_%s_enhet", g->id);
     adopt(r, d, prefix, 1);
+    figure(r, FIG_GOAL, prefix, g->target_share, tr(c, "report.figure.goal"));
     return UTFALL_OK;
 }
 
@@ -607,6 +639,7 @@ static utfall_status outcomes_section(utfall_report *r, const struct ctx *c,
         char prefix[32];
         snprintf(prefix, sizeof prefix, "avslut_%s", by[i]);
         adopt(r, d, prefix, 1);
+        figure(r, FIG_SPLIT, prefix, 0, NULL);
     }
     return UTFALL_OK;
 }
@@ -649,6 +682,9 @@ static utfall_status activity_section(utfall_report *r, const struct ctx *c,
             retitle_by(c, d, "rows", "report.title.hours_by", by[i]);
         adopt(r, d, i == 0 ? "aktivitet" : "aktivitet_kon", 1);
     }
+    /* one figure: by gender when the extract has it */
+    figure(r, FIG_HOURS, f->has[UTFALL_F_KON] ? "aktivitet_kon" : "aktivitet", 0,
+           tr(c, "report.sec.activity"));
     return UTFALL_OK;
 }
 
@@ -663,10 +699,11 @@ static utfall_status horizon_section(utfall_report *r, const struct ctx *c,
         n += (size_t)snprintf(months + n, sizeof months - n, "%s%d", i ? ", " : "", ho->months[i]);
     if (ho->nmonths == 0)
         snprintf(months, sizeof months, "15");
-    char h[320];
-    snprintf(h, sizeof h, tr(c, "report.sec.horizon"), months);
-    heading(r, 2, h);
+    char h2[320];
+    snprintf(h2, sizeof h2, tr(c, "report.sec.horizon"), months);
+    heading(r, 2, h2);
     utfall_horizon_options o = *ho;
+    o.curve = 1; /* for the figure */
     o.lang = c->lang;
     o.level = c->opt->level;
     utfall_doc *d;
@@ -675,7 +712,13 @@ static utfall_status horizon_section(utfall_report *r, const struct ctx *c,
         utfall_doc_free(d);
         return st;
     }
+    if (!ho->curve && utfall_doc_table(d, "curve"))
+        utfall_table_set_chart_only(utfall_doc_table(d, "curve"));
     adopt(r, d, "horisont", 1);
+    int h = 0;
+    for (size_t i = 0; i < ho->nmonths; i++)
+        h = ho->months[i] > h ? ho->months[i] : h;
+    figure(r, FIG_HORIZON, "horisont", h ? h : 15, h2);
     return UTFALL_OK;
 }
 
@@ -707,6 +750,49 @@ static void method_section(utfall_report *r, const struct ctx *c, const struct f
 
 static void prepend_text_table(utfall_report *r, const struct ctx *c);
 
+/* Fill the figures from the suppressed tables and number them. */
+static utfall_status make_figures(utfall_report *r, const struct ctx *c, utfall_error *err)
+{
+    int number = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        struct block *b = &r->blocks[i];
+        if (b->fig == FIG_NONE)
+            continue;
+        b->chart = utfall_chart_new(c->lang);
+        if (!b->chart)
+            return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+        /* before the tables: a table's title names a panel, not the figure */
+        utfall_chart_set_title(b->chart, b->caption);
+        utfall_status st;
+        switch (b->fig) {
+        case FIG_SUMMARY:
+            st = utfall_figure_summary(b->chart, r->doc, b->prefix, err);
+            break;
+        case FIG_GOAL:
+            st = utfall_figure_goal(b->chart, r->doc, b->prefix, b->param, c->lang, err);
+            break;
+        case FIG_SPLIT:
+            st = utfall_figure_split(b->chart, r->doc, b->prefix, err);
+            break;
+        case FIG_HOURS:
+            st = utfall_figure_hours(b->chart, r->doc, b->prefix, c->lang, err);
+            break;
+        default:
+            st = utfall_figure_horizon(b->chart, r->doc, b->prefix, (int)b->param, c->lang, err);
+            break;
+        }
+        if (st)
+            return st;
+        const char *title = utfall_chart_title(b->chart);
+        char cap[512];
+        snprintf(cap, sizeof cap, tr(c, "report.figure"), ++number, title ? title : "");
+        free(b->caption);
+        if (!(b->caption = strdup(cap)))
+            return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    }
+    return UTFALL_OK;
+}
+
 utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn open, void *octx,
                                   const utfall_report_options *opt, utfall_error *err)
 {
@@ -717,6 +803,8 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
         return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
     }
     r->lang = opt->lang;
+    if (opt->date && !(r->date = strdup(opt->date)))
+        r->failed = 1;
     struct ctx c = {opt, opt->lang};
     utfall_goals *own_goals = NULL;
     const utfall_goals *goals = opt->goals;
@@ -747,8 +835,10 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
     if (!st) {
         method_section(r, &c, &f);
         utfall_doc_suppress(r->doc, opt->suppress, opt->lang);
-        prepend_text_table(r, &c);
+        st = make_figures(r, &c, err);
     }
+    if (!st)
+        prepend_text_table(r, &c);
     utfall_doc_free(outcomes);
     utfall_goals_free(own_goals);
     if (!st && r->failed)
@@ -824,9 +914,12 @@ void utfall_report_free(utfall_report *r)
     for (size_t i = 0; i < r->n; i++) {
         free(r->blocks[i].text);
         free(r->blocks[i].caption);
+        free(r->blocks[i].prefix);
+        utfall_chart_free(r->blocks[i].chart);
     }
     free(r->blocks);
     utfall_doc_free(r->doc);
+    free(r->date);
     free(r);
 }
 
@@ -847,6 +940,40 @@ utfall_block_kind utfall_report_block(const utfall_report *r, size_t i, const ch
 utfall_doc *utfall_report_doc(utfall_report *r)
 {
     return r->doc;
+}
+
+utfall_lang utfall_report_lang(const utfall_report *r)
+{
+    return r->lang;
+}
+
+const char *utfall_report_date(const utfall_report *r)
+{
+    return r->date;
+}
+
+const utfall_chart *utfall_report_figure_chart(const utfall_report *r, size_t i)
+{
+    return i < r->n && r->blocks[i].kind == UTFALL_BLOCK_FIGURE ? r->blocks[i].chart : NULL;
+}
+
+const char *utfall_report_figure_caption(const utfall_report *r, size_t i)
+{
+    return i < r->n && r->blocks[i].kind == UTFALL_BLOCK_FIGURE ? r->blocks[i].caption : NULL;
+}
+
+utfall_status utfall_report_set_figure_path(utfall_report *r, size_t i, const char *path,
+                                            utfall_error *err)
+{
+    if (i >= r->n || r->blocks[i].kind != UTFALL_BLOCK_FIGURE)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, "not-a-figure", "block %zu is not a figure",
+                                i);
+    char *p = strdup(path);
+    if (!p)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+    free(r->blocks[i].text);
+    r->blocks[i].text = p;
+    return UTFALL_OK;
 }
 
 /* ---- writers ------------------------------------------------------------ */
@@ -902,6 +1029,8 @@ utfall_status utfall_report_write_md(const utfall_report *r, FILE *out, utfall_e
             break;
         }
         case UTFALL_BLOCK_FIGURE:
+            if (!*b->text)
+                break; /* a figure of the report's own that was not written as a file */
             fputs("![", out);
             md_text(out, b->caption ? b->caption : "");
             fprintf(out, "](%s)\n\n", b->text);

@@ -1,7 +1,9 @@
 /* utfall-report: the results section of a slutrapport, from one extract. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "utfall/goals.h"
@@ -13,12 +15,14 @@ static const char usage[] =
     "block per goal: the goal as written, target, outcome with interval, met or\n"
     "not, how many are missing), exit outcomes by gender and unit, change in\n"
     "activity, the outcome after N months (with --spells), and the method and\n"
-    "definitions behind every figure.  OUT ending in .md gives Markdown (pandoc\n"
-    "turns it into Word), .xlsx an Excel workbook.  The extract is read several\n"
-    "times, so it must be a file, not standard input.\n"
+    "definitions behind every figure, with charts.  OUT ending in .pdf gives an A4\n"
+    "PDF, .md Markdown with the charts as PNG files in OUT-figurer/ (pandoc turns\n"
+    "it into Word), .xlsx an Excel workbook.  The extract is read several times,\n"
+    "so it must be a file, not standard input.\n"
     "\n"
-    "  -o, --output OUT       the report: OUT.md or OUT.xlsx (required; '-' writes\n"
-    "                         Markdown, or XLSX with --format xlsx, to stdout)\n"
+    "  -o, --output OUT       the report: OUT.pdf, OUT.md or OUT.xlsx (required; '-'\n"
+    "                         writes Markdown without charts, or XLSX with --format\n"
+    "                         xlsx, to stdout)\n"
     "  -f, --format FMT       md or xlsx (default: from the extension of OUT)\n"
     "  -g, --goals FILE       the project's goals, see utfall-goals(5) (default:\n"
     "                         arbete, arbete_med_stod, studier among exited)\n"
@@ -73,32 +77,90 @@ static utfall_status open_extract(void *ctx, int pass, utfall_extract **x, utfal
     return utfall_extract_open(x, (const char *const *)o->c->inputs, o->c->ninputs, &xo, err);
 }
 
-static int report_format(cli *c, const char *out, int *is_xlsx)
+enum out_kind { OUT_MD = 0, OUT_XLSX, OUT_PDF };
+
+static int report_format(cli *c, const char *out, enum out_kind *kind)
 {
+    const char *dot = strrchr(out, '.');
     if (c->format_given) {
         if (c->format != UTFALL_FMT_MD && c->format != UTFALL_FMT_XLSX)
-            return cli_usage_error(c, "--format takes md or xlsx for a report");
-        *is_xlsx = c->format == UTFALL_FMT_XLSX;
-        return 0;
+            return cli_usage_error(c, "--format takes md or xlsx for a report (PDF: name the "
+                                      "file .pdf)");
+        *kind = c->format == UTFALL_FMT_XLSX ? OUT_XLSX : OUT_MD;
+    } else if (!strcmp(out, "-")
+               || (dot && (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown")))) {
+        *kind = OUT_MD;
+    } else if (dot && !strcasecmp(dot, ".xlsx")) {
+        *kind = OUT_XLSX;
+    } else if (dot && !strcasecmp(dot, ".pdf")) {
+        *kind = OUT_PDF;
+    } else {
+        return cli_usage_error(c, "%s: the report is written as .pdf, .md or .xlsx; name the "
+                                  "file so, or give --format", out);
     }
-    if (!strcmp(out, "-")) {
-        *is_xlsx = 0;
-        return 0;
+    return 0;
+}
+
+/* The Markdown's figures: PNG files in a folder beside it (slutrapport.md
+ * -> slutrapport-figurer/fig1.png ...), linked by relative paths so that
+ * pandoc finds them.  Standard output gets no figures. */
+static int write_figures(cli *c, utfall_report *r, const char *md_path)
+{
+    char dir[4096], file[4200], rel[4200];
+    const char *dot = strrchr(md_path, '.');
+    const char *slash = strrchr(md_path, '/');
+    int stem = (int)(dot && (!slash || dot > slash) ? dot - md_path : (int)strlen(md_path));
+    if (snprintf(dir, sizeof dir, "%.*s-%s", stem, md_path,
+                 c->lang == UTFALL_LANG_SV ? "figurer" : "figures") >= (int)sizeof dir) {
+        fprintf(stderr, "%s: %s: the path is too long\n", c->prog, md_path);
+        return UTFALL_ERR_USAGE;
     }
-    const char *dot = strrchr(out, '.');
-    if (dot && (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown"))) {
-        *is_xlsx = 0;
-        return 0;
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    c->chart_out.format = UTFALL_CHART_PNG;
+    int number = 0, rc = 0;
+    utfall_error err;
+    utfall_error_clear(&err);
+    for (size_t i = 0; i < utfall_report_nblocks(r) && !rc; i++) {
+        const utfall_chart *chart = utfall_report_figure_chart(r, i);
+        if (!chart)
+            continue;
+        if (!number && mkdir(dir, 0777) && errno != EEXIST) {
+            fprintf(stderr, "%s: %s: cannot create the folder for the figures: %s\n", c->prog,
+                    dir, strerror(errno));
+            return UTFALL_ERR_IO;
+        }
+        number++;
+        snprintf(file, sizeof file, "%s/fig%d.png", dir, number);
+        snprintf(rel, sizeof rel, "%s/fig%d.png", base, number);
+        rc = cli_chart_write(c, chart, file);
+        if (!rc && utfall_report_set_figure_path(r, i, rel, &err))
+            rc = cli_report(c, &err);
     }
-    if (dot && !strcasecmp(dot, ".xlsx")) {
-        *is_xlsx = 1;
-        return 0;
+    utfall_chart_release_fonts();
+    return rc;
+}
+
+static int write_pdf(cli *c, utfall_report *r)
+{
+    if (!strcmp(c->output, "-"))
+        return cli_usage_error(c, "a PDF report is written to a file: give -o FILE.pdf");
+    cli_output o;
+    int rc = cli_output_open(c, c->output, &o);
+    if (rc)
+        return rc;
+    utfall_error err;
+    utfall_error_clear(&err);
+    /* by path, into the atomic temporary file (or the device itself) */
+    utfall_status st = utfall_report_write_pdf(r, o.tmp ? o.tmp : c->output, &err);
+    rc = cli_output_close(c, &o, st == UTFALL_OK);
+    utfall_chart_release_fonts();
+    if (st) {
+        if (!err.file[0])
+            utfall_error_locate(&err, c->output, 0, 0, NULL);
+        return cli_report(c, &err);
     }
-    if (dot && !strcasecmp(dot, ".pdf"))
-        return cli_usage_error(c, "%s: PDF reports are not supported yet (they come with the "
-                                  "charts); write .md or .xlsx", out);
-    return cli_usage_error(c, "%s: the report is written as .md or .xlsx; name the file so, "
-                              "or give --format", out);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -174,9 +236,10 @@ int main(int argc, char **argv)
         }
     }
     if (!c.output)
-        return cli_usage_error(&c, "-o OUT is required: the report is a file, OUT.md or OUT.xlsx");
-    int is_xlsx = 0;
-    int rc = report_format(&c, c.output, &is_xlsx);
+        return cli_usage_error(&c, "-o OUT is required: the report is a file, OUT.pdf, OUT.md "
+                                   "or OUT.xlsx");
+    enum out_kind kind = OUT_MD;
+    int rc = report_format(&c, c.output, &kind);
     if (rc)
         return rc;
     if ((months_given || ho.ref) && !ho.spells_path)
@@ -227,13 +290,17 @@ int main(int argc, char **argv)
         utfall_goals_free(goals);
         return cli_finish(&c, rc);
     }
-    if (is_xlsx) {
+    if (kind == OUT_XLSX) {
         c.format = UTFALL_FMT_XLSX;
         c.format_given = 1;
         rc = cli_write(&c, utfall_report_doc(r));
+    } else if (kind == OUT_PDF) {
+        rc = write_pdf(&c, r);
     } else {
         cli_output o;
-        rc = cli_output_open(&c, c.output, &o);
+        rc = strcmp(c.output, "-") ? write_figures(&c, r, c.output) : 0;
+        if (!rc)
+            rc = cli_output_open(&c, c.output, &o);
         if (!rc) {
             st = utfall_report_write_md(r, o.fp, &err);
             rc = cli_output_close(&c, &o, st == UTFALL_OK);

@@ -93,6 +93,8 @@ UTFALL_API void utfall_chart_free(utfall_chart *c);
 /* Texts of the figure; NULL leaves a text unchanged. */
 UTFALL_API void utfall_chart_set_title(utfall_chart *c, const char *title);
 UTFALL_API void utfall_chart_set_subtitle(utfall_chart *c, const char *subtitle);
+/* NULL when it has none. */
+UTFALL_API const char *utfall_chart_title(const utfall_chart *c);
 /* The source/definition note; lines are joined with spaces. */
 UTFALL_API void utfall_chart_add_note(utfall_chart *c, const char *note);
 
@@ -142,6 +144,18 @@ UTFALL_API int utfall_chart_size_parse(const char *s, double *width, double *hei
 /* Render the figure to out. */
 UTFALL_API utfall_status utfall_chart_write(const utfall_chart *c, FILE *out,
                                             const utfall_chart_output *o, utfall_error *err);
+
+/* For documents that place figures themselves (the PDF report): draw the
+ * figure into an existing cairo context (a cairo_t) in the rectangle at
+ * x, y of w by h points, vector on a vector surface.  The context's state
+ * is left as it was. */
+struct _cairo;
+UTFALL_API utfall_status utfall_chart_draw_cairo(const utfall_chart *c, struct _cairo *cr,
+                                                 double x, double y, double w, double h,
+                                                 utfall_error *err);
+/* The height in points the figure needs (at least 100 mm, as
+ * utfall_chart_write's default). */
+UTFALL_API double utfall_chart_natural_height(const utfall_chart *c);
 
 /* Drop Pango's default font map at the end of a program, once no chart
  * is in use any more.  (fontconfig's own configuration stays for the life

@@ -2,15 +2,16 @@
  *
  * A report is one document of tables (the same tables the analysis
  * commands write, under report-wide keys) plus an ordered list of blocks
- * that say how people read it: headings, paragraphs, tables and, once the
- * chart module lands, figures.  Writers render the blocks: Markdown
- * (pandoc-friendly: ATX headings, pipe tables) and XLSX (the tables, one
- * sheet each, after a Definitions sheet). */
+ * that say how people read it: headings, paragraphs, tables and figures.
+ * Writers render the blocks: PDF (lib/report_pdf.c), Markdown
+ * (pandoc-friendly: ATX headings, pipe tables, figures as image links) and
+ * XLSX (the tables, one sheet each, after a Definitions sheet). */
 #ifndef UTFALL_REPORT_H
 #define UTFALL_REPORT_H
 
 #include <stdio.h>
 
+#include "utfall/chart.h"
 #include "utfall/extract.h"
 #include "utfall/goals.h"
 #include "utfall/horizon.h"
@@ -44,7 +45,7 @@ typedef enum utfall_block_kind {
     UTFALL_BLOCK_PARAGRAPH,   /* text */
     UTFALL_BLOCK_LIST_ITEM,   /* text, one bullet */
     UTFALL_BLOCK_TABLE,       /* text = the table's key in the document */
-    UTFALL_BLOCK_FIGURE       /* text = the image's path (utfall_report_add_figure) */
+    UTFALL_BLOCK_FIGURE       /* text = the image's path ("" until one is set) */
 } utfall_block_kind;
 
 typedef struct utfall_report utfall_report;
@@ -59,6 +60,9 @@ UTFALL_API size_t utfall_report_nblocks(const utfall_report *r);
 UTFALL_API utfall_block_kind utfall_report_block(const utfall_report *r, size_t i,
                                                  const char **text, int *level);
 UTFALL_API utfall_doc *utfall_report_doc(utfall_report *r);
+UTFALL_API utfall_lang utfall_report_lang(const utfall_report *r);
+/* The options' date (YYYY-MM-DD), NULL when none was given. */
+UTFALL_API const char *utfall_report_date(const utfall_report *r);
 
 /* For the chart step: put a figure (an image file, path relative to the
  * Markdown file) right after the table after_table; NULL = at the end.
@@ -67,10 +71,27 @@ UTFALL_API utfall_status utfall_report_add_figure(utfall_report *r, const char *
                                                   const char *path, const char *caption,
                                                   utfall_error *err);
 
+/* The report's own figures (the commands' standard figures, drawn from
+ * the report's suppressed tables): FIGURE blocks with a chart.  The PDF
+ * writer draws them in place; for Markdown the caller writes each as an
+ * image file and sets its path (relative to the Markdown file), and
+ * figures without a path are left out.  The caption reads "Figur 1. …". */
+UTFALL_API const utfall_chart *utfall_report_figure_chart(const utfall_report *r, size_t i);
+UTFALL_API const char *utfall_report_figure_caption(const utfall_report *r, size_t i);
+UTFALL_API utfall_status utfall_report_set_figure_path(utfall_report *r, size_t i,
+                                                       const char *path, utfall_error *err);
+
 UTFALL_API utfall_status utfall_report_write_md(const utfall_report *r, FILE *out,
                                                 utfall_error *err);
 UTFALL_API utfall_status utfall_report_write_xlsx(const utfall_report *r, const char *path,
                                                   utfall_error *err);
+/* A4 portrait, fonts embedded, page numbers in the footer, the figures
+ * drawn in place as vectors; tables are kept with their titles and split
+ * (header repeated) only when longer than a page.  Identical bytes on
+ * every run: the PDF's dates are the options' date, else
+ * SOURCE_DATE_EPOCH, else 2000-01-01. */
+UTFALL_API utfall_status utfall_report_write_pdf(const utfall_report *r, const char *path,
+                                                 utfall_error *err);
 
 #ifdef __cplusplus
 }

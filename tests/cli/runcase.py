@@ -21,6 +21,10 @@ A case is a small key: value file:
     file-absent: PATH                            (a file the run must not leave behind)
     file-contains: PATH TEXT                     (the file holds TEXT; repeatable)
     zip-contains: PATH MEMBER TEXT               (member of the zip file (XLSX) holds TEXT)
+    check-cmd: pdftotext $TMP/r.pdf $TMP/r.txt   (a shell command run after the run, in the
+                                                  source root, that must exit 0; checked
+                                                  before the file keys, so it can make
+                                                  files for them; repeatable)
 Paths are relative to the source root; $TMP in args is a fresh temporary
 directory.  UTFALL_UPDATE_GOLDEN=1 rewrites golden files instead of
 comparing (review the diff before committing).
@@ -100,6 +104,12 @@ def main():
     out = p.stdout.decode("utf-8", "replace")
     err = p.stderr.decode("utf-8", "replace")
     problems = []
+    for cmd in get("check-cmd"):
+        cp = subprocess.run(["/bin/sh", "-c", cmd.replace("$TMP", tmp)], cwd=source, env=env,
+                            capture_output=True, timeout=600)
+        if cp.returncode != 0:
+            problems.append(f"check-cmd failed ({cp.returncode}): {cmd}\n"
+                            + cp.stderr.decode("utf-8", "replace")[:2000])
     want_exit = int(get("exit")[0]) if get("exit") else 0
     if p.returncode != want_exit:
         problems.append(f"exit status {p.returncode}, expected {want_exit}")
