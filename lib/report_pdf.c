@@ -444,7 +444,7 @@ static double first_part(pdf *p, const utfall_report *r, size_t i)
     }
     case UTFALL_BLOCK_FIGURE: {
         const utfall_chart *c = utfall_report_figure_chart(r, i);
-        return c ? figure_height(c) + 20 : 0;
+        return c ? fmax(0.75 * figure_height(c), 200) + 20 : 0;
     }
     }
     return 0;
@@ -515,6 +515,9 @@ static utfall_status layout_report(pdf *p, const utfall_report *r, utfall_error 
             const char *caption = utfall_report_figure_caption(r, i);
             double h = figure_height(c);
             double ch = caption ? text_height(p, caption, 8.5, 0, 1, BODY_W) + 4 : 0;
+            /* a little smaller rather than half a page left empty */
+            if (h + ch + 4 > room(p) && room(p) - ch - 4 >= fmax(0.75 * h, 200))
+                h = room(p) - ch - 4;
             need(p, h + ch + 4);
             if (p->draw) {
                 utfall_status st = utfall_chart_draw_cairo(c, p->cr, MARGIN, p->y, BODY_W, h, err);
