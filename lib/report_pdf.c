@@ -391,10 +391,14 @@ static double heading_size(int level)
     return level <= 1 ? 18 : level == 2 ? 14 : 11;
 }
 
+static double natural_height(const utfall_chart *c)
+{
+    return utfall_chart_natural_height(c) * BODY_W / (160 * PT_PER_MM);
+}
+
 static double figure_height(const utfall_chart *c)
 {
-    double h = utfall_chart_natural_height(c) * BODY_W / (160 * PT_PER_MM);
-    return fmin(h, (BODY_BOTTOM - BODY_TOP) - 30);
+    return fmin(natural_height(c), (BODY_BOTTOM - BODY_TOP) - 30);
 }
 
 /* A run of bullet items from block i on: kept together on a page. */
@@ -520,7 +524,15 @@ static utfall_status layout_report(pdf *p, const utfall_report *r, utfall_error 
                 h = room(p) - ch - 4;
             need(p, h + ch + 4);
             if (p->draw) {
-                utfall_status st = utfall_chart_draw_cairo(c, p->cr, MARGIN, p->y, BODY_W, h, err);
+                /* a figure taller than a page (a bar per unit of many) is
+                 * scaled as a whole: smaller, but nothing overlaps */
+                double nat = natural_height(c);
+                double sc = h < 0.75 * nat ? h / nat : 1;
+                cairo_save(p->cr);
+                cairo_translate(p->cr, MARGIN, p->y);
+                cairo_scale(p->cr, sc, sc);
+                utfall_status st = utfall_chart_draw_cairo(c, p->cr, 0, 0, BODY_W / sc, h / sc, err);
+                cairo_restore(p->cr);
                 if (st)
                     return st;
             }

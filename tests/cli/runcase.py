@@ -20,6 +20,7 @@ A case is a small key: value file:
     setup-copy: SRC $TMP/DST                     (copy a file into place before the run)
     file-absent: PATH                            (a file the run must not leave behind)
     file-contains: PATH TEXT                     (the file holds TEXT; repeatable)
+    file-lacks: PATH TEXT                        (the file does not hold TEXT; repeatable)
     zip-contains: PATH MEMBER TEXT               (member of the zip file (XLSX) holds TEXT)
     check-cmd: pdftotext $TMP/r.pdf $TMP/r.txt   (a shell command run after the run, in the
                                                   source root, that must exit 0; checked
@@ -169,6 +170,14 @@ def main():
                     problems.append(f"{path} lacks {text!r}")
         except OSError as e:
             problems.append(f"file-contains: {e}")
+    for f in get("file-lacks"):
+        path, _, text = f.partition(" ")
+        try:
+            with open(os.path.join(source, path.replace("$TMP", tmp)), encoding="utf-8") as fh:
+                if text in fh.read():
+                    problems.append(f"{path} holds {text!r}")
+        except OSError as e:
+            problems.append(f"file-lacks: {e}")
     for f in get("zip-contains"):
         path, _, rest = f.partition(" ")
         member, _, text = rest.partition(" ")
