@@ -198,53 +198,85 @@ static int table_measure(pdf *p, const utfall_table *t, tlayout *tl)
     tl->cols = calloc((size_t)(nc ? nc : 1), sizeof *tl->cols);
     tl->width = calloc((size_t)(nc ? nc : 1), sizeof *tl->width);
     tl->row_h = calloc((size_t)(nr ? nr : 1), sizeof *tl->row_h);
+    /* the narrowest a column may be: with its cells whole, and with a
+     * count's share under the count */
     double *minw = calloc((size_t)(nc ? nc : 1), sizeof *minw);
-    if (!tl->cols || !tl->width || !tl->row_h || !minw) {
+    double *splitw = calloc((size_t)(nc ? nc : 1), sizeof *splitw);
+    if (!tl->cols || !tl->width || !tl->row_h || !minw || !splitw) {
         free(minw);
+        free(splitw);
         return -1;
     }
     for (int c = 0; c < nc; c++)
         if (utfall_table_column_visible(t, c, 0))
             tl->cols[tl->ncols++] = c;
     char buf[1024];
-    /* the natural widths; a table wider than the page gets a smaller font */
+    /* A table wider than the page: headers wrap first, then the type gets
+     * smaller (down to 6 pt), then "138 (17 %)" takes two lines, then the
+     * type gets smaller still. */
     for (tl->size = SZ_TABLE;; tl->size -= 0.5) {
-        double total_min = 0, total_nat = 0;
+        double total_min = 0, total_split = 0, total_nat = 0;
         for (int k = 0; k < tl->ncols; k++) {
             int c = tl->cols[k];
-            double data = 0, w;
+            double data = 0, dmin = 0, w;
             for (int r = 0; r < nr; r++) {
+                int bold = utfall_table_is_total(t, r);
                 cell(t, r, c, p->lang, buf, sizeof buf);
-                PangoLayout *l = layout(p, buf, tl->size, utfall_table_is_total(t, r), 0, 0);
+                PangoLayout *l = layout(p, buf, tl->size, bold, 0, 0);
                 extent(l, &w, NULL);
                 g_object_unref(l);
                 data = fmax(data, w);
+                char *paren = is_left(t, c) ? NULL : strstr(buf, " (");
+                if (paren) {
+                    double w2;
+                    l = layout(p, paren + 1, tl->size, bold, 0, 0);
+                    extent(l, &w2, NULL);
+                    g_object_unref(l);
+                    *paren = '\0';
+                    l = layout(p, buf, tl->size, bold, 0, 0);
+                    extent(l, &w, NULL);
+                    g_object_unref(l);
+                    w = fmax(w, w2);
+                }
+                dmin = fmax(dmin, w);
             }
             const char *label = utfall_table_column_label(t, c, p->lang);
             PangoLayout *l = layout(p, label, tl->size, 1, 0, 0);
-            double head;
+            double head, word = widest_word(p, label, tl->size);
             extent(l, &head, NULL);
             g_object_unref(l);
-            minw[k] = fmax(data, widest_word(p, label, tl->size)) + 2 * CELL_PAD_X;
+            minw[k] = fmax(data, word) + 2 * CELL_PAD_X;
+            splitw[k] = fmax(dmin, word) + 2 * CELL_PAD_X;
             tl->width[k] = fmax(data, head) + 2 * CELL_PAD_X;
             total_min += minw[k];
+            total_split += splitw[k];
             total_nat += tl->width[k];
         }
         if (total_nat <= BODY_W)
             break;
+        const double *lo = NULL;
+        double total_lo = 0;
         if (total_min <= BODY_W) {
-            /* wrap the headers just enough */
-            double extra = BODY_W - total_min, want = total_nat - total_min;
+            lo = minw;
+            total_lo = total_min;
+        } else if (tl->size <= 6.0 && total_split <= BODY_W) {
+            lo = splitw;
+            total_lo = total_split;
+        }
+        if (lo) {
+            /* share out what is left, to the columns that want more */
+            double extra = BODY_W - total_lo, want = total_nat - total_lo;
             for (int k = 0; k < tl->ncols; k++)
-                tl->width[k] = minw[k] + (tl->width[k] - minw[k]) * extra / want;
+                tl->width[k] = lo[k] + (tl->width[k] - lo[k]) * extra / want;
             break;
         }
         if (tl->size <= 5.5) {
             for (int k = 0; k < tl->ncols; k++)
-                tl->width[k] = minw[k] * BODY_W / total_min;
+                tl->width[k] = splitw[k] * BODY_W / total_split;
             break;
         }
     }
+    free(splitw);
     free(minw);
     tl->head_h = 0;
     for (int k = 0; k < tl->ncols; k++) {
