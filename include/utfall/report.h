@@ -64,9 +64,10 @@ UTFALL_API utfall_lang utfall_report_lang(const utfall_report *r);
 /* The options' date (YYYY-MM-DD), NULL when none was given. */
 UTFALL_API const char *utfall_report_date(const utfall_report *r);
 
-/* For the chart step: put a figure (an image file, path relative to the
- * Markdown file) right after the table after_table; NULL = at the end.
- * Markdown writes it as ![caption](path). */
+/* Put a further figure (an image file, path relative to the Markdown
+ * file) right after the table after_table; NULL = at the end.  Markdown
+ * writes it as ![caption](path); the PDF, which draws only the report's
+ * own figures, leaves it out. */
 UTFALL_API utfall_status utfall_report_add_figure(utfall_report *r, const char *after_table,
                                                   const char *path, const char *caption,
                                                   utfall_error *err);
