@@ -45,6 +45,7 @@ typedef struct pdf {
     int pages;  /* known after the counting pass */
     double y;   /* where the next block goes */
     int page_empty; /* nothing placed on this page yet */
+    int outline;    /* the current section's outline item */
 } pdf;
 
 static PangoLayout *layout(pdf *p, const char *text, double size, int bold, int italic,
@@ -511,6 +512,16 @@ static utfall_status layout_report(pdf *p, const utfall_report *r, utfall_error 
             need(p, before + h + 6 + follow);
             if (!p->page_empty)
                 p->y += before;
+            if (p->draw) {
+                /* the PDF viewer's outline: sections, and the goals under theirs */
+                char dest[64];
+                snprintf(dest, sizeof dest, "page=%d pos=[%.1f %.1f]", p->page, MARGIN, p->y);
+                int id = cairo_pdf_surface_add_outline(
+                    p->surf, level >= 3 && p->outline ? p->outline : CAIRO_PDF_OUTLINE_ROOT, s,
+                    dest, level <= 2 ? CAIRO_PDF_OUTLINE_FLAG_OPEN : 0);
+                if (level <= 2)
+                    p->outline = id;
+            }
             text(p, s, MARGIN, p->y, size, 1, 0, BODY_W, level <= 1 ? 0 : 0.1);
             p->y += h + (level <= 1 ? 10 : 6);
             if (level <= 1)
