@@ -112,6 +112,15 @@ void utfall_chart_set_title(utfall_chart *c, const char *title) { replace(&c->ti
 void utfall_chart_set_subtitle(utfall_chart *c, const char *s) { replace(&c->subtitle, s); }
 const char *utfall_chart_title(const utfall_chart *c) { return c->title; }
 
+int utfall_chart_has_values(const utfall_chart *c)
+{
+    for (int i = 0; i < c->npanels; i++)
+        for (size_t k = 0; k < c->panels[i].n; k++)
+            if (isfinite(c->panels[i].p[k].y) && c->panels[i].p[k].y != 0)
+                return 1;
+    return 0;
+}
+
 void utfall_chart_add_note(utfall_chart *c, const char *note)
 {
     if (!note || !*note)

@@ -783,6 +783,13 @@ static utfall_status make_figures(utfall_report *r, const struct ctx *c, utfall_
         }
         if (st)
             return st;
+        if (c->opt->suppress > 1 && !utfall_chart_has_values(b->chart)) {
+            /* every count in it is hidden (only zeros are left): the table
+             * beside it says so, and a figure of empty axes says nothing */
+            utfall_chart_free(b->chart);
+            b->chart = NULL;
+            continue;
+        }
         const char *title = utfall_chart_title(b->chart);
         char cap[512];
         snprintf(cap, sizeof cap, tr(c, "report.figure"), ++number, title ? title : "");

@@ -111,6 +111,9 @@ UTFALL_API int utfall_chart_add_point(utfall_chart *c, int panel, const char *ca
                                       const char *series, double x, double y, double lo,
                                       double hi, double n, int is_total);
 UTFALL_API int utfall_chart_npanels(const utfall_chart *c);
+/* 1 when some point has a value other than 0: a figure whose every count
+ * is hidden (suppressed) would show nothing but axes. */
+UTFALL_API int utfall_chart_has_values(const utfall_chart *c);
 UTFALL_API size_t utfall_chart_npoints(const utfall_chart *c, int panel);
 
 /* A panel from a document table: category and series values get their
