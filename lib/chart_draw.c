@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "chart_impl.h"
+#include "render.h"
 
 #define FONT "DejaVu Sans"
 #define PT_PER_MM (72.0 / 25.4)
@@ -1279,7 +1280,7 @@ static void pdf_date(char *out, size_t size)
     strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_chart_output *o,
+utfall_status utfall_render_chart_write(const utfall_chart *c, FILE *out, const utfall_chart_output *o,
                                  utfall_error *err)
 {
     double dpi = o->dpi > 0 ? o->dpi : 150;
@@ -1386,7 +1387,7 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
     return st;
 }
 
-void utfall_chart_release_fonts(void)
+void utfall_render_chart_release_fonts(void)
 {
     pango_cairo_font_map_set_default(NULL);
 }
