@@ -8,11 +8,15 @@
 #include <locale.h>
 #include <math.h>
 #include <pango/pangocairo.h>
+#include <png.h>
+#include <setjmp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "chart_impl.h"
+#include "render.h"
 
 #define FONT "DejaVu Sans"
 #define PT_PER_MM (72.0 / 25.4)
@@ -1256,6 +1260,55 @@ static double content_height(const utfall_chart *c)
     return h;
 }
 
+/* PNG through libpng rather than cairo_surface_write_to_png_stream:
+ * cairo compresses at zlib's default level with every filter tried on
+ * every row, which took half of a chart's run time; a chart's flat
+ * colours compress nearly as well at level 3 with the Sub and Up filters
+ * (a few percent larger, about four times faster).  Also records the
+ * resolution (pHYs), so that Word and LibreOffice place the image at its
+ * intended size.  0, or -1 with errno set when writing failed. */
+static int write_png(cairo_surface_t *surf, FILE *out, double dpi)
+{
+    cairo_surface_flush(surf);
+    const int w = cairo_image_surface_get_width(surf), h = cairo_image_surface_get_height(surf);
+    const int stride = cairo_image_surface_get_stride(surf);
+    const unsigned char *data = cairo_image_surface_get_data(surf);
+    if (!data || w <= 0 || h <= 0)
+        return -1;
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    unsigned char *volatile row = malloc((size_t)w * 3);
+    if (!png || !info || !row || setjmp(png_jmpbuf(png))) {
+        int e = errno;
+        png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
+        free(row);
+        errno = e ? e : ENOMEM;
+        return -1;
+    }
+    png_init_io(png, out);
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_uint_32 ppm = (png_uint_32)lround(dpi / 0.0254);
+    png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
+    png_set_compression_level(png, 3);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB | PNG_FILTER_UP);
+    png_write_info(png, info);
+    for (int y = 0; y < h; y++) {
+        /* CAIRO_FORMAT_RGB24: one native-endian 32-bit xRGB word per pixel */
+        const uint32_t *px = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+        for (int x = 0; x < w; x++) {
+            row[3 * x] = (unsigned char)(px[x] >> 16);
+            row[3 * x + 1] = (unsigned char)(px[x] >> 8);
+            row[3 * x + 2] = (unsigned char)px[x];
+        }
+        png_write_row(png, row);
+    }
+    png_write_end(png, info);
+    png_destroy_write_struct(&png, &info);
+    free(row);
+    return 0;
+}
+
 static cairo_status_t write_fp(void *closure, const unsigned char *data, unsigned int length)
 {
     return fwrite(data, 1, length, closure) == length ? CAIRO_STATUS_SUCCESS
@@ -1279,7 +1332,7 @@ static void pdf_date(char *out, size_t size)
     strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_chart_output *o,
+utfall_status utfall_render_chart_write(const utfall_chart *c, FILE *out, const utfall_chart_output *o,
                                  utfall_error *err)
 {
     double dpi = o->dpi > 0 ? o->dpi : 150;
@@ -1359,7 +1412,8 @@ utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_
     cairo_destroy(cr);
     cairo_font_options_destroy(d.fo);
     if (!st && o->format == UTFALL_CHART_PNG) {
-        if (cairo_surface_write_to_png_stream(surf, write_fp, out))
+        errno = 0;
+        if (write_png(surf, out, dpi))
             st = utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot write the chart: %s",
                                   strerror(errno));
     } else if (!st && o->format == UTFALL_CHART_SVG) {
@@ -1417,7 +1471,7 @@ double utfall_chart_natural_height(const utfall_chart *c)
     return fmax(100 * PT_PER_MM, content_height(c));
 }
 
-void utfall_chart_release_fonts(void)
+void utfall_render_chart_release_fonts(void)
 {
     pango_cairo_font_map_set_default(NULL);
 }

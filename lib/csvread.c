@@ -203,6 +203,43 @@ static int is_term_cr(unsigned char c)
     return c == '\r';
 }
 
+/* The common line: one whole record without a quote character.  Split it
+ * here, exactly as libcsv would with our options (CSV_STRICT,
+ * CSV_EMPTY_IS_NULL and the space and term functions above: spaces around
+ * a field trimmed, an empty field reported as NULL), but without libcsv's
+ * two indirect calls per byte; that doubles the speed of reading.  Returns
+ * 0 when the record is complete, 1 to leave the line to libcsv (a quote,
+ * or a line that libcsv would not report as a record).
+ * tests/csv/test_split_plain.c holds it to libcsv's results. */
+static int split_plain(utfall_csv_reader *r, const char *s, size_t n)
+{
+    if (memchr(s, '"', n))
+        return 1;
+    const char delim = r->delimiter, term = r->newline;
+    const int cr_is_space = term == '\n';
+    const char *p = s, *end = s + n;
+    if (end > p && end[-1] == term)
+        end--; /* fill_line ends a line at its only terminator */
+    for (;;) {
+        while (p < end && *p != delim && (*p == ' ' || (cr_is_space && *p == '\r')))
+            p++;
+        const char *start = p;
+        while (p < end && *p != delim)
+            p++;
+        const char *stop = p;
+        while (stop > start && (stop[-1] == ' ' || (cr_is_space && stop[-1] == '\r')))
+            stop--;
+        if (stop == start && p == end && r->nfields == 0)
+            return 1; /* nothing but spaces: libcsv reports no record */
+        on_field(stop > start ? (void *)start : NULL, (size_t)(stop - start), r);
+        if (p == end)
+            break;
+        p++; /* the delimiter */
+    }
+    r->record_done = 1;
+    return 0;
+}
+
 static const uint16_t cp1252_high[32] = {
     0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
     0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
@@ -686,7 +723,8 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
             csv_set_term_func(&r->parser, r->newline == '\n' ? is_term_lf : is_term_cr);
             csv_set_blk_size(&r->parser, 4096);
         }
-        if (!r->in_record) {
+        int fresh = !r->in_record;
+        if (fresh) {
             r->in_record = 1;
             r->record_line = r->line;
             r->nfields = 0;
@@ -703,6 +741,8 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
             fail(r, err, r->line, UTFALL_ERR_NOMEM, "nomem", "out of memory");
             return -1;
         }
+        if (fresh && split_plain(r, text, tlen) == 0)
+            return finish_record(r, rec, err);
         size_t done = csv_parse(&r->parser, text, tlen, on_field, on_record, r);
         if (done != tlen)
             return parse_error(r, err, text, done);

@@ -10,6 +10,7 @@
 
 #include <xlsxwriter.h>
 
+#include "render.h"
 #include "table_internal.h"
 
 /* 2000-01-01T00:00:00Z: the creation time when SOURCE_DATE_EPOCH is unset,
@@ -246,7 +247,7 @@ static lxw_error write_table(lxw_workbook *wb, const utfall_table *t, utfall_lan
     return LXW_NO_ERROR;
 }
 
-utfall_status utfall_doc_write_xlsx(const utfall_doc *d, const char *path, utfall_lang lang,
+utfall_status utfall_render_doc_write_xlsx(const utfall_doc *d, const char *path, utfall_lang lang,
                                     utfall_error *err)
 {
     lxw_workbook *wb = workbook_new(path);

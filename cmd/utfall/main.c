@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "utfall/utfall.h"
+/* The dispatcher only execs the programs: it links nothing of the library,
+ * so that it adds no shared objects to every start. */
+#include "utfall_version.h"
 
 static const struct {
     const char *name, *what;
@@ -61,7 +63,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-        printf("utfall %s\n", utfall_version());
+        printf("utfall %s\n", UTFALL_VERSION);
         return 0;
     }
     const char *cmd = argv[1];
