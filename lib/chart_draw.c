@@ -16,9 +16,10 @@
 #include <time.h>
 
 #include "chart_impl.h"
+#include "pango_text.h"
 #include "render.h"
 
-#define FONT "DejaVu Sans"
+#define FONT UTFALL_FONT
 #define PT_PER_MM (72.0 / 25.4)
 
 typedef struct rgb {
@@ -105,15 +106,17 @@ typedef struct dc {
                       * so that stacked panels share one value axis */
 } dc;
 
-static PangoLayout *text_layout(dc *d, const char *s, double size, int bold, double wrap,
+PangoLayout *utfall_text_layout(cairo_t *cr, const cairo_font_options_t *fo, const char *text,
+                                double size, int bold, int italic, double wrap,
                                 PangoAlignment align)
 {
-    PangoLayout *l = pango_cairo_create_layout(d->cr);
-    pango_cairo_context_set_font_options(pango_layout_get_context(l), d->fo);
+    PangoLayout *l = pango_cairo_create_layout(cr);
+    pango_cairo_context_set_font_options(pango_layout_get_context(l), fo);
     pango_layout_context_changed(l);
-    PangoFontDescription *fd = pango_font_description_from_string(FONT);
+    PangoFontDescription *fd = pango_font_description_from_string(UTFALL_FONT);
     pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
     pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_style(fd, italic ? PANGO_STYLE_OBLIQUE : PANGO_STYLE_NORMAL);
     pango_layout_set_font_description(l, fd);
     pango_font_description_free(fd);
     if (wrap > 0) {
@@ -121,8 +124,14 @@ static PangoLayout *text_layout(dc *d, const char *s, double size, int bold, dou
         pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
     }
     pango_layout_set_alignment(l, align);
-    pango_layout_set_text(l, s ? s : "", -1);
+    pango_layout_set_text(l, text ? text : "", -1);
     return l;
+}
+
+static PangoLayout *text_layout(dc *d, const char *s, double size, int bold, double wrap,
+                                PangoAlignment align)
+{
+    return utfall_text_layout(d->cr, d->fo, s, size, bold, 0, wrap, align);
 }
 
 static void text_size(PangoLayout *l, double *w, double *h)
@@ -1315,9 +1324,7 @@ static cairo_status_t write_fp(void *closure, const unsigned char *data, unsigne
                                                       : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* PDF dates: SOURCE_DATE_EPOCH when set (reproducible builds), else a
- * fixed date, so that the same chart gives the same file. */
-static void pdf_date(char *out, size_t size)
+void utfall_render_pdf_date(char *out, size_t size)
 {
     const char *e = getenv("SOURCE_DATE_EPOCH");
     time_t t = 946684800; /* 2000-01-01 */
@@ -1369,7 +1376,7 @@ utfall_status utfall_render_chart_write(const utfall_chart *c, FILE *out, const 
     }
     if (o->format == UTFALL_CHART_PDF) {
         char date[64];
-        pdf_date(date, sizeof date);
+        utfall_render_pdf_date(date, sizeof date);
         cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, date);
         cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE, date);
         if (c->title)

@@ -32,6 +32,12 @@ void utfall_render_chart_release_fonts(void);
 utfall_status utfall_render_doc_write_xlsx(const utfall_doc *d, const char *path,
                                            utfall_lang lang, utfall_error *err);
 
+/* The creation date written into PDF files (charts, the report):
+ * SOURCE_DATE_EPOCH when set (reproducible builds), else a fixed
+ * 2000-01-01, so that the same input gives the same file; cairo 1.16
+ * would write the clock time, and cannot leave the date out. */
+void utfall_render_pdf_date(char *out, size_t size);
+
 /* What the module exports, under the name UTFALL_RENDER_SYMBOL. */
 typedef struct utfall_render_api {
     int abi;              /* UTFALL_RENDER_ABI of the module's build */

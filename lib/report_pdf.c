@@ -16,9 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "pango_text.h"
+#include "render.h"
 #include "table_internal.h"
 
-#define FONT "DejaVu Sans"
 #define PT_PER_MM (72.0 / 25.4)
 #define PAGE_W (210 * PT_PER_MM)
 #define PAGE_H (297 * PT_PER_MM)
@@ -51,21 +52,7 @@ typedef struct pdf {
 static PangoLayout *layout(pdf *p, const char *text, double size, int bold, int italic,
                            double width)
 {
-    PangoLayout *l = pango_cairo_create_layout(p->cr);
-    pango_cairo_context_set_font_options(pango_layout_get_context(l), p->fo);
-    pango_layout_context_changed(l);
-    PangoFontDescription *fd = pango_font_description_from_string(FONT);
-    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-    pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_font_description_set_style(fd, italic ? PANGO_STYLE_OBLIQUE : PANGO_STYLE_NORMAL);
-    pango_layout_set_font_description(l, fd);
-    pango_font_description_free(fd);
-    if (width > 0) {
-        pango_layout_set_width(l, (int)(width * PANGO_SCALE));
-        pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-    }
-    pango_layout_set_text(l, text ? text : "", -1);
-    return l;
+    return utfall_text_layout(p->cr, p->fo, text, size, bold, italic, width, PANGO_ALIGN_LEFT);
 }
 
 static void extent(PangoLayout *l, double *w, double *h)
@@ -603,17 +590,7 @@ static void pdf_date(const utfall_report *r, char *out, size_t size)
         snprintf(out, size, "%.10sT00:00:00Z", utfall_report_date(r));
         return;
     }
-    const char *e = getenv("SOURCE_DATE_EPOCH");
-    time_t t = 946684800; /* 2000-01-01 */
-    if (e && *e) {
-        char *end;
-        long long v = strtoll(e, &end, 10);
-        if (!*end && v >= 0)
-            t = (time_t)v;
-    }
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    utfall_render_pdf_date(out, size);
 }
 
 utfall_status utfall_report_write_pdf(const utfall_report *r, const char *path, utfall_error *err)
