@@ -31,9 +31,13 @@ static rgb hex(unsigned v)
     return (rgb){((v >> 16) & 255) / 255.0, ((v >> 8) & 255) / 255.0, (v & 255) / 255.0};
 }
 
-/* Okabe & Ito (2008), without yellow first: it is too light for bars on white. */
+/* Okabe & Ito (2008), without yellow first: it is too light for bars on
+ * white; then four of Paul Tol's muted colours, unlike all eight, because
+ * exit outcomes often number ten or more and a repeated colour in a
+ * stacked bar reads as one outcome. */
 static const unsigned palette[] = {0x0072B2, 0xE69F00, 0x009E73, 0x56B4E9,
-                                   0xD55E00, 0xCC79A7, 0xF0E442, 0x000000};
+                                   0xD55E00, 0xCC79A7, 0xF0E442, 0x000000,
+                                   0x882255, 0x999933, 0x332288, 0x44AA99};
 #define C_TEXT 0x222222
 #define C_MUTED 0x555555
 #define C_GRID 0xDDDDDD
