@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "utfall/goals.h"
@@ -104,6 +105,8 @@ static int report_format(cli *c, const char *out, enum out_kind *kind)
 /* The Markdown's figures: PNG files in a folder beside it (slutrapport.md
  * -> slutrapport-figurer/fig1.png ...), linked by relative paths so that
  * pandoc finds them.  Standard output gets no figures. */
+#define MAX_STALE_FIGURES 200
+
 static int write_figures(cli *c, utfall_report *r, const char *md_path)
 {
     char dir[4096], file[4200], rel[4200];
@@ -138,6 +141,17 @@ static int write_figures(cli *c, utfall_report *r, const char *md_path)
             rc = cli_report(c, &err);
     }
     utfall_chart_release_fonts();
+    /* A report rewritten with fewer figures (other goals, more
+     * suppression) must not leave the old ones beside it, where pandoc
+     * users would take them for current: remove our own names only. */
+    for (int k = number + 1; !rc && k <= MAX_STALE_FIGURES; k++) {
+        snprintf(file, sizeof file, "%s/fig%d.png", dir, k);
+        if (unlink(file) && errno != ENOENT && errno != ENOTDIR) {
+            fprintf(stderr, "%s: %s: cannot remove an old figure: %s\n", c->prog, file,
+                    strerror(errno));
+            rc = UTFALL_ERR_IO;
+        }
+    }
     return rc;
 }
 
