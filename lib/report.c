@@ -243,19 +243,27 @@ static utfall_status read_facts(utfall_report_open_fn open, void *octx, struct f
 typedef utfall_status (*compute_fn)(utfall_extract *x, const void *opt, utfall_doc *doc,
                                     utfall_error *err);
 
+/* One computation over a fresh reading of the extract.  On failure the
+ * document is freed here and *out is NULL: callers only return. */
 static utfall_status run(utfall_report_open_fn open, void *octx, int *pass, compute_fn fn,
                          const void *opt, utfall_doc **out, utfall_error *err)
 {
-    *out = utfall_doc_new();
-    if (!*out)
+    utfall_doc *d = utfall_doc_new();
+    *out = NULL;
+    if (!d)
         return utfall_error_set(err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
     utfall_extract *x;
     utfall_status st = open(octx, (*pass)++, &x, err);
-    if (st)
+    if (!st) {
+        st = fn(x, opt, d, err);
+        utfall_extract_close(x);
+    }
+    if (st) {
+        utfall_doc_free(d);
         return st;
-    st = fn(x, opt, *out, err);
-    utfall_extract_close(x);
-    return st;
+    }
+    *out = d;
+    return UTFALL_OK;
 }
 
 static utfall_status summary_fn(utfall_extract *x, const void *o, utfall_doc *d, utfall_error *e)
@@ -322,10 +330,8 @@ static utfall_status participants(utfall_report *r, const struct ctx *c, const s
     so.per = UTFALL_PER_YEAR;
     utfall_doc *d;
     utfall_status st = run(open, octx, pass, summary_fn, &so, &d, err);
-    if (st) {
-        utfall_doc_free(d);
+    if (st)
         return st;
-    }
     utfall_table *ov = utfall_doc_table(d, "rows");
     char n1[32], n2[32], n3[32], n4[32];
     long persons = ov ? (long)col(ov, "persons", 0) : f->enrolled;
@@ -400,10 +406,8 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
     go.lang = c->lang;
     utfall_doc *d;
     utfall_status st = run(open, octx, pass, goal_fn, &go, &d, err);
-    if (st) {
-        utfall_doc_free(d);
+    if (st)
         return st;
-    }
     utfall_table *t = utfall_doc_table(d, "rows");
     int tr_ = t ? total_row(t) : -1;
     double n = t ? col(t, "n", tr_) : NAN, reached = t ? col(t, "reached", tr_) : NAN;
@@ -474,10 +478,8 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
     go.base = g->base == UTFALL_BASE_FIXED ? UTFALL_BASE_EXITED : g->base;
     go.by = "enhet";
     st = run(open, octx, pass, goal_fn, &go, &d, err);
-    if (st) {
-        utfall_doc_free(d);
+    if (st)
         return st;
-    }
     retitle_by(c, d, "rows",
                go.base == UTFALL_BASE_EXITED ? "report.title.goal_by_exited" : "report.title.goal_by",
                "enhet");
@@ -545,10 +547,8 @@ static utfall_status activity_goal(utfall_report *r, const struct ctx *c,
     ho.lang = c->lang;
     utfall_doc *d;
     utfall_status st = run(open, octx, pass, hours_fn, &ho, &d, err);
-    if (st) {
-        utfall_doc_free(d);
+    if (st)
         return st;
-    }
     utfall_table *t = utfall_doc_table(d, "rows");
     int tr_ = t ? total_row(t) : -1;
     char h[32], a[32], b[32], i1[32], i2[32], i3[32], lo[32], hi[32], lv[32];
@@ -631,10 +631,8 @@ static utfall_status outcomes_section(utfall_report *r, const struct ctx *c,
         so.lang = c->lang;
         utfall_doc *d;
         utfall_status st = run(open, octx, pass, split_fn, &so, &d, err);
-        if (st) {
-            utfall_doc_free(d);
+        if (st)
             return st;
-        }
         retitle_by(c, d, "crosstab", "report.title.outcomes_by", by[i]);
         char prefix[32];
         snprintf(prefix, sizeof prefix, "avslut_%s", by[i]);
@@ -660,10 +658,8 @@ static utfall_status activity_section(utfall_report *r, const struct ctx *c,
         ho.lang = c->lang;
         utfall_doc *d;
         utfall_status st = run(open, octx, pass, hours_fn, &ho, &d, err);
-        if (st) {
-            utfall_doc_free(d);
+        if (st)
             return st;
-        }
         if (i == 0) {
             utfall_table *t = utfall_doc_table(d, "rows");
             int tr_ = t ? total_row(t) : -1;
@@ -708,10 +704,8 @@ static utfall_status horizon_section(utfall_report *r, const struct ctx *c,
     o.level = c->opt->level;
     utfall_doc *d;
     utfall_status st = run(open, octx, pass, horizon_fn, &o, &d, err);
-    if (st) {
-        utfall_doc_free(d);
+    if (st)
         return st;
-    }
     if (!ho->curve && utfall_doc_table(d, "curve"))
         utfall_table_set_chart_only(utfall_doc_table(d, "curve"));
     adopt(r, d, "horisont", 1);
