@@ -139,12 +139,22 @@ static void write_field(FILE *out, const char *s, size_t n, char delim)
     fputc('"', out);
 }
 
-static int is_birth_date_header(const char *h)
+/* Whether header h, folded as utfall_fold does, is one of names. */
+static int folded_in(const char *h, const char *const *names, size_t n)
 {
     char f[128];
     utfall_fold(h, f, sizeof f);
-    return !strcmp(f, "fodelsedatum") || !strcmp(f, "fodelsedag") || !strcmp(f, "birth_date")
-           || !strcmp(f, "date_of_birth") || !strcmp(f, "birthdate");
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(f, names[i]))
+            return 1;
+    return 0;
+}
+
+static int is_birth_date_header(const char *h)
+{
+    static const char *const names[] = {"fodelsedatum", "fodelsedag", "birth_date",
+                                        "date_of_birth", "birthdate"};
+    return folded_in(h, names, sizeof names / sizeof names[0]);
 }
 
 /* Columns that name, locate or reach a person directly have no place in an
@@ -158,12 +168,7 @@ static int is_identifying_header(const char *h)
         "street_address", "bostadsadress", "telefon", "telefonnummer", "tel", "tfn", "mobil",
         "mobilnummer", "mobiltelefon", "phone", "phone_number", "mobile", "e_post", "epost",
         "e_postadress", "epostadress", "email", "e_mail", "mail", "mejl"};
-    char f[128];
-    utfall_fold(h, f, sizeof f);
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(f, names[i]))
-            return 1;
-    return 0;
+    return folded_in(h, names, sizeof names / sizeof names[0]);
 }
 
 /* The identity column keeps its place but is named id, so that the output
@@ -173,12 +178,7 @@ static int is_identity_header(const char *h)
     static const char *const names[] = {"personnummer", "personnr", "pnr", "person_nr",
                                         "samordningsnummer", "personal_identity_number",
                                         "ssn", "personal_number"};
-    char f[128];
-    utfall_fold(h, f, sizeof f);
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(f, names[i]))
-            return 1;
-    return 0;
+    return folded_in(h, names, sizeof names / sizeof names[0]);
 }
 
 utfall_status utfall_pseudonymize_file(const char *in_path, const utfall_csv_options *csv,

@@ -162,22 +162,16 @@ def main():
                     problems.append(f"{a} and {b} differ")
         except OSError as e:
             problems.append(f"file-equals: {e}")
-    for f in get("file-contains"):
-        path, _, text = f.partition(" ")
-        try:
-            with open(os.path.join(source, path.replace("$TMP", tmp)), encoding="utf-8") as fh:
-                if text not in fh.read():
-                    problems.append(f"{path} lacks {text!r}")
-        except OSError as e:
-            problems.append(f"file-contains: {e}")
-    for f in get("file-lacks"):
-        path, _, text = f.partition(" ")
-        try:
-            with open(os.path.join(source, path.replace("$TMP", tmp)), encoding="utf-8") as fh:
-                if text in fh.read():
-                    problems.append(f"{path} holds {text!r}")
-        except OSError as e:
-            problems.append(f"file-lacks: {e}")
+    for key, want in (("file-contains", True), ("file-lacks", False)):
+        for f in get(key):
+            path, _, text = f.partition(" ")
+            try:
+                with open(os.path.join(source, path.replace("$TMP", tmp)),
+                          encoding="utf-8") as fh:
+                    if (text in fh.read()) != want:
+                        problems.append(f"{path} {'lacks' if want else 'holds'} {text!r}")
+            except OSError as e:
+                problems.append(f"{key}: {e}")
     for f in get("zip-contains"):
         path, _, rest = f.partition(" ")
         member, _, text = rest.partition(" ")
