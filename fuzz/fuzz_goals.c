@@ -1,6 +1,6 @@
 /* Fuzz the goals file parser (utfall-goals(5)). */
 #include "harness.h"
-#include "utfall/goals.h"
+#include "utfall/goals_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

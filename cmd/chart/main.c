@@ -53,7 +53,7 @@ enum {
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-chart", usage, argc, argv);
+    cli_init(&c, "utfall-chart", usage);
     utfall_chart_columns cols = {0};
     utfall_chart_panel_options po;
     utfall_chart_panel_options_init(&po);

@@ -32,7 +32,7 @@ enum { OPT_STRICT = OPT_FIRST_COMMAND_OPTION };
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-check", usage, argc, argv);
+    cli_init(&c, "utfall-check", usage);
     int strict = 0;
     static const struct option longopts[] = {CLI_COMMON_LONG_OPTIONS,
                                              {"strict", no_argument, NULL, OPT_STRICT},
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     utfall_error err;
     utfall_error_clear(&err);
     utfall_status st = doc ? utfall_check_compute(x, c.lang, doc, &err)
-                           : utfall_error_set(&err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+                           : utfall_error_set(&err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     if (st) {
         rc = cli_report(&c, &err);
         cli_report_rows(&c, x);

@@ -15,10 +15,8 @@ static void print_diag(void *ctx, const utfall_error *e)
     cli_report(ctx, e);
 }
 
-void cli_init(cli *c, const char *prog, const char *usage, int argc, char **argv)
+void cli_init(cli *c, const char *prog, const char *usage)
 {
-    (void)argc;
-    (void)argv;
     memset(c, 0, sizeof *c);
     c->prog = prog;
     c->usage = usage;
@@ -387,7 +385,7 @@ static int write_xlsx(cli *c, const utfall_doc *doc, cli_output *o, utfall_error
     snprintf(tmp, sizeof tmp, "%s/utfall-xlsx-XXXXXX", dir && *dir ? dir : "/tmp");
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot create a temporary file: %s",
+        utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot create a temporary file: %s",
                          strerror(errno));
         return -1;
     }
@@ -400,19 +398,19 @@ static int write_xlsx(cli *c, const utfall_doc *doc, cli_output *o, utfall_error
         char buf[65536];
         size_t n;
         if (!in) {
-            utfall_error_set(err, UTFALL_ERR_IO, "write-error", "%s: %s", tmp, strerror(errno));
+            utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "%s: %s", tmp, strerror(errno));
             rc = -1;
         }
         while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
             if (fwrite(buf, 1, n, o->fp) != n) {
-                utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot write output: %s",
+                utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
                                  strerror(errno));
                 rc = -1;
             }
         if (in)
             fclose(in);
         if (!rc && fflush(o->fp) != 0) {
-            utfall_error_set(err, UTFALL_ERR_IO, "write-error", "cannot write output: %s",
+            utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
                              strerror(errno));
             rc = -1;
         }
@@ -516,7 +514,7 @@ int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, 
     utfall_error_clear(&err);
     utfall_doc *doc = utfall_doc_new();
     utfall_status st = doc ? compute(x, ctx, doc, &err)
-                           : utfall_error_set(&err, UTFALL_ERR_NOMEM, "nomem", "out of memory");
+                           : utfall_error_set(&err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     if (st) {
         rc = cli_report(c, &err);
         cli_report_rows(c, x);

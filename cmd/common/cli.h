@@ -113,7 +113,7 @@ typedef struct cli {
     cli_chart_fn chart_fn;    /* set by the command; NULL = it has no figure */
 } cli;
 
-void cli_init(cli *c, const char *prog, const char *usage, int argc, char **argv);
+void cli_init(cli *c, const char *prog, const char *usage);
 /* 1 = handled, 0 = not a common option; exits 2 on a bad value and 0 for
  * --help/--version. */
 int cli_common_option(cli *c, int opt, const char *arg);

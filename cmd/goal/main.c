@@ -41,7 +41,7 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-goal", usage, argc, argv);
+    cli_init(&c, "utfall-goal", usage);
     utfall_goal_options go;
     utfall_goal_options_init(&go);
     static const struct option longopts[] = {

@@ -61,7 +61,7 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-horizon", usage, argc, argv);
+    cli_init(&c, "utfall-horizon", usage);
     utfall_horizon_options ho;
     utfall_horizon_options_init(&ho);
     static const struct option longopts[] = {

@@ -35,7 +35,7 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-hours", usage, argc, argv);
+    cli_init(&c, "utfall-hours", usage);
     utfall_hours_options ho;
     utfall_hours_options_init(&ho);
     static const struct option longopts[] = {

@@ -29,7 +29,7 @@ enum { OPT_KEY = OPT_FIRST_COMMAND_OPTION, OPT_NEW_KEY };
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-pseudonymize", usage, argc, argv);
+    cli_init(&c, "utfall-pseudonymize", usage);
     const char *key_path = NULL, *new_key = NULL;
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS,

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "utfall/goals.h"
+#include "utfall/goals_file.h"
 #include "utfall/report.h"
 
 static const char usage[] =
@@ -67,7 +67,7 @@ static utfall_status open_extract(void *ctx, int pass, utfall_extract **x, utfal
         int rc = cli_open_extract(o->c, x);
         if (rc) {
             o->reported = rc;
-            return utfall_error_set(err, (utfall_status)rc, "reported", "already reported");
+            return utfall_error_set(err, (utfall_status)rc, UTFALL_EC_REPORTED, "already reported");
         }
         return UTFALL_OK;
     }
@@ -180,7 +180,7 @@ static int write_pdf(cli *c, utfall_report *r)
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-report", usage, argc, argv);
+    cli_init(&c, "utfall-report", usage);
     c.suppress = 5;
     utfall_report_options ro;
     utfall_report_options_init(&ro);

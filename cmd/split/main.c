@@ -36,7 +36,7 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-split", usage, argc, argv);
+    cli_init(&c, "utfall-split", usage);
     utfall_split_options so;
     utfall_split_options_init(&so);
     static const struct option longopts[] = {

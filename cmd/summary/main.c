@@ -33,7 +33,7 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-summary", usage, argc, argv);
+    cli_init(&c, "utfall-summary", usage);
     utfall_summary_options so = {NULL, UTFALL_PER_YEAR, c.lang};
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS, {"by", required_argument, NULL, 'b'},

@@ -32,7 +32,7 @@ enum { OPT_SPELLS_OUTPUT = OPT_FIRST_COMMAND_OPTION };
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-synth", usage, argc, argv);
+    cli_init(&c, "utfall-synth", usage);
     utfall_synth_options so;
     utfall_synth_options_init(&so);
     const char *spells_path = NULL;

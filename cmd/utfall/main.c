@@ -20,7 +20,7 @@ static const struct {
     {"split", "crosstab of outcomes by group, with chi-square and Fisher tests"},
     {"hours", "change in weekly activity hours, with paired tests"},
     {"horizon", "outcome N months after start per method, with censoring"},
-    {"report", "the results section of a slutrapport as Markdown or XLSX"},
+    {"report", "the results section of a slutrapport as a PDF, Markdown (for Word) or XLSX"},
     {"pseudonymize", "replace personal identity numbers by keyed pseudonyms"},
     {"chart", "draw a TSV (another command's output) as a PDF, PNG or SVG chart"},
 };

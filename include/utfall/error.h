@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "utfall/error_codes.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -49,7 +51,8 @@ typedef struct utfall_error {
     long record;                        /* data record, 1-based; set only where it
                                          * differs from what the line implies */
     char column[UTFALL_ERROR_NAME_MAX]; /* column name; "" = none */
-    const char *code;                   /* stable id, e.g. "bad-date" */
+    const char *code;                   /* stable id from error_codes.h, e.g. "bad-date" */
+    utfall_error_code code_id;          /* the same, as its UTFALL_EC_ name */
     char text[UTFALL_ERROR_TEXT_MAX];   /* what is wrong, what is accepted */
 } utfall_error;
 
@@ -57,10 +60,13 @@ UTFALL_API void utfall_error_clear(utfall_error *err);
 
 /* Fill err and return status (convenience for `return utfall_error_set(...)`). */
 UTFALL_API utfall_status utfall_error_set(utfall_error *err, utfall_status status,
-                                          const char *code, const char *fmt, ...)
+                                          utfall_error_code code, const char *fmt, ...)
     UTFALL_PRINTF(4, 5);
 UTFALL_API utfall_status utfall_error_vset(utfall_error *err, utfall_status status,
-                                           const char *code, const char *fmt, va_list ap);
+                                           utfall_error_code code, const char *fmt,
+                                           va_list ap);
+/* The stable text of a code ("bad-date"); "" for UTFALL_EC_NONE. */
+UTFALL_API const char *utfall_error_code_name(utfall_error_code code);
 UTFALL_API void utfall_error_locate(utfall_error *err, const char *file, long line,
                                     long record, const char *column);
 

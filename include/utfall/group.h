@@ -27,9 +27,6 @@ UTFALL_API const char *utfall_grouper_value(const utfall_grouper *g, size_t grou
  * numeric order; "not stated" last).  Valid until the next new group. */
 UTFALL_API const size_t *utfall_grouper_order(utfall_grouper *g);
 
-/* Split "a,b,c" into at most max items (in place copies); returns count. */
-UTFALL_API size_t utfall_split_list(const char *list, char items[][128], size_t max);
-
 #ifdef __cplusplus
 }
 #endif

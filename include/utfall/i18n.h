@@ -1,6 +1,6 @@
 /* utfall — languages, the message catalogue and localized number formats.
  *
- * One catalogue (lib/messages.def) holds every human-readable label and
+ * One catalogue (lib/core/messages.def) holds every human-readable label and
  * message in English and Swedish.  It is compiled in, so translation does
  * not depend on which locales the machine has installed (a machine with
  * only C.UTF-8 still gets Swedish with --lang sv or LANG=sv_SE.UTF-8). */

@@ -3,7 +3,7 @@
  * A report is one document of tables (the same tables the analysis
  * commands write, under report-wide keys) plus an ordered list of blocks
  * that say how people read it: headings, paragraphs, tables and figures.
- * Writers render the blocks: PDF (lib/report_pdf.c), Markdown
+ * Writers render the blocks: PDF (lib/render/report_pdf.c), Markdown
  * (pandoc-friendly: ATX headings, pipe tables, figures as image links) and
  * XLSX (the tables, one sheet each, after a Definitions sheet). */
 #ifndef UTFALL_REPORT_H
@@ -13,7 +13,7 @@
 
 #include "utfall/chart.h"
 #include "utfall/extract.h"
-#include "utfall/goals.h"
+#include "utfall/goals_file.h"
 #include "utfall/horizon.h"
 #include "utfall/table.h"
 

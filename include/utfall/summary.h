@@ -30,14 +30,6 @@ UTFALL_API utfall_status utfall_summary_compute(utfall_extract *x,
                                                 const utfall_summary_options *opt,
                                                 utfall_doc *doc, utfall_error *err);
 
-/* Set of 64-bit hashes (ids, id+group): memory per distinct member. */
-typedef struct utfall_hashset utfall_hashset;
-UTFALL_API utfall_hashset *utfall_hashset_new(void);
-UTFALL_API void utfall_hashset_free(utfall_hashset *s);
-/* 1 if added, 0 if present, -1 out of memory. */
-UTFALL_API int utfall_hashset_add(utfall_hashset *s, uint64_t h);
-UTFALL_API uint64_t utfall_hash_str(uint64_t seed, const char *s);
-
 #ifdef __cplusplus
 }
 #endif

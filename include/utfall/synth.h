@@ -51,15 +51,6 @@ UTFALL_API void utfall_synth_options_init(utfall_synth_options *opt);
 UTFALL_API utfall_status utfall_synth_write(const utfall_synth_options *opt, FILE *out,
                                             FILE *spells, utfall_error *err);
 
-/* The generator, for callers that want the same stream. */
-typedef struct utfall_rng {
-    uint64_t s[4];
-} utfall_rng;
-UTFALL_API void utfall_rng_seed(utfall_rng *r, uint64_t seed);
-UTFALL_API uint64_t utfall_rng_next(utfall_rng *r);
-/* Uniform in 0 .. n-1 (n ≥ 1), without modulo bias. */
-UTFALL_API uint64_t utfall_rng_below(utfall_rng *r, uint64_t n);
-
 #ifdef __cplusplus
 }
 #endif

@@ -2,13 +2,37 @@
 #ifndef UTFALL_H
 #define UTFALL_H
 
+/* Every public header, by layer (lib/ has the same folders). */
+/* core */
 #include "utfall/error.h"
+#include "utfall/error_codes.h"
 #include "utfall/i18n.h"
+#include "utfall/date.h"
+/* ingest */
+#include "utfall/csvread.h"
+#include "utfall/vocab.h"
+#include "utfall/extract.h"
+#include "utfall/pnr.h"
+#include "utfall/pseudo.h"
+#include "utfall/group.h"
+#include "utfall/synth.h"
+/* stats */
 #include "utfall/stats.h"
 #include "utfall/logistic.h"
 #include "utfall/survival.h"
-#include "utfall/synth.h"
+/* analysis */
+#include "utfall/summary.h"
+#include "utfall/check.h"
+#include "utfall/goal.h"
+#include "utfall/goals_file.h"
+#include "utfall/split.h"
+#include "utfall/hours.h"
+#include "utfall/horizon.h"
+/* output */
+#include "utfall/table.h"
 #include "utfall/chart.h"
+#include "utfall/figures.h"
+#include "utfall/report.h"
 
 #ifdef __cplusplus
 extern "C" {

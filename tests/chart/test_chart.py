@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 
 NS = "{http://www.w3.org/2000/svg}"
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
-EXE = os.path.join(BUILD, "cmd", "utfall", "utfall")
+EXE = os.path.join(BUILD, "cmd", "utfall")
 TMP = tempfile.mkdtemp(prefix="utfall-chart-")
 ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "sv_SE.UTF-8",
        "SOURCE_DATE_EPOCH": "1767225600"}

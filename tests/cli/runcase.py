@@ -50,7 +50,7 @@ def main():
     get = lambda k: [v for kk, v in keys if kk == k]
     tmp = tempfile.mkdtemp(prefix="utfall-test-")
     args = shlex.split(get("args")[0].replace("$TMP", tmp))
-    exe = os.path.join(build, "cmd", "utfall", "utfall")
+    exe = os.path.join(build, "cmd", "utfall")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
            "SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01: stable future-date checks
     for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):

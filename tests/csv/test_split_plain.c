@@ -1,10 +1,10 @@
-/* split_plain (lib/csvread.c) must split a line exactly as libcsv does
+/* split_plain (lib/ingest/csvread.c) must split a line exactly as libcsv does
  * with the reader's options: it replaces libcsv for lines without quotes.
  * Compared here on a million random lines over the bytes that matter
  * (delimiters, spaces, CR, LF, TAB, letters, UTF-8), for every delimiter
  * and both line-end modes.  The reader's source is included so that the
  * static function is reachable; nothing else is reimplemented. */
-#include "../../lib/csvread.c"
+#include "../../lib/ingest/csvread.c"
 
 #include <stdio.h>
 

@@ -3,7 +3,7 @@
 
     checkman.py BUILD_ROOT SOURCE_ROOT NAME
 
-NAME is a folder of cmd/ (the program build/cmd/NAME/utfall-NAME, the
+NAME is a folder of cmd/ (the program build/cmd/utfall-NAME, the
 page man/utfall-NAME.1), "utfall" (the dispatcher, man/utfall.1) or
 "extract" or "goals" (man/utfall-extract.5, man/utfall-goals.5, no program).  Checked:
 
@@ -78,10 +78,10 @@ def main():
     if name in ("extract", "goals"):
         page, exe, kind = f"utfall-{name}.5", None, 5
     elif name == "utfall":
-        page, exe, kind = "utfall.1", os.path.join(build, "cmd", "utfall", "utfall"), 1
+        page, exe, kind = "utfall.1", os.path.join(build, "cmd", "utfall"), 1
     else:
         page = f"utfall-{name}.1"
-        exe = os.path.join(build, "cmd", name, f"utfall-{name}")
+        exe = os.path.join(build, "cmd", f"utfall-{name}")
         kind = 1
     path = os.path.join(source, "man", page)
 

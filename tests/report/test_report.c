@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "utfall/goals.h"
+#include "utfall/goals_file.h"
 #include "utfall/report.h"
 #include "utfall/utfall.h"
 

@@ -1,4 +1,4 @@
-/* Checks lib/stats.c against the R reference values in the TSV files beside it.
+/* Checks lib/stats/stats.c against the R reference values in the TSV files beside it.
  *
  *   test_stats FAMILY FILE.tsv
  *

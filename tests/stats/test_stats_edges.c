@@ -1,4 +1,4 @@
-/* Edge cases of lib/stats.c, one by one: the rules for "not computable"
+/* Edge cases of lib/stats/stats.c, one by one: the rules for "not computable"
  * (NAN with UTFALL_OK), usage errors (status, error code, NAN results),
  * and values that follow from the definitions without needing R. */
 #include "utfall/utfall.h"

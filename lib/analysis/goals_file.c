@@ -1,0 +1,477 @@
+/* The goals file (utfall-goals(5)): blocks of `key: value` lines separated
+ * by blank lines, `#` comment lines.  Strict on purpose: a goal that is
+ * silently misread would be reported as met or not met on false grounds,
+ * so every unknown key, bad value or missing key is an error with its line. */
+#include "utfall/goals_file.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utfall/extract.h"
+#include "core/internal.h"
+
+#define GOALS_MAX 64
+#define GOALS_FILE_MAX (1L << 20)
+
+enum goal_key {
+    K_TITLE = 0,
+    K_GOAL,
+    K_ID,
+    K_TYPE,
+    K_OUTCOMES,
+    K_TARGET_SHARE,
+    K_TARGET_COUNT,
+    K_TARGET_HOURS,
+    K_BASE,
+    K_COUNT
+};
+
+/* Swedish key, English key (folded: lower case, å/ä → a, ö → o). */
+static const char *const key_names[K_COUNT][2] = {
+    {"titel", "title"},           {"mal", "goal"},
+    {"id", "id"},                 {"typ", "type"},
+    {"utfall", "outcomes"},       {"mal_andel", "target_share"},
+    {"mal_antal", "target_count"}, {"mal_timmar", "target_hours"},
+    {"bas", "base"},
+};
+
+#define ACCEPTED_KEYS                                                                    \
+    "titel, mal, id, typ, utfall, mal_andel, mal_antal, mal_timmar, bas (or title, goal, " \
+    "id, type, outcomes, target_share, target_count, target_hours, base)"
+
+struct block {
+    long first_line;
+    long line[K_COUNT]; /* 0 = key not given */
+    char *value[K_COUNT];
+};
+
+static void block_clear(struct block *b)
+{
+    for (int k = 0; k < K_COUNT; k++)
+        free(b->value[k]);
+    memset(b, 0, sizeof *b);
+}
+
+static utfall_status UTFALL_PRINTF(6, 7) fail(utfall_error *err, const char *name, long line,
+                                              const char *column, utfall_error_code code,
+                                              const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    utfall_error_vset(err, UTFALL_ERR_DATA, code, fmt, ap);
+    va_end(ap);
+    utfall_error_locate(err, name, line, 0, column);
+    return UTFALL_ERR_DATA;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* "35 %", "35%", "35", "0,35", "0.35" → 0.35 */
+static int parse_share(const char *s, double *out)
+{
+    char buf[64];
+    size_t n = strlen(s);
+    int percent = 0;
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, s, n + 1);
+    if (buf[n - 1] == '%') {
+        percent = 1;
+        buf[--n] = '\0';
+    }
+    char *v = trim(buf);
+    double x;
+    if (utfall_number_parse(v, &x) || !isfinite(x))
+        return -1;
+    if (percent || x > 1)
+        x /= 100.0;
+    if (x <= 0 || x > 1)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static int parse_count(const char *s, long *out)
+{
+    char buf[64];
+    size_t n = 0;
+    /* "1 000" and "1 000" (thin space) are how Swedes write thousands */
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == ' ')
+            continue;
+        if (p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xAF) {
+            p += 2;
+            continue;
+        }
+        if (p[0] == 0xC2 && p[1] == 0xA0) {
+            p += 1;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || n + 1 >= sizeof buf)
+            return -1;
+        buf[n++] = (char)*p;
+    }
+    buf[n] = '\0';
+    if (n == 0 || n > 9)
+        return -1;
+    long v = strtol(buf, NULL, 10);
+    if (v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static utfall_status finish_block(utfall_goals *g, struct block *b, const char *name,
+                                  utfall_error *err)
+{
+    char col[64];
+    if (b->line[K_TITLE]) {
+        for (int k = 0; k < K_COUNT; k++)
+            if (k != K_TITLE && b->line[k])
+                return fail(err, name, b->line[k], key_names[k][0], UTFALL_EC_GOALS_TITLE_BLOCK,
+                            "the project title (titel) stands in a block of its own, separated "
+                            "from the goals by a blank line");
+        if (g->title)
+            return fail(err, name, b->line[K_TITLE], "titel", UTFALL_EC_GOALS_DUPLICATE_TITLE,
+                        "the project title (titel) is given twice");
+        g->title = b->value[K_TITLE];
+        b->value[K_TITLE] = NULL;
+        return UTFALL_OK;
+    }
+    if (!b->line[K_GOAL])
+        return fail(err, name, b->first_line, NULL, UTFALL_EC_GOALS_MISSING_KEY,
+                    "this block has no goal: every block needs 'mal:' (or 'goal:'), the goal "
+                    "as written");
+    if (g->n == GOALS_MAX)
+        return fail(err, name, b->first_line, NULL, UTFALL_EC_GOALS_TOO_MANY,
+                    "more than 64 goals");
+    utfall_goal_spec s;
+    memset(&s, 0, sizeof s);
+    s.line = b->first_line;
+    s.base = UTFALL_BASE_EXITED;
+
+    /* typ, or what the targets given imply */
+    if (b->line[K_TYPE]) {
+        char f[64];
+        utfall_fold(b->value[K_TYPE], f, sizeof f);
+        if (!strcmp(f, "andel") || !strcmp(f, "share"))
+            s.kind = UTFALL_GOAL_SHARE;
+        else if (!strcmp(f, "antal") || !strcmp(f, "count"))
+            s.kind = UTFALL_GOAL_COUNT;
+        else if (!strcmp(f, "aktivitet") || !strcmp(f, "activity"))
+            s.kind = UTFALL_GOAL_ACTIVITY;
+        else
+            return fail(err, name, b->line[K_TYPE], "typ", UTFALL_EC_GOALS_BAD_TYPE,
+                        "unknown goal type '%s' (accepted: andel, antal, aktivitet; or share, "
+                        "count, activity)", b->value[K_TYPE]);
+    } else if (b->line[K_TARGET_SHARE] && !b->line[K_TARGET_COUNT]) {
+        s.kind = UTFALL_GOAL_SHARE;
+    } else if (b->line[K_TARGET_COUNT] && !b->line[K_TARGET_SHARE]) {
+        s.kind = UTFALL_GOAL_COUNT;
+    } else if (b->line[K_TARGET_HOURS]) {
+        s.kind = UTFALL_GOAL_ACTIVITY;
+    } else {
+        return fail(err, name, b->first_line, "typ", UTFALL_EC_GOALS_MISSING_KEY,
+                    "the goal has no 'typ:' (andel, antal or aktivitet) and no single target "
+                    "(mal_andel, mal_antal or mal_timmar) to tell it by");
+    }
+
+    /* keys that do not belong to the type */
+    static const int not_for[3][4] = {
+        {K_TARGET_COUNT, K_TARGET_HOURS, -1, -1},
+        {K_TARGET_SHARE, K_TARGET_HOURS, -1, -1},
+        {K_OUTCOMES, K_TARGET_SHARE, K_TARGET_COUNT, K_BASE},
+    };
+    static const char *const kind_name[3] = {"andel", "antal", "aktivitet"};
+    for (int i = 0; i < 4; i++) {
+        int k = not_for[s.kind][i];
+        if (k >= 0 && b->line[k])
+            return fail(err, name, b->line[k], key_names[k][0], UTFALL_EC_GOALS_KEY_NOT_FOR_TYPE,
+                        "'%s' does not belong to a goal of type %s", key_names[k][0],
+                        kind_name[s.kind]);
+    }
+
+    if (b->line[K_ID]) {
+        const char *v = b->value[K_ID];
+        size_t n = strlen(v);
+        if (n == 0 || n > UTFALL_GOAL_ID_MAX || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+            return fail(err, name, b->line[K_ID], "id", UTFALL_EC_GOALS_BAD_ID,
+                        "'%s' is not a goal id (1 to 20 of a-z, 0-9 and _)", v);
+        for (size_t i = 0; i < g->n; i++)
+            if (!strcmp(g->goals[i].id, v))
+                return fail(err, name, b->line[K_ID], "id", UTFALL_EC_GOALS_DUPLICATE_ID,
+                            "the id '%s' is used by an earlier goal", v);
+        memcpy(s.id, v, n + 1);
+    } else {
+        snprintf(s.id, sizeof s.id, "goal%zu", g->n + 1);
+    }
+
+    if (b->line[K_OUTCOMES]) {
+        utfall_error e2;
+        utfall_error_clear(&e2);
+        if (utfall_outcome_set_parse(b->value[K_OUTCOMES], &s.success, &e2))
+            return fail(err, name, b->line[K_OUTCOMES], "utfall", UTFALL_EC_GOALS_BAD_OUTCOMES, "%s", e2.text);
+    } else if (s.kind == UTFALL_GOAL_SHARE) {
+        return fail(err, name, b->first_line, "utfall", UTFALL_EC_GOALS_MISSING_KEY,
+                    "a goal of type andel needs 'utfall:', the outcomes that reach it (e.g. "
+                    "arbete, studier)");
+    }
+
+    if (s.kind == UTFALL_GOAL_SHARE) {
+        if (!b->line[K_TARGET_SHARE])
+            return fail(err, name, b->first_line, "mal_andel", UTFALL_EC_GOALS_MISSING_KEY,
+                        "a goal of type andel needs 'mal_andel:', the target share (e.g. 35 "
+                        "%%)");
+        if (parse_share(b->value[K_TARGET_SHARE], &s.target_share))
+            return fail(err, name, b->line[K_TARGET_SHARE], "mal_andel", UTFALL_EC_GOALS_BAD_SHARE,
+                        "'%s' is not a share above 0 and at most 100 %% (write 35 %%, 35%% or "
+                        "0,35)", b->value[K_TARGET_SHARE]);
+    }
+    if (s.kind == UTFALL_GOAL_COUNT) {
+        s.base = UTFALL_BASE_ENROLLED;
+        if (!b->line[K_TARGET_COUNT])
+            return fail(err, name, b->first_line, "mal_antal", UTFALL_EC_GOALS_MISSING_KEY,
+                        "a goal of type antal needs 'mal_antal:', the target number (e.g. "
+                        "300)");
+        if (parse_count(b->value[K_TARGET_COUNT], &s.target_count))
+            return fail(err, name, b->line[K_TARGET_COUNT], "mal_antal", UTFALL_EC_GOALS_BAD_COUNT,
+                        "'%s' is not a whole number above 0", b->value[K_TARGET_COUNT]);
+    }
+    if (s.kind == UTFALL_GOAL_ACTIVITY && b->line[K_TARGET_HOURS]) {
+        double h;
+        if (utfall_number_parse(b->value[K_TARGET_HOURS], &h) || !isfinite(h) || h < 0 || h > 168)
+            return fail(err, name, b->line[K_TARGET_HOURS], "mal_timmar", UTFALL_EC_GOALS_BAD_HOURS,
+                        "'%s' is not a number of hours per week from 0 to 168", b->value[K_TARGET_HOURS]);
+        s.target_hours = h;
+    }
+    if (b->line[K_BASE]) {
+        char f[64];
+        utfall_fold(b->value[K_BASE], f, sizeof f);
+        long n;
+        if (!strcmp(f, "avslutade") || !strcmp(f, "exited")) {
+            s.base = UTFALL_BASE_EXITED;
+        } else if (!strcmp(f, "inskrivna") || !strcmp(f, "enrolled")) {
+            s.base = UTFALL_BASE_ENROLLED;
+        } else if (s.kind == UTFALL_GOAL_SHARE && !parse_count(b->value[K_BASE], &n)) {
+            s.base = UTFALL_BASE_FIXED;
+            s.fixed_base = n;
+        } else {
+            snprintf(col, sizeof col, "%s", s.kind == UTFALL_GOAL_SHARE
+                                                ? "avslutade, inskrivna or a planned number"
+                                                : "avslutade or inskrivna");
+            return fail(err, name, b->line[K_BASE], "bas", UTFALL_EC_GOALS_BAD_BASE,
+                        "'%s' is not a denominator (accepted: %s; or exited, enrolled)",
+                        b->value[K_BASE], col);
+        }
+    }
+    s.text = b->value[K_GOAL];
+    b->value[K_GOAL] = NULL;
+    g->goals[g->n++] = s;
+    return UTFALL_OK;
+}
+
+utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t len,
+                                 const char *name, utfall_error *err)
+{
+    *out = NULL;
+    utfall_goals *g = calloc(1, sizeof *g);
+    if (g)
+        g->goals = calloc(GOALS_MAX, sizeof *g->goals);
+    if (!g || !g->goals) {
+        utfall_goals_free(g);
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    }
+    struct block b;
+    memset(&b, 0, sizeof b);
+    int last_key = -1; /* the key a continuation line adds to */
+    utfall_status st = UTFALL_OK;
+    long lineno = 0;
+    size_t pos = 0;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+        pos = 3;
+    while (st == UTFALL_OK && pos < len) {
+        size_t end = pos;
+        while (end < len && text[end] != '\n')
+            end++;
+        lineno++;
+        char *line = NULL;
+        if (end - pos > 4096) {
+            st = fail(err, name, lineno, NULL, UTFALL_EC_GOALS_LONG_LINE,
+                      "the line is longer than 4096 bytes");
+            break;
+        }
+        line = malloc(end - pos + 1);
+        if (!line) {
+            st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+            break;
+        }
+        size_t linelen = end - pos;
+        memcpy(line, text + pos, linelen);
+        line[linelen] = '\0';
+        int at_end = end >= len;
+        pos = end + 1;
+        if (strlen(line) != linelen) {
+            free(line);
+            st = fail(err, name, lineno, NULL, UTFALL_EC_GOALS_NUL, "the line holds a NUL byte");
+            break;
+        }
+        int indented = line[0] == ' ' || line[0] == '\t';
+        char *l = trim(line);
+        if (*l == '#') {
+            free(line);
+        } else if (!*l) {
+            free(line);
+            if (b.first_line)
+                st = finish_block(g, &b, name, err);
+            block_clear(&b);
+            last_key = -1;
+        } else if (indented && last_key >= 0) {
+            /* a long value goes on over indented lines */
+            size_t n0 = strlen(b.value[last_key]), n1 = strlen(l);
+            char *v = realloc(b.value[last_key], n0 + n1 + 2);
+            if (!v) {
+                free(line);
+                st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+                break;
+            }
+            v[n0] = ' ';
+            memcpy(v + n0 + 1, l, n1 + 1);
+            b.value[last_key] = v;
+            free(line);
+        } else {
+            char *colon = strchr(l, ':');
+            if (!colon) {
+                st = fail(err, name, lineno, NULL, UTFALL_EC_GOALS_SYNTAX,
+                          "expected 'key: value', got '%.60s'", l);
+                free(line);
+                break;
+            }
+            *colon = '\0';
+            char key[64];
+            utfall_fold(trim(l), key, sizeof key);
+            char *value = trim(colon + 1);
+            int k = -1;
+            for (int i = 0; i < K_COUNT && k < 0; i++)
+                if (!strcmp(key, key_names[i][0]) || !strcmp(key, key_names[i][1]))
+                    k = i;
+            char first[32];
+            snprintf(first, sizeof first, "%ld", k >= 0 ? b.line[k] : 0L);
+            if (k < 0)
+                st = fail(err, name, lineno, trim(l), UTFALL_EC_GOALS_UNKNOWN_KEY,
+                          "unknown key '%s' (accepted: %s)", trim(l), ACCEPTED_KEYS);
+            else if (b.line[k])
+                st = fail(err, name, lineno, key_names[k][0], UTFALL_EC_GOALS_DUPLICATE_KEY,
+                          "'%s' is given twice in this block (first on line %s)",
+                          key_names[k][0], first);
+            else if (!*value)
+                st = fail(err, name, lineno, key_names[k][0], UTFALL_EC_GOALS_EMPTY_VALUE,
+                          "'%s' has no value", key_names[k][0]);
+            if (st == UTFALL_OK) {
+                if (!b.first_line)
+                    b.first_line = lineno;
+                b.line[k] = lineno;
+                last_key = k;
+                b.value[k] = strdup(value);
+                if (!b.value[k])
+                    st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+            }
+            free(line);
+        }
+        if (at_end)
+            break;
+    }
+    if (st == UTFALL_OK && b.first_line)
+        st = finish_block(g, &b, name, err);
+    block_clear(&b);
+    if (st == UTFALL_OK && g->n == 0)
+        st = fail(err, name, lineno, NULL, UTFALL_EC_GOALS_EMPTY, "the file states no goal");
+    if (st) {
+        utfall_goals_free(g);
+        return st;
+    }
+    *out = g;
+    return UTFALL_OK;
+}
+
+utfall_status utfall_goals_read(utfall_goals **out, const char *path, utfall_error *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_CANNOT_OPEN, "cannot read: %s", strerror(errno));
+        utfall_error_locate(err, path, 0, 0, NULL);
+        return UTFALL_ERR_IO;
+    }
+    char *buf = malloc(GOALS_FILE_MAX + 1);
+    if (!buf) {
+        fclose(f);
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    }
+    size_t n = fread(buf, 1, GOALS_FILE_MAX + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    utfall_status st;
+    if (bad) {
+        st = utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_READ_ERROR, "cannot read: %s",
+                              strerror(errno));
+        utfall_error_locate(err, path, 0, 0, NULL);
+    } else if (n > GOALS_FILE_MAX) {
+        st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_GOALS_TOO_LARGE,
+                              "a goals file is at most 1 MiB");
+        utfall_error_locate(err, path, 0, 0, NULL);
+    } else {
+        st = utfall_goals_parse(out, buf, n, path, err);
+    }
+    free(buf);
+    return st;
+}
+
+utfall_status utfall_goals_default(utfall_goals **out, utfall_lang lang, utfall_error *err)
+{
+    *out = NULL;
+    utfall_goals *g = calloc(1, sizeof *g);
+    if (g)
+        g->goals = calloc(1, sizeof *g->goals);
+    char text[256];
+    char list[160];
+    utfall_outcome_set_describe(UTFALL_DEFAULT_SUCCESS, lang, list, sizeof list);
+    /* a local, so that gcc's sanitizer build does not take the format for NULL */
+    const char *fmt = utfall_tr(lang, "goals.default");
+    snprintf(text, sizeof text, fmt ? fmt : "%s", list);
+    if (!g || !g->goals || !(g->goals[0].text = strdup(text))) {
+        utfall_goals_free(g);
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    }
+    utfall_goal_spec *s = &g->goals[0];
+    snprintf(s->id, sizeof s->id, "goal1");
+    s->kind = UTFALL_GOAL_SHARE;
+    s->success = UTFALL_DEFAULT_SUCCESS;
+    s->base = UTFALL_BASE_EXITED;
+    s->target_share = NAN;
+    g->n = 1;
+    *out = g;
+    return UTFALL_OK;
+}
+
+void utfall_goals_free(utfall_goals *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; g->goals && i < g->n; i++)
+        free(g->goals[i].text);
+    free(g->goals);
+    free(g->title);
+    free(g);
+}

@@ -1,0 +1,803 @@
+#include "utfall/csvread.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "utfall/pnr.h"
+
+#define READ_CHUNK (1u << 20)
+#define MAX_LINE (64u << 20)
+
+enum enc_state { ENC_UNDECIDED, ENC_IS_UTF8, ENC_IS_CP1252 };
+
+struct utfall_csv_reader {
+    FILE *fp;
+    int owns_fp;
+    char name[UTFALL_ERROR_NAME_MAX];
+    utfall_csv_options opt;
+
+    char *buf; /* raw input bytes */
+    size_t cap, pos, len;
+    int eof;
+    char newline; /* '\n', or '\r' for files with CR-only line ends */
+
+    enum enc_state enc;
+    int saw_utf8_multibyte;
+    long transcoded_line;
+    char *conv; /* a transcoded line */
+    size_t conv_cap;
+
+    struct csv_parser parser;
+    int parser_ready;
+    char delimiter;
+    long line;            /* physical lines consumed so far */
+    long record_line;     /* where the record being assembled started */
+    int in_record;
+    int record_done;
+    long records;         /* records completed, header included */
+    size_t header_fields; /* 0 until the header is read */
+
+    /* fields of the record being assembled */
+    char *arena;
+    size_t arena_len, arena_cap;
+    size_t *offsets, *lengths;
+    unsigned char *nulls;
+    const char **ptrs;
+    size_t nfields, fields_cap;
+    char *raw;
+    size_t raw_len, raw_cap;
+    /* a one-line record's bytes are not copied: they stay in buf until
+     * the next call */
+    const char *raw_view;
+    size_t raw_view_len;
+
+    int field_too_long;
+    size_t long_field_index;
+    int nomem;
+    int finished;
+};
+
+int utfall_encoding_parse(const char *name, utfall_encoding *out)
+{
+    if (!strcasecmp(name, "auto"))
+        *out = UTFALL_ENC_AUTO;
+    else if (!strcasecmp(name, "utf-8") || !strcasecmp(name, "utf8"))
+        *out = UTFALL_ENC_UTF8;
+    else if (!strcasecmp(name, "windows-1252") || !strcasecmp(name, "cp1252")
+             || !strcasecmp(name, "latin1") || !strcasecmp(name, "iso-8859-1")
+             || !strcasecmp(name, "latin-1") || !strcasecmp(name, "iso-8859-15"))
+        *out = UTFALL_ENC_CP1252;
+    else
+        return -1;
+    return 0;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+/* Grow the four per-field arrays together (they share fields_cap). */
+static int grow_fields(utfall_csv_reader *r, size_t need)
+{
+    size_t cap = r->fields_cap ? r->fields_cap : 16;
+    while (cap < need)
+        cap *= 2;
+    void *a = realloc(r->offsets, cap * sizeof *r->offsets);
+    if (!a)
+        return -1;
+    r->offsets = a;
+    a = realloc(r->lengths, cap * sizeof *r->lengths);
+    if (!a)
+        return -1;
+    r->lengths = a;
+    a = realloc(r->nulls, cap);
+    if (!a)
+        return -1;
+    r->nulls = a;
+    a = realloc(r->ptrs, cap * sizeof *r->ptrs);
+    if (!a)
+        return -1;
+    r->ptrs = a;
+    r->fields_cap = cap;
+    return 0;
+}
+
+/* The rare cases of on_field: no memory, an overlong field, a record
+ * wider or longer than any before. */
+static void on_field_slow(void *s, size_t len, utfall_csv_reader *r)
+{
+    if (r->nomem)
+        return;
+    size_t keep = len;
+    if (len > r->opt.max_field) {
+        if (!r->field_too_long) {
+            r->field_too_long = 1;
+            r->long_field_index = r->nfields;
+        }
+        keep = 0;
+    }
+    if ((r->nfields >= r->fields_cap && grow_fields(r, r->nfields + 1))
+        || grow((void **)&r->arena, &r->arena_cap, r->arena_len + keep + 1, 1)) {
+        r->nomem = 1;
+        return;
+    }
+    char *dst = r->arena + r->arena_len;
+    r->offsets[r->nfields] = r->arena_len;
+    r->lengths[r->nfields] = keep;
+    r->nulls[r->nfields] = s == NULL;
+    r->nfields++;
+    r->arena_len += keep + 1;
+    dst[keep] = '\0';
+    if (keep)
+        memcpy(dst, s, keep);
+}
+
+/* Called by libcsv for every field: the hot path.  Memory is reused from
+ * record to record and only grows for a wider or longer record than any
+ * before, so a steady stream of rows allocates nothing.  The bookkeeping
+ * comes first so that the copy is the last call (a jump, no frame). */
+static void on_field(void *s, size_t len, void *data)
+{
+    utfall_csv_reader *r = data;
+    size_t n = r->nfields;
+    if (__builtin_expect(r->nomem | (len > r->opt.max_field) | (n >= r->fields_cap)
+                             | (r->arena_len + len + 1 > r->arena_cap),
+                         0)) {
+        on_field_slow(s, len, r);
+        return;
+    }
+    char *dst = r->arena + r->arena_len;
+    r->offsets[n] = r->arena_len;
+    r->lengths[n] = len;
+    r->nulls[n] = s == NULL;
+    r->nfields = n + 1;
+    r->arena_len += len + 1;
+    dst[len] = '\0';
+    if (len)
+        memcpy(dst, s, len);
+}
+
+static void on_record(int c, void *data)
+{
+    (void)c;
+    utfall_csv_reader *r = data;
+    r->record_done = 1;
+}
+
+/* Only '\n' ends a record (or '\r' in a CR-only file), so that one fed
+ * line completes at most one record; a '\r' before it is trimmed like a
+ * space.  TAB is never trimmed: it may be the delimiter. */
+static int is_space_crlf(unsigned char c)
+{
+    return c == ' ' || c == '\r';
+}
+
+static int is_space_plain(unsigned char c)
+{
+    return c == ' ';
+}
+
+static int is_term_lf(unsigned char c)
+{
+    return c == '\n';
+}
+
+static int is_term_cr(unsigned char c)
+{
+    return c == '\r';
+}
+
+/* The common line: one whole record without a quote character.  Split it
+ * here, exactly as libcsv would with our options (CSV_STRICT,
+ * CSV_EMPTY_IS_NULL and the space and term functions above: spaces around
+ * a field trimmed, an empty field reported as NULL), but without libcsv's
+ * two indirect calls per byte; that doubles the speed of reading.  Returns
+ * 0 when the record is complete, 1 to leave the line to libcsv (a quote,
+ * or a line that libcsv would not report as a record).
+ * tests/csv/test_split_plain.c holds it to libcsv's results. */
+static int split_plain(utfall_csv_reader *r, const char *s, size_t n)
+{
+    if (memchr(s, '"', n))
+        return 1;
+    const char delim = r->delimiter, term = r->newline;
+    const int cr_is_space = term == '\n';
+    const char *p = s, *end = s + n;
+    if (end > p && end[-1] == term)
+        end--; /* fill_line ends a line at its only terminator */
+    for (;;) {
+        while (p < end && *p != delim && (*p == ' ' || (cr_is_space && *p == '\r')))
+            p++;
+        const char *start = p;
+        while (p < end && *p != delim)
+            p++;
+        const char *stop = p;
+        while (stop > start && (stop[-1] == ' ' || (cr_is_space && stop[-1] == '\r')))
+            stop--;
+        if (stop == start && p == end && r->nfields == 0)
+            return 1; /* nothing but spaces: libcsv reports no record */
+        on_field(stop > start ? (void *)start : NULL, (size_t)(stop - start), r);
+        if (p == end)
+            break;
+        p++; /* the delimiter */
+    }
+    r->record_done = 1;
+    return 0;
+}
+
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+/* Length of the valid UTF-8 sequence at s, or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))
+        || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* Byte offset of the first invalid UTF-8 sequence or NUL byte, or n if
+ * there is neither.  Sets *multibyte when a non-ASCII sequence was seen.
+ * Every byte of the input passes here, so plain ASCII without NULs is
+ * skipped eight bytes at a time. */
+static size_t utf8_check(const unsigned char *s, size_t n, int *multibyte)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    while (i < n) {
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w | ((w - ones) & ~w)) & highs) /* a high bit or a zero byte */
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        if (!s[i])
+            return i;
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(s + i, n - i);
+        if (!k)
+            return i;
+        *multibyte = 1;
+        i += k;
+    }
+    return n;
+}
+
+static int cp1252_to_utf8(utfall_csv_reader *r, const unsigned char *s, size_t n, size_t *out_len)
+{
+    if (grow((void **)&r->conv, &r->conv_cap, n * 3 + 1, 1))
+        return -1;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = s[i];
+        if (cp >= 0x80 && cp < 0xA0)
+            cp = cp1252_high[cp - 0x80];
+        if (cp < 0x80) {
+            r->conv[o++] = (char)cp;
+        } else if (cp < 0x800) {
+            r->conv[o++] = (char)(0xC0 | (cp >> 6));
+            r->conv[o++] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            r->conv[o++] = (char)(0xE0 | (cp >> 12));
+            r->conv[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            r->conv[o++] = (char)(0x80 | (cp & 0x3F));
+        }
+    }
+    r->conv[o] = '\0';
+    *out_len = o;
+    return 0;
+}
+
+static utfall_status fail(utfall_csv_reader *r, utfall_error *err, long line, utfall_status st,
+                          utfall_error_code code, const char *fmt, ...) UTFALL_PRINTF(6, 7);
+static utfall_status fail(utfall_csv_reader *r, utfall_error *err, long line, utfall_status st,
+                          utfall_error_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    utfall_error_vset(err, st, code, fmt, ap);
+    va_end(ap);
+    utfall_error_locate(err, r->name, line, 0, NULL);
+    r->finished = 1;
+    return st;
+}
+
+/* Make sure buf[pos..len) holds a whole line (or the rest of the input).
+ * Returns the line length including its terminator, 0 at end of input,
+ * (size_t)-1 on a read error or a line longer than MAX_LINE. */
+static size_t fill_line(utfall_csv_reader *r, int *too_long)
+{
+    for (;;) {
+        char *nl = r->len > r->pos ? memchr(r->buf + r->pos, r->newline, r->len - r->pos) : NULL;
+        if (nl)
+            return (size_t)(nl - (r->buf + r->pos)) + 1;
+        if (r->eof)
+            return r->len - r->pos;
+        if (r->pos > 0) {
+            memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+            r->len -= r->pos;
+            r->pos = 0;
+        }
+        if (r->cap - r->len < READ_CHUNK / 2) {
+            if (r->cap >= MAX_LINE) {
+                *too_long = 1;
+                return (size_t)-1;
+            }
+            if (grow((void **)&r->buf, &r->cap, r->cap * 2, 1))
+                return (size_t)-1;
+        }
+        size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+        r->len += got;
+        if (got == 0) {
+            if (ferror(r->fp))
+                return (size_t)-1;
+            r->eof = 1;
+        }
+    }
+}
+
+utfall_status utfall_csv_open(utfall_csv_reader **out, const char *path,
+                              const utfall_csv_options *opt, utfall_error *err)
+{
+    *out = NULL;
+    utfall_csv_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    if (opt)
+        r->opt = *opt;
+    if (!r->opt.max_field)
+        r->opt.max_field = 65536;
+    if (!path)
+        path = "-";
+    int is_stdin = strcmp(path, "-") == 0;
+    snprintf(r->name, sizeof r->name, "%s", is_stdin ? "(stdin)" : path);
+    if (is_stdin) {
+        r->fp = stdin;
+    } else {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_IS_DIRECTORY, "is a directory, not a file");
+            utfall_error_locate(err, r->name, 0, 0, NULL);
+            free(r);
+            return UTFALL_ERR_IO;
+        }
+        r->fp = fopen(path, "rb");
+        if (!r->fp) {
+            utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_CANNOT_OPEN, "cannot open: %s", strerror(errno));
+            utfall_error_locate(err, r->name, 0, 0, NULL);
+            free(r);
+            return UTFALL_ERR_IO;
+        }
+        r->owns_fp = 1;
+    }
+    r->cap = READ_CHUNK;
+    r->buf = malloc(r->cap);
+    if (!r->buf) {
+        utfall_csv_close(r);
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    }
+    r->newline = '\n';
+    r->enc = r->opt.encoding == UTFALL_ENC_CP1252 ? ENC_IS_CP1252 : ENC_UNDECIDED;
+
+    /* Look at the first chunk: encoding marks, binary data, line ends. */
+    r->len = fread(r->buf, 1, r->cap, r->fp);
+    if (r->len < r->cap) {
+        if (ferror(r->fp)) {
+            utfall_status st = fail(r, err, 0, UTFALL_ERR_IO, UTFALL_EC_READ_ERROR, "cannot read: %s",
+                                    strerror(errno));
+            utfall_csv_close(r);
+            return st;
+        }
+        r->eof = 1;
+    }
+    const unsigned char *b = (const unsigned char *)r->buf;
+    utfall_status st = UTFALL_OK;
+    if (r->len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        st = fail(r, err, 1, UTFALL_ERR_DATA, UTFALL_EC_UTF16,
+                  "the file is UTF-16 text (accepted: UTF-8 or Windows-1252; in Excel save as "
+                  "\"CSV UTF-8\")");
+    else if (r->len == 0)
+        st = fail(r, err, 0, UTFALL_ERR_DATA, UTFALL_EC_EMPTY_FILE,
+                  "the file is empty (expected a header line and data rows)");
+    if (st == UTFALL_OK) {
+        size_t scan = r->len < 4096 ? r->len : 4096;
+        const char *nul = memchr(r->buf, '\0', scan);
+        if (nul) {
+            long line = 1;
+            for (const char *c = r->buf; c < nul; c++)
+                line += *c == '\n';
+            int utf16ish = scan >= 4 && ((b[0] && !b[1] && b[2] && !b[3]) || (!b[0] && b[1] && !b[2] && b[3]));
+            st = fail(r, err, line, UTFALL_ERR_DATA, utf16ish ? UTFALL_EC_UTF16 : UTFALL_EC_BINARY,
+                      utf16ish ? "the file looks like UTF-16 text without a byte-order mark "
+                                 "(accepted: UTF-8 or Windows-1252)"
+                               : "the file contains NUL bytes: binary data, not CSV text");
+        }
+    }
+    if (st != UTFALL_OK) {
+        utfall_csv_close(r);
+        return st;
+    }
+    if (r->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
+        r->pos = 3;
+        r->enc = r->opt.encoding == UTFALL_ENC_CP1252 ? ENC_IS_CP1252 : ENC_IS_UTF8;
+    }
+    if (!memchr(r->buf, '\n', r->len) && memchr(r->buf, '\r', r->len))
+        r->newline = '\r';
+    *out = r;
+    return UTFALL_OK;
+}
+
+void utfall_csv_close(utfall_csv_reader *r)
+{
+    if (!r)
+        return;
+    if (r->parser_ready)
+        csv_free(&r->parser);
+    if (r->owns_fp && r->fp)
+        fclose(r->fp);
+    free(r->buf);
+    free(r->conv);
+    free(r->arena);
+    free(r->offsets);
+    free(r->lengths);
+    free(r->nulls);
+    free(r->ptrs);
+    free(r->raw);
+    free(r);
+}
+
+char utfall_csv_delimiter(const utfall_csv_reader *r) { return r->delimiter; }
+const char *utfall_csv_name(const utfall_csv_reader *r) { return r->name; }
+int utfall_csv_transcoded(const utfall_csv_reader *r) { return r->enc == ENC_IS_CP1252; }
+long utfall_csv_transcoded_line(const utfall_csv_reader *r) { return r->transcoded_line; }
+long utfall_csv_lines(const utfall_csv_reader *r) { return r->line; }
+
+static int line_is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return 0;
+    return 1;
+}
+
+/* The delimiter that occurs most often outside quotes in the header line;
+ * ties go to ';' (Swedish Excel), then TAB, ',', '|'. */
+static char detect_delimiter(const char *s, size_t n)
+{
+    static const char cand[] = {';', '\t', ',', '|'};
+    size_t count[4] = {0, 0, 0, 0};
+    int quoted = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        else if (!quoted)
+            for (int k = 0; k < 4; k++)
+                count[k] += s[i] == cand[k];
+    }
+    int best = -1;
+    for (int k = 0; k < 4; k++)
+        if (count[k] > 0 && (best < 0 || count[k] > count[best]))
+            best = k;
+    return best < 0 ? ',' : cand[best];
+}
+
+/* Column (1-based, in characters) of byte offset off in a UTF-8 line. */
+static long char_column(const char *s, size_t off)
+{
+    long col = 1;
+    for (size_t i = 0; i < off; i++)
+        col += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return col;
+}
+
+/* Decode one physical line into UTF-8; returns the bytes to feed. */
+static int decode_line(utfall_csv_reader *r, const char *s, size_t n, const char **out,
+                       size_t *out_len, utfall_error *err)
+{
+    size_t bad = n;
+    if (r->enc != ENC_IS_CP1252) {
+        bad = utf8_check((const unsigned char *)s, n, &r->saw_utf8_multibyte);
+        if (bad == n) { /* valid UTF-8 without NUL bytes: the common case */
+            *out = s;
+            *out_len = n;
+            return 0;
+        }
+    }
+    if (memchr(s, '\0', n)) {
+        size_t off = (size_t)((const char *)memchr(s, '\0', n) - s);
+        fail(r, err, r->line, UTFALL_ERR_DATA, UTFALL_EC_NUL_BYTE,
+             "NUL byte at character %ld: binary data, not CSV text", char_column(s, off));
+        return -1;
+    }
+    if (r->enc != ENC_IS_CP1252) {
+        if (r->opt.encoding == UTFALL_ENC_UTF8 || r->enc == ENC_IS_UTF8
+            || r->saw_utf8_multibyte) {
+            fail(r, err, r->line, UTFALL_ERR_DATA, UTFALL_EC_BAD_UTF8,
+                 "invalid UTF-8 at character %ld (the file is neither UTF-8 nor Windows-1252 "
+                 "throughout; use --encoding to say which)",
+                 char_column(s, bad));
+            return -1;
+        }
+        /* Only ASCII so far and now a byte that is not UTF-8: the file is
+         * Windows-1252, which is what Swedish Excel writes. */
+        r->enc = ENC_IS_CP1252;
+        r->transcoded_line = r->line;
+    }
+    if (cp1252_to_utf8(r, (const unsigned char *)s, n, out_len)) {
+        fail(r, err, r->line, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+        return -1;
+    }
+    *out = r->conv;
+    return 0;
+}
+
+static int append_raw(utfall_csv_reader *r, const char *s, size_t n)
+{
+    if (grow((void **)&r->raw, &r->raw_cap, r->raw_len + n + 1, 1))
+        return -1;
+    memcpy(r->raw + r->raw_len, s, n);
+    r->raw_len += n;
+    r->raw[r->raw_len] = '\0';
+    return 0;
+}
+
+static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+{
+    r->records++;
+    r->in_record = 0;
+    r->record_done = 0;
+    if (r->nomem) {
+        fail(r, err, r->record_line, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+        return -1;
+    }
+    int bad_shape = 0;
+    if (r->field_too_long) {
+        fail(r, err, r->record_line, UTFALL_ERR_DATA, UTFALL_EC_FIELD_TOO_LONG,
+             "field %zu is longer than %zu bytes", r->long_field_index + 1, r->opt.max_field);
+        bad_shape = 1;
+    }
+    /* Excel sometimes ends every line with a delimiter: one extra empty
+     * trailing field is not a shape error. */
+    if (r->header_fields && r->nfields == r->header_fields + 1 && r->nulls[r->nfields - 1])
+        r->nfields--;
+    if (!r->header_fields) {
+        if (r->nfields > 1 && r->nulls[r->nfields - 1])
+            r->nfields--;
+        r->header_fields = r->nfields;
+    } else if (!bad_shape && r->nfields != r->header_fields) {
+        fail(r, err, r->record_line, UTFALL_ERR_DATA, UTFALL_EC_FIELD_COUNT,
+             "the record has %zu fields, the header has %zu (check the delimiter '%s' and "
+             "quoting)",
+             r->nfields, r->header_fields, r->delimiter == '\t' ? "\\t" : (char[]){r->delimiter, 0});
+        bad_shape = 1;
+    }
+    for (size_t i = 0; i < r->nfields; i++)
+        r->ptrs[i] = r->arena + r->offsets[i];
+    const char *raw = r->raw_view ? r->raw_view : r->raw;
+    size_t raw_len = r->raw_view ? r->raw_view_len : r->raw_len;
+    while (raw_len && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
+        raw_len--;
+    if (!r->raw_view) {
+        r->raw_len = raw_len;
+        r->raw[raw_len] = '\0';
+    }
+    r->raw_view = NULL;
+    rec->nfields = r->nfields;
+    rec->fields = r->ptrs;
+    rec->lengths = r->lengths;
+    rec->is_null = r->nulls;
+    rec->line = r->record_line;
+    rec->end_line = r->line;
+    rec->record = r->records;
+    rec->raw = raw;
+    rec->raw_len = raw_len;
+    if (bad_shape) {
+        /* the record's bounds are sound: the caller may skip it and go on */
+        r->finished = 0;
+        if (r->records == 1)
+            return -1;
+        return -2;
+    }
+    return 1;
+}
+
+static int parse_error(utfall_csv_reader *r, utfall_error *err, const char *fed, size_t done)
+{
+    int e = csv_error(&r->parser);
+    const char *what = e == CSV_EPARSE ? "a quote inside an unquoted field, or text after a "
+                                         "closing quote (quote the whole field and double "
+                                         "inner quotes: \"a \"\"b\"\" c\")"
+                                       : csv_strerror(e);
+    fail(r, err, r->line, e == CSV_ENOMEM ? UTFALL_ERR_NOMEM : UTFALL_ERR_DATA, UTFALL_EC_BAD_QUOTE,
+         "malformed CSV at character %ld: %s", char_column(fed, done), what);
+    return -1;
+}
+
+int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+{
+    if (r->finished)
+        return 0;
+    for (;;) {
+        int too_long = 0;
+        size_t n = fill_line(r, &too_long);
+        if (n == (size_t)-1) {
+            if (too_long)
+                fail(r, err, r->line + 1, UTFALL_ERR_DATA, UTFALL_EC_LINE_TOO_LONG,
+                     "a line longer than %u MiB", MAX_LINE >> 20);
+            else
+                fail(r, err, r->line + 1, UTFALL_ERR_IO, UTFALL_EC_READ_ERROR, "cannot read: %s",
+                     strerror(errno));
+            return -1;
+        }
+        if (n == 0) {
+            /* End of input. */
+            if (r->parser_ready && r->in_record) {
+                if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
+                    fail(r, err, r->record_line, UTFALL_ERR_DATA, UTFALL_EC_UNBALANCED_QUOTE,
+                         "a quoted field that starts in this record is never closed");
+                    return -1;
+                }
+                if (r->record_done || r->nfields)
+                    return finish_record(r, rec, err);
+            }
+            r->finished = 1;
+            if (r->records == 0)
+                return fail(r, err, r->line, UTFALL_ERR_DATA, UTFALL_EC_EMPTY_FILE,
+                            "the file has no header line (expected column names)"), -1;
+            return 0;
+        }
+        const char *line = r->buf + r->pos;
+        r->pos += n;
+        r->line++;
+        if (!r->in_record && line_is_blank(line, n))
+            continue;
+        const char *text;
+        size_t tlen;
+        if (decode_line(r, line, n, &text, &tlen, err))
+            return -1;
+        if (!r->parser_ready) {
+            /* "sep=;" is how Excel names the delimiter on a first line. */
+            if (r->records == 0 && tlen >= 5 && !strncasecmp(text, "sep=", 4)
+                && line_is_blank(text + 5, tlen - 5)) {
+                if (!r->opt.delimiter)
+                    r->opt.delimiter = text[4];
+                continue;
+            }
+            r->delimiter = r->opt.delimiter ? r->opt.delimiter : detect_delimiter(text, tlen);
+            if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL
+                                         | CSV_EMPTY_IS_NULL)) {
+                fail(r, err, r->line, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+                return -1;
+            }
+            r->parser_ready = 1;
+            csv_set_delim(&r->parser, (unsigned char)r->delimiter);
+            csv_set_space_func(&r->parser, r->newline == '\n' ? is_space_crlf : is_space_plain);
+            csv_set_term_func(&r->parser, r->newline == '\n' ? is_term_lf : is_term_cr);
+            csv_set_blk_size(&r->parser, 4096);
+        }
+        int fresh = !r->in_record;
+        if (fresh) {
+            r->in_record = 1;
+            r->record_line = r->line;
+            r->nfields = 0;
+            r->arena_len = 0;
+            r->raw_len = 0;
+            r->field_too_long = 0;
+            r->raw_view = NULL;
+            if (text == line) { /* not transcoded: its bytes are in buf */
+                r->raw_view = text;
+                r->raw_view_len = tlen;
+            }
+        }
+        if (!r->raw_view && append_raw(r, text, tlen)) {
+            fail(r, err, r->line, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+            return -1;
+        }
+        if (fresh && split_plain(r, text, tlen) == 0)
+            return finish_record(r, rec, err);
+        size_t done = csv_parse(&r->parser, text, tlen, on_field, on_record, r);
+        if (done != tlen)
+            return parse_error(r, err, text, done);
+        if (r->record_done)
+            return finish_record(r, rec, err);
+        /* The record goes on past this line, and reading the next one may
+         * move buf: keep a copy from here on. */
+        if (r->raw_view) {
+            const char *v = r->raw_view;
+            r->raw_view = NULL;
+            if (append_raw(r, v, r->raw_view_len)) {
+                fail(r, err, r->line, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+                return -1;
+            }
+        }
+    }
+}
+
+/* After a fatal error the rest of the input is still looked through, as
+ * plain lines, for personal identity numbers: a file that holds one must
+ * be refused as such whatever else is wrong with it. */
+int utfall_csv_scan_pnr(utfall_csv_reader *r, long *line)
+{
+    /* the record that went wrong: a view into buf for a single line, else the copy */
+    const char *raw = r->raw_view ? r->raw_view : r->raw;
+    size_t raw_len = r->raw_view ? r->raw_view_len : r->raw_len;
+    if (r->in_record && raw_len && utfall_pnr_find(raw, raw_len, NULL, NULL)) {
+        *line = r->record_line;
+        return 1;
+    }
+    long at = r->line;
+    for (;;) {
+        int too_long = 0;
+        size_t n = fill_line(r, &too_long);
+        if (n == (size_t)-1) {
+            if (!too_long)
+                return -1;
+            /* a monster line: look at what is buffered, then drop it */
+            at++;
+            if (utfall_pnr_find(r->buf + r->pos, r->len - r->pos, NULL, NULL)) {
+                *line = at;
+                return 1;
+            }
+            r->pos = r->len = 0;
+            continue;
+        }
+        if (n == 0)
+            return 0;
+        at++;
+        if (utfall_pnr_find(r->buf + r->pos, n, NULL, NULL)) {
+            *line = at;
+            return 1;
+        }
+        r->pos += n;
+    }
+}
+
+size_t utfall_csv_current_field(const utfall_csv_reader *r) { return r->nfields; }

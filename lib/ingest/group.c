@@ -1,0 +1,228 @@
+#include "utfall/group.h"
+#include "core/internal.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_KEYS 8
+
+struct utfall_grouper {
+    utfall_colref *refs[MAX_KEYS];
+    size_t nkeys;
+    char **values; /* ngroups * nkeys strings */
+    size_t ngroups, cap;
+    size_t *order;
+    int order_valid;
+    uint64_t *hashes; /* per group */
+    long *slots;      /* open addressing: group index + 1, 0 = empty */
+    size_t nslots;
+};
+
+size_t utfall_split_list(const char *list, char items[][128], size_t max)
+{
+    size_t n = 0;
+    const char *p = list;
+    while (p && *p && n < max) {
+        size_t len = strcspn(p, ",");
+        size_t keep = len < 127 ? len : 127;
+        memcpy(items[n], p, keep);
+        items[n][keep] = '\0';
+        if (keep)
+            n++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return n;
+}
+
+utfall_status utfall_grouper_new(utfall_extract *x, const char *by, utfall_grouper **out,
+                                 utfall_error *err)
+{
+    utfall_grouper *g = calloc(1, sizeof *g);
+    if (!g)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    char items[MAX_KEYS + 1][128];
+    size_t n = utfall_split_list(by, items, MAX_KEYS + 1);
+    if (n > MAX_KEYS) {
+        free(g);
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_TOO_MANY_KEYS,
+                                "at most %d grouping columns", MAX_KEYS);
+    }
+    for (size_t i = 0; i < n; i++) {
+        utfall_status st = utfall_colref_new(x, items[i], &g->refs[i], err);
+        if (st) {
+            g->nkeys = i;
+            utfall_grouper_free(g);
+            return st;
+        }
+        g->nkeys++;
+    }
+    *out = g;
+    return UTFALL_OK;
+}
+
+void utfall_grouper_free(utfall_grouper *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->nkeys; i++)
+        utfall_colref_free(g->refs[i]);
+    for (size_t i = 0; i < g->ngroups * g->nkeys; i++)
+        free(g->values[i]);
+    free(g->values);
+    free(g->order);
+    free(g->hashes);
+    free(g->slots);
+    free(g);
+}
+
+size_t utfall_grouper_nkeys(const utfall_grouper *g) { return g->nkeys; }
+const char *utfall_grouper_key_name(const utfall_grouper *g, size_t k)
+{
+    return k < g->nkeys ? utfall_colref_name(g->refs[k]) : "";
+}
+size_t utfall_grouper_ngroups(const utfall_grouper *g) { return g->nkeys ? g->ngroups : 1; }
+const char *utfall_grouper_value(const utfall_grouper *g, size_t group, size_t k)
+{
+    return group < g->ngroups && k < g->nkeys ? g->values[group * g->nkeys + k] : "";
+}
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    h ^= 0xFF; /* separator */
+    h *= 1099511628211ull;
+    return h;
+}
+
+static int rehash(utfall_grouper *g, size_t nslots)
+{
+    long *s = calloc(nslots, sizeof *s);
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < g->ngroups; i++) {
+        size_t j = g->hashes[i] & (nslots - 1);
+        while (s[j])
+            j = (j + 1) & (nslots - 1);
+        s[j] = (long)i + 1;
+    }
+    free(g->slots);
+    g->slots = s;
+    g->nslots = nslots;
+    return 0;
+}
+
+long utfall_grouper_index(utfall_grouper *g, const utfall_row *row)
+{
+    if (g->nkeys == 0)
+        return 0;
+    const char *vals[MAX_KEYS];
+    char bufs[MAX_KEYS][64];
+    uint64_t h = 1469598103934665603ull;
+    for (size_t k = 0; k < g->nkeys; k++) {
+        vals[k] = utfall_row_value(row, g->refs[k], bufs[k], sizeof bufs[k]);
+        h = hash_str(h, vals[k]);
+    }
+    if (g->nslots) {
+        size_t j = h & (g->nslots - 1);
+        while (g->slots[j]) {
+            size_t gi = (size_t)g->slots[j] - 1;
+            if (g->hashes[gi] == h) {
+                size_t k = 0;
+                while (k < g->nkeys && !strcmp(g->values[gi * g->nkeys + k], vals[k]))
+                    k++;
+                if (k == g->nkeys)
+                    return (long)gi;
+            }
+            j = (j + 1) & (g->nslots - 1);
+        }
+    }
+    /* a new group */
+    if (g->ngroups == g->cap) {
+        size_t ncap = g->cap ? g->cap * 2 : 16;
+        char **v = realloc(g->values, ncap * g->nkeys * sizeof *v);
+        if (!v)
+            return -1;
+        g->values = v;
+        uint64_t *hs = realloc(g->hashes, ncap * sizeof *hs);
+        if (!hs)
+            return -1;
+        g->hashes = hs;
+        g->cap = ncap;
+    }
+    for (size_t k = 0; k < g->nkeys; k++)
+        if (!(g->values[g->ngroups * g->nkeys + k] = strdup(vals[k])))
+            return -1;
+    g->hashes[g->ngroups] = h;
+    g->ngroups++;
+    g->order_valid = 0;
+    if (g->ngroups * 2 > g->nslots) {
+        if (rehash(g, g->nslots ? g->nslots * 2 : 64)) /* inserts the new group too */
+            return -1;
+    } else {
+        size_t j = h & (g->nslots - 1);
+        while (g->slots[j])
+            j = (j + 1) & (g->nslots - 1);
+        g->slots[j] = (long)g->ngroups;
+    }
+    return (long)g->ngroups - 1;
+}
+
+/* Missing last; numbers (and leading numbers: "16-19") numerically;
+ * otherwise byte order, which is stable across locales. */
+static int value_cmp(const char *a, const char *b)
+{
+    if (!*a || !*b)
+        return !*a - !*b;
+    int na = isdigit((unsigned char)*a), nb = isdigit((unsigned char)*b);
+    if (na && nb) {
+        long x = strtol(a, NULL, 10), y = strtol(b, NULL, 10);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    if (*a == '<' && *b != '<')
+        return -1;
+    if (*b == '<' && *a != '<')
+        return 1;
+    return strcmp(a, b);
+}
+
+static const utfall_grouper *sort_ctx;
+
+static int order_cmp(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    for (size_t k = 0; k < sort_ctx->nkeys; k++) {
+        int c = value_cmp(sort_ctx->values[a * sort_ctx->nkeys + k],
+                          sort_ctx->values[b * sort_ctx->nkeys + k]);
+        if (c)
+            return c;
+    }
+    return a < b ? -1 : a > b;
+}
+
+const size_t *utfall_grouper_order(utfall_grouper *g)
+{
+    size_t n = utfall_grouper_ngroups(g);
+    if (g->order_valid)
+        return g->order;
+    size_t *o = realloc(g->order, (n ? n : 1) * sizeof *o);
+    if (!o)
+        return NULL;
+    g->order = o;
+    for (size_t i = 0; i < n; i++)
+        o[i] = i;
+    if (g->nkeys) {
+        sort_ctx = g;
+        qsort(o, n, sizeof *o, order_cmp);
+        sort_ctx = NULL;
+    }
+    g->order_valid = 1;
+    return o;
+}

@@ -1,0 +1,931 @@
+#include "utfall/table.h"
+#include "output/table_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int utfall_format_parse(const char *name, utfall_format *out)
+{
+    static const char *const names[] = {"table", "tsv", "csv", "json", "md", "xlsx"};
+    for (int i = 0; i < 6; i++)
+        if (!strcasecmp(name, names[i])) {
+            *out = (utfall_format)i;
+            return 0;
+        }
+    if (!strcasecmp(name, "markdown")) {
+        *out = UTFALL_FMT_MD;
+        return 0;
+    }
+    return -1;
+}
+
+utfall_table *utfall_table_new(const char *key, int is_object)
+{
+    utfall_table *t = calloc(1, sizeof *t);
+    if (!t || !(t->key = strdup(key))) {
+        free(t);
+        return NULL;
+    }
+    t->is_object = is_object;
+    return t;
+}
+
+void utfall_table_free(utfall_table *t)
+{
+    if (!t)
+        return;
+    for (int i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i].text);
+    for (int c = 0; c < t->ncols; c++) {
+        free(t->cols[c].key);
+        free(t->cols[c].label_key);
+    }
+    for (int i = 0; i < t->nnotes; i++)
+        free(t->notes[i]);
+    free(t->notes);
+    for (int i = 0; i < t->ncounted; i++)
+        free(t->counted[i].fmt);
+    free(t->counted);
+    free(t->cols);
+    free(t->cells);
+    free(t->is_total);
+    free(t->title);
+    free(t->key);
+    free(t);
+}
+
+int utfall_table_add_column(utfall_table *t, const char *key, const char *label_key,
+                            utfall_coltype type, int decimals)
+{
+    if (t->nrows > 0)
+        return -1; /* columns first, then rows */
+    struct column *c = realloc(t->cols, (size_t)(t->ncols + 1) * sizeof *c);
+    if (!c)
+        return -1;
+    t->cols = c;
+    c[t->ncols] = (struct column){strdup(key), label_key ? strdup(label_key) : NULL, type,
+                                  decimals, 0, 0, {0, 0}, 0, 0};
+    return t->ncols++;
+}
+
+void utfall_table_column_human_only(utfall_table *t, int col)
+{
+    if (col >= 0 && col < t->ncols)
+        t->cols[col].human_only = 1;
+}
+
+void utfall_table_column_machine_only(utfall_table *t, int col)
+{
+    if (col >= 0 && col < t->ncols)
+        t->cols[col].machine_only = 1;
+}
+
+int utfall_table_add_row(utfall_table *t, int is_total)
+{
+    if (t->nrows == t->cap_rows) {
+        int ncap = t->cap_rows ? t->cap_rows * 2 : 16;
+        struct cell *cells = realloc(t->cells, (size_t)ncap * (size_t)t->ncols * sizeof *cells);
+        if (!cells && t->ncols)
+            return -1;
+        t->cells = cells;
+        int *tot = realloc(t->is_total, (size_t)ncap * sizeof *tot);
+        if (!tot)
+            return -1;
+        t->is_total = tot;
+        t->cap_rows = ncap;
+    }
+    memset(t->cells + (size_t)t->nrows * (size_t)t->ncols, 0, (size_t)t->ncols * sizeof *t->cells);
+    t->is_total[t->nrows] = is_total;
+    return t->nrows++;
+}
+
+static struct cell *cell_at(utfall_table *t, int row, int col)
+{
+    if (row < 0 || row >= t->nrows || col < 0 || col >= t->ncols)
+        return NULL;
+    return &t->cells[(size_t)row * (size_t)t->ncols + (size_t)col];
+}
+
+void utfall_table_set_text(utfall_table *t, int row, int col, const char *text)
+{
+    struct cell *c = cell_at(t, row, col);
+    if (!c)
+        return;
+    free(c->text);
+    c->text = strdup(text ? text : "");
+    c->state = c->text ? CELL_TEXT : CELL_EMPTY;
+}
+
+void utfall_table_set_num(utfall_table *t, int row, int col, double value)
+{
+    struct cell *c = cell_at(t, row, col);
+    if (!c)
+        return;
+    c->num = value;
+    c->state = isfinite(value) ? CELL_NUM : CELL_NA;
+}
+
+void utfall_table_set_count_share(utfall_table *t, int row, int col, double count, double share)
+{
+    struct cell *c = cell_at(t, row, col);
+    if (!c)
+        return;
+    c->num = count;
+    c->aux = share;
+    c->state = isfinite(count) ? CELL_NUM : CELL_NA;
+}
+
+void utfall_table_column_depends(utfall_table *t, int col, int base)
+{
+    if (col < 0 || col >= t->ncols || base < 0 || base >= t->ncols)
+        return;
+    struct column *c = &t->cols[col];
+    if (!c->depends[0])
+        c->depends[0] = base + 1;
+    else if (!c->depends[1])
+        c->depends[1] = base + 1;
+}
+
+void utfall_table_column_part_of(utfall_table *t, int part, int total)
+{
+    if (part >= 0 && part < t->ncols && total >= 0 && total < t->ncols)
+        t->cols[part].sum_of = total + 1;
+}
+
+void utfall_table_column_not_suppressible(utfall_table *t, int col)
+{
+    if (col >= 0 && col < t->ncols)
+        t->cols[col].not_suppressible = 1;
+}
+
+void utfall_table_set_no_suppress(utfall_table *t)
+{
+    t->no_suppress = 1;
+}
+
+static int is_count_col(const struct column *c)
+{
+    return (c->type == UTFALL_COL_COUNT || c->type == UTFALL_COL_COUNT_SHARE)
+           && !c->not_suppressible && !c->depends[0];
+}
+
+/* One hidden cell in a sum whose other terms and total are shown can be
+ * recomputed by subtraction.  The sums are each count column over the
+ * rows (with the total row), and each row over the columns declared parts
+ * of a total column.  Wherever exactly one cell of a sum is hidden, hide
+ * its smallest other shown count (or, failing that, the total), and go
+ * round again until every sum hides none or at least two. */
+static long complementary_suppression(utfall_table *t, int total_row)
+{
+    long hidden = 0;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int c = 0; c < t->ncols; c++) {
+            if (!is_count_col(&t->cols[c]) || total_row < 0)
+                continue;
+            int nhidden = 0, best = -1;
+            for (int r = 0; r < t->nrows; r++) {
+                struct cell *cell = cell_at(t, r, c);
+                nhidden += cell->state == CELL_SUPPRESSED;
+                if (!t->is_total[r] && cell->state == CELL_NUM && cell->num > 0
+                    && (best < 0 || cell->num < cell_at(t, best, c)->num))
+                    best = r;
+            }
+            if (nhidden != 1)
+                continue;
+            if (best < 0 && cell_at(t, total_row, c)->state == CELL_NUM)
+                best = total_row;
+            if (best >= 0) {
+                cell_at(t, best, c)->state = CELL_SUPPRESSED;
+                cell_at(t, best, c)->secondary = 1;
+                hidden++;
+                changed = 1;
+            }
+        }
+        for (int tc = 0; tc < t->ncols; tc++) {
+            for (int r = 0; r < t->nrows; r++) {
+                int nparts = 0, nhidden = cell_at(t, r, tc)->state == CELL_SUPPRESSED, best = -1;
+                for (int c = 0; c < t->ncols; c++) {
+                    if (t->cols[c].sum_of != tc + 1)
+                        continue;
+                    nparts++;
+                    struct cell *cell = cell_at(t, r, c);
+                    nhidden += cell->state == CELL_SUPPRESSED;
+                    if (cell->state == CELL_NUM && cell->num > 0
+                        && (best < 0 || cell->num < cell_at(t, r, best)->num))
+                        best = c;
+                }
+                if (!nparts || nhidden != 1)
+                    continue;
+                if (best < 0 && cell_at(t, r, tc)->state == CELL_NUM)
+                    best = tc;
+                if (best >= 0) {
+                    cell_at(t, r, best)->state = CELL_SUPPRESSED;
+                    cell_at(t, r, best)->secondary = 1;
+                    hidden++;
+                    changed = 1;
+                }
+            }
+        }
+    }
+    return hidden;
+}
+
+static long suppress_table(utfall_table *t, long min_count, utfall_lang lang)
+{
+    long hidden = 0;
+    int total_row = -1;
+    for (int r = 0; r < t->nrows; r++)
+        if (t->is_total[r])
+            total_row = r;
+    for (int c = 0; c < t->ncols; c++) {
+        if (!is_count_col(&t->cols[c]))
+            continue;
+        for (int r = 0; r < t->nrows; r++) {
+            struct cell *cell = cell_at(t, r, c);
+            if (cell->state == CELL_NUM && cell->num >= 1 && cell->num < (double)min_count) {
+                cell->state = CELL_SUPPRESSED;
+                hidden++;
+            }
+        }
+    }
+    hidden += complementary_suppression(t, total_row);
+    /* dependent columns follow their bases; twice, for chains */
+    for (int pass = 0; pass < 2; pass++)
+        for (int c = 0; c < t->ncols; c++)
+            for (int k = 0; k < 2; k++) {
+                int base = t->cols[c].depends[k] - 1;
+                if (base < 0)
+                    continue;
+                for (int r = 0; r < t->nrows; r++)
+                    if (cell_at(t, r, base)->state == CELL_SUPPRESSED
+                        && cell_at(t, r, c)->state != CELL_SUPPRESSED) {
+                        cell_at(t, r, c)->state = CELL_SUPPRESSED;
+                        hidden++;
+                    }
+            }
+    /* a note must not say what a table hides */
+    for (int i = 0; i < t->ncounted; i++) {
+        struct counted_note *cn = &t->counted[i];
+        if (cn->count < 1 || cn->count >= min_count)
+            continue;
+        char mark[32], note[1024];
+        snprintf(mark, sizeof mark, "<%ld", min_count);
+        snprintf(note, sizeof note, cn->fmt, mark);
+        char *dup = strdup(note);
+        if (dup) {
+            free(t->notes[cn->note]);
+            t->notes[cn->note] = dup;
+            hidden++;
+        }
+    }
+    if (hidden) {
+        char note[512], n[32];
+        snprintf(n, sizeof n, "%ld", min_count);
+        snprintf(note, sizeof note, utfall_tr(lang, "note.suppressed"), n, n);
+        utfall_table_add_note(t, note);
+    }
+    return hidden;
+}
+
+long utfall_doc_suppress(utfall_doc *d, long min_count, utfall_lang lang)
+{
+    long hidden = 0;
+    if (min_count <= 1)
+        return 0;
+    for (int i = 0; i < d->n; i++) {
+        if (d->tables[i]->no_suppress)
+            continue;
+        d->tables[i]->suppress_mark = min_count;
+        hidden += suppress_table(d->tables[i], min_count, lang);
+    }
+    return hidden;
+}
+
+void utfall_table_set_na(utfall_table *t, int row, int col)
+{
+    struct cell *c = cell_at(t, row, col);
+    if (c)
+        c->state = CELL_NA;
+}
+
+void utfall_table_set_suppressed(utfall_table *t, int row, int col)
+{
+    struct cell *c = cell_at(t, row, col);
+    if (c)
+        c->state = CELL_SUPPRESSED;
+}
+
+int utfall_table_is_suppressed(const utfall_table *t, int row, int col)
+{
+    struct cell *c = cell_at((utfall_table *)t, row, col);
+    return c && c->state == CELL_SUPPRESSED;
+}
+
+double utfall_table_num(const utfall_table *t, int row, int col)
+{
+    struct cell *c = cell_at((utfall_table *)t, row, col);
+    return c && c->state == CELL_NUM ? c->num : NAN;
+}
+
+int utfall_table_nrows(const utfall_table *t) { return t->nrows; }
+int utfall_table_ncols(const utfall_table *t) { return t->ncols; }
+
+int utfall_table_column_index(const utfall_table *t, const char *key)
+{
+    for (int c = 0; c < t->ncols; c++)
+        if (!strcmp(t->cols[c].key, key))
+            return c;
+    return -1;
+}
+
+void utfall_table_set_machine_only(utfall_table *t)
+{
+    t->machine_only = 1;
+}
+
+void utfall_table_set_human_only(utfall_table *t)
+{
+    t->human_only = 1;
+}
+
+void utfall_table_set_title(utfall_table *t, const char *title)
+{
+    free(t->title);
+    t->title = title ? strdup(title) : NULL;
+}
+
+void utfall_table_add_note(utfall_table *t, const char *note)
+{
+    char **n = realloc(t->notes, (size_t)(t->nnotes + 1) * sizeof *n);
+    if (!n)
+        return;
+    t->notes = n;
+    if ((n[t->nnotes] = strdup(note)))
+        t->nnotes++;
+}
+
+int utfall_table_add_group_column(utfall_table *t, const char *key, utfall_lang lang)
+{
+    /* "kon" is labelled by "col.kon" where the catalogue has it, else by its key */
+    char ck[160];
+    snprintf(ck, sizeof ck, "col.%s", key);
+    return utfall_table_add_column(t, key, utfall_tr(lang, ck) == ck ? NULL : ck,
+                                   UTFALL_COL_GROUP, 0);
+}
+
+void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count, utfall_lang lang)
+{
+    char num[64], note[1024];
+    utfall_fmt_count(lang, count, num, sizeof num);
+    snprintf(note, sizeof note, fmt, num);
+    int before = t->nnotes;
+    utfall_table_add_note(t, note);
+    struct counted_note *c = realloc(t->counted, (size_t)(t->ncounted + 1) * sizeof *c);
+    if (!c || t->nnotes == before)
+        return;
+    t->counted = c;
+    if ((c[t->ncounted].fmt = strdup(fmt))) {
+        c[t->ncounted].note = before;
+        c[t->ncounted].count = count;
+        t->ncounted++;
+    }
+}
+
+utfall_doc *utfall_doc_new(void)
+{
+    return calloc(1, sizeof(utfall_doc));
+}
+
+void utfall_doc_free(utfall_doc *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->n; i++)
+        utfall_table_free(d->tables[i]);
+    free(d->tables);
+    free(d);
+}
+
+void utfall_doc_add(utfall_doc *d, utfall_table *t)
+{
+    utfall_table **n = realloc(d->tables, (size_t)(d->n + 1) * sizeof *n);
+    if (!n) {
+        utfall_table_free(t);
+        return;
+    }
+    d->tables = n;
+    n[d->n++] = t;
+}
+
+utfall_table *utfall_doc_table(utfall_doc *d, const char *key)
+{
+    for (int i = 0; i < d->n; i++)
+        if (!strcmp(d->tables[i]->key, key))
+            return d->tables[i];
+    return NULL;
+}
+
+void utfall_table_set_chart_only(utfall_table *t)
+{
+    /* machine formats skip human-only tables, human formats machine-only ones */
+    t->machine_only = 1;
+    t->human_only = 1;
+}
+
+/* ---- formatting one cell ------------------------------------------------ */
+
+static int is_group(const struct column *c) { return c->type == UTFALL_COL_GROUP; }
+
+static void machine_cell(const utfall_table *t, int row, int col, char *buf, size_t size)
+{
+    const struct cell *c = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)col];
+    buf[0] = '\0';
+    if (c->state == CELL_TEXT)
+        snprintf(buf, size, "%s", c->text);
+    else if (c->state == CELL_NUM && t->cols[col].type == UTFALL_COL_BOOL)
+        snprintf(buf, size, "%s", c->num != 0 ? "true" : "false");
+    else if (c->state == CELL_NUM)
+        utfall_fmt_machine(c->num, buf, size);
+}
+
+void utfall_table_human_cell(const utfall_table *t, int row, int col, utfall_lang lang,
+                             char *buf, size_t size)
+{
+    const struct column *k = &t->cols[col];
+    const struct cell *c = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)col];
+    buf[0] = '\0';
+    if (is_group(k)) {
+        if (t->is_total[row])
+            snprintf(buf, size, "%s", col == 0 ? utfall_tr(lang, "total") : "");
+        else if (c->state != CELL_TEXT || !c->text[0])
+            snprintf(buf, size, "%s", utfall_tr(lang, "missing"));
+        else {
+            /* known category values (k, arbete, …) have localized labels */
+            char key[160];
+            snprintf(key, sizeof key, "val.%s", c->text);
+            const char *label = utfall_tr(lang, key);
+            snprintf(buf, size, "%s", label == key ? c->text : label);
+        }
+        return;
+    }
+    switch (c->state) {
+    case CELL_EMPTY:
+        return;
+    case CELL_NA:
+        snprintf(buf, size, "%s", utfall_tr(lang, "not_computable"));
+        return;
+    case CELL_SUPPRESSED:
+        if ((k->type == UTFALL_COL_COUNT || k->type == UTFALL_COL_COUNT_SHARE) && !c->secondary)
+            snprintf(buf, size, "<%ld", t->suppress_mark);
+        else
+            snprintf(buf, size, "%s", utfall_tr(lang, "suppressed_mark"));
+        return;
+    case CELL_TEXT:
+        snprintf(buf, size, "%s", c->text);
+        return;
+    case CELL_NUM:
+        break;
+    }
+    switch (k->type) {
+    case UTFALL_COL_COUNT:
+        utfall_fmt_count(lang, (long long)llround(c->num), buf, size);
+        break;
+    case UTFALL_COL_COUNT_SHARE: {
+        char n[64], p[64];
+        utfall_fmt_count(lang, (long long)llround(c->num), n, sizeof n);
+        utfall_fmt_percent(lang, c->aux, 0, p, sizeof p);
+        snprintf(buf, size, "%s (%s)", n, p);
+        break;
+    }
+    case UTFALL_COL_SHARE:
+        utfall_fmt_percent(lang, c->num, k->decimals, buf, size);
+        break;
+    case UTFALL_COL_PP: {
+        char num[64];
+        utfall_fmt_decimal(lang, c->num * 100.0, k->decimals, num, sizeof num);
+        snprintf(buf, size, "%s%s", c->num > 0 && strcmp(num, "0") && strcmp(num, "0,0")
+                                            && strcmp(num, "0.0") ? "+" : "",
+                 num);
+        break;
+    }
+    case UTFALL_COL_PVALUE:
+        if (c->num < 0.001) {
+            char num[32];
+            utfall_fmt_decimal(lang, 0.001, 3, num, sizeof num);
+            snprintf(buf, size, "< %s", num);
+        } else {
+            utfall_fmt_decimal(lang, c->num, 3, buf, size);
+        }
+        break;
+    case UTFALL_COL_BOOL:
+        snprintf(buf, size, "%s", utfall_tr(lang, c->num != 0 ? "yes" : "no"));
+        break;
+    default:
+        utfall_fmt_decimal(lang, c->num, k->decimals, buf, size);
+    }
+}
+
+static const char *column_label(const struct column *c, utfall_lang lang)
+{
+    return c->label_key ? utfall_tr(lang, c->label_key) : c->key;
+}
+
+/* Display width of UTF-8 text: one per code point. */
+static size_t text_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+static int visible(const struct column *c, int machine)
+{
+    return machine ? !c->human_only : !c->machine_only;
+}
+
+/* ---- reading a table back ---------------------------------------------- */
+
+const char *utfall_table_column_key(const utfall_table *t, int col)
+{
+    return col >= 0 && col < t->ncols ? t->cols[col].key : NULL;
+}
+
+const char *utfall_table_column_label(const utfall_table *t, int col, utfall_lang lang)
+{
+    return col >= 0 && col < t->ncols ? column_label(&t->cols[col], lang) : NULL;
+}
+
+utfall_coltype utfall_table_column_type(const utfall_table *t, int col)
+{
+    return col >= 0 && col < t->ncols ? t->cols[col].type : UTFALL_COL_TEXT;
+}
+
+int utfall_table_is_total(const utfall_table *t, int row)
+{
+    return row >= 0 && row < t->nrows && t->is_total[row];
+}
+
+const char *utfall_table_text(const utfall_table *t, int row, int col)
+{
+    struct cell *c = cell_at((utfall_table *)t, row, col);
+    return c && c->state == CELL_TEXT ? c->text : NULL;
+}
+
+void utfall_table_format_cell(const utfall_table *t, int row, int col, utfall_lang lang,
+                              char *buf, size_t size)
+{
+    if (size)
+        buf[0] = '\0';
+    if (cell_at((utfall_table *)t, row, col))
+        utfall_table_human_cell(t, row, col, lang, buf, size);
+}
+
+int utfall_table_column_visible(const utfall_table *t, int col, int machine)
+{
+    return visible(&t->cols[col], machine);
+}
+
+/* ---- writers -------------------------------------------------------------- */
+
+static void write_delimited(const utfall_table *t, FILE *out, char delim)
+{
+    char buf[1024];
+    int first = 1;
+    for (int c = 0; c < t->ncols; c++) {
+        if (!visible(&t->cols[c], 1))
+            continue;
+        if (!first)
+            fputc(delim, out);
+        first = 0;
+        fputs(t->cols[c].key, out);
+    }
+    fputc('\n', out);
+    for (int r = 0; r < t->nrows; r++) {
+        first = 1;
+        for (int c = 0; c < t->ncols; c++) {
+            if (!visible(&t->cols[c], 1))
+                continue;
+            if (!first)
+                fputc(delim, out);
+            first = 0;
+            machine_cell(t, r, c, buf, sizeof buf);
+            if (delim == '\t') {
+                /* TSV has no quoting: keep fields on one line */
+                for (char *p = buf; *p; p++)
+                    if (*p == '\t' || *p == '\n' || *p == '\r')
+                        *p = ' ';
+                fputs(buf, out);
+            } else if (strpbrk(buf, ",\"\n\r")) {
+                fputc('"', out);
+                for (char *p = buf; *p; p++) {
+                    if (*p == '"')
+                        fputc('"', out);
+                    fputc(*p, out);
+                }
+                fputc('"', out);
+            } else {
+                fputs(buf, out);
+            }
+        }
+        fputc('\n', out);
+    }
+}
+
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p == '\t')
+            fputs("\\t", out);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void json_row(const utfall_table *t, int r, FILE *out, const char *indent)
+{
+    char buf[1024];
+    int any_group = 0;
+    for (int c = 0; c < t->ncols; c++)
+        any_group |= is_group(&t->cols[c]);
+    fputs("{", out);
+    int first = 1;
+    if (any_group || t->is_total[r]) {
+        fputs("\"group\": {", out);
+        if (!t->is_total[r]) {
+            int g = 0;
+            for (int c = 0; c < t->ncols; c++) {
+                if (!is_group(&t->cols[c]))
+                    continue;
+                const struct cell *cell = &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
+                if (cell->state == CELL_EMPTY)
+                    continue; /* a key the row is not grouped by (totals) */
+                fprintf(out, "%s\"%s\": ", g++ ? ", " : "", t->cols[c].key);
+                if (cell->state == CELL_TEXT && cell->text[0])
+                    json_string(out, cell->text);
+                else
+                    fputs("null", out);
+            }
+        }
+        fputs("}", out);
+        first = 0;
+    }
+    int any_suppressed = 0;
+    for (int c = 0; c < t->ncols; c++) {
+        const struct column *k = &t->cols[c];
+        if (is_group(k) || !visible(k, 1))
+            continue;
+        const struct cell *cell = &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
+        fprintf(out, "%s\n%s  \"%s\": ", first ? "" : ",", indent, k->key);
+        first = 0;
+        if (cell->state == CELL_NUM && k->type == UTFALL_COL_BOOL) {
+            fputs(cell->num != 0 ? "true" : "false", out);
+        } else if (cell->state == CELL_NUM) {
+            machine_cell(t, r, c, buf, sizeof buf);
+            fputs(strcmp(buf, "NA") ? buf : "null", out);
+        } else if (cell->state == CELL_TEXT) {
+            json_string(out, cell->text);
+        } else {
+            any_suppressed |= cell->state == CELL_SUPPRESSED;
+            fputs("null", out);
+        }
+    }
+    if (any_suppressed)
+        fprintf(out, ",\n%s  \"suppressed\": true", indent);
+    fprintf(out, "\n%s}", indent);
+}
+
+static void write_json(const utfall_doc *d, FILE *out)
+{
+    fputs("{", out);
+    for (int i = 0, shown = 0; i < d->n; i++) {
+        const utfall_table *t = d->tables[i];
+        if (t->human_only)
+            continue;
+        fprintf(out, "%s\n  \"%s\": ", shown++ ? "," : "", t->key);
+        if (t->is_object) {
+            if (t->nrows > 0)
+                json_row(t, 0, out, "  ");
+            else
+                fputs("{}", out);
+            continue;
+        }
+        fputs("[", out);
+        for (int r = 0; r < t->nrows; r++) {
+            fprintf(out, "%s\n    ", r ? "," : "");
+            json_row(t, r, out, "    ");
+        }
+        fputs(t->nrows ? "\n  ]" : "]", out);
+    }
+    fputs("\n}\n", out);
+}
+
+static void write_human(const utfall_table *t, FILE *out, utfall_lang lang, int markdown)
+{
+    char buf[1024];
+    size_t *width = calloc((size_t)t->ncols, sizeof *width);
+    if (!width)
+        return;
+    for (int c = 0; c < t->ncols; c++) {
+        if (!visible(&t->cols[c], 0))
+            continue;
+        width[c] = text_width(column_label(&t->cols[c], lang));
+        for (int r = 0; r < t->nrows; r++) {
+            utfall_table_human_cell(t, r, c, lang, buf, sizeof buf);
+            size_t w = text_width(buf);
+            if (w > width[c])
+                width[c] = w;
+        }
+    }
+    if (t->title)
+        fprintf(out, markdown ? "### %s\n\n" : "%s\n\n", t->title);
+    const char *sep = markdown ? " | " : "  ";
+    /* header */
+    if (markdown)
+        fputs("| ", out);
+    int first = 1;
+    for (int c = 0; c < t->ncols; c++) {
+        if (!visible(&t->cols[c], 0))
+            continue;
+        const char *label = column_label(&t->cols[c], lang);
+        size_t pad = width[c] - text_width(label);
+        int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
+        fprintf(out, "%s", first ? "" : sep);
+        first = 0;
+        if (!left)
+            for (size_t i = 0; i < pad; i++)
+                fputc(' ', out);
+        fputs(label, out);
+        if (left && (markdown || c + 1 < t->ncols))
+            for (size_t i = 0; i < pad; i++)
+                fputc(' ', out);
+    }
+    fputs(markdown ? " |\n" : "\n", out);
+    /* rule */
+    if (markdown)
+        fputs("|", out);
+    first = 1;
+    for (int c = 0; c < t->ncols; c++) {
+        if (!visible(&t->cols[c], 0))
+            continue;
+        int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
+        if (markdown) {
+            fputs(left ? ":" : "-", out);
+            for (size_t i = 0; i < width[c]; i++)
+                fputc('-', out);
+            fputs(left ? "-|" : ":|", out);
+        } else {
+            fputs(first ? "" : sep, out);
+            for (size_t i = 0; i < width[c]; i++)
+                fputs("\xE2\x94\x80", out); /* ─ */
+        }
+        first = 0;
+    }
+    fputc('\n', out);
+    for (int r = 0; r < t->nrows; r++) {
+        if (markdown)
+            fputs("| ", out);
+        first = 1;
+        for (int c = 0; c < t->ncols; c++) {
+            if (!visible(&t->cols[c], 0))
+                continue;
+            utfall_table_human_cell(t, r, c, lang, buf, sizeof buf);
+            size_t pad = width[c] - text_width(buf);
+            int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
+            fputs(first ? "" : sep, out);
+            first = 0;
+            if (markdown && t->is_total[r] && buf[0]) {
+                /* bold total row in Markdown */
+                if (!left)
+                    for (size_t i = 0; i < pad; i++)
+                        fputc(' ', out);
+                fprintf(out, "**%s**", buf);
+                if (left)
+                    for (size_t i = 0; i < pad; i++)
+                        fputc(' ', out);
+                continue;
+            }
+            if (!left)
+                for (size_t i = 0; i < pad; i++)
+                    fputc(' ', out);
+            fputs(buf, out);
+            if (left && (markdown || c + 1 < t->ncols))
+                for (size_t i = 0; i < pad; i++)
+                    fputc(' ', out);
+        }
+        fputs(markdown ? " |\n" : "\n", out);
+    }
+    if (t->nnotes) {
+        fputc('\n', out);
+        for (int i = 0; i < t->nnotes; i++)
+            fprintf(out, markdown ? "*%s*  \n" : "%s\n", t->notes[i]);
+    }
+    free(width);
+}
+
+utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt,
+                               utfall_lang lang, const char *section, utfall_error *err)
+{
+    if (d->n == 0)
+        return UTFALL_OK;
+    const utfall_table *chosen = d->tables[0];
+    for (int i = 0; i < d->n && chosen->human_only; i++)
+        chosen = d->tables[i];
+    if (section) {
+        chosen = NULL;
+        for (int i = 0; i < d->n; i++)
+            if (!strcmp(d->tables[i]->key, section))
+                chosen = d->tables[i];
+        if (!chosen)
+            return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_SECTION,
+                                    "no section '%s' in this output", section);
+    }
+    switch (fmt) {
+    case UTFALL_FMT_TSV:
+        write_delimited(chosen, out, '\t');
+        break;
+    case UTFALL_FMT_CSV:
+        write_delimited(chosen, out, ',');
+        break;
+    case UTFALL_FMT_JSON:
+        write_json(d, out);
+        break;
+    case UTFALL_FMT_XLSX:
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_XLSX_NEEDS_FILE,
+                                "XLSX is written to a file, not a stream");
+    case UTFALL_FMT_TABLE:
+    case UTFALL_FMT_MD:
+        for (int i = 0, shown = 0; i < d->n; i++) {
+            if (section ? d->tables[i] != chosen : d->tables[i]->machine_only)
+                continue;
+            if (shown++)
+                fputc('\n', out);
+            write_human(d->tables[i], out, lang, fmt == UTFALL_FMT_MD);
+        }
+        break;
+    }
+    if (fflush(out) != 0 || ferror(out))
+        return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
+                                strerror(errno));
+    return UTFALL_OK;
+}
+
+int utfall_doc_ntables(const utfall_doc *d) { return d->n; }
+
+utfall_table *utfall_doc_table_at(const utfall_doc *d, int i)
+{
+    return i >= 0 && i < d->n ? d->tables[i] : NULL;
+}
+
+utfall_table *utfall_doc_take(utfall_doc *d, int i)
+{
+    if (i < 0 || i >= d->n)
+        return NULL;
+    utfall_table *t = d->tables[i];
+    memmove(d->tables + i, d->tables + i + 1, (size_t)(d->n - i - 1) * sizeof *d->tables);
+    d->n--;
+    return t;
+}
+
+const char *utfall_table_key(const utfall_table *t) { return t->key; }
+
+int utfall_table_set_key(utfall_table *t, const char *key)
+{
+    char *k = strdup(key);
+    if (!k)
+        return -1;
+    free(t->key);
+    t->key = k;
+    return 0;
+}
+
+const char *utfall_table_title(const utfall_table *t) { return t->title; }
+int utfall_table_is_machine_only(const utfall_table *t) { return t->machine_only; }
+int utfall_table_nnotes(const utfall_table *t) { return t->nnotes; }
+
+const char *utfall_table_note(const utfall_table *t, int i)
+{
+    return i >= 0 && i < t->nnotes ? t->notes[i] : NULL;
+}
+
+utfall_status utfall_table_write_human(const utfall_table *t, FILE *out, utfall_lang lang,
+                                       int markdown, utfall_error *err)
+{
+    write_human(t, out, lang, markdown);
+    if (ferror(out))
+        return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
+                                strerror(errno));
+    return UTFALL_OK;
+}

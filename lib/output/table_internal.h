@@ -1,0 +1,65 @@
+/* Shared between the table writers (table.c) and the XLSX writer
+ * (xlsx.c): the layout of a document of tables.  Not a public header. */
+#ifndef UTFALL_TABLE_INTERNAL_H
+#define UTFALL_TABLE_INTERNAL_H
+
+#include <stddef.h>
+
+#include "utfall/table.h"
+
+enum cell_state { CELL_EMPTY = 0, CELL_NUM, CELL_TEXT, CELL_NA, CELL_SUPPRESSED };
+
+struct cell {
+    enum cell_state state;
+    double num;
+    double aux; /* COUNT_SHARE: the share */
+    int secondary; /* hidden only so that a total does not reveal another cell: not "<N" */
+    char *text;
+};
+
+struct column {
+    char *key;
+    char *label_key;
+    utfall_coltype type;
+    int decimals;
+    int human_only, machine_only;
+    int depends[2]; /* base columns + 1; 0 = none */
+    int not_suppressible;
+    int sum_of; /* this column is part of the row sum held in column sum_of - 1; 0 = none */
+};
+
+struct utfall_table {
+    char *key;
+    int is_object;
+    int machine_only, human_only;
+    int no_suppress;
+    long suppress_mark; /* N of "<N" once suppression was applied */
+    char *title;
+    struct column *cols;
+    int ncols;
+    struct cell *cells; /* nrows * ncols, row-major; rebuilt when columns grow */
+    int *is_total;
+    int nrows, cap_rows;
+    char **notes;
+    int nnotes;
+    /* notes that state a count: rewritten with "<N" when it is suppressed */
+    struct counted_note {
+        int note;
+        char *fmt;
+        long count;
+    } *counted;
+    int ncounted;
+};
+
+struct utfall_doc {
+    utfall_table **tables;
+    int n;
+};
+
+/* A cell as people read it: localized labels and numbers, "<5", "–". */
+void utfall_table_human_cell(const utfall_table *t, int row, int col, utfall_lang lang,
+                             char *buf, size_t size);
+/* 1 if column col is shown in human (machine = 0) or machine output. */
+int utfall_table_column_visible(const utfall_table *t, int col, int machine);
+
+#endif

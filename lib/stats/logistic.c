@@ -1,0 +1,749 @@
+#include "utfall/logistic.h"
+
+#include <float.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ----------------------------------------------------------- design matrix */
+
+typedef struct design_term {
+    int is_factor;
+    int n_levels, reference;
+    size_t first_col; /* first of the term's columns */
+} design_term;
+
+struct utfall_design {
+    size_t n, p;
+    int intercept;
+    double *x;     /* row-major n x p */
+    char **names;  /* p */
+    design_term *terms;
+    int n_terms;
+};
+
+static utfall_status nomem(utfall_error *err)
+{
+    return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+}
+
+void utfall_design_free(utfall_design *d)
+{
+    if (!d)
+        return;
+    for (size_t j = 0; j < d->p; j++)
+        free(d->names[j]);
+    free(d->names);
+    free(d->x);
+    free(d->terms);
+    free(d);
+}
+
+/* Widen d by k columns; the new ones are zero. */
+static int design_grow(utfall_design *d, size_t k)
+{
+    size_t np = d->p + k;
+    double *x = calloc(d->n * np > 0 ? d->n * np : 1, sizeof *x);
+    char **names = realloc(d->names, (np ? np : 1) * sizeof *names);
+    if (names)
+        d->names = names;
+    if (!x || !names) {
+        free(x);
+        return -1;
+    }
+    for (size_t j = d->p; j < np; j++)
+        d->names[j] = NULL;
+    for (size_t i = 0; i < d->n; i++)
+        memcpy(x + i * np, d->x + i * d->p, d->p * sizeof *x);
+    free(d->x);
+    d->x = x;
+    d->p = np;
+    return 0;
+}
+
+static int design_add_term(utfall_design *d, design_term t)
+{
+    design_term *terms = realloc(d->terms, (size_t)(d->n_terms + 1) * sizeof *terms);
+    if (!terms)
+        return -1;
+    d->terms = terms;
+    d->terms[d->n_terms++] = t;
+    return 0;
+}
+
+utfall_status utfall_design_new(size_t n_rows, int intercept, utfall_design **out,
+                                utfall_error *err)
+{
+    if (!out)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
+    utfall_design *d = calloc(1, sizeof *d);
+    *out = NULL;
+    if (!d)
+        return nomem(err);
+    d->n = n_rows;
+    d->x = malloc(1);
+    if (!d->x) {
+        free(d);
+        return nomem(err);
+    }
+    if (intercept) {
+        if (design_grow(d, 1) != 0 || !(d->names[0] = strdup("(Intercept)"))) {
+            utfall_design_free(d);
+            return nomem(err);
+        }
+        for (size_t i = 0; i < n_rows; i++)
+            d->x[i] = 1.0;
+        d->intercept = 1;
+    }
+    *out = d;
+    return UTFALL_OK;
+}
+
+utfall_status utfall_design_add_numeric(utfall_design *d, const char *name, const double *values,
+                                        utfall_error *err)
+{
+    if (!d || !name || (d->n && !values))
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
+                                "a numeric column needs a design, a name and values");
+    for (size_t i = 0; i < d->n; i++)
+        if (isinf(values[i])) {
+            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_LOGIT_DATA,
+                             "'%s' is infinite", name);
+            if (err)
+                err->record = (long)(i + 1);
+            return UTFALL_ERR_DATA;
+        }
+    size_t j = d->p;
+    design_term t = {0, 0, 0, j};
+    if (design_grow(d, 1) != 0 || !(d->names[j] = strdup(name)) || design_add_term(d, t) != 0)
+        return nomem(err);
+    for (size_t i = 0; i < d->n; i++)
+        d->x[i * d->p + j] = values[i];
+    return UTFALL_OK;
+}
+
+utfall_status utfall_design_add_factor(utfall_design *d, const char *name, const int *level,
+                                       int n_levels, int reference,
+                                       const char *const *level_names, int *term,
+                                       utfall_error *err)
+{
+    if (!d || !name || (d->n && !level) || n_levels < 1 || reference < 0 ||
+        reference >= n_levels)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
+                                "factor '%s' needs levels 0..%d and a reference among them",
+                                name ? name : "?", n_levels - 1);
+    for (size_t i = 0; i < d->n; i++)
+        if (level[i] < -1 || level[i] >= n_levels) {
+            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_LOGIT_DATA,
+                             "'%s' has level %d, outside 0..%d (-1 = missing)", name, level[i],
+                             n_levels - 1);
+            if (err)
+                err->record = (long)(i + 1);
+            return UTFALL_ERR_DATA;
+        }
+    if (n_levels == 1)
+        for (size_t i = 0; i < d->n; i++)
+            if (level[i] < 0)
+                /* a one-level factor has no column that could carry the gap */
+                return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
+                                        "factor '%s' has one level and missing values", name);
+    size_t first = d->p, k = (size_t)(n_levels - 1);
+    design_term t = {1, n_levels, reference, first};
+    if (design_grow(d, k) != 0 || design_add_term(d, t) != 0)
+        return nomem(err);
+    size_t j = first;
+    for (int l = 0; l < n_levels; l++) {
+        if (l == reference)
+            continue;
+        char buf[512];
+        if (level_names && level_names[l])
+            snprintf(buf, sizeof buf, "%s%s", name, level_names[l]);
+        else
+            snprintf(buf, sizeof buf, "%s%d", name, l);
+        if (!(d->names[j] = strdup(buf)))
+            return nomem(err);
+        for (size_t i = 0; i < d->n; i++)
+            d->x[i * d->p + j] = level[i] < 0 ? NAN : (level[i] == l ? 1.0 : 0.0);
+        j++;
+    }
+    if (term)
+        *term = d->n_terms - 1;
+    return UTFALL_OK;
+}
+
+size_t utfall_design_rows(const utfall_design *d)
+{
+    return d ? d->n : 0;
+}
+
+size_t utfall_design_cols(const utfall_design *d)
+{
+    return d ? d->p : 0;
+}
+
+const double *utfall_design_matrix(const utfall_design *d)
+{
+    return d ? d->x : NULL;
+}
+
+const char *utfall_design_column_name(const utfall_design *d, size_t j)
+{
+    return d && j < d->p ? d->names[j] : NULL;
+}
+
+int utfall_design_term_levels(const utfall_design *d, int term)
+{
+    if (!d || term < 0 || term >= d->n_terms || !d->terms[term].is_factor)
+        return 0;
+    return d->terms[term].n_levels;
+}
+
+/* --------------------------------------------------------- binomial family */
+
+/* The logit link exactly as R's C code (family.c) computes it. */
+#define LOGIT_THRESH 30.0
+#define LOGIT_MTHRESH -30.0
+
+static double logit_linkinv(double eta)
+{
+    double tmp = eta < LOGIT_MTHRESH  ? DBL_EPSILON
+                 : eta > LOGIT_THRESH ? 1.0 / DBL_EPSILON
+                                      : exp(eta);
+    return tmp / (1.0 + tmp);
+}
+
+static double logit_mu_eta(double eta)
+{
+    double opexp = 1.0 + exp(eta);
+    return (eta > LOGIT_THRESH || eta < LOGIT_MTHRESH) ? DBL_EPSILON : exp(eta) / (opexp * opexp);
+}
+
+static double binom_dev(double y, double mu)
+{
+    return y > 0 ? -2.0 * log(mu) : -2.0 * log1p(-mu);
+}
+
+/* ---------------------------------------------------------------- the fit */
+
+void utfall_logit_free(utfall_logit_fit *fit)
+{
+    if (!fit)
+        return;
+    free(fit->coef);
+    free(fit->cov);
+    free(fit->used);
+    free(fit);
+}
+
+/* Which columns are linear combinations of earlier ones: Gram–Schmidt (twice)
+ * over the used rows, a column being negligible when what is left of it is
+ * below tol times its original norm — the test of LINPACK dqrdc2, which R's
+ * glm.fit uses with tol = 1e-11. */
+static int find_aliased(const double *xs, size_t m, size_t p, unsigned char *aliased)
+{
+    const double tol = 1e-11;
+    double *q = malloc((m * p > 0 ? m * p : 1) * sizeof *q); /* column-major orthonormal basis */
+    double *v = malloc((m ? m : 1) * sizeof *v);
+    if (!q || !v) {
+        free(q);
+        free(v);
+        return -1;
+    }
+    size_t r = 0;
+    for (size_t j = 0; j < p; j++) {
+        double norm0 = 0;
+        for (size_t i = 0; i < m; i++) {
+            v[i] = xs[i * p + j];
+            norm0 += v[i] * v[i];
+        }
+        norm0 = sqrt(norm0);
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t k = 0; k < r; k++) {
+                double dot = 0;
+                for (size_t i = 0; i < m; i++)
+                    dot += q[k * m + i] * v[i];
+                for (size_t i = 0; i < m; i++)
+                    v[i] -= dot * q[k * m + i];
+            }
+        double norm = 0;
+        for (size_t i = 0; i < m; i++)
+            norm += v[i] * v[i];
+        norm = sqrt(norm);
+        if (norm < tol * (norm0 > 0 ? norm0 : 1.0) || norm == 0) {
+            aliased[j] = 1;
+            continue;
+        }
+        aliased[j] = 0;
+        for (size_t i = 0; i < m; i++)
+            q[r * m + i] = v[i] / norm;
+        r++;
+    }
+    free(q);
+    free(v);
+    return 0;
+}
+
+/* Columns whose coefficient is infinite: every active row where the column is
+ * non-zero has the same outcome and the column has one sign there.  Rows so
+ * explained leave the active set and the search repeats, so that, e.g., an
+ * intercept left with one outcome after a group was removed is found too.
+ * sign[j] is -1 or +1 for such columns, order[j] the round that found it. */
+static void find_infinite(const double *xs, const double *ys, size_t m, size_t p,
+                          const unsigned char *aliased, unsigned char *active, int *sign,
+                          int *order)
+{
+    int changed = 1, round = 0;
+    while (changed) {
+        changed = 0;
+        round++;
+        for (size_t j = 0; j < p; j++) {
+            if (aliased[j] || sign[j])
+                continue;
+            int pos = 0, neg = 0, y0 = 0, y1 = 0;
+            for (size_t i = 0; i < m; i++) {
+                if (!active[i])
+                    continue;
+                double x = xs[i * p + j];
+                if (x == 0)
+                    continue;
+                if (x > 0)
+                    pos = 1;
+                else
+                    neg = 1;
+                if (ys[i] > 0)
+                    y1 = 1;
+                else
+                    y0 = 1;
+            }
+            if ((pos && neg) || (!pos && !neg) || (y0 && y1))
+                continue;
+            /* larger x goes with y = 1: beta -> +inf; with y = 0: -> -inf */
+            sign[j] = (y1 ? 1 : -1) * (pos ? 1 : -1);
+            order[j] = round;
+            for (size_t i = 0; i < m; i++)
+                if (xs[i * p + j] != 0)
+                    active[i] = 0;
+            changed = 1;
+        }
+    }
+}
+
+/* Inverse of R'R from the upper triangle of a QR factorisation. */
+static int cov_from_qr(const gsl_matrix *qr, gsl_matrix *cov)
+{
+    size_t r = cov->size1;
+    gsl_matrix *rinv = gsl_matrix_calloc(r, r);
+    if (!rinv)
+        return GSL_ENOMEM;
+    for (size_t a = 0; a < r; a++)
+        for (size_t b = a; b < r; b++)
+            gsl_matrix_set(rinv, a, b, gsl_matrix_get(qr, a, b));
+    int rc = gsl_linalg_tri_upper_invert(rinv);
+    if (rc == GSL_SUCCESS)
+        rc = gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, rinv, rinv, 0.0, cov);
+    gsl_matrix_free(rinv);
+    return rc;
+}
+
+static void set_nan_coef(utfall_logit_coef *c)
+{
+    c->estimate = c->se = c->z = c->p_value = NAN;
+    c->odds_ratio = c->or_low = c->or_high = NAN;
+}
+
+utfall_status utfall_logit_fit_matrix(size_t n, size_t p, const double *X, const double *y,
+                                      double conf_level, utfall_logit_fit **out,
+                                      utfall_error *err)
+{
+    if (!out)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
+    *out = NULL;
+    if (p == 0 || (n > 0 && (!X || !y)))
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
+                                "a logistic fit needs at least one column, X and y");
+    if (!(conf_level > 0 && conf_level < 1))
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_LEVEL,
+                                "confidence level %g is not between 0 and 1", conf_level);
+    for (size_t i = 0; i < n; i++) {
+        const char *bad = NULL;
+        if (!isnan(y[i]) && y[i] != 0 && y[i] != 1)
+            bad = "the outcome is not 0 or 1";
+        for (size_t j = 0; j < p && !bad; j++)
+            if (isinf(X[i * p + j]))
+                bad = "a covariate is infinite";
+        if (bad) {
+            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_LOGIT_DATA, "%s", bad);
+            if (err)
+                err->record = (long)(i + 1);
+            return UTFALL_ERR_DATA;
+        }
+    }
+
+    utfall_status st = UTFALL_OK;
+    utfall_logit_fit *fit = calloc(1, sizeof *fit);
+    double *xs = NULL, *ys = NULL, *eta = NULL, *mu = NULL, *beta = NULL;
+    unsigned char *aliased = NULL, *active = NULL;
+    int *sign = NULL, *order = NULL;
+    size_t *colmap = NULL;
+    gsl_matrix *A = NULL, *cov = NULL;
+    gsl_vector *tau = NULL, *b = NULL, *sol = NULL, *res = NULL;
+    if (!fit)
+        return nomem(err);
+    fit->n_rows = n;
+    fit->p = p;
+    fit->conf_level = conf_level;
+    fit->coef = calloc(p, sizeof *fit->coef);
+    fit->cov = malloc(p * p * sizeof *fit->cov);
+    fit->used = calloc(n ? n : 1, 1);
+    aliased = calloc(p, 1);
+    sign = calloc(p, sizeof *sign);
+    order = calloc(p, sizeof *order);
+    colmap = calloc(p, sizeof *colmap);
+    beta = calloc(p, sizeof *beta);
+    if (!fit->coef || !fit->cov || !fit->used || !aliased || !sign || !order || !colmap || !beta)
+        goto oom;
+
+    /* complete cases */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        int ok = !isnan(y[i]);
+        for (size_t j = 0; j < p && ok; j++)
+            ok = !isnan(X[i * p + j]);
+        fit->used[i] = (unsigned char)ok;
+        m += (size_t)ok;
+    }
+    fit->n_used = m;
+    if (m == 0) {
+        st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_NO_ROWS,
+                              "no row has the outcome and every covariate");
+        goto fail;
+    }
+    xs = malloc(m * p * sizeof *xs);
+    ys = malloc(m * sizeof *ys);
+    eta = malloc(m * sizeof *eta);
+    mu = malloc(m * sizeof *mu);
+    active = malloc(m);
+    if (!xs || !ys || !eta || !mu || !active)
+        goto oom;
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (fit->used[i]) {
+            memcpy(xs + k * p, X + i * p, p * sizeof *xs);
+            ys[k++] = y[i];
+        }
+
+    if (find_aliased(xs, m, p, aliased) != 0)
+        goto oom;
+    size_t r = 0;
+    for (size_t j = 0; j < p; j++)
+        if (!aliased[j])
+            colmap[r++] = j;
+    fit->rank = r;
+    fit->n_aliased = (int)(p - r);
+
+    A = gsl_matrix_alloc(m, r);
+    cov = gsl_matrix_alloc(r, r);
+    tau = gsl_vector_alloc(r < m ? r : m);
+    b = gsl_vector_alloc(m);
+    sol = gsl_vector_alloc(r);
+    res = gsl_vector_alloc(m);
+    if (!A || !cov || !tau || !b || !sol || !res)
+        goto oom;
+    if (m < r) {
+        /* fewer rows than free columns cannot happen after aliasing, but keep
+         * GSL's least-squares precondition visible */
+        st = utfall_error_set(err, UTFALL_ERR_INTERNAL, UTFALL_EC_LOGIT_INTERNAL,
+                              "fewer rows (%zu) than columns (%zu) after aliasing", m, r);
+        goto fail;
+    }
+
+    /* glm.fit, binomial family, no weights, no offset */
+    double devold = 0, dev = 0;
+    for (size_t i = 0; i < m; i++) {
+        double mus = (ys[i] + 0.5) / 2.0;
+        eta[i] = log(mus / (1.0 - mus));
+        mu[i] = logit_linkinv(eta[i]);
+        devold += binom_dev(ys[i], mu[i]);
+    }
+    int conv = 0, iter;
+    for (iter = 1; iter <= 25; iter++) {
+        for (size_t i = 0; i < m; i++) {
+            double me = logit_mu_eta(eta[i]);
+            double z = eta[i] + (ys[i] - mu[i]) / me;
+            double w = sqrt(me * me / (mu[i] * (1.0 - mu[i])));
+            gsl_vector_set(b, i, z * w);
+            for (size_t c = 0; c < r; c++)
+                gsl_matrix_set(A, i, c, xs[i * p + colmap[c]] * w);
+        }
+        if (gsl_linalg_QR_decomp(A, tau) != GSL_SUCCESS ||
+            gsl_linalg_QR_lssolve(A, tau, b, sol, res) != GSL_SUCCESS) {
+            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_LOGIT_SINGULAR,
+                                  "the weighted design became singular in iteration %d", iter);
+            goto fail;
+        }
+        for (size_t c = 0; c < r; c++)
+            beta[colmap[c]] = gsl_vector_get(sol, c);
+        dev = 0;
+        for (size_t i = 0; i < m; i++) {
+            double e = 0;
+            for (size_t c = 0; c < r; c++)
+                e += xs[i * p + colmap[c]] * beta[colmap[c]];
+            eta[i] = e;
+            mu[i] = logit_linkinv(e);
+            dev += binom_dev(ys[i], mu[i]);
+        }
+        if (!isfinite(dev)) {
+            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_LOGIT_DIVERGED,
+                                  "the deviance is not finite in iteration %d", iter);
+            goto fail;
+        }
+        if (fabs(dev - devold) / (fabs(dev) + 0.1) < 1e-8) {
+            conv = 1;
+            break;
+        }
+        devold = dev;
+    }
+    fit->converged = conv;
+    fit->iterations = conv ? iter : 25;
+    fit->deviance = dev;
+    fit->aic = dev + 2.0 * (double)r;
+
+    /* null deviance: intercept-only when a column of ones is present */
+    int has_intercept = 0;
+    for (size_t j = 0; j < p && !has_intercept; j++) {
+        int ones = 1;
+        for (size_t i = 0; i < m && ones; i++)
+            ones = xs[i * p + j] == 1.0;
+        has_intercept = ones;
+    }
+    double ybar = 0;
+    for (size_t i = 0; i < m; i++)
+        ybar += ys[i];
+    ybar = has_intercept ? ybar / (double)m : 0.5;
+    fit->null_deviance = 0;
+    for (size_t i = 0; i < m; i++)
+        fit->null_deviance += binom_dev(ys[i], ybar);
+
+    /* covariance from the last iteration's QR, as summary.glm */
+    if (cov_from_qr(A, cov) != GSL_SUCCESS) {
+        st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_LOGIT_SINGULAR,
+                              "the information matrix cannot be inverted");
+        goto fail;
+    }
+
+    /* what went wrong, if anything */
+    const double eps = 10.0 * DBL_EPSILON;
+    for (size_t i = 0; i < m; i++)
+        if (mu[i] > 1.0 - eps || mu[i] < eps)
+            fit->fitted_01 = 1;
+    memset(active, 1, m);
+    find_infinite(xs, ys, m, p, aliased, active, sign, order);
+    int unexplained = 0;
+    for (size_t i = 0; i < m; i++)
+        if (active[i] && (mu[i] > 1.0 - eps || mu[i] < eps))
+            unexplained = 1;
+    int unreliable = unexplained || !conv;
+
+    double zq = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - conf_level) / 2.0);
+    for (size_t j = 0; j < p * p; j++)
+        fit->cov[j] = NAN;
+    for (size_t a = 0; a < r; a++) {
+        size_t ja = colmap[a];
+        utfall_logit_coef *c = &fit->coef[ja];
+        c->glm_estimate = beta[ja];
+        c->glm_se = sqrt(gsl_matrix_get(cov, a, a));
+        if (sign[ja]) {
+            c->state = UTFALL_COEF_INFINITE;
+            c->infinite_order = order[ja];
+            fit->n_infinite++;
+        } else if (unreliable) {
+            c->state = UTFALL_COEF_UNRELIABLE;
+            fit->n_unreliable++;
+        } else {
+            c->state = UTFALL_COEF_OK;
+        }
+    }
+    for (size_t j = 0; j < p; j++) {
+        utfall_logit_coef *c = &fit->coef[j];
+        if (aliased[j]) {
+            c->state = UTFALL_COEF_ALIASED;
+            c->glm_estimate = c->glm_se = NAN;
+        }
+        set_nan_coef(c);
+        if (c->state == UTFALL_COEF_INFINITE) {
+            c->estimate = sign[j] * INFINITY;
+            c->odds_ratio = sign[j] > 0 ? INFINITY : 0.0;
+        } else if (c->state == UTFALL_COEF_OK) {
+            c->estimate = c->glm_estimate;
+            c->se = c->glm_se;
+            c->z = c->estimate / c->se;
+            c->p_value = 2.0 * gsl_cdf_ugaussian_Q(fabs(c->z));
+            c->odds_ratio = exp(c->estimate);
+            c->or_low = exp(c->estimate - zq * c->se);
+            c->or_high = exp(c->estimate + zq * c->se);
+        }
+    }
+    for (size_t a = 0; a < r; a++)
+        for (size_t c2 = 0; c2 < r; c2++)
+            if (fit->coef[colmap[a]].state == UTFALL_COEF_OK &&
+                fit->coef[colmap[c2]].state == UTFALL_COEF_OK)
+                fit->cov[colmap[a] * p + colmap[c2]] = gsl_matrix_get(cov, a, c2);
+    fit->separation = fit->n_infinite > 0 || unexplained;
+    goto done;
+
+oom:
+    st = nomem(err);
+fail:
+    utfall_logit_free(fit);
+    fit = NULL;
+done:
+    free(xs);
+    free(ys);
+    free(eta);
+    free(mu);
+    free(beta);
+    free(aliased);
+    free(active);
+    free(sign);
+    free(order);
+    free(colmap);
+    gsl_matrix_free(A);
+    gsl_matrix_free(cov);
+    gsl_vector_free(tau);
+    gsl_vector_free(b);
+    gsl_vector_free(sol);
+    gsl_vector_free(res);
+    *out = fit;
+    return st;
+}
+
+utfall_status utfall_logit_fit_design(const utfall_design *d, const double *y, double conf_level,
+                                      utfall_logit_fit **out, utfall_error *err)
+{
+    if (!d)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no design");
+    return utfall_logit_fit_matrix(d->n, d->p, d->x, y, conf_level, out, err);
+}
+
+/* --------------------------------------------------------- standardisation */
+
+static double expit(double e)
+{
+    return e >= 0 ? 1.0 / (1.0 + exp(-e)) : exp(e) / (1.0 + exp(e));
+}
+
+utfall_status utfall_logit_standardize(const utfall_logit_fit *fit, const utfall_design *d,
+                                       int term, utfall_logit_std *out, utfall_error *err)
+{
+    if (!fit || !d || !out || fit->p != d->p || fit->n_rows != d->n)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
+                                "standardisation needs the fit of this design");
+    int L = utfall_design_term_levels(d, term);
+    if (L == 0)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
+                                "term %d is not a factor of the design", term);
+    const design_term *t = &d->terms[term];
+    size_t p = d->p;
+    /* the term's column for each level (SIZE_MAX for the reference) */
+    size_t *col = malloc((size_t)L * sizeof *col);
+    double *grad = calloc((size_t)L * p, sizeof *grad);
+    double *xi = malloc(p * sizeof *xi);
+    if (!col || !grad || !xi) {
+        free(col);
+        free(grad);
+        free(xi);
+        return nomem(err);
+    }
+    for (int l = 0, j = 0; l < L; l++)
+        col[l] = l == t->reference ? (size_t)-1 : t->first_col + (size_t)j++;
+
+    int estimable = fit->n_unreliable == 0;
+    int *touches = calloc((size_t)L, sizeof *touches);
+    if (!touches) {
+        free(col);
+        free(grad);
+        free(xi);
+        return nomem(err);
+    }
+    /* OK coefficients enter with their values, aliased ones as 0 (as predict()
+     * does); a row where an INFINITE column is non-zero is predicted by its
+     * limit, 0 or 1, following the infinite column found first */
+    for (int l = 0; l < L && estimable; l++) {
+        double sum = 0;
+        double *g = grad + (size_t)l * p;
+        for (size_t i = 0; i < d->n; i++) {
+            if (!fit->used[i])
+                continue;
+            memcpy(xi, d->x + i * p, p * sizeof *xi);
+            for (int k = 0; k < L; k++)
+                if (col[k] != (size_t)-1)
+                    xi[col[k]] = k == l ? 1.0 : 0.0;
+            double e = 0;
+            int first_inf = 0;
+            for (size_t j = 0; j < p; j++) {
+                const utfall_logit_coef *c = &fit->coef[j];
+                if (xi[j] == 0 || c->state == UTFALL_COEF_ALIASED)
+                    continue;
+                if (c->state == UTFALL_COEF_INFINITE) {
+                    if (!first_inf || c->infinite_order < first_inf) {
+                        first_inf = c->infinite_order;
+                        e = (c->estimate > 0) == (xi[j] > 0) ? INFINITY : -INFINITY;
+                    }
+                } else if (!first_inf) {
+                    e += xi[j] * c->estimate;
+                }
+            }
+            if (first_inf)
+                touches[l] = 1;
+            double pr = expit(e);
+            sum += pr;
+            for (size_t j = 0; j < p; j++)
+                g[j] += pr * (1.0 - pr) * xi[j];
+        }
+        out[l].level = l;
+        out[l].share = sum / (double)fit->n_used;
+        for (size_t j = 0; j < p; j++)
+            g[j] /= (double)fit->n_used;
+    }
+    double zq = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - fit->conf_level) / 2.0);
+    const double *gr = grad + (size_t)t->reference * p;
+    for (int l = 0; l < L; l++) {
+        /* a level without rows has an aliased column: nothing to predict from */
+        int lev_ok = estimable &&
+                     (col[l] == (size_t)-1 || fit->coef[col[l]].state != UTFALL_COEF_ALIASED);
+        out[l].level = l;
+        out[l].estimable = lev_ok;
+        out[l].se_estimable = lev_ok && !touches[l] && !touches[t->reference];
+        if (!lev_ok) {
+            out[l].share = out[l].diff = NAN;
+            out[l].se = out[l].low = out[l].high = NAN;
+            continue;
+        }
+        out[l].diff = out[l].share - out[t->reference].share;
+        if (!out[l].se_estimable) {
+            out[l].se = out[l].low = out[l].high = NAN;
+            continue;
+        }
+        const double *gl = grad + (size_t)l * p;
+        double v = 0;
+        for (size_t a = 0; a < p; a++) {
+            if (fit->coef[a].state != UTFALL_COEF_OK)
+                continue;
+            for (size_t b = 0; b < p; b++)
+                if (fit->coef[b].state == UTFALL_COEF_OK)
+                    v += (gl[a] - gr[a]) * fit->cov[a * p + b] * (gl[b] - gr[b]);
+        }
+        out[l].se = l == t->reference ? 0.0 : sqrt(v > 0 ? v : 0.0);
+        out[l].low = out[l].diff - zq * out[l].se;
+        out[l].high = out[l].diff + zq * out[l].se;
+    }
+    free(col);
+    free(grad);
+    free(xi);
+    free(touches);
+    return UTFALL_OK;
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""The library's layering, checked on the sources (meson test suite 'layers').
+
+1. Only lib/render/ includes cairo, Pango, libpng or libxlsxwriter: the
+   analysis commands must start without mapping them (lib/render/render.h).
+2. lib/ never writes to stdout or stderr, never exits or aborts: errors are
+   values (include/utfall/error.h).
+3. cmd/ uses the public headers only (include/utfall/), never lib/'s
+   internal ones.
+4. include/utfall/utfall.h includes every public header, and every public
+   header is installed (include/utfall/meson.build).
+5. Error codes come from the registry (lib/core/error_codes.def): no
+   string literal is passed as the code of utfall_error_set/vset.
+Usage: check_layers.py SOURCE_ROOT
+"""
+import os
+import re
+import sys
+
+root = sys.argv[1]
+problems = []
+
+
+def sources(top, exts=(".c", ".h")):
+    for d, _, files in os.walk(os.path.join(root, top)):
+        for f in sorted(files):
+            if f.endswith(exts):
+                yield os.path.join(d, f)
+
+
+def strip_comments(text):
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    return re.sub(r"//[^\n]*", "", text)
+
+
+render_libs = re.compile(r'#\s*include\s*[<"](cairo|pango|xlsxwriter|png\.h)')
+for path in sources("lib"):
+    rel = os.path.relpath(path, root)
+    text = strip_comments(open(path, encoding="utf-8").read())
+    for n, line in enumerate(text.split("\n"), 1):
+        if render_libs.search(line) and not rel.startswith("lib/render/"):
+            problems.append(f"{rel}:{n}: includes a drawing library outside lib/render/")
+        if re.search(r"\b(stdout|stderr)\b|\b(exit|abort|_exit)\s*\(|\bprintf\s*\(|\bputs\s*\(", line):
+            problems.append(f"{rel}:{n}: prints or exits: {line.strip()}")
+        m = re.search(r"utfall_error_v?set\s*\([^,]*,[^,]*,\s*\"", line)
+        if m:
+            problems.append(f"{rel}:{n}: error code given as a string literal, not from "
+                            "lib/core/error_codes.def")
+
+for path in sources("cmd"):
+    rel = os.path.relpath(path, root)
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        if re.search(r'#\s*include\s*"(core|ingest|stats|analysis|output|render)/', line):
+            problems.append(f"{rel}:{n}: includes a library-internal header")
+
+inc = os.path.join(root, "include", "utfall")
+public = sorted(f for f in os.listdir(inc) if f.endswith(".h") and f != "utfall.h")
+umbrella = open(os.path.join(inc, "utfall.h"), encoding="utf-8").read()
+installed = open(os.path.join(inc, "meson.build"), encoding="utf-8").read()
+for h in public:
+    if f'#include "utfall/{h}"' not in umbrella:
+        problems.append(f"include/utfall/utfall.h does not include {h}")
+    if f"'{h}'" not in installed:
+        problems.append(f"include/utfall/meson.build does not install {h}")
+
+for p in problems:
+    print(p)
+print(f"layers: {len(problems)} problem(s)")
+sys.exit(1 if problems else 0)
