@@ -267,7 +267,7 @@ void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x)
 {
     utfall_extract_stats st;
     utfall_extract_get_stats(x, &st);
-    utfall_table *m = utfall_table_new("meta", 1);
+    utfall_table *m = utfall_table_new("meta", UTFALL_TABLE_OBJECT);
     if (!m)
         return;
     int c_read = utfall_table_add_column(m, "rows_read", NULL, UTFALL_COL_COUNT, 0);
@@ -275,7 +275,7 @@ void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x)
     int c_rej = utfall_table_add_column(m, "rows_rejected", NULL, UTFALL_COL_COUNT, 0);
     int c_warn = utfall_table_add_column(m, "warnings", NULL, UTFALL_COL_COUNT, 0);
     int c_files = utfall_table_add_column(m, "files", NULL, UTFALL_COL_TEXT, 0);
-    int r = utfall_table_add_row(m, 0);
+    int r = utfall_table_add_row(m, UTFALL_ROW_GROUP);
     utfall_table_set_num(m, r, c_read, (double)st.rows_read);
     utfall_table_set_num(m, r, c_used, (double)st.rows_used);
     utfall_table_set_num(m, r, c_rej, (double)st.rows_rejected);

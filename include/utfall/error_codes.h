@@ -79,6 +79,7 @@
     X(GOALS_UNKNOWN_KEY, "goals-unknown-key", "goals file: an unknown key") \
     X(HOURS_RANGE, "hours-range", "hours a week outside 0-168") \
     X(IMPOSSIBLE_DATE, "impossible-date", "a date-shaped field that is no day of the calendar") \
+    X(INCOMPLETE_DOCUMENT, "incomplete-document", "an output lost a table, row or note while being built") \
     X(IS_DIRECTORY, "is-directory", "an input path that is a directory") \
     X(KEY_FILE, "key-file", "a key file cannot be read or written") \
     X(LINE_TOO_LONG, "line-too-long", "a line longer than the limit") \

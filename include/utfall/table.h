@@ -43,10 +43,49 @@ typedef enum utfall_coltype {
 typedef struct utfall_table utfall_table;
 typedef struct utfall_doc utfall_doc;
 
-/* A table named key ("rows" is the main table).  An object table has one
- * row and is written as a JSON object rather than an array. */
-UTFALL_API utfall_table *utfall_table_new(const char *key, int is_object);
+typedef enum utfall_table_kind {
+    UTFALL_TABLE_ROWS = 0,  /* rows of groups and a total: a JSON array */
+    UTFALL_TABLE_OBJECT = 1 /* one row, written as a JSON object */
+} utfall_table_kind;
+
+typedef enum utfall_row_kind {
+    UTFALL_ROW_GROUP = 0, /* a group's row */
+    UTFALL_ROW_TOTAL = 1  /* the total: empty group values, group {} in JSON */
+} utfall_row_kind;
+
+/* A table named key ("rows" is the main table).
+ *
+ * Failures are sticky: a table that could not take a column, a row, a
+ * value or a note (out of memory, or a row or column that does not exist)
+ * remembers it, and so does the document it is added to.  Builders need
+ * not check every call; utfall_doc_status() says once whether everything
+ * arrived, and the writers refuse a document that is incomplete, so that
+ * no output silently lacks a row, a column or a note. */
+UTFALL_API utfall_table *utfall_table_new(const char *key, utfall_table_kind kind);
+/* UTFALL_OK, or the first failure (UTFALL_ERR_NOMEM, UTFALL_ERR_INTERNAL). */
+UTFALL_API utfall_status utfall_table_status(const utfall_table *t);
 UTFALL_API void utfall_table_free(utfall_table *t);
+/* Columns declared as data: one array per table, added in order. */
+typedef enum utfall_colflags {
+    UTFALL_COLF_HUMAN_ONLY = 1u << 0,      /* left out of machine formats */
+    UTFALL_COLF_MACHINE_ONLY = 1u << 1,    /* left out of human formats */
+    UTFALL_COLF_NOT_SUPPRESSIBLE = 1u << 2 /* counts that are not of persons (months, df) */
+} utfall_colflags;
+
+typedef struct utfall_colspec {
+    const char *key;       /* machine key */
+    const char *label_key; /* catalogue key for people; NULL = "col.<key>" */
+    utfall_coltype type;
+    int decimals;
+    unsigned flags;         /* utfall_colflags */
+    const char *depends[2]; /* keys of the counts this column is computed from */
+    const char *part_of;    /* key of the column whose row sum this count is a term of */
+} utfall_colspec;
+
+/* Add n columns; depends and part_of may name columns added earlier or in
+ * the same array.  Returns the index of the first, or -1 (sticky). */
+UTFALL_API int utfall_table_add_columns(utfall_table *t, const utfall_colspec *spec, size_t n);
+
 /* label_key is a catalogue key; the machine key is used when absent. */
 UTFALL_API int utfall_table_add_column(utfall_table *t, const char *key, const char *label_key,
                                        utfall_coltype type, int decimals);
@@ -58,7 +97,7 @@ UTFALL_API void utfall_table_column_human_only(utfall_table *t, int col);
 UTFALL_API void utfall_table_column_machine_only(utfall_table *t, int col);
 /* A new row; returns its index or -1 on out-of-memory.  A total row has
  * empty group values and is written as group {} in JSON. */
-UTFALL_API int utfall_table_add_row(utfall_table *t, int is_total);
+UTFALL_API int utfall_table_add_row(utfall_table *t, utfall_row_kind kind);
 UTFALL_API void utfall_table_set_text(utfall_table *t, int row, int col, const char *text);
 UTFALL_API void utfall_table_set_num(utfall_table *t, int row, int col, double value);
 /* NAN through set_num also means not computable. */
@@ -122,8 +161,15 @@ UTFALL_API void utfall_table_format_cell(const utfall_table *t, int row, int col
 
 UTFALL_API utfall_doc *utfall_doc_new(void);
 UTFALL_API void utfall_doc_free(utfall_doc *d);
-/* The document takes ownership of t. */
+/* The document takes ownership of t, also when it cannot hold it (then it
+ * frees t and remembers the failure); a NULL t (a failed utfall_table_new)
+ * is remembered as out of memory. */
 UTFALL_API void utfall_doc_add(utfall_doc *d, utfall_table *t);
+/* UTFALL_OK when every table arrived whole; else the first failure. */
+UTFALL_API utfall_status utfall_doc_status(const utfall_doc *d);
+/* The same as an error, for a caller about to write: "the output is
+ * incomplete", code UTFALL_EC_INCOMPLETE_DOCUMENT. */
+UTFALL_API utfall_status utfall_doc_check(const utfall_doc *d, utfall_error *err);
 UTFALL_API utfall_table *utfall_doc_table(utfall_doc *d, const char *key);
 
 /* Walking and regrouping documents (the report gathers the tables of

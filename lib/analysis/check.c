@@ -142,7 +142,7 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
     utfall_extract_get_stats(x, &s);
     char date[16];
     {
-        utfall_table *t = utfall_table_new("rows", 0);
+        utfall_table *t = utfall_table_new("rows", UTFALL_TABLE_ROWS);
         if (!t)
             goto nomem;
         utfall_table_set_title(t, utfall_tr(lang, "title.check"));
@@ -155,7 +155,7 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
         int c_first = utfall_table_add_column(t, "first_enrolment", "col.first_enrolment", UTFALL_COL_TEXT, 0);
         int c_last = utfall_table_add_column(t, "last_enrolment", "col.last_enrolment", UTFALL_COL_TEXT, 0);
         int c_lexit = utfall_table_add_column(t, "last_exit", "col.last_exit", UTFALL_COL_TEXT, 0);
-        int r = utfall_table_add_row(t, 1);
+        int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
         utfall_table_set_num(t, r, c_read, (double)s.rows_read);
         utfall_table_set_num(t, r, c_used, (double)s.rows_used);
         utfall_table_set_num(t, r, c_rej, (double)s.rows_rejected);
@@ -171,7 +171,7 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
         utfall_doc_add(doc, t);
     }
     {
-        utfall_table *t = utfall_table_new("columns", 0);
+        utfall_table *t = utfall_table_new("columns", UTFALL_TABLE_ROWS);
         if (!t)
             goto nomem;
         utfall_table_set_title(t, utfall_tr(lang, "title.columns"));
@@ -180,7 +180,7 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
         int c_p = utfall_table_add_column(t, "present", "col.present", UTFALL_COL_COUNT, 0);
         int c_m = utfall_table_add_column(t, "missing", "col.missing", UTFALL_COL_COUNT, 0);
         for (size_t i = 0; i < ncols; i++) {
-            int r = utfall_table_add_row(t, 0);
+            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
             utfall_table_set_text(t, r, c_col, cols[i].name);
             utfall_table_set_text(t, r, c_f, cols[i].field >= 0 ? utfall_field_name((utfall_field)cols[i].field)
                                                                 : "");
@@ -193,7 +193,7 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
     {
         if (nvals)
             qsort(vals, nvals, sizeof *vals, cmp_val);
-        utfall_table *t = utfall_table_new("values", 0);
+        utfall_table *t = utfall_table_new("values", UTFALL_TABLE_ROWS);
         if (!t)
             goto nomem;
         utfall_table_set_title(t, utfall_tr(lang, "title.values"));
@@ -201,7 +201,7 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
         int c_v = utfall_table_add_column(t, "value", "col.value", UTFALL_COL_TEXT, 0);
         int c_n = utfall_table_add_column(t, "count", "col.count", UTFALL_COL_COUNT, 0);
         for (size_t i = 0; i < nvals; i++) {
-            int r = utfall_table_add_row(t, 0);
+            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
             utfall_table_set_text(t, r, c_f, utfall_field_name((utfall_field)vals[i].field));
             utfall_table_set_text(t, r, c_v, vals[i].value);
             utfall_table_set_num(t, r, c_n, (double)vals[i].count);
@@ -209,7 +209,7 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
         for (int f = 0; f < UTFALL_F_COUNT; f++) {
             if (!distinct_over[f])
                 continue;
-            int r = utfall_table_add_row(t, 0);
+            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
             utfall_table_set_text(t, r, c_f, utfall_field_name((utfall_field)f));
             utfall_table_set_text(t, r, c_v, "...");
             utfall_table_set_num(t, r, c_n, (double)distinct_over[f]);

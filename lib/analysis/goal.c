@@ -198,7 +198,7 @@ utfall_status utfall_goal_compute(utfall_extract *x, const utfall_goal_options *
         total.reached += counts[i].reached;
     }
 
-    utfall_table *t = utfall_table_new("rows", 0);
+    utfall_table *t = utfall_table_new("rows", UTFALL_TABLE_ROWS);
     if (!t)
         goto nomem;
     utfall_table_set_title(t, utfall_tr(lang, "title.goal"));
@@ -238,14 +238,14 @@ utfall_status utfall_goal_compute(utfall_extract *x, const utfall_goal_options *
     if (utfall_grouper_nkeys(g) > 0) {
         for (size_t k = 0; k < ng && total.enrolled > 0; k++) {
             size_t gi = order[k];
-            int r = utfall_table_add_row(t, 0);
+            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
             for (size_t key = 0; key < utfall_grouper_nkeys(g); key++)
                 utfall_table_set_text(t, r, (int)key, utfall_grouper_value(g, gi, key));
             long base_n = opt->base == UTFALL_BASE_EXITED ? counts[gi].exited : counts[gi].enrolled;
             fill_row(t, r, &counts[gi], opt, base_n, err, &failed);
         }
     }
-    int r = utfall_table_add_row(t, 1);
+    int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
     long base_n = opt->base == UTFALL_BASE_EXITED    ? total.exited
                   : opt->base == UTFALL_BASE_ENROLLED ? total.enrolled
                                                       : opt->fixed_base;

@@ -304,7 +304,7 @@ static utfall_status share_rows(utfall_table *t, utfall_grouper *g, const size_t
     for (size_t k = 0; k < ng; k++)
         for (size_t m = 0; m < nm; m++) {
             const struct cell *c = &cells[order[k] * nm + m];
-            int r = utfall_table_add_row(t, 0);
+            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
             set_group(t, r, g, order[k], 0, nk);
             utfall_table_set_num(t, r, c_month, months[m]);
             utfall_table_set_num(t, r, c_month + 1, (double)c->n);
@@ -323,7 +323,7 @@ static utfall_status share_rows(utfall_table *t, utfall_grouper *g, const size_t
 
 static utfall_table *share_table(const char *key, const char *title, utfall_grouper *g, utfall_lang lang)
 {
-    utfall_table *t = utfall_table_new(key, 0);
+    utfall_table *t = utfall_table_new(key, UTFALL_TABLE_ROWS);
     if (!t)
         return NULL;
     utfall_table_set_title(t, title);
@@ -555,7 +555,7 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
             goto done;
 
     char title[256], note[1024], a[64], b[160];
-    if (!(t = utfall_table_new("adjusted", 0)))
+    if (!(t = utfall_table_new("adjusted", UTFALL_TABLE_ROWS)))
         goto nomem;
     snprintf(title, sizeof title, utfall_tr(lang, "title.adjusted"), opt->ref);
     utfall_table_set_title(t, title);
@@ -585,7 +585,7 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
     (void)c_group;
 
     /* every term of each model, as summary(glm) lists them */
-    if (!(tt = utfall_table_new("adjusted_terms", 0)))
+    if (!(tt = utfall_table_new("adjusted_terms", UTFALL_TABLE_ROWS)))
         goto nomem;
     utfall_table_set_title(tt, utfall_tr(lang, "title.adjusted_terms"));
     int t_month = utfall_table_add_column(tt, "month", "col.month", UTFALL_COL_COUNT, 0);
@@ -661,7 +661,7 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
                                     : coef_state_key(co->state);
             char sk[64];
             snprintf(sk, sizeof sk, "estimate.%s", state);
-            int r = utfall_table_add_row(tt, 0);
+            int r = utfall_table_add_row(tt, UTFALL_ROW_GROUP);
             if (r < 0)
                 goto nomem;
             utfall_table_set_num(tt, r, t_month, opt->months[m]);
@@ -676,7 +676,7 @@ static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
         for (int l = 0; l < nlev; l++) {
             if (l == ref)
                 continue;
-            int r = utfall_table_add_row(t, 0);
+            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
             if (r < 0)
                 goto nomem;
             utfall_table_set_text(t, r, c_group, lev[l]);
@@ -944,7 +944,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
 
     /* comparisons against the reference group, per stratum and month */
     if (opt->ref) {
-        utfall_table *ct = utfall_table_new("comparisons", 0);
+        utfall_table *ct = utfall_table_new("comparisons", UTFALL_TABLE_ROWS);
         if (!ct)
             goto nomem;
         snprintf(title, sizeof title, utfall_tr(lang, "title.comparisons"), opt->ref);
@@ -970,7 +970,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
                     continue;
                 for (size_t m = 0; m < nm; m++) {
                     const struct cell *cg = &cells[gi * nm + m], *cr = &cells[r0 * nm + m];
-                    int r = utfall_table_add_row(ct, 0);
+                    int r = utfall_table_add_row(ct, UTFALL_ROW_GROUP);
                     set_group(ct, r, g, gi, 0, utfall_grouper_nkeys(g));
                     utfall_table_set_text(ct, r, c_ref, opt->ref);
                     utfall_table_set_num(ct, r, c_month, opt->months[m]);
@@ -1063,7 +1063,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
         }
         if ((rc = utfall_km_fit(st.np, km_time, km_event, km_group, (int)ng, opt->level, &km, err)))
             goto done;
-        utfall_table *kt = utfall_table_new("km", 0);
+        utfall_table *kt = utfall_table_new("km", UTFALL_TABLE_ROWS);
         if (!kt)
             goto nomem;
         utfall_table_set_title(kt, utfall_tr(lang, "title.km"));
@@ -1085,7 +1085,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
                     utfall_table_free(kt);
                     goto done;
                 }
-                int r = utfall_table_add_row(kt, 0);
+                int r = utfall_table_add_row(kt, UTFALL_ROW_GROUP);
                 set_group(kt, r, g, order[k], 0, utfall_grouper_nkeys(g));
                 utfall_table_set_num(kt, r, c_month, month);
                 utfall_table_set_num(kt, r, c_cs, pt.cum_share);
@@ -1099,7 +1099,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
         utfall_doc_add(doc, kt);
 
         /* log-rank across the --by groups, within each stratum */
-        utfall_table *lt = utfall_table_new("logrank", 0);
+        utfall_table *lt = utfall_table_new("logrank", UTFALL_TABLE_ROWS);
         if (!lt)
             goto nomem;
         utfall_table_set_title(lt, utfall_tr(lang, "title.logrank"));
@@ -1156,7 +1156,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
             free(grp);
             free(tim);
             free(evt);
-            int r = utfall_table_add_row(lt, nk == nby);
+            int r = utfall_table_add_row(lt, nk == nby ? UTFALL_ROW_TOTAL : UTFALL_ROW_GROUP);
             if (nk > nby)
                 for (size_t key = nby; key < nk; key++)
                     utfall_table_set_text(lt, r, (int)(key - nby), utfall_grouper_value(g, s0, key));
@@ -1178,7 +1178,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
     }
 
     /* bookkeeping of the spells file */
-    utfall_table *sp = utfall_table_new("spells", 1);
+    utfall_table *sp = utfall_table_new("spells", UTFALL_TABLE_OBJECT);
     if (!sp)
         goto nomem;
     utfall_table_set_machine_only(sp);
@@ -1187,7 +1187,7 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
     int c2 = utfall_table_add_column(sp, "spells_read", NULL, UTFALL_COL_COUNT, 0);
     int c3 = utfall_table_add_column(sp, "spells_used", NULL, UTFALL_COL_COUNT, 0);
     int c4 = utfall_table_add_column(sp, "spells_rejected", NULL, UTFALL_COL_COUNT, 0);
-    int r = utfall_table_add_row(sp, 0);
+    int r = utfall_table_add_row(sp, UTFALL_ROW_GROUP);
     utfall_table_set_num(sp, r, c1, (double)st.np);
     utfall_table_set_num(sp, r, c2, (double)st.spells_read);
     utfall_table_set_num(sp, r, c3, (double)st.spells_used);

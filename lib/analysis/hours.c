@@ -62,7 +62,7 @@ static utfall_status histogram_table(utfall_doc *doc, const struct diffs *s, utf
     long counts[64];
     double first, width;
     size_t nb = utfall_chart_bins(s->d, s->n, counts, 64, &first, &width);
-    utfall_table *h = utfall_table_new("change_histogram", 0);
+    utfall_table *h = utfall_table_new("change_histogram", UTFALL_TABLE_ROWS);
     if (!h)
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     int c0 = utfall_table_add_column(h, "change_from", NULL, UTFALL_COL_NUMBER, 2);
@@ -71,7 +71,7 @@ static utfall_status histogram_table(utfall_doc *doc, const struct diffs *s, utf
     utfall_table_column_not_suppressible(h, c0);
     utfall_table_column_not_suppressible(h, c1);
     for (size_t i = 0; i < nb; i++) {
-        int r = utfall_table_add_row(h, 0);
+        int r = utfall_table_add_row(h, UTFALL_ROW_GROUP);
         if (r < 0) {
             utfall_table_free(h);
             return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
@@ -132,7 +132,7 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
         st = err->status;
         goto done;
     }
-    utfall_table *t = utfall_table_new("rows", 0);
+    utfall_table *t = utfall_table_new("rows", UTFALL_TABLE_ROWS);
     if (!t)
         goto nomem;
     utfall_table_set_title(t, utfall_tr(lang, "title.hours"));
@@ -179,7 +179,7 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
     size_t ng = nk ? utfall_grouper_ngroups(g) : 0;
     for (size_t k = 0; k < ng && k < cap; k++) {
         size_t gi = order[k];
-        int r = utfall_table_add_row(t, 0);
+        int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
         for (size_t key = 0; key < nk; key++)
             utfall_table_set_text(t, r, (int)key, utfall_grouper_value(g, gi, key));
         if ((st = fill(t, r, &groups[gi], opt, err))) {
@@ -216,7 +216,7 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
             }
         }
     }
-    int r = utfall_table_add_row(t, 1);
+    int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
     if ((st = fill(t, r, &total, opt, err))) {
         utfall_table_free(t);
         goto done;

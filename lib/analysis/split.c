@@ -93,8 +93,8 @@ utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options
     char lk[160], lk2[160];
 
     /* long form */
-    utfall_table *t = utfall_table_new("rows", 0);
-    utfall_table *w = utfall_table_new("crosstab", 0);
+    utfall_table *t = utfall_table_new("rows", UTFALL_TABLE_ROWS);
+    utfall_table *w = utfall_table_new("crosstab", UTFALL_TABLE_ROWS);
     if (!t || !w) {
         utfall_table_free(t);
         utfall_table_free(w);
@@ -157,7 +157,7 @@ utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options
         for (size_t ob = 0; ob < no; ob++) {
             size_t b = oorder[ob];
             long count = is_total ? otot[b] : cells[a * ocap + b];
-            int r = utfall_table_add_row(t, 0);
+            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
             for (size_t k = 0; k < nk && !is_total; k++)
                 utfall_table_set_text(t, r, (int)k, utfall_grouper_value(g, a, k));
             utfall_table_set_text(t, r, (int)nk,
@@ -175,7 +175,7 @@ utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options
     utfall_table_set_title(w, lk2);
 
     /* tests */
-    utfall_table *tt = utfall_table_new("tests", 1);
+    utfall_table *tt = utfall_table_new("tests", UTFALL_TABLE_OBJECT);
     if (!tt) {
         free(gtot);
         free(otot);
@@ -195,7 +195,7 @@ utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options
     int c_rr = utfall_table_add_column(tt, "risk_ratio", NULL, UTFALL_COL_NUMBER, 2);
     int c_rl = utfall_table_add_column(tt, "rr_ci_low", NULL, UTFALL_COL_NUMBER, 2);
     int c_rh = utfall_table_add_column(tt, "rr_ci_high", NULL, UTFALL_COL_NUMBER, 2);
-    int tr = utfall_table_add_row(tt, 0);
+    int tr = utfall_table_add_row(tt, UTFALL_ROW_GROUP);
     for (int k = 0; k < utfall_table_ncols(tt); k++)
         utfall_table_set_na(tt, tr, k);
     long *m = calloc((ng ? ng : 1) * (no ? no : 1), sizeof *m);

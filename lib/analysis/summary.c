@@ -284,7 +284,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
     char label[256], lbuf[128], num[64];
     /* overview */
     {
-        utfall_table *t = utfall_table_new("rows", 0);
+        utfall_table *t = utfall_table_new("rows", UTFALL_TABLE_ROWS);
         if (!t) {
             st = nomem(err);
             goto done;
@@ -296,7 +296,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         int cx = utfall_table_add_column(t, "exited", "col.exited", UTFALL_COL_COUNT, 0);
         utfall_table_column_part_of(t, ca, ce);
         utfall_table_column_part_of(t, cx, ce);
-        int r = utfall_table_add_row(t, 1);
+        int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
         utfall_table_set_num(t, r, ce, (double)enrolled);
         utfall_table_set_num(t, r, cp, (double)npersons);
         utfall_table_set_num(t, r, ca, (double)active);
@@ -309,7 +309,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         const char *key = utfall_grouper_key_name(splits[i].g, 0);
         char tkey[160];
         snprintf(tkey, sizeof tkey, "by_%s", key);
-        utfall_table *t = utfall_table_new(tkey, 0);
+        utfall_table *t = utfall_table_new(tkey, UTFALL_TABLE_ROWS);
         if (!t) {
             st = nomem(err);
             goto done;
@@ -337,7 +337,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         for (size_t k = 0; k < ng && enrolled > 0; k++) {
             size_t gi = order[k];
             struct split_counts *c = &splits[i].c[gi];
-            int r = utfall_table_add_row(t, 0);
+            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
             utfall_table_set_text(t, r, cg, utfall_grouper_value(splits[i].g, gi, 0));
             utfall_table_set_num(t, r, ce, (double)c->enrolled);
             utfall_table_set_num(t, r, cs, (double)c->enrolled / (double)enrolled);
@@ -345,7 +345,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
             utfall_table_set_num(t, r, ca, (double)c->active);
             utfall_table_set_num(t, r, cx, (double)c->exited);
         }
-        int r = utfall_table_add_row(t, 1);
+        int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
         utfall_table_set_num(t, r, ce, (double)enrolled);
         utfall_table_set_num(t, r, cs, enrolled ? 1.0 : NAN);
         utfall_table_set_num(t, r, cp, (double)npersons);
@@ -356,7 +356,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
     }
     /* exit outcomes */
     {
-        utfall_table *t = utfall_table_new("outcomes", 0);
+        utfall_table *t = utfall_table_new("outcomes", UTFALL_TABLE_ROWS);
         if (!t) {
             st = nomem(err);
             goto done;
@@ -370,12 +370,12 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
             long n = o < UTFALL_OUTCOME_COUNT ? outcome_counts[o] : outcome_missing;
             if (!n)
                 continue;
-            int r = utfall_table_add_row(t, 0);
+            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
             utfall_table_set_text(t, r, cg, o < UTFALL_OUTCOME_COUNT ? utfall_outcome_key(o) : "");
             utfall_table_set_num(t, r, cc, (double)n);
             utfall_table_set_num(t, r, cs, (double)n / (double)exited);
         }
-        int r = utfall_table_add_row(t, 1);
+        int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
         utfall_table_set_num(t, r, cc, (double)exited);
         utfall_table_set_num(t, r, cs, exited ? 1.0 : NAN);
         utfall_table_add_note(t, utfall_tr(lang, "note.share_exited"));
@@ -383,7 +383,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
     }
     /* days in programme */
     {
-        utfall_table *t = utfall_table_new("days", 1);
+        utfall_table *t = utfall_table_new("days", UTFALL_TABLE_OBJECT);
         if (!t) {
             st = nomem(err);
             goto done;
@@ -401,7 +401,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
         utfall_table_column_depends(t, cd, cn);
         utfall_table_column_depends(t, c0, cn);
         utfall_table_column_depends(t, c1, cn);
-        int r = utfall_table_add_row(t, 0);
+        int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
         utfall_table_set_num(t, r, cn, (double)days_n);
         utfall_table_set_num(t, r, cm, days_n ? days_sum / (double)days_n : NAN);
         utfall_table_set_num(t, r, cd, median_from_hist(days_hist, days_cap, days_n));
@@ -412,7 +412,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
     }
     /* enrolments per period */
     {
-        utfall_table *t = utfall_table_new("enrolments", 0);
+        utfall_table *t = utfall_table_new("enrolments", UTFALL_TABLE_ROWS);
         if (!t) {
             st = nomem(err);
             goto done;
@@ -424,7 +424,7 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
             for (int k = 0; k < 300 * 12; k++) {
                 if (!month_counts[k])
                     continue;
-                int r = utfall_table_add_row(t, 0);
+                int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
                 snprintf(num, sizeof num, "%04d-%02d", 1900 + k / 12, k % 12 + 1);
                 utfall_table_set_text(t, r, cg, num);
                 utfall_table_set_num(t, r, cc, (double)month_counts[k]);
@@ -433,12 +433,12 @@ utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_opt
             size_t ng = enrolled ? utfall_grouper_ngroups(period) : 0;
             const size_t *order = utfall_grouper_order(period);
             for (size_t k = 0; order && k < ng; k++) {
-                int r = utfall_table_add_row(t, 0);
+                int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
                 utfall_table_set_text(t, r, cg, utfall_grouper_value(period, order[k], 0));
                 utfall_table_set_num(t, r, cc, (double)period_counts[order[k]]);
             }
         }
-        int r = utfall_table_add_row(t, 1);
+        int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
         utfall_table_set_num(t, r, cc, (double)enrolled);
         utfall_doc_add(doc, t);
     }

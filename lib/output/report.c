@@ -514,7 +514,7 @@ static void count_goal(utfall_report *r, const struct ctx *c, const struct facts
 
     char key[64];
     snprintf(key, sizeof key, "mal_%s", g->id);
-    utfall_table *t = utfall_table_new(key, 0);
+    utfall_table *t = utfall_table_new(key, UTFALL_TABLE_ROWS);
     if (!t) {
         r->failed = 1;
         return;
@@ -525,7 +525,7 @@ static void count_goal(utfall_report *r, const struct ctx *c, const struct facts
     int cn = utfall_table_add_column(t, "needed", "col.needed", UTFALL_COL_COUNT, 0);
     utfall_table_column_not_suppressible(t, ct);
     utfall_table_column_depends(t, cn, cc);
-    int row = utfall_table_add_row(t, 0);
+    int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
     utfall_table_set_num(t, row, ct, (double)g->target_count);
     utfall_table_set_num(t, row, cc, (double)count);
     utfall_table_set_num(t, row, cm, count >= g->target_count);
@@ -856,7 +856,7 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
  * tables: the goals as written, met or not, what is missing. */
 static void prepend_text_table(utfall_report *r, const struct ctx *c)
 {
-    utfall_table *t = utfall_table_new("rapport", 0);
+    utfall_table *t = utfall_table_new("rapport", UTFALL_TABLE_ROWS);
     utfall_doc *d = utfall_doc_new();
     if (!t || !d) {
         utfall_table_free(t);
@@ -876,7 +876,7 @@ static void prepend_text_table(utfall_report *r, const struct ctx *c)
             continue;
         else
             snprintf(buf, sizeof buf, "%s", b->text);
-        int row = utfall_table_add_row(t, 0);
+        int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
         utfall_table_set_text(t, row, col, buf);
     }
     utfall_table_set_no_suppress(t);
@@ -994,6 +994,8 @@ static void md_text(FILE *out, const char *s)
 
 utfall_status utfall_report_write_md(const utfall_report *r, FILE *out, utfall_error *err)
 {
+    if (utfall_doc_check(r->doc, err))
+        return err->status;
     int in_list = 0;
     for (size_t i = 0; i < r->n; i++) {
         const struct block *b = &r->blocks[i];

@@ -1,4 +1,5 @@
 #include "utfall/table.h"
+#include "core/internal.h"
 #include "output/table_internal.h"
 
 #include <errno.h>
@@ -22,15 +23,28 @@ int utfall_format_parse(const char *name, utfall_format *out)
     return -1;
 }
 
-utfall_table *utfall_table_new(const char *key, int is_object)
+utfall_table *utfall_table_new(const char *key, utfall_table_kind kind)
 {
     utfall_table *t = calloc(1, sizeof *t);
     if (!t || !(t->key = strdup(key))) {
         free(t);
         return NULL;
     }
-    t->is_object = is_object;
+    t->is_object = kind == UTFALL_TABLE_OBJECT;
     return t;
+}
+
+/* Remember the first failure; returns -1 so that callers can return it. */
+static int table_fail(utfall_table *t, utfall_status st)
+{
+    if (t && !t->failed)
+        t->failed = st;
+    return -1;
+}
+
+utfall_status utfall_table_status(const utfall_table *t)
+{
+    return t ? t->failed : UTFALL_ERR_NOMEM;
 }
 
 void utfall_table_free(utfall_table *t)
@@ -60,45 +74,100 @@ void utfall_table_free(utfall_table *t)
 int utfall_table_add_column(utfall_table *t, const char *key, const char *label_key,
                             utfall_coltype type, int decimals)
 {
+    /* columns first, then rows.  A key may appear twice when one column is
+     * for people and its twin for machines (horizon's "estimate"). */
     if (t->nrows > 0)
-        return -1; /* columns first, then rows */
-    struct column *c = realloc(t->cols, (size_t)(t->ncols + 1) * sizeof *c);
-    if (!c)
-        return -1;
-    t->cols = c;
-    c[t->ncols] = (struct column){strdup(key), label_key ? strdup(label_key) : NULL, type,
-                                  decimals, 0, 0, {0, 0}, 0, 0};
+        return table_fail(t, UTFALL_ERR_INTERNAL);
+    size_t cap = (size_t)t->ncols;
+    if (UTFALL_GROW(t->cols, cap, cap + 1))
+        return table_fail(t, UTFALL_ERR_NOMEM);
+    struct column *c = &t->cols[t->ncols];
+    *c = (struct column){strdup(key), label_key ? strdup(label_key) : NULL, type,
+                         decimals, 0, 0, {0, 0}, 0, 0};
+    if (!c->key || (label_key && !c->label_key)) {
+        free(c->key);
+        free(c->label_key);
+        return table_fail(t, UTFALL_ERR_NOMEM);
+    }
     return t->ncols++;
+}
+
+static int column_by_key(utfall_table *t, const char *key)
+{
+    int c = utfall_table_column_index(t, key);
+    return c >= 0 ? c : table_fail(t, UTFALL_ERR_INTERNAL);
+}
+
+int utfall_table_add_columns(utfall_table *t, const utfall_colspec *spec, size_t n)
+{
+    int first = t->ncols;
+    for (size_t i = 0; i < n; i++) {
+        char label[160];
+        const char *lk = spec[i].label_key;
+        if (!lk) {
+            snprintf(label, sizeof label, "col.%s", spec[i].key);
+            lk = label;
+        }
+        int c = utfall_table_add_column(t, spec[i].key, lk, spec[i].type, spec[i].decimals);
+        if (c < 0)
+            return -1;
+        t->cols[c].human_only = (spec[i].flags & UTFALL_COLF_HUMAN_ONLY) != 0;
+        t->cols[c].machine_only = (spec[i].flags & UTFALL_COLF_MACHINE_ONLY) != 0;
+        t->cols[c].not_suppressible = (spec[i].flags & UTFALL_COLF_NOT_SUPPRESSIBLE) != 0;
+    }
+    /* bases and sums may name columns of the same array: resolve after */
+    for (size_t i = 0; i < n; i++) {
+        int c = first + (int)i;
+        for (int k = 0; k < 2; k++)
+            if (spec[i].depends[k])
+                utfall_table_column_depends(t, c, column_by_key(t, spec[i].depends[k]));
+        if (spec[i].part_of)
+            utfall_table_column_part_of(t, c, column_by_key(t, spec[i].part_of));
+    }
+    return t->failed ? -1 : first;
+}
+
+static struct column *column_at(utfall_table *t, int col)
+{
+    if (col < 0 || col >= t->ncols) {
+        table_fail(t, UTFALL_ERR_INTERNAL);
+        return NULL;
+    }
+    return &t->cols[col];
 }
 
 void utfall_table_column_human_only(utfall_table *t, int col)
 {
-    if (col >= 0 && col < t->ncols)
-        t->cols[col].human_only = 1;
+    struct column *c = column_at(t, col);
+    if (c)
+        c->human_only = 1;
 }
 
 void utfall_table_column_machine_only(utfall_table *t, int col)
 {
-    if (col >= 0 && col < t->ncols)
-        t->cols[col].machine_only = 1;
+    struct column *c = column_at(t, col);
+    if (c)
+        c->machine_only = 1;
 }
 
-int utfall_table_add_row(utfall_table *t, int is_total)
+int utfall_table_add_row(utfall_table *t, utfall_row_kind kind)
 {
     if (t->nrows == t->cap_rows) {
-        int ncap = t->cap_rows ? t->cap_rows * 2 : 16;
-        struct cell *cells = realloc(t->cells, (size_t)ncap * (size_t)t->ncols * sizeof *cells);
+        size_t ncap = t->cap_rows ? (size_t)t->cap_rows * 2 : 16;
+        if (ncap > INT32_MAX / (size_t)(t->ncols ? t->ncols : 1))
+            return table_fail(t, UTFALL_ERR_NOMEM);
+        struct cell *cells = realloc(t->cells, ncap * (size_t)t->ncols * sizeof *cells);
         if (!cells && t->ncols)
-            return -1;
+            return table_fail(t, UTFALL_ERR_NOMEM);
         t->cells = cells;
-        int *tot = realloc(t->is_total, (size_t)ncap * sizeof *tot);
+        int *tot = realloc(t->is_total, ncap * sizeof *tot);
         if (!tot)
-            return -1;
+            return table_fail(t, UTFALL_ERR_NOMEM);
         t->is_total = tot;
-        t->cap_rows = ncap;
+        t->cap_rows = (int)ncap;
     }
     memset(t->cells + (size_t)t->nrows * (size_t)t->ncols, 0, (size_t)t->ncols * sizeof *t->cells);
-    t->is_total[t->nrows] = is_total;
+    t->is_total[t->nrows] = kind == UTFALL_ROW_TOTAL;
     return t->nrows++;
 }
 
@@ -109,19 +178,31 @@ static struct cell *cell_at(utfall_table *t, int row, int col)
     return &t->cells[(size_t)row * (size_t)t->ncols + (size_t)col];
 }
 
-void utfall_table_set_text(utfall_table *t, int row, int col, const char *text)
+/* A cell a builder writes to: one that does not exist is a failure (a row
+ * that could not be added, a column looked up by a key it does not have). */
+static struct cell *cell_to_set(utfall_table *t, int row, int col)
 {
     struct cell *c = cell_at(t, row, col);
+    if (!c)
+        table_fail(t, UTFALL_ERR_INTERNAL);
+    return c;
+}
+
+void utfall_table_set_text(utfall_table *t, int row, int col, const char *text)
+{
+    struct cell *c = cell_to_set(t, row, col);
     if (!c)
         return;
     free(c->text);
     c->text = strdup(text ? text : "");
     c->state = c->text ? CELL_TEXT : CELL_EMPTY;
+    if (!c->text)
+        table_fail(t, UTFALL_ERR_NOMEM);
 }
 
 void utfall_table_set_num(utfall_table *t, int row, int col, double value)
 {
-    struct cell *c = cell_at(t, row, col);
+    struct cell *c = cell_to_set(t, row, col);
     if (!c)
         return;
     c->num = value;
@@ -130,7 +211,7 @@ void utfall_table_set_num(utfall_table *t, int row, int col, double value)
 
 void utfall_table_set_count_share(utfall_table *t, int row, int col, double count, double share)
 {
-    struct cell *c = cell_at(t, row, col);
+    struct cell *c = cell_to_set(t, row, col);
     if (!c)
         return;
     c->num = count;
@@ -140,25 +221,29 @@ void utfall_table_set_count_share(utfall_table *t, int row, int col, double coun
 
 void utfall_table_column_depends(utfall_table *t, int col, int base)
 {
-    if (col < 0 || col >= t->ncols || base < 0 || base >= t->ncols)
+    struct column *c = column_at(t, col);
+    if (!c || !column_at(t, base))
         return;
-    struct column *c = &t->cols[col];
     if (!c->depends[0])
         c->depends[0] = base + 1;
     else if (!c->depends[1])
         c->depends[1] = base + 1;
+    else
+        table_fail(t, UTFALL_ERR_INTERNAL); /* at most two bases */
 }
 
 void utfall_table_column_part_of(utfall_table *t, int part, int total)
 {
-    if (part >= 0 && part < t->ncols && total >= 0 && total < t->ncols)
-        t->cols[part].sum_of = total + 1;
+    struct column *c = column_at(t, part);
+    if (c && column_at(t, total))
+        c->sum_of = total + 1;
 }
 
 void utfall_table_column_not_suppressible(utfall_table *t, int col)
 {
-    if (col >= 0 && col < t->ncols)
-        t->cols[col].not_suppressible = 1;
+    struct column *c = column_at(t, col);
+    if (c)
+        c->not_suppressible = 1;
 }
 
 void utfall_table_set_no_suppress(utfall_table *t)
@@ -307,14 +392,14 @@ long utfall_doc_suppress(utfall_doc *d, long min_count, utfall_lang lang)
 
 void utfall_table_set_na(utfall_table *t, int row, int col)
 {
-    struct cell *c = cell_at(t, row, col);
+    struct cell *c = cell_to_set(t, row, col);
     if (c)
         c->state = CELL_NA;
 }
 
 void utfall_table_set_suppressed(utfall_table *t, int row, int col)
 {
-    struct cell *c = cell_at(t, row, col);
+    struct cell *c = cell_to_set(t, row, col);
     if (c)
         c->state = CELL_SUPPRESSED;
 }
@@ -356,16 +441,20 @@ void utfall_table_set_title(utfall_table *t, const char *title)
 {
     free(t->title);
     t->title = title ? strdup(title) : NULL;
+    if (title && !t->title)
+        table_fail(t, UTFALL_ERR_NOMEM);
 }
 
 void utfall_table_add_note(utfall_table *t, const char *note)
 {
-    char **n = realloc(t->notes, (size_t)(t->nnotes + 1) * sizeof *n);
-    if (!n)
+    size_t cap = (size_t)t->nnotes;
+    char *dup = strdup(note);
+    if (!dup || UTFALL_GROW(t->notes, cap, cap + 1)) {
+        free(dup);
+        table_fail(t, UTFALL_ERR_NOMEM);
         return;
-    t->notes = n;
-    if ((n[t->nnotes] = strdup(note)))
-        t->nnotes++;
+    }
+    t->notes[t->nnotes++] = dup;
 }
 
 int utfall_table_add_group_column(utfall_table *t, const char *key, utfall_lang lang)
@@ -384,15 +473,22 @@ void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count, u
     snprintf(note, sizeof note, fmt, num);
     int before = t->nnotes;
     utfall_table_add_note(t, note);
-    struct counted_note *c = realloc(t->counted, (size_t)(t->ncounted + 1) * sizeof *c);
-    if (!c || t->nnotes == before)
+    size_t cap = (size_t)t->ncounted;
+    char *dup = strdup(fmt);
+    if (t->nnotes == before || !dup || UTFALL_GROW(t->counted, cap, cap + 1)) {
+        free(dup);
+        table_fail(t, UTFALL_ERR_NOMEM);
         return;
-    t->counted = c;
-    if ((c[t->ncounted].fmt = strdup(fmt))) {
-        c[t->ncounted].note = before;
-        c[t->ncounted].count = count;
-        t->ncounted++;
     }
+    t->counted[t->ncounted++] = (struct counted_note){before, dup, count};
+}
+
+static const char *first_failed_key(const utfall_doc *d)
+{
+    for (int i = 0; i < d->n; i++)
+        if (d->tables[i]->failed)
+            return d->tables[i]->key;
+    return "?";
 }
 
 utfall_doc *utfall_doc_new(void)
@@ -412,13 +508,38 @@ void utfall_doc_free(utfall_doc *d)
 
 void utfall_doc_add(utfall_doc *d, utfall_table *t)
 {
-    utfall_table **n = realloc(d->tables, (size_t)(d->n + 1) * sizeof *n);
-    if (!n) {
+    if (!t || UTFALL_GROW(d->tables, d->cap, (size_t)d->n + 1)) {
         utfall_table_free(t);
+        if (!d->failed)
+            d->failed = UTFALL_ERR_NOMEM;
         return;
     }
-    d->tables = n;
-    n[d->n++] = t;
+    d->tables[d->n++] = t;
+}
+
+utfall_status utfall_doc_status(const utfall_doc *d)
+{
+    if (!d)
+        return UTFALL_ERR_NOMEM;
+    if (d->failed)
+        return d->failed;
+    for (int i = 0; i < d->n; i++)
+        if (d->tables[i]->failed)
+            return d->tables[i]->failed;
+    return UTFALL_OK;
+}
+
+utfall_status utfall_doc_check(const utfall_doc *d, utfall_error *err)
+{
+    utfall_status st = utfall_doc_status(d);
+    if (st == UTFALL_ERR_NOMEM)
+        return utfall_error_set(err, st, UTFALL_EC_INCOMPLETE_DOCUMENT,
+                                "out of memory while building the output: nothing is written");
+    if (st)
+        return utfall_error_set(err, st, UTFALL_EC_INCOMPLETE_DOCUMENT,
+                                "internal error: a table of the output is incomplete "
+                                "(table '%s'); nothing is written", first_failed_key(d));
+    return UTFALL_OK;
 }
 
 utfall_table *utfall_doc_table(utfall_doc *d, const char *key)
@@ -838,6 +959,8 @@ static void write_human(const utfall_table *t, FILE *out, utfall_lang lang, int 
 utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt,
                                utfall_lang lang, const char *section, utfall_error *err)
 {
+    if (utfall_doc_check(d, err))
+        return err->status;
     if (d->n == 0)
         return UTFALL_OK;
     const utfall_table *chosen = d->tables[0];

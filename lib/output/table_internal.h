@@ -30,6 +30,7 @@ struct column {
 
 struct utfall_table {
     char *key;
+    utfall_status failed; /* sticky: the first failure of any call on the table */
     int is_object;
     int machine_only, human_only;
     int no_suppress;
@@ -54,6 +55,8 @@ struct utfall_table {
 struct utfall_doc {
     utfall_table **tables;
     int n;
+    size_t cap;
+    utfall_status failed; /* sticky: a table that could not be added */
 };
 
 /* A cell as people read it: localized labels and numbers, "<5", "–". */

@@ -595,6 +595,9 @@ static void pdf_date(const utfall_report *r, char *out, size_t size)
 
 utfall_status utfall_report_write_pdf(const utfall_report *r, const char *path, utfall_error *err)
 {
+    /* the document is read, not changed: utfall_report_doc has no const twin */
+    if (utfall_doc_check(utfall_report_doc((utfall_report *)r), err))
+        return err->status;
     cairo_surface_t *surf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
     if (cairo_surface_status(surf)) {
         cairo_surface_destroy(surf);

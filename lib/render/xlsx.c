@@ -250,6 +250,8 @@ static lxw_error write_table(lxw_workbook *wb, const utfall_table *t, utfall_lan
 utfall_status utfall_render_doc_write_xlsx(const utfall_doc *d, const char *path, utfall_lang lang,
                                     utfall_error *err)
 {
+    if (utfall_doc_check(d, err))
+        return err->status;
     lxw_workbook *wb = workbook_new(path);
     if (!wb)
         return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot create the workbook");
