@@ -111,6 +111,9 @@
     X(PDF_CAIRO, "pdf-cairo", "cairo failed while writing the PDF report") \
     X(PDF_PAGES, "pdf-pages", "the PDF layout changed between passes") \
     X(PERSONAL_NUMBER, "personal-number", "a personal identity number in the input (never echoed)") \
+    X(PROTECT_DEFINITION, "protect-definition", "a cell's definition is malformed or contradicts the published counts") \
+    X(PROTECT_SOLVER, "protect-solver", "the disclosure-control solver failed: nothing is written") \
+    X(PROTECT_TOO_LARGE, "protect-too-large", "the disclosure-control problem is too large") \
     X(READ_ERROR, "read-error", "a file cannot be read") \
     X(REF_NEEDS_ONE_BY, "ref-needs-one-by", "--ref needs exactly one --by column") \
     X(RENDER_MODULE, "render-module", "the drawing and Excel module cannot be loaded") \

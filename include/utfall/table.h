@@ -69,7 +69,10 @@ UTFALL_API void utfall_table_free(utfall_table *t);
 typedef enum utfall_colflags {
     UTFALL_COLF_HUMAN_ONLY = 1u << 0,      /* left out of machine formats */
     UTFALL_COLF_MACHINE_ONLY = 1u << 1,    /* left out of human formats */
-    UTFALL_COLF_NOT_SUPPRESSIBLE = 1u << 2 /* counts that are not of persons (months, df) */
+    UTFALL_COLF_NOT_SUPPRESSIBLE = 1u << 2, /* counts that are not of persons (months, df) */
+    /* a part whose complement in the total row may be published: the
+     * project's re-enrolments, enrolled − persons (see protect.h) */
+    UTFALL_COLF_TOTAL_COMPLEMENT_PUBLIC = 1u << 3
 } utfall_colflags;
 
 typedef struct utfall_colspec {
@@ -121,6 +124,11 @@ UTFALL_API void utfall_table_add_note(utfall_table *t, const char *note);
  * count becomes "<N" when it is below N, like a table cell. */
 UTFALL_API void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count,
                                             utfall_lang lang);
+
+/* A note that states the count in cell (row, col) of the table (fmt has
+ * one %s for it): it shows what the cell shows, "<N" or ".." when hidden. */
+UTFALL_API void utfall_table_add_note_cell(utfall_table *t, const char *fmt, int row, int col,
+                                           utfall_lang lang);
 
 /* For COUNT_SHARE cells: the count and the share shown beside it. */
 UTFALL_API void utfall_table_set_count_share(utfall_table *t, int row, int col, double count,

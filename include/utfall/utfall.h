@@ -30,6 +30,7 @@
 #include "utfall/horizon.h"
 /* output */
 #include "utfall/table.h"
+#include "utfall/protect.h"
 #include "utfall/chart.h"
 #include "utfall/figures.h"
 #include "utfall/report.h"

@@ -56,7 +56,12 @@ void utfall_table_free(utfall_table *t)
     for (int c = 0; c < t->ncols; c++) {
         free(t->cols[c].key);
         free(t->cols[c].label_key);
+        free(t->cols[c].cell);
+        free(t->cols[c].dim);
+        free(t->cols[c].dim_prefix);
     }
+    free(t->population);
+    free(t->derived_from);
     for (int i = 0; i < t->nnotes; i++)
         free(t->notes[i]);
     free(t->notes);
@@ -82,8 +87,8 @@ int utfall_table_add_column(utfall_table *t, const char *key, const char *label_
     if (UTFALL_GROW(t->cols, cap, cap + 1))
         return table_fail(t, UTFALL_ERR_NOMEM);
     struct column *c = &t->cols[t->ncols];
-    *c = (struct column){strdup(key), label_key ? strdup(label_key) : NULL, type,
-                         decimals, 0, 0, {0, 0}, 0, 0};
+    *c = (struct column){.key = strdup(key), .label_key = label_key ? strdup(label_key) : NULL,
+                         .type = type, .decimals = decimals};
     if (!c->key || (label_key && !c->label_key)) {
         free(c->key);
         free(c->label_key);
@@ -114,6 +119,8 @@ int utfall_table_add_columns(utfall_table *t, const utfall_colspec *spec, size_t
         t->cols[c].human_only = (spec[i].flags & UTFALL_COLF_HUMAN_ONLY) != 0;
         t->cols[c].machine_only = (spec[i].flags & UTFALL_COLF_MACHINE_ONLY) != 0;
         t->cols[c].not_suppressible = (spec[i].flags & UTFALL_COLF_NOT_SUPPRESSIBLE) != 0;
+        t->cols[c].total_complement_public =
+            (spec[i].flags & UTFALL_COLF_TOTAL_COMPLEMENT_PUBLIC) != 0;
     }
     /* bases and sums may name columns of the same array: resolve after */
     for (size_t i = 0; i < n; i++) {
@@ -480,7 +487,28 @@ void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count, u
         table_fail(t, UTFALL_ERR_NOMEM);
         return;
     }
-    t->counted[t->ncounted++] = (struct counted_note){before, dup, count};
+    t->counted[t->ncounted++] = (struct counted_note){before, dup, count, -1, -1};
+}
+
+void utfall_table_add_note_cell(utfall_table *t, const char *fmt, int row, int col,
+                                utfall_lang lang)
+{
+    char buf[64];
+    if (!cell_to_set(t, row, col))
+        return;
+    utfall_table_human_cell(t, row, col, lang, buf, sizeof buf);
+    char note[1024];
+    snprintf(note, sizeof note, fmt, buf);
+    int before = t->nnotes;
+    utfall_table_add_note(t, note);
+    size_t cap = (size_t)t->ncounted;
+    char *dup = strdup(fmt);
+    if (t->nnotes == before || !dup || UTFALL_GROW(t->counted, cap, cap + 1)) {
+        free(dup);
+        table_fail(t, UTFALL_ERR_NOMEM);
+        return;
+    }
+    t->counted[t->ncounted++] = (struct counted_note){before, dup, 0, row, col};
 }
 
 static const char *first_failed_key(const utfall_doc *d)
@@ -503,6 +531,7 @@ void utfall_doc_free(utfall_doc *d)
     for (int i = 0; i < d->n; i++)
         utfall_table_free(d->tables[i]);
     free(d->tables);
+    utfall_protect_space_free(d->space);
     free(d);
 }
 
@@ -757,7 +786,7 @@ static void write_delimited(const utfall_table *t, FILE *out, char delim)
     }
 }
 
-static void json_string(FILE *out, const char *s)
+void utfall_json_string(FILE *out, const char *s)
 {
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -795,7 +824,7 @@ static void json_row(const utfall_table *t, int r, FILE *out, const char *indent
                     continue; /* a key the row is not grouped by (totals) */
                 fprintf(out, "%s\"%s\": ", g++ ? ", " : "", t->cols[c].key);
                 if (cell->state == CELL_TEXT && cell->text[0])
-                    json_string(out, cell->text);
+                    utfall_json_string(out, cell->text);
                 else
                     fputs("null", out);
             }
@@ -817,7 +846,7 @@ static void json_row(const utfall_table *t, int r, FILE *out, const char *indent
             machine_cell(t, r, c, buf, sizeof buf);
             fputs(strcmp(buf, "NA") ? buf : "null", out);
         } else if (cell->state == CELL_TEXT) {
-            json_string(out, cell->text);
+            utfall_json_string(out, cell->text);
         } else {
             any_suppressed |= cell->state == CELL_SUPPRESSED;
             fputs("null", out);

@@ -4,6 +4,7 @@
 #define UTFALL_TABLE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "utfall/table.h"
 
@@ -26,6 +27,10 @@ struct column {
     int depends[2]; /* base columns + 1; 0 = none */
     int not_suppressible;
     int sum_of; /* this column is part of the row sum held in column sum_of - 1; 0 = none */
+    int total_complement_public; /* the total row's sum_of − this is not sensitive */
+    char *cell;       /* what the count counts within its row (protect.h); NULL = the row */
+    char *dim;        /* group columns: the dimension of the values; NULL = the key */
+    char *dim_prefix; /* ... and what goes before a value ("exited/") */
 };
 
 struct utfall_table {
@@ -35,6 +40,8 @@ struct utfall_table {
     int machine_only, human_only;
     int no_suppress;
     long suppress_mark; /* N of "<N" once suppression was applied */
+    char *population;   /* what the table counts in (protect.h); NULL = every episode */
+    char *derived_from; /* key of the table this one is computed from; NULL = none */
     char *title;
     struct column *cols;
     int ncols;
@@ -43,25 +50,37 @@ struct utfall_table {
     int nrows, cap_rows;
     char **notes;
     int nnotes;
-    /* notes that state a count: rewritten with "<N" when it is suppressed */
+    /* notes that state a count: rewritten with "<N" when it is suppressed;
+     * row >= 0: the count is the table's cell (row, col) */
     struct counted_note {
         int note;
         char *fmt;
         long count;
+        int row, col;
     } *counted;
     int ncounted;
 };
+
+struct protect_space; /* dimensions and the audit: protect.c */
 
 struct utfall_doc {
     utfall_table **tables;
     int n;
     size_t cap;
     utfall_status failed; /* sticky: a table that could not be added */
+    struct protect_space *space;
 };
+
+/* protect.c: free what the document's protection holds. */
+void utfall_protect_space_free(struct protect_space *s);
+/* table.c: mark a table's cell as hidden (primary "<N" or secondary "..") */
+void utfall_table_hide_cell(utfall_table *t, int row, int col, int secondary);
 
 /* A cell as people read it: localized labels and numbers, "<5", "–". */
 void utfall_table_human_cell(const utfall_table *t, int row, int col, utfall_lang lang,
                              char *buf, size_t size);
+/* A JSON string literal, quotes included. */
+void utfall_json_string(FILE *out, const char *s);
 /* 1 if column col is shown in human (machine = 0) or machine output. */
 int utfall_table_column_visible(const utfall_table *t, int col, int machine);
 

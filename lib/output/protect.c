@@ -1,0 +1,1383 @@
+/* Disclosure control over a whole document (include/utfall/protect.h says
+ * what and why).  The stages of utfall_doc_protect:
+ *   collect     every published count, and every complement a row implies,
+ *               as a cell with a definition
+ *   domains     the values of every dimension
+ *   atoms       the episodes split into classes that no definition tells
+ *               apart (a dynamic programme over the dimensions)
+ *   groups      cells with the same sum of classes share one status
+ *   primary     counts from 1 to N−1 are hidden, complements from 1 to N−1
+ *               must not be recoverable
+ *   secondary   while an attacker's linear programme pins a sensitive
+ *               count, hide the cheapest published count that pins it
+ *   apply       hide the cells, what is computed from them, and the notes
+ * The linear programmes are GLPK's simplex; GLPK reports its own fatal
+ * errors through a hook that returns here with longjmp, so that nothing
+ * aborts. */
+#include "utfall/protect.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "output/table_internal.h"
+
+/* ---- the document's dimensions --------------------------------------- */
+
+struct dim {
+    char *name;
+    char **values;
+    size_t n, cap;
+};
+
+enum group_status { G_SHOWN = 0, G_PRIMARY, G_SECONDARY, G_IMPLIED };
+
+/* What the audit keeps of a group of cells with one expression. */
+struct audit_entry {
+    char *where;      /* JSON: the cells' places, table/row/column */
+    char *definition; /* readable definition of the first cell */
+    enum group_status status;
+    int sensitive;
+    double value; /* published value; NAN for hidden ones */
+    double lo, hi;
+};
+
+struct protect_space {
+    struct dim *dims;
+    size_t ndims, capdims;
+    char **constant; /* grouping keys constant per person */
+    size_t nconstant, capconstant;
+    long min_count; /* N of the last protection, 0 = none ran */
+    struct audit_entry *audit;
+    size_t naudit;
+    size_t nclasses;
+};
+
+static void free_audit(struct protect_space *s)
+{
+    for (size_t i = 0; i < s->naudit; i++) {
+        free(s->audit[i].where);
+        free(s->audit[i].definition);
+    }
+    free(s->audit);
+    s->audit = NULL;
+    s->naudit = 0;
+}
+
+void utfall_protect_space_free(struct protect_space *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->ndims; i++) {
+        for (size_t k = 0; k < s->dims[i].n; k++)
+            free(s->dims[i].values[k]);
+        free(s->dims[i].values);
+        free(s->dims[i].name);
+    }
+    free(s->dims);
+    for (size_t i = 0; i < s->nconstant; i++)
+        free(s->constant[i]);
+    free(s->constant);
+    free_audit(s);
+    free(s);
+}
+
+static void doc_fail(utfall_doc *d)
+{
+    if (!d->failed)
+        d->failed = UTFALL_ERR_NOMEM;
+}
+
+static struct protect_space *space_of(utfall_doc *d)
+{
+    if (!d->space && !(d->space = calloc(1, sizeof *d->space)))
+        doc_fail(d);
+    return d->space;
+}
+
+static long dim_find(const struct protect_space *s, const char *name)
+{
+    for (size_t i = 0; i < s->ndims; i++)
+        if (!strcmp(s->dims[i].name, name))
+            return (long)i;
+    return -1;
+}
+
+static long dim_value_find(const struct dim *dm, const char *value)
+{
+    for (size_t k = 0; k < dm->n; k++)
+        if (!strcmp(dm->values[k], value))
+            return (long)k;
+    return -1;
+}
+
+/* The dimension's index, created when new; -1 on out-of-memory. */
+static long dim_get(struct protect_space *s, const char *name)
+{
+    long i = dim_find(s, name);
+    if (i >= 0)
+        return i;
+    char *dup = strdup(name);
+    if (!dup || UTFALL_GROW(s->dims, s->capdims, s->ndims + 1)) {
+        free(dup);
+        return -1;
+    }
+    s->dims[s->ndims] = (struct dim){dup, NULL, 0, 0};
+    return (long)s->ndims++;
+}
+
+static int dim_add_value(struct dim *dm, const char *value)
+{
+    if (dim_value_find(dm, value) >= 0)
+        return 0;
+    char *dup = strdup(value);
+    if (!dup || UTFALL_GROW(dm->values, dm->cap, dm->n + 1)) {
+        free(dup);
+        return -1;
+    }
+    dm->values[dm->n++] = dup;
+    return 0;
+}
+
+void utfall_doc_dimension_value(utfall_doc *d, const char *dim, const char *value)
+{
+    struct protect_space *s = space_of(d);
+    if (!s)
+        return;
+    long i = dim_get(s, dim);
+    if (i < 0 || dim_add_value(&s->dims[i], value))
+        doc_fail(d);
+}
+
+void utfall_doc_constant_per_person(utfall_doc *d, const char *key)
+{
+    struct protect_space *s = space_of(d);
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nconstant; i++)
+        if (!strcmp(s->constant[i], key))
+            return;
+    char *dup = strdup(key);
+    if (!dup || UTFALL_GROW(s->constant, s->capconstant, s->nconstant + 1)) {
+        free(dup);
+        doc_fail(d);
+        return;
+    }
+    s->constant[s->nconstant++] = dup;
+}
+
+/* ---- what tables say about their cells --------------------------------- */
+
+static void set_string(utfall_table *t, char **field, const char *value)
+{
+    free(*field);
+    *field = value ? strdup(value) : NULL;
+    if (value && !*field && !t->failed)
+        t->failed = UTFALL_ERR_NOMEM;
+}
+
+static struct column *column_of(utfall_table *t, int col)
+{
+    if (col >= 0 && col < t->ncols)
+        return &t->cols[col];
+    if (!t->failed)
+        t->failed = UTFALL_ERR_INTERNAL;
+    return NULL;
+}
+
+void utfall_table_set_population(utfall_table *t, const char *cond)
+{
+    set_string(t, &t->population, cond);
+}
+
+void utfall_table_column_cell(utfall_table *t, int col, const char *cond)
+{
+    struct column *c = column_of(t, col);
+    if (c)
+        set_string(t, &c->cell, cond);
+}
+
+void utfall_table_column_dimension(utfall_table *t, int col, const char *dim, const char *prefix)
+{
+    struct column *c = column_of(t, col);
+    if (!c)
+        return;
+    set_string(t, &c->dim, dim);
+    set_string(t, &c->dim_prefix, prefix);
+}
+
+void utfall_table_derived_from(utfall_table *t, const char *source)
+{
+    set_string(t, &t->derived_from, source);
+}
+
+/* ---- cells and their definitions -------------------------------------- */
+
+/* One condition on one dimension: the value must match one of patterns (a
+ * pattern "v" matches "v" and "v/…").  On the dimension "first" a pattern
+ * is a grouping key: the episode is its person's first within that
+ * grouping's group ("" = within the population). */
+struct clause {
+    size_t dim;
+    char **patterns;
+    size_t n, cap;
+};
+
+/* A definition: the conjunction of its clauses. */
+struct def {
+    struct clause *cl;
+    size_t n, cap;
+};
+
+enum cell_kind { PC_COUNT = 0, PC_COMPLEMENT };
+
+struct pcell {
+    int table, row, col; /* PC_COMPLEMENT: col is the part, total its row sum */
+    int total_col;
+    enum cell_kind kind;
+    double value;
+    size_t def_plus;       /* PC_COUNT: its definition; PC_COMPLEMENT: the total's */
+    size_t def_minus;      /* PC_COMPLEMENT: the part's definition */
+    size_t group;
+    double cost;
+    int public_complement; /* a complement exempt from the threshold (see collect) */
+    int unstated;          /* its row's group value is "uppgift saknas" */
+};
+
+struct group {
+    size_t first; /* first member cell */
+    size_t *cls;  /* sparse expression: classes and coefficients */
+    int *coef;
+    size_t nterms;
+    uint64_t hash;
+    double value;
+    int published; /* a member is a published count */
+    int sensitive;
+    enum group_status status;
+    double cost;
+    double lo, hi;
+    int lp_row;
+};
+
+struct run {
+    utfall_doc *d;
+    struct protect_space *s;
+    long N;
+    utfall_error *err;
+    struct pcell *cells;
+    size_t ncells, capcells;
+    struct def *defs;
+    size_t ndefs, capdefs;
+    long first_dim;     /* the dimension "first", -1 when no cell counts persons */
+    char **flags;       /* its grouping keys, "" first */
+    size_t nflags, capflags;
+    unsigned *tuples;   /* its values: which of flags hold, as bits */
+    size_t ntuples;
+    size_t nwords;      /* 64-bit words of a bitset over defs */
+    uint64_t ***allow;  /* [dim][value]: the defs that admit the value */
+    uint64_t *classes;  /* nclasses bitsets: the defs each class lies in */
+    size_t nclasses;
+    struct group *groups;
+    size_t ngroups, capgroups;
+    glp_prob *lp;
+    jmp_buf *glpk_jump;
+};
+
+static utfall_status nomem(struct run *r)
+{
+    return utfall_error_set(r->err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+}
+
+static void def_free(struct def *df)
+{
+    for (size_t i = 0; i < df->n; i++) {
+        for (size_t k = 0; k < df->cl[i].n; k++)
+            free(df->cl[i].patterns[k]);
+        free(df->cl[i].patterns);
+    }
+    free(df->cl);
+}
+
+static struct clause *def_clause(struct def *df, size_t dim)
+{
+    if (UTFALL_GROW(df->cl, df->cap, df->n + 1))
+        return NULL;
+    df->cl[df->n] = (struct clause){dim, NULL, 0, 0};
+    return &df->cl[df->n++];
+}
+
+static int clause_add(struct clause *c, const char *pattern, size_t len)
+{
+    char *p = strndup(pattern, len);
+    if (!p || UTFALL_GROW(c->patterns, c->cap, c->n + 1)) {
+        free(p);
+        return -1;
+    }
+    c->patterns[c->n++] = p;
+    return 0;
+}
+
+/* "row_key" replaces a "first" pattern "." (the row's grouping). */
+static int def_parse(struct run *r, struct def *df, const char *cond, const char *row_key)
+{
+    for (const char *p = cond; p && *p;) {
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *colon = memchr(p, ':', len);
+        if (!colon)
+            return utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
+                                    "a cell's condition '%.*s' is not dim:values", (int)len, p);
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(colon - p), p);
+        long dim = dim_get(r->s, name);
+        struct clause *c = dim < 0 ? NULL : def_clause(df, (size_t)dim);
+        if (!c)
+            return nomem(r);
+        for (const char *v = colon + 1; v < p + len;) {
+            const char *comma = memchr(v, ',', (size_t)(p + len - v));
+            size_t vlen = comma ? (size_t)(comma - v) : (size_t)(p + len - v);
+            int is_first = !strcmp(name, "first");
+            if (is_first && vlen == 1 && *v == '.' ? clause_add(c, row_key, strlen(row_key))
+                                                  : clause_add(c, v, vlen))
+                return nomem(r);
+            v += vlen + (comma != NULL);
+        }
+        p += len + (end != NULL);
+    }
+    return UTFALL_OK;
+}
+
+/* The value a group column's cell stands for on its dimension. */
+static void group_value(const struct column *gc, const char *text, char *buf, size_t size)
+{
+    const char *prefix = gc->dim_prefix ? gc->dim_prefix : "";
+    snprintf(buf, size, "%s%s", prefix, *prefix && !*text ? "unknown" : text);
+}
+
+/* The conditions of cell (row, col) of table t: population, column, row. */
+static utfall_status def_of_cell(struct run *r, const utfall_table *t, int row, int col,
+                                 size_t *out)
+{
+    if (UTFALL_GROW(r->defs, r->capdefs, r->ndefs + 1))
+        return nomem(r);
+    struct def *df = &r->defs[r->ndefs];
+    *df = (struct def){NULL, 0, 0};
+    char row_key[512] = "";
+    utfall_status st = UTFALL_OK;
+    for (int c = 0; c < t->ncols && !st; c++) {
+        const struct column *gc = &t->cols[c];
+        if (gc->type != UTFALL_COL_GROUP || t->is_total[row])
+            continue;
+        const struct cell *cell = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)c];
+        const char *text = cell->state == CELL_TEXT ? cell->text : "";
+        const char *dname = gc->dim ? gc->dim : gc->key;
+        char value[1024];
+        group_value(gc, text, value, sizeof value);
+        long dim = dim_get(r->s, dname);
+        struct clause *cl = dim < 0 ? NULL : def_clause(df, (size_t)dim);
+        if (!cl || clause_add(cl, value, strlen(value)) || dim_add_value(&r->s->dims[dim], value))
+            st = nomem(r);
+        size_t n = strlen(row_key);
+        snprintf(row_key + n, sizeof row_key - n, "%s%s", n ? "+" : "", dname);
+    }
+    if (!st)
+        st = def_parse(r, df, t->population, row_key);
+    if (!st)
+        st = def_parse(r, df, t->cols[col].cell, row_key);
+    r->ndefs++; /* counted even on failure, so that it is freed */
+    *out = r->ndefs - 1;
+    return st;
+}
+
+/* ---- collect: the counts and the complements rows imply ---------------- */
+
+static int is_protected_count(const struct column *c)
+{
+    return (c->type == UTFALL_COL_COUNT || c->type == UTFALL_COL_COUNT_SHARE)
+           && !c->not_suppressible && !c->depends[0];
+}
+
+static int is_residual_value(const char *v)
+{
+    static const char *const residual[] = {"annat", "annan", "ovrigt", "unknown"};
+    const char *slash = strrchr(v, '/');
+    const char *tail = slash ? slash + 1 : v;
+    for (size_t i = 0; i < sizeof residual / sizeof *residual; i++)
+        if (!strcmp(tail, residual[i]))
+            return 1;
+    return 0;
+}
+
+/* What hiding the cell costs the reader: its size, less for "uppgift
+ * saknas" and "annat", much more for totals and most for the population's
+ * own total. */
+static double cell_cost(const utfall_table *t, int row, int col, double value)
+{
+    double w = value + 1;
+    /* a row's total (enrolled, n) is what the row is about: its parts go first */
+    for (int c = 0; c < t->ncols; c++)
+        if (t->cols[c].sum_of == col + 1) {
+            w *= 5;
+            break;
+        }
+    if (t->is_total[row]) {
+        w *= 20;
+        if (!t->population && !t->cols[col].cell)
+            w *= 50;
+        return w;
+    }
+    for (int c = 0; c < t->ncols; c++) {
+        const struct cell *cell = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)c];
+        if (t->cols[c].type != UTFALL_COL_GROUP)
+            continue;
+        const char *text = cell->state == CELL_TEXT ? cell->text : "";
+        if (!*text)
+            w *= 0.1;
+        else if (is_residual_value(text))
+            w *= 0.3;
+    }
+    return w;
+}
+
+/* A row of participants whose gender (unit, …) is not stated describes a
+ * gap in the register, not people who share an attribute: its counts are
+ * not sensitive in themselves, and are the first to go when another count
+ * needs a partner (utfall(1) SUPPRESSION). */
+static int row_unstated(const utfall_table *t, int row)
+{
+    if (t->is_total[row])
+        return 0;
+    for (int c = 0; c < t->ncols; c++) {
+        const struct cell *cell = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)c];
+        if (t->cols[c].type == UTFALL_COL_GROUP && !t->cols[c].dim_prefix
+            && (cell->state != CELL_TEXT || !cell->text[0]))
+            return 1;
+    }
+    return 0;
+}
+
+static utfall_status add_cell(struct run *r, struct pcell pc)
+{
+    if (UTFALL_GROW(r->cells, r->capcells, r->ncells + 1))
+        return nomem(r);
+    r->cells[r->ncells++] = pc;
+    return UTFALL_OK;
+}
+
+static utfall_status collect_row(struct run *r, int ti, int row, long *at_col)
+{
+    const utfall_table *t = r->d->tables[ti];
+    utfall_status st = UTFALL_OK;
+    for (int c = 0; c < t->ncols && !st; c++) {
+        const struct cell *cell = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)c];
+        at_col[c] = -1;
+        if (!is_protected_count(&t->cols[c]) || cell->state != CELL_NUM)
+            continue;
+        size_t def = 0;
+        if ((st = def_of_cell(r, t, row, c, &def)))
+            break;
+        at_col[c] = (long)r->ncells;
+        st = add_cell(r, (struct pcell){ti, row, c, -1, PC_COUNT, cell->num, def, 0, 0,
+                                        cell_cost(t, row, c, cell->num), 0,
+                                        row_unstated(t, row)});
+    }
+    /* a part and its row's total: the rest is a count too ("9 of 10
+     * reached" says 1 did not) */
+    for (int c = 0; c < t->ncols && !st; c++) {
+        int total = t->cols[c].sum_of - 1;
+        if (total < 0 || at_col[c] < 0 || at_col[total] < 0)
+            continue;
+        const struct pcell *part = &r->cells[at_col[c]], *whole = &r->cells[at_col[total]];
+        /* the project's own total of re-enrolments (enrolments − persons)
+         * describes the project, not a group: see utfall(1) SUPPRESSION */
+        int public_complement = t->is_total[row] && t->cols[c].total_complement_public;
+        st = add_cell(r, (struct pcell){ti, row, c, total, PC_COMPLEMENT,
+                                        whole->value - part->value, whole->def_plus,
+                                        part->def_plus, 0, 0, public_complement,
+                                        part->unstated});
+    }
+    return st;
+}
+
+static utfall_status collect(struct run *r)
+{
+    utfall_status st = UTFALL_OK;
+    for (int ti = 0; ti < r->d->n && !st; ti++) {
+        const utfall_table *t = r->d->tables[ti];
+        if (t->no_suppress)
+            continue;
+        long *at_col = calloc((size_t)(t->ncols ? t->ncols : 1), sizeof *at_col);
+        if (!at_col)
+            return nomem(r);
+        for (int row = 0; row < t->nrows && !st; row++)
+            st = collect_row(r, ti, row, at_col);
+        free(at_col);
+    }
+    return st;
+}
+
+/* ---- domains ------------------------------------------------------------ */
+
+static int pattern_matches(const char *pattern, const char *value)
+{
+    size_t n = strlen(pattern);
+    return !strncmp(pattern, value, n) && (value[n] == '\0' || value[n] == '/');
+}
+
+static long flag_index(const struct run *r, const char *key)
+{
+    for (size_t i = 0; i < r->nflags; i++)
+        if (!strcmp(r->flags[i], key))
+            return (long)i;
+    return -1;
+}
+
+static int key_is_constant(const struct protect_space *s, const char *key)
+{
+    if (!*key)
+        return 0;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", key);
+    for (char *part = strtok(buf, "+"); part; part = strtok(NULL, "+")) {
+        size_t i = 0;
+        while (i < s->nconstant && strcmp(s->constant[i], part))
+            i++;
+        if (i == s->nconstant)
+            return 0;
+    }
+    return 1;
+}
+
+/* The dimension "first": one value per combination of "first within
+ * grouping K" flags that can occur.  The first episode of a person is the
+ * first within every grouping; within a grouping whose value never changes
+ * between a person's episodes (kon) it is the same episode. */
+static utfall_status first_domain(struct run *r)
+{
+    r->first_dim = dim_find(r->s, "first");
+    if (r->first_dim < 0)
+        return UTFALL_OK;
+    if (UTFALL_GROW(r->flags, r->capflags, 1))
+        return nomem(r);
+    r->flags[r->nflags++] = "";
+    for (size_t i = 0; i < r->ndefs; i++)
+        for (size_t c = 0; c < r->defs[i].n; c++) {
+            const struct clause *cl = &r->defs[i].cl[c];
+            for (size_t k = 0; cl->dim == (size_t)r->first_dim && k < cl->n; k++) {
+                if (flag_index(r, cl->patterns[k]) >= 0)
+                    continue;
+                if (r->nflags >= 12)
+                    return utfall_error_set(r->err, UTFALL_ERR_INTERNAL,
+                                            UTFALL_EC_PROTECT_TOO_LARGE,
+                                            "persons are counted by more than 11 groupings");
+                if (UTFALL_GROW(r->flags, r->capflags, r->nflags + 1))
+                    return nomem(r);
+                r->flags[r->nflags++] = cl->patterns[k];
+            }
+        }
+    r->tuples = calloc((size_t)1 << r->nflags, sizeof *r->tuples);
+    if (!r->tuples)
+        return nomem(r);
+    for (unsigned m = 0; m < (1u << r->nflags); m++) {
+        int first = m & 1, ok = 1;
+        for (size_t f = 1; f < r->nflags && ok; f++) {
+            int bit = (m >> f) & 1;
+            if ((first && !bit) || (key_is_constant(r->s, r->flags[f]) && bit != first))
+                ok = 0;
+        }
+        if (ok)
+            r->tuples[r->ntuples++] = m;
+    }
+    return UTFALL_OK;
+}
+
+static size_t dim_nvalues(const struct run *r, size_t k)
+{
+    return (long)k == r->first_dim ? r->ntuples : r->s->dims[k].n;
+}
+
+static int clause_admits(const struct run *r, const struct clause *cl, size_t v)
+{
+    for (size_t i = 0; i < cl->n; i++) {
+        if ((long)cl->dim == r->first_dim) {
+            long f = flag_index(r, cl->patterns[i]);
+            if (f >= 0 && ((r->tuples[v] >> f) & 1))
+                return 1;
+        } else if (pattern_matches(cl->patterns[i], r->s->dims[cl->dim].values[v])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* allow[k][v]: the definitions that admit value v of dimension k. */
+static utfall_status build_allow(struct run *r)
+{
+    r->nwords = (r->ndefs + 63) / 64;
+    if (!r->nwords)
+        r->nwords = 1;
+    r->allow = calloc(r->s->ndims ? r->s->ndims : 1, sizeof *r->allow);
+    if (!r->allow)
+        return nomem(r);
+    for (size_t k = 0; k < r->s->ndims; k++) {
+        size_t nv = dim_nvalues(r, k);
+        if (!(r->allow[k] = calloc(nv ? nv : 1, sizeof **r->allow)))
+            return nomem(r);
+        for (size_t v = 0; v < nv; v++) {
+            if (!(r->allow[k][v] = malloc(r->nwords * sizeof ***r->allow)))
+                return nomem(r);
+            memset(r->allow[k][v], 0xff, r->nwords * sizeof ***r->allow);
+        }
+    }
+    for (size_t i = 0; i < r->ndefs; i++)
+        for (size_t c = 0; c < r->defs[i].n; c++) {
+            const struct clause *cl = &r->defs[i].cl[c];
+            if (!dim_nvalues(r, cl->dim))
+                return utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
+                                        "dimension '%s' has no values",
+                                        r->s->dims[cl->dim].name);
+            for (size_t v = 0; v < dim_nvalues(r, cl->dim); v++)
+                if (!clause_admits(r, cl, v))
+                    r->allow[cl->dim][v][i / 64] &= ~((uint64_t)1 << (i % 64));
+        }
+    return UTFALL_OK;
+}
+
+/* ---- atoms: classes of episodes no definition tells apart ---------------- */
+
+/* A set of bitsets without duplicates (open addressing on their hash). */
+struct bitset_set {
+    uint64_t *bits; /* n bitsets of nwords */
+    size_t n, cap;
+    size_t *slots; /* index + 1; 0 = empty */
+    size_t nslots;
+    size_t nwords;
+};
+
+static uint64_t bits_hash(const uint64_t *b, size_t nwords)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < nwords; i++) {
+        h ^= b[i];
+        h *= 1099511628211ull;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+static int bitset_set_rehash(struct bitset_set *s, size_t nslots)
+{
+    size_t *slots = calloc(nslots, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t j = bits_hash(s->bits + i * s->nwords, s->nwords) & (nslots - 1);
+        while (slots[j])
+            j = (j + 1) & (nslots - 1);
+        slots[j] = i + 1;
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->nslots = nslots;
+    return 0;
+}
+
+static int bitset_set_add(struct bitset_set *s, const uint64_t *b)
+{
+    if ((s->n + 1) * 2 > s->nslots && bitset_set_rehash(s, s->nslots ? s->nslots * 2 : 1024))
+        return -1;
+    size_t j = bits_hash(b, s->nwords) & (s->nslots - 1);
+    for (; s->slots[j]; j = (j + 1) & (s->nslots - 1))
+        if (!memcmp(s->bits + (s->slots[j] - 1) * s->nwords, b, s->nwords * sizeof *b))
+            return 0;
+    size_t cap_words = s->cap * s->nwords;
+    if (s->n == s->cap) {
+        if (UTFALL_GROW(s->bits, cap_words, (s->n + 1) * s->nwords))
+            return -1;
+        s->cap = cap_words / s->nwords;
+    }
+    memcpy(s->bits + s->n * s->nwords, b, s->nwords * sizeof *b);
+    s->slots[j] = ++s->n;
+    return 0;
+}
+
+enum { MAX_CLASSES = 400000 };
+
+/* Dimension by dimension, extend every partial class by every value and
+ * keep one of those that lie in the same definitions: they cannot be told
+ * apart by anything later either. */
+static utfall_status build_classes(struct run *r)
+{
+    size_t nw = r->nwords;
+    struct bitset_set cur = {NULL, 0, 0, NULL, 0, nw};
+    uint64_t *all = malloc(nw * sizeof *all), *tmp = malloc(nw * sizeof *tmp);
+    utfall_status st = UTFALL_OK;
+    if (!all || !tmp)
+        st = nomem(r);
+    if (!st) {
+        memset(all, 0xff, nw * sizeof *all);
+        if (r->ndefs % 64)
+            all[nw - 1] = ((uint64_t)1 << (r->ndefs % 64)) - 1;
+        if (bitset_set_add(&cur, all))
+            st = nomem(r);
+    }
+    for (size_t k = 0; k < r->s->ndims && !st; k++) {
+        struct bitset_set next = {NULL, 0, 0, NULL, 0, nw};
+        for (size_t i = 0; i < cur.n && !st; i++)
+            for (size_t v = 0; v < dim_nvalues(r, k) && !st; v++) {
+                uint64_t any = 0;
+                for (size_t w = 0; w < nw; w++)
+                    any |= tmp[w] = cur.bits[i * nw + w] & r->allow[k][v][w];
+                if (any && bitset_set_add(&next, tmp))
+                    st = nomem(r);
+                else if (next.n > MAX_CLASSES)
+                    st = utfall_error_set(r->err, UTFALL_ERR_IO, UTFALL_EC_PROTECT_TOO_LARGE,
+                                          "disclosure control: the published tables split the "
+                                          "participants into more than %d classes",
+                                          MAX_CLASSES);
+            }
+        free(cur.bits);
+        free(cur.slots);
+        cur = next;
+    }
+    free(all);
+    free(tmp);
+    free(cur.slots);
+    r->classes = cur.bits;
+    r->nclasses = st ? 0 : cur.n;
+    return st;
+}
+
+/* ---- groups: cells with the same sum of classes ------------------------------ */
+
+static int in_def(const struct run *r, size_t cls, size_t def)
+{
+    return (int)((r->classes[cls * r->nwords + def / 64] >> (def % 64)) & 1);
+}
+
+static utfall_status cell_expression(struct run *r, const struct pcell *pc, size_t **cls,
+                                     int **coef, size_t *n)
+{
+    size_t cap = 0;
+    *cls = NULL;
+    *coef = NULL;
+    *n = 0;
+    for (size_t c = 0; c < r->nclasses; c++) {
+        int k = in_def(r, c, pc->def_plus) - (pc->kind == PC_COMPLEMENT ? in_def(r, c, pc->def_minus) : 0);
+        if (!k)
+            continue;
+        size_t cap2 = cap;
+        if (UTFALL_GROW(*cls, cap, *n + 1) || UTFALL_GROW(*coef, cap2, *n + 1))
+            return nomem(r);
+        (*cls)[*n] = c;
+        (*coef)[(*n)++] = k;
+    }
+    return UTFALL_OK;
+}
+
+static uint64_t expression_hash(const size_t *cls, const int *coef, size_t n)
+{
+    uint64_t h = 1469598103934665603ull ^ n;
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ cls[i]) * 1099511628211ull;
+        h = (h ^ (uint64_t)(coef[i] + 2)) * 1099511628211ull;
+    }
+    return h;
+}
+
+static utfall_status build_groups(struct run *r)
+{
+    for (size_t i = 0; i < r->ncells; i++) {
+        struct pcell *pc = &r->cells[i];
+        size_t *cls, n;
+        int *coef;
+        if (cell_expression(r, pc, &cls, &coef, &n))
+            return nomem(r);
+        uint64_t h = expression_hash(cls, coef, n);
+        size_t g = 0;
+        while (g < r->ngroups
+               && !(r->groups[g].hash == h && r->groups[g].nterms == n
+                    && !memcmp(r->groups[g].cls, cls, n * sizeof *cls)
+                    && !memcmp(r->groups[g].coef, coef, n * sizeof *coef)))
+            g++;
+        if (g == r->ngroups) {
+            if (UTFALL_GROW(r->groups, r->capgroups, r->ngroups + 1)) {
+                free(cls);
+                free(coef);
+                return nomem(r);
+            }
+            r->groups[r->ngroups++] = (struct group){i, cls, coef, n, h, pc->value, 0, 0,
+                                                     G_IMPLIED, 0, NAN, NAN, 0};
+        } else {
+            free(cls);
+            free(coef);
+        }
+        struct group *gr = &r->groups[g];
+        pc->group = g;
+        if (pc->kind == PC_COUNT) {
+            if (!gr->published || fabs(gr->value - pc->value) > 1e-9)
+                gr->value = pc->value;
+            gr->published = 1;
+            gr->status = G_SHOWN;
+            gr->cost += pc->cost;
+        }
+    }
+    return UTFALL_OK;
+}
+
+/* ---- primary: what must not be published or recovered ----------------- */
+
+static void mark_primary(struct run *r)
+{
+    for (size_t i = 0; i < r->ncells; i++) {
+        const struct pcell *pc = &r->cells[i];
+        struct group *g = &r->groups[pc->group];
+        double v = g->value;
+        int small = v >= 1 - 1e-9 && v <= (double)(r->N - 1) + 1e-9;
+        if (!small || pc->unstated || (pc->kind == PC_COMPLEMENT && pc->public_complement))
+            continue;
+        g->sensitive = 1;
+        if (g->published)
+            g->status = G_PRIMARY;
+    }
+}
+
+/* ---- the attacker's linear programme -------------------------------------- */
+
+static void glpk_hook(void *info)
+{
+    longjmp(*(jmp_buf *)info, 1);
+}
+
+static void set_row_bounds(struct run *r, const struct group *g)
+{
+    if (g->status == G_SHOWN && g->published)
+        glp_set_row_bnds(r->lp, g->lp_row, GLP_FX, g->value, g->value);
+    else if (g->status == G_PRIMARY)
+        glp_set_row_bnds(r->lp, g->lp_row, GLP_DB, 1.0, (double)(r->N - 1));
+    else
+        glp_set_row_bnds(r->lp, g->lp_row, GLP_FR, 0.0, 0.0);
+}
+
+static utfall_status build_lp(struct run *r)
+{
+    r->lp = glp_create_prob();
+    if (r->nclasses)
+        glp_add_cols(r->lp, (int)r->nclasses);
+    for (size_t j = 1; j <= r->nclasses; j++)
+        glp_set_col_bnds(r->lp, (int)j, GLP_LO, 0.0, 0.0);
+    if (r->ngroups)
+        glp_add_rows(r->lp, (int)r->ngroups);
+    size_t most = 1;
+    for (size_t g = 0; g < r->ngroups; g++)
+        most = r->groups[g].nterms > most ? r->groups[g].nterms : most;
+    int *ind = malloc((most + 1) * sizeof *ind);
+    double *val = malloc((most + 1) * sizeof *val);
+    if (!ind || !val) {
+        free(ind);
+        free(val);
+        return nomem(r);
+    }
+    for (size_t g = 0; g < r->ngroups; g++) {
+        struct group *gr = &r->groups[g];
+        gr->lp_row = (int)g + 1;
+        for (size_t k = 0; k < gr->nterms; k++) {
+            ind[k + 1] = (int)gr->cls[k] + 1;
+            val[k + 1] = gr->coef[k];
+        }
+        glp_set_mat_row(r->lp, gr->lp_row, (int)gr->nterms, ind, val);
+        set_row_bounds(r, gr);
+    }
+    free(ind);
+    free(val);
+    return UTFALL_OK;
+}
+
+static utfall_status solver_error(struct run *r, const char *what)
+{
+    return utfall_error_set(r->err, UTFALL_ERR_IO, UTFALL_EC_PROTECT_SOLVER,
+                            "disclosure control: the linear programme could not be solved (%s); "
+                            "nothing is written, since the output could not be shown to be "
+                            "protected",
+                            what);
+}
+
+/* Optimise group g's count in direction dir (GLP_MIN, GLP_MAX): *value, or
+ * *unbounded.  Infeasible means the published counts contradict their
+ * definitions: a bug in a definition, never the data's fault. */
+static utfall_status optimise(struct run *r, const struct group *g, int dir, double *value,
+                              int *unbounded)
+{
+    for (size_t k = 0; k < g->nterms; k++)
+        glp_set_obj_coef(r->lp, (int)g->cls[k] + 1, g->coef[k]);
+    glp_set_obj_dir(r->lp, dir);
+    glp_smcp parm;
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.presolve = GLP_OFF;
+    int rc = glp_simplex(r->lp, &parm);
+    if (rc != 0) { /* a bad basis after many bound changes: start afresh once */
+        glp_std_basis(r->lp);
+        rc = glp_simplex(r->lp, &parm);
+    }
+    for (size_t k = 0; k < g->nterms; k++)
+        glp_set_obj_coef(r->lp, (int)g->cls[k] + 1, 0.0);
+    if (rc != 0)
+        return solver_error(r, "the simplex method failed");
+    int status = glp_get_status(r->lp);
+    *unbounded = status == GLP_UNBND;
+    if (status == GLP_NOFEAS || status == GLP_INFEAS)
+        return utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
+                                "disclosure control: the published counts contradict their "
+                                "definitions (table '%s'): an internal error",
+                                r->d->tables[r->cells[g->first].table]->key);
+    if (status != GLP_OPT && status != GLP_UNBND)
+        return solver_error(r, "no optimal solution");
+    *value = *unbounded ? (dir == GLP_MAX ? INFINITY : -INFINITY) : glp_get_obj_val(r->lp);
+    return UTFALL_OK;
+}
+
+/* The cheapest published group whose row binds the last optimum. */
+static long binding_candidate(struct run *r, long best)
+{
+    for (size_t g = 0; g < r->ngroups; g++) {
+        const struct group *gr = &r->groups[g];
+        if (gr->status != G_SHOWN || !gr->published)
+            continue;
+        if (fabs(glp_get_row_dual(r->lp, gr->lp_row)) <= 1e-9)
+            continue;
+        if (best < 0 || gr->cost < r->groups[best].cost)
+            best = (long)g;
+    }
+    return best;
+}
+
+/* When no row's dual says which count binds: the cheapest published count
+ * that shares a class with the sensitive one. */
+static long overlapping_candidate(const struct run *r, const struct group *s)
+{
+    long best = -1;
+    for (size_t g = 0; g < r->ngroups; g++) {
+        const struct group *gr = &r->groups[g];
+        if (gr->status != G_SHOWN || !gr->published)
+            continue;
+        int overlap = 0;
+        for (size_t a = 0, b = 0; a < gr->nterms && b < s->nterms && !overlap;) {
+            if (gr->cls[a] == s->cls[b])
+                overlap = 1;
+            else if (gr->cls[a] < s->cls[b])
+                a++;
+            else
+                b++;
+        }
+        if (overlap && (best < 0 || gr->cost < r->groups[best].cost))
+            best = (long)g;
+    }
+    return best;
+}
+
+static int pinned(double lo, double hi)
+{
+    if (isinf(lo) || isinf(hi))
+        return 0;
+    return floor(hi + 1e-6) - ceil(lo - 1e-6) < 1;
+}
+
+/* Hide published counts until group s can no longer be pinned. */
+static utfall_status protect_group(struct run *r, size_t s)
+{
+    for (;;) {
+        struct group *g = &r->groups[s];
+        int unb;
+        utfall_status st = optimise(r, g, GLP_MAX, &g->hi, &unb);
+        long cand = st ? -1 : binding_candidate(r, -1);
+        if (!st)
+            st = optimise(r, g, GLP_MIN, &g->lo, &unb);
+        if (st)
+            return st;
+        if (!pinned(g->lo, g->hi))
+            return UTFALL_OK;
+        cand = binding_candidate(r, cand);
+        if (cand < 0)
+            cand = overlapping_candidate(r, g);
+        if (cand < 0)
+            return utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
+                                    "disclosure control: a count in table '%s' cannot be "
+                                    "protected by hiding others",
+                                    r->d->tables[r->cells[g->first].table]->key);
+        r->groups[cand].status = G_SECONDARY;
+        set_row_bounds(r, &r->groups[cand]);
+    }
+}
+
+/* A count hidden on the way that an attacker can compute anyway hides
+ * nothing: publish it again.  Such a count's constraint is implied by the
+ * others, so publishing all of them at once changes no other range. */
+static utfall_status publish_pinned(struct run *r)
+{
+    utfall_status st = UTFALL_OK;
+    for (size_t g = 0; g < r->ngroups && !st; g++) {
+        struct group *gr = &r->groups[g];
+        if (gr->status != G_SECONDARY)
+            continue;
+        int unb;
+        st = optimise(r, gr, GLP_MAX, &gr->hi, &unb);
+        if (!st)
+            st = optimise(r, gr, GLP_MIN, &gr->lo, &unb);
+        if (!st && gr->hi - gr->lo < 1e-6)
+            gr->status = G_SHOWN;
+    }
+    for (size_t g = 0; g < r->ngroups; g++)
+        set_row_bounds(r, &r->groups[g]);
+    return st;
+}
+
+/* The range an attacker can infer for every group that is not published. */
+static utfall_status audit_ranges(struct run *r)
+{
+    utfall_status st = UTFALL_OK;
+    for (size_t g = 0; g < r->ngroups && !st; g++) {
+        struct group *gr = &r->groups[g];
+        if (gr->status == G_SHOWN)
+            continue;
+        int unb;
+        st = optimise(r, gr, GLP_MAX, &gr->hi, &unb);
+        if (!st)
+            st = optimise(r, gr, GLP_MIN, &gr->lo, &unb);
+    }
+    return st;
+}
+
+static utfall_status attack_and_hide(struct run *r)
+{
+    jmp_buf jump;
+    utfall_status st = UTFALL_OK;
+    glp_term_out(GLP_OFF); /* the library never prints */
+    if (setjmp(jump)) {
+        /* GLPK met a fatal error; its environment must go */
+        r->lp = NULL;
+        glp_free_env();
+        return solver_error(r, "GLPK stopped");
+    }
+    glp_error_hook(glpk_hook, &jump);
+    st = build_lp(r);
+    for (size_t g = 0; g < r->ngroups && !st; g++)
+        if (r->groups[g].sensitive)
+            st = protect_group(r, g);
+    if (!st)
+        st = publish_pinned(r);
+    if (!st)
+        st = audit_ranges(r);
+    glp_delete_prob(r->lp);
+    r->lp = NULL;
+    glp_error_hook(NULL, NULL);
+    return st;
+}
+
+/* ---- apply: hide cells, what follows from them, and the notes ------------ */
+
+static struct cell *cell_of(utfall_table *t, int row, int col)
+{
+    return &t->cells[(size_t)row * (size_t)t->ncols + (size_t)col];
+}
+
+void utfall_table_hide_cell(utfall_table *t, int row, int col, int secondary)
+{
+    struct cell *c = cell_of(t, row, col);
+    if (c->state == CELL_SUPPRESSED)
+        return;
+    c->state = CELL_SUPPRESSED;
+    c->secondary = secondary;
+}
+
+static int table_has_hidden(const utfall_table *t)
+{
+    for (int i = 0; i < t->nrows * t->ncols; i++)
+        if (t->cells[i].state == CELL_SUPPRESSED)
+            return 1;
+    return 0;
+}
+
+/* Shares, intervals, means: hidden wherever a count they come from is;
+ * twice, for chains. */
+static void hide_dependents(utfall_table *t)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (int c = 0; c < t->ncols; c++)
+            for (int k = 0; k < 2; k++) {
+                int base = t->cols[c].depends[k] - 1;
+                for (int row = 0; base >= 0 && row < t->nrows; row++)
+                    if (cell_of(t, row, base)->state == CELL_SUPPRESSED
+                        && cell_of(t, row, c)->state != CELL_EMPTY)
+                        utfall_table_hide_cell(t, row, c, 1);
+            }
+}
+
+/* A test of a crosstab, a comparison of groups: all or nothing. */
+static void hide_derived_tables(utfall_doc *d)
+{
+    for (int i = 0; i < d->n; i++) {
+        utfall_table *t = d->tables[i];
+        utfall_table *src = t->derived_from ? utfall_doc_table(d, t->derived_from) : NULL;
+        if (!src || !table_has_hidden(src))
+            continue;
+        for (int row = 0; row < t->nrows; row++)
+            for (int c = 0; c < t->ncols; c++) {
+                struct cell *cell = cell_of(t, row, c);
+                if (t->cols[c].type != UTFALL_COL_GROUP && t->cols[c].type != UTFALL_COL_TEXT
+                    && (cell->state == CELL_NUM || cell->state == CELL_NA))
+                    utfall_table_hide_cell(t, row, c, 1);
+            }
+    }
+}
+
+/* A note that states a count says what its cell shows. */
+static int rewrite_notes(utfall_table *t, long N)
+{
+    for (int i = 0; i < t->ncounted; i++) {
+        struct counted_note *cn = &t->counted[i];
+        char mark[32], note[1024];
+        if (cn->row >= 0) {
+            const struct cell *c = cell_of(t, cn->row, cn->col);
+            if (c->state != CELL_SUPPRESSED)
+                continue;
+            snprintf(mark, sizeof mark, c->secondary ? ".." : "<%ld", N);
+        } else {
+            if (cn->count < 1 || cn->count >= N)
+                continue;
+            snprintf(mark, sizeof mark, "<%ld", N);
+        }
+        snprintf(note, sizeof note, cn->fmt, mark);
+        char *dup = strdup(note);
+        if (!dup)
+            return -1;
+        free(t->notes[cn->note]);
+        t->notes[cn->note] = dup;
+    }
+    return 0;
+}
+
+static utfall_status apply(struct run *r, utfall_lang lang)
+{
+    utfall_doc *d = r->d;
+    for (size_t i = 0; i < r->ncells; i++) {
+        const struct pcell *pc = &r->cells[i];
+        enum group_status s = r->groups[pc->group].status;
+        if (pc->kind == PC_COUNT && (s == G_PRIMARY || s == G_SECONDARY))
+            utfall_table_hide_cell(d->tables[pc->table], pc->row, pc->col, s == G_SECONDARY);
+    }
+    for (int i = 0; i < d->n; i++)
+        if (!d->tables[i]->no_suppress) {
+            d->tables[i]->suppress_mark = r->N;
+            hide_dependents(d->tables[i]);
+        }
+    hide_derived_tables(d);
+    for (int i = 0; i < d->n; i++) {
+        utfall_table *t = d->tables[i];
+        if (t->no_suppress)
+            continue;
+        if (rewrite_notes(t, r->N))
+            return nomem(r);
+        if (table_has_hidden(t)) {
+            char note[512], n[32];
+            snprintf(n, sizeof n, "%ld", r->N);
+            snprintf(note, sizeof note, utfall_tr(lang, "note.suppressed"), n, n);
+            utfall_table_add_note(t, note);
+        }
+    }
+    return UTFALL_OK;
+}
+
+/* ---- the audit --------------------------------------------------------------- */
+
+static void write_def(FILE *f, const struct run *r, const struct def *df)
+{
+    if (!df->n) {
+        fputs("all", f);
+        return;
+    }
+    for (size_t i = 0; i < df->n; i++) {
+        const struct clause *cl = &df->cl[i];
+        if ((long)cl->dim == r->first_dim) {
+            /* the person's first episode within a grouping's group */
+            for (size_t k = 0; k < cl->n; k++)
+                fprintf(f, "%sfirst(%s)", i || k ? " & " : "",
+                        *cl->patterns[k] ? cl->patterns[k] : "all");
+            continue;
+        }
+        fprintf(f, "%s%s=", i ? " & " : "", r->s->dims[cl->dim].name);
+        for (size_t k = 0; k < cl->n; k++)
+            fprintf(f, "%s%s", k ? "|" : "", cl->patterns[k]);
+    }
+}
+
+static void write_place(FILE *f, const struct run *r, const struct pcell *pc)
+{
+    const utfall_table *t = r->d->tables[pc->table];
+    fputs("{\"table\": ", f);
+    utfall_json_string(f, t->key);
+    fputs(", \"row\": {", f);
+    int n = 0;
+    for (int c = 0; c < t->ncols && !t->is_total[pc->row]; c++) {
+        if (t->cols[c].type != UTFALL_COL_GROUP)
+            continue;
+        const struct cell *cell = &t->cells[(size_t)pc->row * (size_t)t->ncols + (size_t)c];
+        fputs(n++ ? ", " : "", f);
+        utfall_json_string(f, t->cols[c].key);
+        fputs(": ", f);
+        utfall_json_string(f, cell->state == CELL_TEXT ? cell->text : "");
+    }
+    fputs("}, ", f);
+    if (pc->kind == PC_COUNT) {
+        fputs("\"column\": ", f);
+        utfall_json_string(f, t->cols[pc->col].key);
+    } else {
+        fputs("\"total\": ", f);
+        utfall_json_string(f, t->cols[pc->total_col].key);
+        fputs(", \"part\": ", f);
+        utfall_json_string(f, t->cols[pc->col].key);
+    }
+    fputc('}', f);
+}
+
+/* One entry per group, its text built now: the run's definitions are gone
+ * when the audit is written. */
+static utfall_status keep_audit(struct run *r)
+{
+    struct protect_space *s = r->s;
+    free_audit(s);
+    s->audit = calloc(r->ngroups ? r->ngroups : 1, sizeof *s->audit);
+    if (!s->audit)
+        return nomem(r);
+    s->naudit = r->ngroups;
+    s->nclasses = r->nclasses;
+    for (size_t g = 0; g < r->ngroups; g++) {
+        const struct group *gr = &r->groups[g];
+        struct audit_entry *a = &s->audit[g];
+        size_t len;
+        FILE *f = open_memstream(&a->where, &len);
+        if (!f)
+            return nomem(r);
+        int n = 0;
+        for (size_t i = 0; i < r->ncells; i++)
+            if (r->cells[i].group == g) {
+                fputs(n++ ? ", " : "", f);
+                write_place(f, r, &r->cells[i]);
+            }
+        if (fclose(f))
+            return nomem(r);
+        if (!(f = open_memstream(&a->definition, &len)))
+            return nomem(r);
+        const struct pcell *first = &r->cells[gr->first];
+        write_def(f, r, &r->defs[first->def_plus]);
+        if (first->kind == PC_COMPLEMENT) {
+            fputs(" minus ", f);
+            write_def(f, r, &r->defs[first->def_minus]);
+        }
+        if (fclose(f))
+            return nomem(r);
+        a->status = gr->status;
+        a->sensitive = gr->sensitive;
+        a->value = gr->status == G_SHOWN ? gr->value : NAN;
+        a->lo = gr->lo;
+        a->hi = gr->hi;
+    }
+    return UTFALL_OK;
+}
+
+static void write_bound(FILE *out, double v, int upper)
+{
+    if (isnan(v) || isinf(v))
+        fputs("null", out);
+    else
+        fprintf(out, "%.0f", (upper ? floor(v + 1e-6) : ceil(v - 1e-6)) + 0.0);
+}
+
+utfall_status utfall_doc_write_audit(const utfall_doc *d, FILE *out, utfall_error *err)
+{
+    static const char *const status_name[] = {"published", "primary", "secondary", "implied"};
+    const struct protect_space *s = d->space;
+    fprintf(out, "{\n  \"min_count\": %ld,\n", s ? s->min_count : 0L);
+    fprintf(out, "  \"classes\": %zu,\n  \"cells\": [", s ? s->nclasses : (size_t)0);
+    for (size_t i = 0; s && i < s->naudit; i++) {
+        const struct audit_entry *a = &s->audit[i];
+        fprintf(out, "%s\n    {\"status\": \"%s\", \"sensitive\": %s, \"definition\": ",
+                i ? "," : "", status_name[a->status], a->sensitive ? "true" : "false");
+        utfall_json_string(out, a->definition);
+        fprintf(out, ", \"cells\": [%s]", a->where);
+        if (a->status == G_SHOWN) {
+            fprintf(out, ", \"value\": %.0f}", a->value);
+            continue;
+        }
+        fputs(", \"interval\": [", out);
+        write_bound(out, a->lo, 0);
+        fputs(", ", out);
+        write_bound(out, a->hi, 1);
+        fputs("]}", out);
+    }
+    fputs("\n  ]\n}\n", out);
+    if (ferror(out))
+        return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR,
+                                "cannot write the audit");
+    return UTFALL_OK;
+}
+
+/* ---- the driver ---------------------------------------------------------------- */
+
+static void run_free(struct run *r)
+{
+    for (size_t i = 0; i < r->ndefs; i++)
+        def_free(&r->defs[i]);
+    free(r->defs);
+    free(r->cells);
+    free(r->flags);
+    free(r->tuples);
+    for (size_t k = 0; r->allow && k < r->s->ndims; k++) {
+        for (size_t v = 0; r->allow[k] && v < dim_nvalues(r, k); v++)
+            free(r->allow[k][v]);
+        free(r->allow[k]);
+    }
+    free(r->allow);
+    free(r->classes);
+    for (size_t g = 0; g < r->ngroups; g++) {
+        free(r->groups[g].cls);
+        free(r->groups[g].coef);
+    }
+    free(r->groups);
+}
+
+utfall_status utfall_doc_protect(utfall_doc *d, const utfall_protect_options *opt,
+                                 utfall_error *err)
+{
+    if (utfall_doc_check(d, err))
+        return err->status;
+    struct protect_space *s = space_of(d);
+    if (!s)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    struct run r = {.d = d, .s = s, .N = opt->min_count >= 2 ? opt->min_count : 0, .err = err,
+                    .first_dim = -1};
+    s->min_count = r.N;
+    utfall_status st = collect(&r);
+    if (!st)
+        st = first_domain(&r);
+    if (!st)
+        st = build_allow(&r);
+    if (!st)
+        st = build_classes(&r);
+    if (!st)
+        st = build_groups(&r);
+    if (!st && r.N) {
+        mark_primary(&r);
+        st = attack_and_hide(&r);
+    }
+    if (!st && r.N)
+        st = apply(&r, opt->lang);
+    if (!st)
+        st = keep_audit(&r);
+    run_free(&r);
+    return st;
+}
