@@ -18,13 +18,14 @@ static const char usage[] =
     "activity, the outcome after N months (with --spells), and the method and\n"
     "definitions behind every figure, with charts.  OUT ending in .pdf gives an A4\n"
     "PDF, .md Markdown with the charts as PNG files in OUT-figurer/ (pandoc turns\n"
-    "it into Word), .xlsx an Excel workbook.  The extract is read several times,\n"
+    "it into Word), .xlsx an Excel workbook, .json every table for programs.  The\n"
+    "extract is read several times,\n"
     "so it must be a file, not standard input.\n"
     "\n"
-    "  -o, --output OUT       the report: OUT.pdf, OUT.md or OUT.xlsx (required; '-'\n"
-    "                         writes Markdown without charts, or XLSX with --format\n"
-    "                         xlsx, to stdout)\n"
-    "  -f, --format FMT       md or xlsx (default: from the extension of OUT)\n"
+    "  -o, --output OUT       the report: OUT.pdf, OUT.md, OUT.xlsx or OUT.json\n"
+    "                         (required; '-' writes Markdown without charts, or XLSX\n"
+    "                         or JSON with --format, to stdout)\n"
+    "  -f, --format FMT       md, xlsx or json (default: from the extension of OUT)\n"
     "  -g, --goals FILE       the project's goals, see utfall-goals(5) (default:\n"
     "                         arbete, arbete_med_stod, studier among exited)\n"
     "      --spells FILE      status spells: adds the outcome after N months\n"
@@ -33,6 +34,7 @@ static const char usage[] =
     "      --title TEXT       project title (default: titel in the goals file)\n"
     "      --date DATE        date shown in the generated-by line (default none)\n"
     "      --suppress N       hide counts below N (default 5; 0 turns it off)\n"
+    "      --audit FILE       write what is hidden and why, as JSON (utfall(1))\n"
     "      --level L          confidence level (default 0.95)\n"
     "      --lang sv|en       language (default from LANG)\n"
     "  -d, --delimiter C, --encoding ENC, --map FIELD=HEADER, --outcome-map FILE,\n"
@@ -78,16 +80,19 @@ static utfall_status open_extract(void *ctx, int pass, utfall_extract **x, utfal
     return utfall_extract_open(x, (const char *const *)o->c->inputs, o->c->ninputs, &xo, err);
 }
 
-enum out_kind { OUT_MD = 0, OUT_XLSX, OUT_PDF };
+enum out_kind { OUT_MD = 0, OUT_XLSX, OUT_PDF, OUT_JSON };
 
 static int report_format(cli *c, const char *out, enum out_kind *kind)
 {
     const char *dot = strrchr(out, '.');
     if (c->format_given) {
-        if (c->format != UTFALL_FMT_MD && c->format != UTFALL_FMT_XLSX)
-            return cli_usage_error(c, "--format takes md or xlsx for a report (PDF: name the "
-                                      "file .pdf)");
-        *kind = c->format == UTFALL_FMT_XLSX ? OUT_XLSX : OUT_MD;
+        if (c->format != UTFALL_FMT_MD && c->format != UTFALL_FMT_XLSX
+            && c->format != UTFALL_FMT_JSON)
+            return cli_usage_error(c, "--format takes md, xlsx or json for a report (PDF: name "
+                                      "the file .pdf)");
+        *kind = c->format == UTFALL_FMT_XLSX  ? OUT_XLSX
+                : c->format == UTFALL_FMT_JSON ? OUT_JSON
+                                               : OUT_MD;
     } else if (!strcmp(out, "-")
                || (dot && (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown")))) {
         *kind = OUT_MD;
@@ -95,9 +100,11 @@ static int report_format(cli *c, const char *out, enum out_kind *kind)
         *kind = OUT_XLSX;
     } else if (dot && !strcasecmp(dot, ".pdf")) {
         *kind = OUT_PDF;
+    } else if (dot && !strcasecmp(dot, ".json")) {
+        *kind = OUT_JSON;
     } else {
-        return cli_usage_error(c, "%s: the report is written as .pdf, .md or .xlsx; name the "
-                                  "file so, or give --format", out);
+        return cli_usage_error(c, "%s: the report is written as .pdf, .md, .xlsx or .json; "
+                                  "name the file so, or give --format", out);
     }
     return 0;
 }
@@ -304,8 +311,8 @@ int main(int argc, char **argv)
         utfall_goals_free(goals);
         return cli_finish(&c, rc);
     }
-    if (kind == OUT_XLSX) {
-        c.format = UTFALL_FMT_XLSX;
+    if (kind == OUT_XLSX || kind == OUT_JSON) {
+        c.format = kind == OUT_XLSX ? UTFALL_FMT_XLSX : UTFALL_FMT_JSON;
         c.format_given = 1;
         rc = cli_write(&c, utfall_report_doc(r));
     } else if (kind == OUT_PDF) {

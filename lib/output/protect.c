@@ -1036,6 +1036,103 @@ static utfall_status publish_pinned(struct run *r)
     return st;
 }
 
+/* ---- certification: an attacker who reasons in whole numbers ------------- */
+
+/* No class holds more episodes than the largest count: a bound that keeps
+ * every integer programme finite. */
+static double class_bound(const struct run *r)
+{
+    double u = (double)r->N;
+    for (size_t g = 0; g < r->ngroups; g++)
+        u = fmax(u, fabs(r->groups[g].value));
+    return u;
+}
+
+/* The same programme in whole numbers.  Every hidden count shows the same
+ * mark, so an attacker knows no more of one than that it is at least 0;
+ * the model grants more (a primary is from 1 to N−1), erring on the safe
+ * side. */
+static glp_prob *build_mip(struct run *r)
+{
+    glp_prob *mip = glp_create_prob();
+    glp_copy_prob(mip, r->lp, GLP_OFF);
+    double u = class_bound(r);
+    for (size_t j = 1; j <= r->nclasses; j++) {
+        glp_set_col_kind(mip, (int)j, GLP_IV);
+        glp_set_col_bnds(mip, (int)j, GLP_DB, 0.0, u);
+    }
+    return mip;
+}
+
+/* An integer solution that maximises the count and one that minimises it:
+ * if their counts differ, no attacker can pin it.  *ok = 0 when they do
+ * not.  The truth is an integer solution, so "none" is a contradiction. */
+static utfall_status certify(struct run *r, glp_prob *mip, const struct group *g, int *ok)
+{
+    double v[2];
+    utfall_status st = UTFALL_OK;
+    for (int k = 0; k < 2 && !st; k++) {
+        for (size_t t = 0; t < g->nterms; t++)
+            glp_set_obj_coef(mip, (int)g->cls[t] + 1, g->coef[t]);
+        glp_set_obj_dir(mip, k ? GLP_MIN : GLP_MAX);
+        glp_iocp parm;
+        glp_init_iocp(&parm);
+        parm.msg_lev = GLP_MSG_OFF;
+        parm.presolve = GLP_ON;
+        parm.tm_lim = 20000;
+        int rc = glp_intopt(mip, &parm);
+        int status = glp_mip_status(mip);
+        for (size_t t = 0; t < g->nterms; t++)
+            glp_set_obj_coef(mip, (int)g->cls[t] + 1, 0.0);
+        if ((rc != 0 && rc != GLP_ETMLIM) || (status != GLP_OPT && status != GLP_FEAS))
+            st = rc == GLP_ENOPFS || rc == GLP_ENODFS || status == GLP_NOFEAS
+                     ? utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
+                                        "disclosure control: no whole numbers fit the published "
+                                        "counts (table '%s'): an internal error",
+                                        r->d->tables[r->cells[g->first].table]->key)
+                     : solver_error(r, "the integer programme failed");
+        else
+            v[k] = glp_mip_obj_val(mip);
+    }
+    if (!st)
+        *ok = v[0] - v[1] > 0.5;
+    return st;
+}
+
+/* Until every sensitive count survives the integer attacker: hide the
+ * cheapest published count that shares a class with one that does not,
+ * and let the linear programme choose partners again. */
+static utfall_status certify_all(struct run *r)
+{
+    for (;;) {
+        glp_prob *mip = build_mip(r);
+        if (!mip)
+            return nomem(r);
+        long cand = -1;
+        utfall_status st = UTFALL_OK;
+        for (size_t g = 0; g < r->ngroups && !st && cand < 0; g++) {
+            int ok = 1;
+            if (r->groups[g].sensitive)
+                st = certify(r, mip, &r->groups[g], &ok);
+            if (!st && !ok && (cand = overlapping_candidate(r, &r->groups[g])) < 0)
+                st = utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
+                                      "disclosure control: a count in table '%s' cannot be "
+                                      "protected by hiding others",
+                                      r->d->tables[r->cells[r->groups[g].first].table]->key);
+        }
+        glp_delete_prob(mip);
+        if (st || cand < 0)
+            return st;
+        r->groups[cand].status = G_SECONDARY;
+        set_row_bounds(r, &r->groups[cand]);
+        for (size_t g = 0; g < r->ngroups && !st; g++)
+            if (r->groups[g].sensitive)
+                st = protect_group(r, g);
+        if (st)
+            return st;
+    }
+}
+
 /* The range an attacker can infer for every group that is not published. */
 static utfall_status audit_ranges(struct run *r)
 {
@@ -1070,6 +1167,8 @@ static utfall_status attack_and_hide(struct run *r)
             st = protect_group(r, g);
     if (!st)
         st = publish_pinned(r);
+    if (!st)
+        st = certify_all(r);
     if (!st)
         st = audit_ranges(r);
     glp_delete_prob(r->lp);
@@ -1136,22 +1235,15 @@ static void hide_derived_tables(utfall_doc *d)
 }
 
 /* A note that states a count says what its cell shows. */
-static int rewrite_notes(utfall_table *t, long N)
+static int rewrite_notes(utfall_table *t, long N, utfall_lang lang)
 {
     for (int i = 0; i < t->ncounted; i++) {
         struct counted_note *cn = &t->counted[i];
-        char mark[32], note[1024];
-        if (cn->row >= 0) {
-            const struct cell *c = cell_of(t, cn->row, cn->col);
-            if (c->state != CELL_SUPPRESSED)
-                continue;
-            snprintf(mark, sizeof mark, c->secondary ? ".." : "<%ld", N);
-        } else {
-            if (cn->count < 1 || cn->count >= N)
-                continue;
-            snprintf(mark, sizeof mark, "<%ld", N);
-        }
-        snprintf(note, sizeof note, cn->fmt, mark);
+        char note[1024];
+        if (cn->row >= 0 ? cell_of(t, cn->row, cn->col)->state != CELL_SUPPRESSED
+                         : cn->count < 1 || cn->count >= N)
+            continue;
+        snprintf(note, sizeof note, cn->fmt, utfall_tr(lang, "suppressed_mark"));
         char *dup = strdup(note);
         if (!dup)
             return -1;
@@ -1180,12 +1272,12 @@ static utfall_status apply(struct run *r, utfall_lang lang)
         utfall_table *t = d->tables[i];
         if (t->no_suppress)
             continue;
-        if (rewrite_notes(t, r->N))
+        if (rewrite_notes(t, r->N, lang))
             return nomem(r);
         if (table_has_hidden(t)) {
             char note[512], n[32];
             snprintf(n, sizeof n, "%ld", r->N);
-            snprintf(note, sizeof note, utfall_tr(lang, "note.suppressed"), n, n);
+            snprintf(note, sizeof note, utfall_tr(lang, "note.suppressed"), n);
             utfall_table_add_note(t, note);
         }
     }

@@ -377,7 +377,7 @@ static long suppress_table(utfall_table *t, long min_count, utfall_lang lang)
     if (hidden) {
         char note[512], n[32];
         snprintf(n, sizeof n, "%ld", min_count);
-        snprintf(note, sizeof note, utfall_tr(lang, "note.suppressed"), n, n);
+        snprintf(note, sizeof note, utfall_tr(lang, "note.suppressed"), n);
         utfall_table_add_note(t, note);
     }
     return hidden;
@@ -629,10 +629,10 @@ void utfall_table_human_cell(const utfall_table *t, int row, int col, utfall_lan
         snprintf(buf, size, "%s", utfall_tr(lang, "not_computable"));
         return;
     case CELL_SUPPRESSED:
-        if ((k->type == UTFALL_COL_COUNT || k->type == UTFALL_COL_COUNT_SHARE) && !c->secondary)
-            snprintf(buf, size, "<%ld", t->suppress_mark);
-        else
-            snprintf(buf, size, "%s", utfall_tr(lang, "suppressed_mark"));
+        /* one mark for every hidden count: telling the small ones ("<5")
+         * from their partners would tell an attacker that a partner is 0
+         * or at least N, which can pin the small one (protect.h) */
+        snprintf(buf, size, "%s", utfall_tr(lang, "suppressed_mark"));
         return;
     case CELL_TEXT:
         snprintf(buf, size, "%s", c->text);
