@@ -318,12 +318,14 @@ class Runner:
 
     def run(self, case):
         """(passed, detail lines) of one case file."""
-        tmp = tempfile.mkdtemp(prefix="utfall-test-")
         details = [f"case: {self.shown(case)}"]
         try:
-            problems, more = self.check(case, tmp)
-        except CaseError as e:
-            problems, more = [str(e)], []
+            keys = parse_case(case, self.shown(case))
+        except (CaseError, OSError, UnicodeDecodeError) as e:
+            return False, details + [str(e)]
+        tmp = tempfile.mkdtemp(prefix="utfall-test-")
+        try:
+            problems, more = self.check(keys, tmp)
         except Exception:  # the runner's own failure is the case's failure, never a pass
             problems, more = ["the runner failed:"] + traceback.format_exc().splitlines(), []
         if not problems:
@@ -331,8 +333,7 @@ class Runner:
             return True, []
         return False, details + problems + more + [f"kept: {tmp}"]
 
-    def check(self, case, tmp):
-        keys = parse_case(case, self.shown(case))
+    def check(self, keys, tmp):
         get = lambda k: keys.get(k, [])
         sub = lambda s: s.replace("$TMP", tmp)
         src = lambda p: os.path.join(self.source, sub(p))
