@@ -235,7 +235,7 @@ def places_holding(label, data, needle, depth=0):
                     found += places_holding(f"{label}:{member}", z.read(member), needle,
                                             depth + 1)
         except (zipfile.BadZipFile, OSError, RuntimeError) as e:
-            found.append(f"{label} (unreadable zip, not searched: {e})")
+            found.append(f"{label}, perhaps: a zip that cannot be read ({e})")
     elif data[:2] == b"\x1f\x8b":
         try:
             found += places_holding(f"{label} (gunzipped)", gzip.decompress(data), needle,
@@ -412,11 +412,11 @@ class Runner:
         for f in get("file-mode"):
             path, mode = f.rsplit(None, 1)
             try:
-                have = format(os.stat(src(path)).st_mode & 0o7777, "o")
+                have = os.stat(src(path)).st_mode & 0o7777
+                if have != int(mode, 8):
+                    problems.append(f"{path} has mode {have:03o}, not {mode}")
             except OSError as e:
-                have = str(e)
-            if have != mode.lstrip("0").rjust(3, "0"):
-                problems.append(f"{path} does not have mode {mode} ({have})")
+                problems.append(f"file-mode: {e}")
         for f in get("file-absent"):
             left = glob.glob(src(f)) if glob.has_magic(f) else \
                 [src(f)] if os.path.lexists(src(f)) else []
@@ -513,7 +513,7 @@ def main(argv):
                 print("    " + line)
             sys.stdout.flush()
             failed += not passed
-    print(f"# {len(cases)} cases: {len(cases) - failed} ok, {failed} failed")
+    print(f"# {len(cases)} case{'' if len(cases) == 1 else 's'}: {len(cases) - failed} ok, {failed} failed")
     return 1 if failed else 0
 
 
