@@ -33,8 +33,9 @@ so).  Case names are unique across folders.
 A case is a small `key: value` file; lines starting with # and blank lines
 are ignored, and the value is stripped of surrounding blanks.  A key the
 runner does not know, a second line of a key that is not repeatable, an
-empty value or a missing args: makes the case fail, naming the case file and
-line: a misspelled assertion must never pass silently.  $TMP in a value is
+empty value, a value not of the key's form, a missing args: or a check of a
+standard output that is not read makes the case fail, naming the case file
+(and line): a misspelled assertion must never pass silently.  $TMP in a value is
 the case's own fresh temporary directory (also TMPDIR of every run; removed
 when the case passes, kept for inspection when it fails).  Paths are
 relative to the source root.
