@@ -48,6 +48,17 @@ utfall_status utfall_horizon_parse_months(const char *list, utfall_horizon_optio
     return UTFALL_OK;
 }
 
+/* Columns declared in a colspec array, in order; the index of the first. */
+#define ADD_COLUMNS(t, spec) \
+    utfall_table_add_columns((t), (spec), sizeof(spec) / sizeof(spec)[0])
+
+static utfall_status out_of_memory(utfall_error *err)
+{
+    return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+}
+
+/* ------------------------------------------------------------ the run */
+
 struct participant {
     uint64_t id;
     long group; /* index in the by+strata grouper */
@@ -61,7 +72,9 @@ struct spell {
     utfall_date from, to; /* to = UTFALL_DATE_NONE: ongoing */
 };
 
-struct state {
+/* The participants (one row each in the extract) and their spells, which
+ * may come in any order in the spells file. */
+struct cohort {
     struct participant *p;
     size_t np, pcap;
     size_t *slots; /* id hash → participant index + 1 */
@@ -71,41 +84,271 @@ struct state {
     size_t *first; /* spells of participant i: s[first[i] .. first[i+1]) */
     long spells_read, spells_used, spells_rejected;
     char **cov;    /* --adjust: participant i's value of covariate k at cov[i * ncov + k] */
-    size_t ncov;
+    size_t covcap;
 };
 
-static long find_participant(const struct state *st, uint64_t id)
+#define MAX_COVARIATES 8
+
+struct covariate {
+    utfall_colref *ref;
+    const char *name; /* canonical name (the colref's) */
+    int numeric;
+};
+
+struct cell {
+    long n, censored, reached;
+};
+
+/* What the stages of one computation share.  A section is one more stage
+ * in utfall_horizon_compute and one more table builder below. */
+struct horizon_run {
+    utfall_extract *x;
+    const utfall_horizon_options *opt;
+    utfall_lang lang;
+    utfall_doc *doc;
+    utfall_error *err;
+    utfall_grouper *g;
+    size_t nby;           /* grouper keys 0..nby-1 are --by, the rest --strata */
+    size_t nkeys;
+    size_t ng;            /* groups, shown in the order order[0..ng) */
+    const size_t *order;
+    struct cohort c;
+    struct covariate cv[MAX_COVARIATES];
+    size_t ncov;
+    struct cell *cells;   /* group gi at opt->months[m]: cells[gi * opt->nmonths + m] */
+    int *steps;           /* every month 0..H, H the longest horizon (curve, km) */
+    size_t nsteps;
+    struct cell *curve;   /* with --curve, group gi at month m: curve[gi * nsteps + m] */
+    double *km_time;      /* with --km: days to the first success or to the end of follow-up */
+    int *km_event;        /* 1 when km_time is the first success */
+    utfall_km *km;
+};
+
+static void run_free(struct horizon_run *run)
 {
-    if (!st->nslots)
+    struct cohort *c = &run->c;
+    utfall_km_free(run->km);
+    free(run->km_time);
+    free(run->km_event);
+    free(run->cells);
+    free(run->curve);
+    free(run->steps);
+    free(c->p);
+    free(c->slots);
+    free(c->s);
+    free(c->first);
+    /* slots past the last participant are NULL (grown zeroed) or hold the
+     * values of one whose copying failed half-way */
+    for (size_t i = 0; i < c->covcap; i++)
+        free(c->cov[i]);
+    free(c->cov);
+    for (size_t k = 0; k < run->ncov; k++)
+        utfall_colref_free(run->cv[k].ref);
+    utfall_grouper_free(run->g);
+}
+
+/* Groups a and b belong to the same stratum when their strata keys agree. */
+static int same_stratum(const struct horizon_run *run, size_t a, size_t b)
+{
+    for (size_t k = run->nby; k < run->nkeys; k++)
+        if (strcmp(utfall_grouper_value(run->g, a, k), utfall_grouper_value(run->g, b, k)))
+            return 0;
+    return 1;
+}
+
+static utfall_status unknown_ref(const struct horizon_run *run)
+{
+    const char *ref = run->opt->ref;
+    return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_REF,
+                            "--ref %s: no participant has %s = %s", ref,
+                            utfall_grouper_key_name(run->g, 0), ref);
+}
+
+/* ------------------------------------------------------------ options */
+
+static utfall_status check_options(struct horizon_run *run)
+{
+    const utfall_horizon_options *opt = run->opt;
+    if (!opt->spells_path)
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_NO_SPELLS,
+                                "--spells FILE is required (one row per status spell)");
+    char byitems[8][128];
+    run->nby = utfall_split_list(opt->by ? opt->by : "insats", byitems, 8);
+    if (opt->ref && run->nby != 1)
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_REF_NEEDS_ONE_BY,
+                                "--ref compares values of one --by column; give one");
+    if (opt->adjust && !opt->ref)
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_ADJUST_NEEDS_REF,
+                                "--adjust needs --ref VALUE: the reference group of the odds "
+                                "ratios, e.g. --ref FS");
+    return UTFALL_OK;
+}
+
+/* The groups are the --by keys followed by the --strata keys. */
+static utfall_status open_groups(struct horizon_run *run)
+{
+    const utfall_horizon_options *opt = run->opt;
+    char keys[512];
+    snprintf(keys, sizeof keys, "%s%s%s", opt->by ? opt->by : "insats",
+             opt->strata && *opt->strata ? "," : "", opt->strata ? opt->strata : "");
+    utfall_status st = utfall_grouper_new(run->x, keys, &run->g, run->err);
+    if (!st)
+        run->nkeys = utfall_grouper_nkeys(run->g);
+    return st;
+}
+
+static const char *covariate_clash(const struct horizon_run *run, const struct covariate *c)
+{
+    for (const struct covariate *o = run->cv; o < c; o++)
+        if (!strcmp(o->name, c->name))
+            return "is given twice";
+    if (!strcmp(c->name, utfall_grouper_key_name(run->g, 0)))
+        return "is the --by column, already in the model";
+    return NULL;
+}
+
+static utfall_status parse_covariates(struct horizon_run *run)
+{
+    utfall_error *err = run->err;
+    char items[MAX_COVARIATES + 1][128];
+    size_t n = utfall_split_list(run->opt->adjust, items, MAX_COVARIATES + 1);
+    if (n == 0 || n > MAX_COVARIATES)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ADJUST,
+                                "--adjust takes 1 to %d column names such as kon,alder",
+                                MAX_COVARIATES);
+    for (size_t k = 0; k < n; k++) {
+        utfall_colref *ref;
+        if (utfall_colref_new(run->x, items[k], &ref, err)) {
+            if (err->status == UTFALL_ERR_USAGE)
+                utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_COLUMN,
+                                 "--adjust: no column '%s' in the extract (canonical "
+                                 "fields such as kon or alder, extra columns, and the "
+                                 "derived keys fil, inskriven_ar, inskriven_kvartal, "
+                                 "aldersgrupp, status are accepted)", items[k]);
+            return err->status;
+        }
+        struct covariate *c = &run->cv[run->ncov++];
+        *c = (struct covariate){ref, utfall_colref_name(ref), 0};
+        const char *clash = covariate_clash(run, c);
+        if (clash)
+            return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ADJUST,
+                                    "--adjust: '%s' %s", items[k], clash);
+    }
+    return UTFALL_OK;
+}
+
+/* ------------------------------------------------------- participants */
+
+static long find_participant(const struct cohort *c, uint64_t id)
+{
+    if (!c->nslots)
         return -1;
-    size_t j = id & (st->nslots - 1);
-    while (st->slots[j]) {
-        if (st->p[st->slots[j] - 1].id == id)
-            return (long)st->slots[j] - 1;
-        j = (j + 1) & (st->nslots - 1);
+    size_t j = id & (c->nslots - 1);
+    while (c->slots[j]) {
+        if (c->p[c->slots[j] - 1].id == id)
+            return (long)c->slots[j] - 1;
+        j = (j + 1) & (c->nslots - 1);
     }
     return -1;
 }
 
-static int index_participants(struct state *st)
+static int index_participants(struct cohort *c)
 {
     size_t n = 16;
-    while (n < st->np * 2 + 2)
+    while (n < c->np * 2 + 2)
         n *= 2;
-    st->slots = calloc(n, sizeof *st->slots);
-    if (!st->slots)
+    c->slots = calloc(n, sizeof *c->slots);
+    if (!c->slots)
         return -1;
-    st->nslots = n;
-    for (size_t i = 0; i < st->np; i++) {
-        size_t j = st->p[i].id & (n - 1);
-        while (st->slots[j])
+    c->nslots = n;
+    for (size_t i = 0; i < c->np; i++) {
+        size_t j = c->p[i].id & (n - 1);
+        while (c->slots[j])
             j = (j + 1) & (n - 1);
-        st->slots[j] = i + 1;
+        c->slots[j] = i + 1;
     }
     return 0;
 }
 
+/* The covariate values of the participant about to be added, as given. */
+static int keep_covariates(struct horizon_run *run, const utfall_row *row)
+{
+    struct cohort *c = &run->c;
+    size_t at = c->np * run->ncov;
+    if (UTFALL_GROW(c->cov, c->covcap, at + run->ncov))
+        return -1;
+    for (size_t k = 0; k < run->ncov; k++) {
+        char buf[64];
+        const char *v = utfall_row_value(row, run->cv[k].ref, buf, sizeof buf);
+        if (!(c->cov[at + k] = strdup(v)))
+            return -1;
+    }
+    return 0;
+}
+
+static utfall_status add_participant(struct horizon_run *run, const utfall_row *row,
+                                     utfall_hashset *seen)
+{
+    const utfall_horizon_options *opt = run->opt;
+    utfall_error *err = run->err;
+    struct cohort *c = &run->c;
+    utfall_date end = opt->followed_until != UTFALL_DATE_NONE ? opt->followed_until
+                                                              : row->uppfoljd_till;
+    if (end == UTFALL_DATE_NONE) {
+        utfall_status st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_NO_FOLLOWUP,
+                                            "no follow-up end: the row has no uppfoljd_till "
+                                            "(give the column, or --followed-until DATE for "
+                                            "everyone)");
+        utfall_error_locate(err, row->file_base, row->line, 0, NULL);
+        return st;
+    }
+    uint64_t id = utfall_hash_str(0, row->id);
+    int added = utfall_hashset_add(seen, id);
+    if (added < 0)
+        return out_of_memory(err);
+    if (!added) {
+        utfall_status st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_DUPLICATE_ID,
+                                            "id '%s' appears twice: utfall horizon takes one "
+                                            "row per participant (their start and follow-up)",
+                                            row->id);
+        utfall_error_locate(err, row->file_base, row->line, 0, "id");
+        return st;
+    }
+    long gi = utfall_grouper_index(run->g, row);
+    if (gi < 0 || UTFALL_GROW(c->p, c->pcap, c->np + 1)
+        || (run->ncov && keep_covariates(run, row)))
+        return out_of_memory(err);
+    c->p[c->np++] = (struct participant){id, gi, row->inskriven, end, row->line};
+    return UTFALL_OK;
+}
+
+static utfall_status read_participants(struct horizon_run *run)
+{
+    utfall_hashset *seen = utfall_hashset_new();
+    if (!seen)
+        return out_of_memory(run->err);
+    utfall_status st = UTFALL_OK;
+    utfall_row row;
+    int got = 0;
+    while (!st && (got = utfall_extract_next(run->x, &row, run->err)) == 1)
+        st = add_participant(run, &row, seen);
+    utfall_hashset_free(seen);
+    if (!st && got < 0)
+        st = run->err->status;
+    if (!st && index_participants(&run->c))
+        st = out_of_memory(run->err);
+    return st;
+}
+
+/* ------------------------------------------------------------- spells */
+
 enum { SP_ID, SP_STATUS, SP_FROM, SP_TO, SP_COUNT };
+
+struct spell_file {
+    utfall_csv_reader *r;
+    long col[SP_COUNT];            /* field of each SP_ column */
+    char headers[SP_COUNT][128];   /* as written, for messages */
+};
 
 static int spell_column(const char *header)
 {
@@ -127,6 +370,118 @@ static int spell_column(const char *header)
     return -1;
 }
 
+static utfall_status spell_header(struct spell_file *f, const utfall_csv_record *rec,
+                                  utfall_error *err)
+{
+    static const char *const names[SP_COUNT] = {"id", "status", "fran", "till"};
+    for (size_t i = 0; i < rec->nfields; i++) {
+        int c = spell_column(rec->fields[i]);
+        if (c >= 0 && f->col[c] < 0) {
+            f->col[c] = (long)i;
+            snprintf(f->headers[c], sizeof f->headers[c], "%s", rec->fields[i]);
+        }
+    }
+    for (int c = 0; c < SP_COUNT; c++)
+        if (f->col[c] < 0) {
+            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_MISSING_COLUMN,
+                             "required column '%s' is missing (a spells file has id, "
+                             "status, fran, till)", names[c]);
+            utfall_error_locate(err, utfall_csv_name(f->r), rec->line, 0, NULL);
+            return UTFALL_ERR_DATA;
+        }
+    return UTFALL_OK;
+}
+
+/* A row with an identity number in it stops the run, even with --skip-bad:
+ * a malformed row is searched whole, a well-formed one field by field. */
+static int spell_has_pnr(const utfall_csv_record *rec, int got)
+{
+    if (got == -2)
+        return utfall_pnr_find(rec->raw, rec->raw_len, NULL, NULL) != 0;
+    for (size_t i = 0; i < rec->nfields; i++)
+        if (rec->lengths[i] >= 10 && utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
+            return 1;
+    return 0;
+}
+
+static utfall_status bad_spell_date(utfall_error *err, int rcd, const char *text)
+{
+    return utfall_error_set(err, UTFALL_ERR_DATA,
+                            rcd == -2 ? UTFALL_EC_IMPOSSIBLE_DATE : UTFALL_EC_BAD_DATE,
+                            "'%s' is not a valid date (accepted: 2014-06-30 or 20140630)", text);
+}
+
+/* A well-formed row into *sp, or the error that makes it a bad row. */
+static utfall_status parse_spell(const struct cohort *c, const struct spell_file *f,
+                                 const utfall_csv_record *rec, struct spell *sp, utfall_error *err)
+{
+    const char *id = rec->fields[f->col[SP_ID]], *status = rec->fields[f->col[SP_STATUS]];
+    const char *from = rec->fields[f->col[SP_FROM]], *to = rec->fields[f->col[SP_TO]];
+    utfall_status bad = UTFALL_OK;
+    int badcol = -1, rcd;
+    long who = find_participant(c, utfall_hash_str(0, id));
+    if (who < 0) {
+        badcol = SP_ID;
+        bad = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_ID,
+                               "'%s' is not a participant in the extract", id);
+    } else if (utfall_outcome_parse(status, &sp->status)) {
+        badcol = SP_STATUS;
+        bad = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_STATUS,
+                               "unknown status '%s' (accepted: the outcome vocabulary: "
+                               "arbete, arbete_med_stod, studier, arbetssokande, praktik, "
+                               "annan_insats, vard, foraldraledighet, flytt, "
+                               "ej_kontaktbar, avbrott, annat)", status);
+    } else if ((rcd = utfall_date_parse(from, &sp->from)) != 0) {
+        badcol = SP_FROM;
+        bad = bad_spell_date(err, rcd, from);
+    } else if (!*to) {
+        sp->to = UTFALL_DATE_NONE;
+    } else if ((rcd = utfall_date_parse(to, &sp->to)) != 0) {
+        badcol = SP_TO;
+        bad = bad_spell_date(err, rcd, to);
+    } else if (sp->to < sp->from) {
+        badcol = SP_TO;
+        bad = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_TILL_BEFORE_FRAN,
+                               "the spell ends (%s) before it starts (%s)", to, from);
+    }
+    if (bad) {
+        utfall_error_locate(err, utfall_csv_name(f->r), rec->line, 0, f->headers[badcol]);
+        return bad;
+    }
+    sp->who = (size_t)who;
+    return UTFALL_OK;
+}
+
+/* got: 1 for a well-formed record, -2 for a malformed one (err says why). */
+static utfall_status take_spell(struct horizon_run *run, const struct spell_file *f,
+                                const utfall_csv_record *rec, int got)
+{
+    const utfall_horizon_options *opt = run->opt;
+    utfall_error *err = run->err;
+    struct cohort *c = &run->c;
+    c->spells_read++;
+    if (spell_has_pnr(rec, got)) {
+        utfall_pnr_refuse(err, utfall_csv_name(f->r), rec->line, NULL);
+        return UTFALL_ERR_PRIVACY;
+    }
+    struct spell sp;
+    utfall_status bad = got == -2 ? err->status : parse_spell(c, f, rec, &sp, err);
+    if (bad) {
+        if (!opt->skip_bad)
+            return bad;
+        c->spells_rejected++;
+        if (opt->diag)
+            opt->diag(opt->diag_ctx, err);
+        utfall_error_clear(err);
+        return UTFALL_OK;
+    }
+    if (UTFALL_GROW(c->s, c->scap, c->ns + 1))
+        return out_of_memory(err);
+    c->s[c->ns++] = sp;
+    c->spells_used++;
+    return UTFALL_OK;
+}
+
 static int cmp_spell(const void *a, const void *b)
 {
     const struct spell *x = a, *y = b;
@@ -135,140 +490,50 @@ static int cmp_spell(const void *a, const void *b)
     return x->from < y->from ? -1 : x->from > y->from;
 }
 
-static utfall_status read_spells(struct state *st, const utfall_horizon_options *opt,
-                                 utfall_error *err)
+/* Each participant's spells together, by start. */
+static int index_spells(struct cohort *c)
 {
-    utfall_csv_reader *r;
-    utfall_status rc = utfall_csv_open(&r, opt->spells_path, &opt->spells_csv, err);
-    if (rc)
-        return rc;
-    long col[SP_COUNT] = {-1, -1, -1, -1};
-    const char *names[SP_COUNT] = {"id", "status", "fran", "till"};
-    char headers[SP_COUNT][128];
+    if (c->ns)
+        qsort(c->s, c->ns, sizeof *c->s, cmp_spell);
+    c->first = calloc(c->np + 1, sizeof *c->first);
+    if (!c->first)
+        return -1;
+    for (size_t i = 0; i < c->ns; i++)
+        c->first[c->s[i].who + 1]++;
+    for (size_t i = 0; i < c->np; i++)
+        c->first[i + 1] += c->first[i];
+    return 0;
+}
+
+static utfall_status read_spells(struct horizon_run *run)
+{
+    const utfall_horizon_options *opt = run->opt;
+    utfall_error *err = run->err;
+    struct spell_file f = {.col = {-1, -1, -1, -1}};
+    utfall_status st = utfall_csv_open(&f.r, opt->spells_path, &opt->spells_csv, err);
+    if (st)
+        return st;
     utfall_csv_record rec;
     int got;
-    while ((got = utfall_csv_next(r, &rec, err)) != 0) {
-        if (got == -1) {
-            utfall_csv_close(r);
-            return err->status;
-        }
-        if (rec.record == 1) {
-            for (size_t i = 0; i < rec.nfields; i++) {
-                int c = spell_column(rec.fields[i]);
-                if (c >= 0 && col[c] < 0) {
-                    col[c] = (long)i;
-                    snprintf(headers[c], sizeof headers[c], "%s", rec.fields[i]);
-                }
-            }
-            for (int c = 0; c < SP_COUNT; c++)
-                if (col[c] < 0) {
-                    utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_MISSING_COLUMN,
-                                     "required column '%s' is missing (a spells file has id, "
-                                     "status, fran, till)", names[c]);
-                    utfall_error_locate(err, utfall_csv_name(r), rec.line, 0, NULL);
-                    utfall_csv_close(r);
-                    return UTFALL_ERR_DATA;
-                }
-            continue;
-        }
-        st->spells_read++;
-        utfall_status bad = UTFALL_OK;
-        const char *badcol = NULL;
-        struct spell sp;
-        long who = -1;
-        if (got == -2) {
-            bad = err->status;
-            if (utfall_pnr_find(rec.raw, rec.raw_len, NULL, NULL)) {
-                /* a malformed spell is never passed over with a number in it */
-                utfall_pnr_refuse(err, utfall_csv_name(r), rec.line, NULL);
-                utfall_csv_close(r);
-                return UTFALL_ERR_PRIVACY;
-            }
-        } else {
-            for (size_t i = 0; i < rec.nfields && !bad; i++)
-                if (rec.lengths[i] >= 10 && utfall_pnr_find(rec.fields[i], rec.lengths[i], NULL, NULL)) {
-                    utfall_pnr_refuse(err, utfall_csv_name(r), rec.line, NULL);
-                    utfall_csv_close(r);
-                    return UTFALL_ERR_PRIVACY;
-                }
-            const char *id = rec.fields[col[SP_ID]], *status = rec.fields[col[SP_STATUS]];
-            const char *from = rec.fields[col[SP_FROM]], *to = rec.fields[col[SP_TO]];
-            int rcd;
-            who = find_participant(st, utfall_hash_str(0, id));
-            if (who < 0) {
-                badcol = headers[SP_ID];
-                bad = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_ID,
-                                       "'%s' is not a participant in the extract", id);
-            } else if (utfall_outcome_parse(status, &sp.status)) {
-                badcol = headers[SP_STATUS];
-                bad = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_STATUS,
-                                       "unknown status '%s' (accepted: the outcome vocabulary: "
-                                       "arbete, arbete_med_stod, studier, arbetssokande, praktik, "
-                                       "annan_insats, vard, foraldraledighet, flytt, "
-                                       "ej_kontaktbar, avbrott, annat)", status);
-            } else if ((rcd = utfall_date_parse(from, &sp.from)) != 0) {
-                badcol = headers[SP_FROM];
-                bad = utfall_error_set(err, UTFALL_ERR_DATA, rcd == -2 ? UTFALL_EC_IMPOSSIBLE_DATE : UTFALL_EC_BAD_DATE,
-                                       "'%s' is not a valid date (accepted: 2014-06-30 or 20140630)",
-                                       from);
-            } else if (!*to) {
-                sp.to = UTFALL_DATE_NONE;
-            } else if ((rcd = utfall_date_parse(to, &sp.to)) != 0) {
-                badcol = headers[SP_TO];
-                bad = utfall_error_set(err, UTFALL_ERR_DATA, rcd == -2 ? UTFALL_EC_IMPOSSIBLE_DATE : UTFALL_EC_BAD_DATE,
-                                       "'%s' is not a valid date (accepted: 2014-06-30 or 20140630)",
-                                       to);
-            } else if (sp.to < sp.from) {
-                badcol = headers[SP_TO];
-                bad = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_TILL_BEFORE_FRAN,
-                                       "the spell ends (%s) before it starts (%s)", to, from);
-            }
-            if (bad)
-                utfall_error_locate(err, utfall_csv_name(r), rec.line, 0, badcol);
-        }
-        if (bad) {
-            if (!opt->skip_bad) {
-                utfall_csv_close(r);
-                return bad;
-            }
-            st->spells_rejected++;
-            if (opt->diag)
-                opt->diag(opt->diag_ctx, err);
-            utfall_error_clear(err);
-            continue;
-        }
-        sp.who = (size_t)who;
-        if (st->ns == st->scap) {
-            size_t ncap = st->scap ? st->scap * 2 : 1024;
-            struct spell *n = realloc(st->s, ncap * sizeof *n);
-            if (!n) {
-                utfall_csv_close(r);
-                return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-            }
-            st->s = n;
-            st->scap = ncap;
-        }
-        st->s[st->ns++] = sp;
-        st->spells_used++;
+    while (!st && (got = utfall_csv_next(f.r, &rec, err)) != 0) {
+        if (got == -1)
+            st = err->status;
+        else if (rec.record == 1)
+            st = spell_header(&f, &rec, err);
+        else
+            st = take_spell(run, &f, &rec, got);
     }
-    utfall_csv_close(r);
-    if (st->ns)
-        qsort(st->s, st->ns, sizeof *st->s, cmp_spell);
-    st->first = calloc(st->np + 1, sizeof *st->first);
-    if (!st->first)
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-    for (size_t i = 0; i < st->ns; i++)
-        st->first[st->s[i].who + 1]++;
-    for (size_t i = 0; i < st->np; i++)
-        st->first[i + 1] += st->first[i];
-    return UTFALL_OK;
+    utfall_csv_close(f.r);
+    if (!st && index_spells(&run->c))
+        st = out_of_memory(err);
+    return st;
 }
 
 /* Success at a date: any spell covering it has a success status. */
-static int success_at(const struct state *st, size_t who, utfall_date date, unsigned success)
+static int success_at(const struct cohort *c, size_t who, utfall_date date, unsigned success)
 {
-    for (size_t k = st->first[who]; k < st->first[who + 1]; k++) {
-        const struct spell *sp = &st->s[k];
+    for (size_t k = c->first[who]; k < c->first[who + 1]; k++) {
+        const struct spell *sp = &c->s[k];
         if (sp->from > date)
             break; /* sorted by start */
         if ((sp->to == UTFALL_DATE_NONE || sp->to >= date) && ((success >> sp->status) & 1))
@@ -277,91 +542,263 @@ static int success_at(const struct state *st, size_t who, utfall_date date, unsi
     return 0;
 }
 
-struct cell {
-    long n, censored, reached;
-};
+/* ------------------------------------------------------------- counts */
 
-static void add_group_columns(utfall_table *t, utfall_grouper *g, utfall_lang lang)
+/* Participant i at each of months[0..nm) after its start: censored when
+ * follow-up ended before, else observed, and reached when in success. */
+static void tally(const struct cohort *c, size_t i, struct cell *cells, const int *months,
+                  size_t nm, unsigned success)
 {
-    for (size_t k = 0; k < utfall_grouper_nkeys(g); k++) {
-        const char *key = utfall_grouper_key_name(g, k);
-        utfall_table_add_group_column(t, key, lang);
+    const struct participant *p = &c->p[i];
+    for (size_t m = 0; m < nm; m++) {
+        utfall_date at = utfall_date_add_months(p->start, months[m]);
+        struct cell *cl = &cells[(size_t)p->group * nm + m];
+        if (at > p->end) {
+            cl->censored++;
+            continue;
+        }
+        cl->n++;
+        cl->reached += success_at(c, i, at, success);
     }
 }
 
-static void set_group(utfall_table *t, int r, utfall_grouper *g, size_t gi, size_t from, size_t to)
+static utfall_status count_cells(struct horizon_run *run)
 {
-    for (size_t k = from; k < to; k++)
-        utfall_table_set_text(t, r, (int)k, utfall_grouper_value(g, gi, k));
+    const utfall_horizon_options *opt = run->opt;
+    run->ng = utfall_grouper_ngroups(run->g);
+    run->order = utfall_grouper_order(run->g);
+    if (!run->order)
+        return out_of_memory(run->err);
+    int hmax = 0;
+    for (size_t m = 0; m < opt->nmonths; m++)
+        if (opt->months[m] > hmax)
+            hmax = opt->months[m];
+    run->nsteps = (size_t)hmax + 1;
+    size_t ng = run->ng ? run->ng : 1;
+    run->steps = malloc(run->nsteps * sizeof *run->steps);
+    run->cells = calloc(ng * opt->nmonths, sizeof *run->cells);
+    if (opt->curve)
+        run->curve = calloc(ng * run->nsteps, sizeof *run->curve);
+    if (!run->steps || !run->cells || (opt->curve && !run->curve))
+        return out_of_memory(run->err);
+    for (int m = 0; m <= hmax; m++)
+        run->steps[m] = m;
+    for (size_t i = 0; i < run->c.np; i++) {
+        tally(&run->c, i, run->cells, opt->months, opt->nmonths, opt->success);
+        if (opt->curve)
+            tally(&run->c, i, run->curve, run->steps, run->nsteps, opt->success);
+    }
+    return UTFALL_OK;
 }
 
-static utfall_status share_rows(utfall_table *t, utfall_grouper *g, const size_t *order,
-                                size_t ng, const struct cell *cells, const int *months,
-                                size_t nm, const utfall_horizon_options *opt, utfall_error *err)
+/* --------------------------------------------------- rows and curve */
+
+/* The grouping columns from key `from` on. */
+static void add_group_columns(utfall_table *t, const struct horizon_run *run, size_t from)
 {
-    size_t nk = utfall_grouper_nkeys(g);
-    int c_month = utfall_table_column_index(t, "month");
-    for (size_t k = 0; k < ng; k++)
+    for (size_t k = from; k < run->nkeys; k++)
+        utfall_table_add_group_column(t, utfall_grouper_key_name(run->g, k), run->lang);
+}
+
+/* Group gi's values of keys from..to-1, in the columns added for them. */
+static void set_group(utfall_table *t, int r, const struct horizon_run *run, size_t gi,
+                      size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        utfall_table_set_text(t, r, (int)(k - from), utfall_grouper_value(run->g, gi, k));
+}
+
+enum { SH_MONTH, SH_N, SH_CENSORED, SH_REACHED, SH_SHARE, SH_LOW, SH_HIGH };
+
+static const utfall_colspec share_columns[] = {
+    [SH_MONTH] = {"month", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
+    [SH_N] = {"n", "col.observed", UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [SH_CENSORED] = {"censored", NULL, UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [SH_REACHED] = {"reached", "col.in_success", UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [SH_SHARE] = {"share", NULL, UTFALL_COL_SHARE, 1, 0, {"n", "reached"}, 0},
+    [SH_LOW] = {"ci_low", NULL, UTFALL_COL_SHARE, 1, 0, {"n", "reached"}, 0},
+    [SH_HIGH] = {"ci_high", NULL, UTFALL_COL_SHARE, 1, 0, {"n", "reached"}, 0},
+};
+
+static utfall_status share_rows(const struct horizon_run *run, utfall_table *t, int c0,
+                                const struct cell *cells, const int *months, size_t nm)
+{
+    for (size_t k = 0; k < run->ng; k++)
         for (size_t m = 0; m < nm; m++) {
-            const struct cell *c = &cells[order[k] * nm + m];
+            const struct cell *c = &cells[run->order[k] * nm + m];
             int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-            set_group(t, r, g, order[k], 0, nk);
-            utfall_table_set_num(t, r, c_month, months[m]);
-            utfall_table_set_num(t, r, c_month + 1, (double)c->n);
-            utfall_table_set_num(t, r, c_month + 2, (double)c->censored);
-            utfall_table_set_num(t, r, c_month + 3, (double)c->reached);
+            set_group(t, r, run, run->order[k], 0, run->nkeys);
+            utfall_table_set_num(t, r, c0 + SH_MONTH, months[m]);
+            utfall_table_set_num(t, r, c0 + SH_N, (double)c->n);
+            utfall_table_set_num(t, r, c0 + SH_CENSORED, (double)c->censored);
+            utfall_table_set_num(t, r, c0 + SH_REACHED, (double)c->reached);
             utfall_interval iv;
-            utfall_status s = utfall_prop_ci(c->reached, c->n, opt->level, UTFALL_PROP_CI_WILSON, &iv, err);
+            utfall_status s = utfall_prop_ci(c->reached, c->n, run->opt->level,
+                                             UTFALL_PROP_CI_WILSON, &iv, run->err);
             if (s)
                 return s;
-            utfall_table_set_num(t, r, c_month + 4, iv.estimate);
-            utfall_table_set_num(t, r, c_month + 5, iv.lower);
-            utfall_table_set_num(t, r, c_month + 6, iv.upper);
+            utfall_table_set_num(t, r, c0 + SH_SHARE, iv.estimate);
+            utfall_table_set_num(t, r, c0 + SH_LOW, iv.lower);
+            utfall_table_set_num(t, r, c0 + SH_HIGH, iv.upper);
         }
     return UTFALL_OK;
 }
 
-static utfall_table *share_table(const char *key, const char *title, utfall_grouper *g, utfall_lang lang)
+/* The share in success at months[0..nm) by group, from cells: the tables
+ * rows and curve. */
+static utfall_status share_table(const struct horizon_run *run, const char *key,
+                                 const char *title_key, const struct cell *cells,
+                                 const int *months, size_t nm, utfall_table **out)
 {
     utfall_table *t = utfall_table_new(key, UTFALL_TABLE_ROWS);
     if (!t)
-        return NULL;
-    utfall_table_set_title(t, title);
-    add_group_columns(t, g, lang);
-    utfall_table_add_column(t, "month", "col.month", UTFALL_COL_COUNT, 0);
-    utfall_table_add_column(t, "n", "col.observed", UTFALL_COL_COUNT, 0);
-    utfall_table_add_column(t, "censored", "col.censored", UTFALL_COL_COUNT, 0);
-    utfall_table_add_column(t, "reached", "col.in_success", UTFALL_COL_COUNT, 0);
-    utfall_table_add_column(t, "share", "col.share", UTFALL_COL_SHARE, 1);
-    utfall_table_add_column(t, "ci_low", "col.ci_low", UTFALL_COL_SHARE, 1);
-    utfall_table_add_column(t, "ci_high", "col.ci_high", UTFALL_COL_SHARE, 1);
-    int c_month = utfall_table_column_index(t, "month");
-    utfall_table_column_not_suppressible(t, c_month);
-    for (int k = 4; k <= 6; k++) {
-        utfall_table_column_depends(t, c_month + k, c_month + 1);
-        utfall_table_column_depends(t, c_month + k, c_month + 3);
+        return out_of_memory(run->err);
+    utfall_table_set_title(t, utfall_tr(run->lang, title_key));
+    add_group_columns(t, run, 0);
+    int c0 = ADD_COLUMNS(t, share_columns);
+    utfall_status st = share_rows(run, t, c0, cells, months, nm);
+    if (st) {
+        utfall_table_free(t);
+        return st;
     }
-    return t;
+    *out = t;
+    return UTFALL_OK;
 }
 
-/* Groups g and h belong to the same stratum when their strata keys agree. */
-static int same_stratum(utfall_grouper *g, size_t a, size_t b, size_t nby)
+static utfall_status rows_section(struct horizon_run *run)
 {
-    for (size_t k = nby; k < utfall_grouper_nkeys(g); k++)
-        if (strcmp(utfall_grouper_value(g, a, k), utfall_grouper_value(g, b, k)))
-            return 0;
-    return 1;
+    const utfall_horizon_options *opt = run->opt;
+    utfall_lang lang = run->lang;
+    utfall_table *t;
+    utfall_status st = share_table(run, "rows", "title.horizon", run->cells, opt->months,
+                                   opt->nmonths, &t);
+    if (st)
+        return st;
+    char note[1024], outcomes[512], a[64], b[64];
+    utfall_outcome_set_describe(opt->success, lang, outcomes, sizeof outcomes);
+    snprintf(note, sizeof note, utfall_tr(lang, "note.horizon.def"), outcomes);
+    utfall_table_add_note(t, note);
+    utfall_table_add_note(t, utfall_tr(lang, "note.horizon.censored"));
+    utfall_fmt_percent(lang, opt->level, 0, a, sizeof a);
+    snprintf(note, sizeof note, utfall_tr(lang, "note.goal.ci"), a, utfall_tr(lang, "method.wilson"));
+    utfall_table_add_note(t, note);
+    utfall_fmt_count(lang, run->c.spells_read, a, sizeof a);
+    utfall_fmt_count(lang, run->c.spells_rejected, b, sizeof b);
+    snprintf(note, sizeof note, utfall_tr(lang, "note.horizon.spells"), a, b);
+    utfall_table_add_note(t, note);
+    utfall_doc_add(run->doc, t);
+    return UTFALL_OK;
+}
+
+static utfall_status curve_section(struct horizon_run *run)
+{
+    utfall_table *t;
+    utfall_status st = share_table(run, "curve", "title.curve", run->curve, run->steps,
+                                   run->nsteps, &t);
+    if (!st)
+        utfall_doc_add(run->doc, t);
+    return st;
+}
+
+/* -------------------------------------------------------- comparisons */
+
+enum { CMP_REF, CMP_MONTH, CMP_DIFF, CMP_LOW, CMP_HIGH, CMP_P, CMP_TEST };
+
+static const utfall_colspec comparison_columns[] = {
+    [CMP_REF] = {"ref", NULL, UTFALL_COL_TEXT, 0, 0, {0}, 0},
+    [CMP_MONTH] = {"month", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
+    [CMP_DIFF] = {"diff", NULL, UTFALL_COL_PP, 1, 0, {0}, 0},
+    [CMP_LOW] = {"diff_ci_low", "col.ci_low", UTFALL_COL_PP, 1, 0, {0}, 0},
+    [CMP_HIGH] = {"diff_ci_high", "col.ci_high", UTFALL_COL_PP, 1, 0, {0}, 0},
+    [CMP_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {0}, 0},
+    [CMP_TEST] = {"test", NULL, UTFALL_COL_TEXT, 0, 0, {0}, 0},
+};
+
+/* Chi-square, or Fisher's exact test when an expected count is below 5;
+ * NaN and no test name when neither can be computed. */
+static double two_by_two_p(const struct cell *a, const struct cell *b, const char **test,
+                           utfall_error *err)
+{
+    long m4[4] = {a->reached, a->n - a->reached, b->reached, b->n - b->reached};
+    utfall_chisq_result chi;
+    double p = NAN;
+    *test = "";
+    if (utfall_chisq_test(m4, 2, 2, &chi, err) == UTFALL_OK && isfinite(chi.p_value)) {
+        p = chi.p_value;
+        *test = "chi2";
+        if (chi.min_expected < 5) {
+            utfall_fisher_exact_2x2(m4[0], m4[1], m4[2], m4[3], &p, err);
+            *test = "fisher";
+        }
+    }
+    utfall_error_clear(err);
+    return p;
+}
+
+/* Group gi against the reference group r0 at opt->months[m]. */
+static utfall_status comparison_row(const struct horizon_run *run, utfall_table *t, int c0,
+                                    size_t gi, size_t r0, size_t m)
+{
+    const utfall_horizon_options *opt = run->opt;
+    const struct cell *cg = &run->cells[gi * opt->nmonths + m];
+    const struct cell *cr = &run->cells[r0 * opt->nmonths + m];
+    int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+    set_group(t, r, run, gi, 0, run->nkeys);
+    utfall_table_set_text(t, r, c0 + CMP_REF, opt->ref);
+    utfall_table_set_num(t, r, c0 + CMP_MONTH, opt->months[m]);
+    utfall_interval d;
+    utfall_status st = utfall_prop_diff_newcombe(cg->reached, cg->n, cr->reached, cr->n,
+                                                 opt->level, &d, run->err);
+    if (st)
+        return st;
+    utfall_table_set_num(t, r, c0 + CMP_DIFF, d.estimate);
+    utfall_table_set_num(t, r, c0 + CMP_LOW, d.lower);
+    utfall_table_set_num(t, r, c0 + CMP_HIGH, d.upper);
+    const char *test;
+    utfall_table_set_num(t, r, c0 + CMP_P, two_by_two_p(cg, cr, &test, run->err));
+    utfall_table_set_text(t, r, c0 + CMP_TEST, test);
+    return UTFALL_OK;
+}
+
+/* Each group against the reference group of its stratum, per month. */
+static utfall_status comparisons_section(struct horizon_run *run)
+{
+    const utfall_horizon_options *opt = run->opt;
+    utfall_table *t = utfall_table_new("comparisons", UTFALL_TABLE_ROWS);
+    if (!t)
+        return out_of_memory(run->err);
+    char title[256];
+    snprintf(title, sizeof title, utfall_tr(run->lang, "title.comparisons"), opt->ref);
+    utfall_table_set_title(t, title);
+    add_group_columns(t, run, 0);
+    int c0 = ADD_COLUMNS(t, comparison_columns);
+    int found_ref = 0;
+    utfall_status st = UTFALL_OK;
+    for (size_t k = 0; k < run->ng && !st; k++) {
+        size_t r0 = run->order[k];
+        if (strcmp(utfall_grouper_value(run->g, r0, 0), opt->ref))
+            continue;
+        found_ref = 1;
+        for (size_t j = 0; j < run->ng && !st; j++) {
+            size_t gi = run->order[j];
+            if (gi == r0 || !same_stratum(run, gi, r0))
+                continue;
+            for (size_t m = 0; m < opt->nmonths && !st; m++)
+                st = comparison_row(run, t, c0, gi, r0, m);
+        }
+    }
+    if (!st && !found_ref)
+        st = unknown_ref(run);
+    if (st) {
+        utfall_table_free(t);
+        return st;
+    }
+    utfall_table_add_note(t, utfall_tr(run->lang, "note.horizon.comparisons"));
+    utfall_doc_add(run->doc, t);
+    return UTFALL_OK;
 }
 
 /* ------------------------------------------------------------ --adjust */
-
-#define MAX_COVARIATES 8
-
-struct covariate {
-    utfall_colref *ref;
-    const char *name; /* canonical name (the colref's) */
-    int numeric;
-};
 
 static const char *const derived_keys[] = {"fil", "inskriven_ar", "inskriven_kvartal",
                                            "aldersgrupp", "status"};
@@ -430,6 +867,26 @@ static const char *coef_state_key(utfall_coef_state s)
     return "";
 }
 
+/* Values that are not finite numbers are missing. */
+static utfall_status add_numeric_covariate(utfall_design *d, const char *name, char *const *vals,
+                                           size_t np, size_t ncov, size_t k,
+                                           unsigned char *missing, utfall_error *err)
+{
+    double *v = malloc((np ? np : 1) * sizeof *v);
+    if (!v)
+        return out_of_memory(err);
+    for (size_t i = 0; i < np; i++) {
+        const char *s = vals[i * ncov + k];
+        if (!*s || utfall_number_parse(s, &v[i]) || !isfinite(v[i])) {
+            v[i] = NAN;
+            missing[i] = 1;
+        }
+    }
+    utfall_status rc = utfall_design_add_numeric(d, name, v, err);
+    free(v);
+    return rc;
+}
+
 /* Adds a factor (levels: the distinct values given, in byte order; the
  * first is the reference, as R's factor() in the C locale) or a numeric
  * column for covariate k; *missing[i] is set for rows without a value. */
@@ -437,33 +894,25 @@ static utfall_status add_covariate(utfall_design *d, const struct covariate *c, 
                                    size_t np, size_t ncov, size_t k, unsigned char *missing,
                                    utfall_error *err)
 {
-    utfall_status rc = UTFALL_OK;
-    if (c->numeric) {
-        double *v = malloc((np ? np : 1) * sizeof *v);
-        if (!v)
-            return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-        for (size_t i = 0; i < np; i++) {
-            const char *s = vals[i * ncov + k];
-            if (!*s || utfall_number_parse(s, &v[i]) || !isfinite(v[i])) {
-                v[i] = NAN;
-                missing[i] = 1;
-            }
-        }
-        rc = utfall_design_add_numeric(d, c->name, v, err);
-        free(v);
-        return rc;
-    }
+    if (c->numeric)
+        return add_numeric_covariate(d, c->name, vals, np, ncov, k, missing, err);
     const char **sorted = malloc((np ? np : 1) * sizeof *sorted);
     int *level = malloc((np ? np : 1) * sizeof *level);
     if (!sorted || !level) {
         free(sorted);
         free(level);
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+        return out_of_memory(err);
     }
     size_t nl = 0;
     for (size_t i = 0; i < np; i++)
         if (*vals[i * ncov + k])
             sorted[nl++] = vals[i * ncov + k];
+    if (nl == 0) {
+        /* no value at all: every row is missing, and the fit says so */
+        free(sorted);
+        free(level);
+        return add_numeric_covariate(d, c->name, vals, np, ncov, k, missing, err);
+    }
     qsort(sorted, nl, sizeof *sorted, cmp_str);
     size_t u = 0;
     for (size_t i = 0; i < nl; i++)
@@ -476,749 +925,601 @@ static utfall_status add_covariate(utfall_design *d, const struct covariate *c, 
         if (!hit)
             missing[i] = 1;
     }
-    if (u == 0) {
-        /* no value at all: every row is missing, and the fit says so */
-        double *v = malloc((np ? np : 1) * sizeof *v);
-        if (!v)
-            rc = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-        else {
-            for (size_t i = 0; i < np; i++)
-                v[i] = NAN;
-            rc = utfall_design_add_numeric(d, c->name, v, err);
-        }
-        free(v);
-    } else {
-        rc = utfall_design_add_factor(d, c->name, level, (int)u, 0, sorted, NULL, err);
-    }
+    utfall_status rc = utfall_design_add_factor(d, c->name, level, (int)u, 0, sorted, NULL, err);
     free(sorted);
     free(level);
     return rc;
 }
 
-/* One logistic regression per horizon of success on the --by group
- * (reference --ref) and the covariates, over the participants observed at
- * that month with every value given; section "adjusted". */
-static utfall_status adjusted_section(const struct state *st, utfall_grouper *g,
-                                      const size_t *order, size_t ng, struct covariate *cv,
-                                      size_t ncov, const utfall_horizon_options *opt,
-                                      utfall_doc *doc, utfall_error *err)
-{
-    utfall_lang lang = opt->lang;
-    utfall_status rc = UTFALL_OK;
-    size_t np = st->np;
-    const char **lev = malloc((ng ? ng : 1) * sizeof *lev);
-    long *glev_of_group = malloc((ng ? ng : 1) * sizeof *glev_of_group);
-    int *glev = malloc((np ? np : 1) * sizeof *glev);
-    unsigned char *missing = calloc(np ? np : 1, 1);
-    double *y = malloc((np ? np : 1) * sizeof *y);
-    utfall_logit_std *std = calloc(ng ? ng : 1, sizeof *std);
-    utfall_design *d = NULL;
-    utfall_logit_fit *fit = NULL;
-    utfall_table *t = NULL, *tt = NULL;
-    if (!lev || !glev_of_group || !glev || !missing || !y || !std)
-        goto nomem;
+/* The model of the adjusted section and what one month's fit leaves for
+ * its tables. */
+struct adjust_run {
+    const char **lev;       /* the --by levels in display order */
+    int nlev, ref;          /* ref: the level of --ref */
+    long *level_of_group;   /* grouper group → level; -1 for "not stated" */
+    int *level;             /* participant → level */
+    unsigned char *missing; /* participant without a level or a covariate value */
+    utfall_design *d;
+    int term;               /* the --by factor in d */
+    double *y;              /* at the month: success, NaN when censored */
+    long censored, missed;  /* at the month */
+    utfall_logit_fit *fit;  /* at the month; NULL when there was nothing to fit */
+    utfall_logit_std *std;  /* at the month: standardised shares by level */
+    int any_trouble;        /* some month had no fit, or one that failed */
+    utfall_table *t, *terms;
+    int c0, t0;             /* the first column of adjusted_columns, term_columns */
+};
 
-    /* the --by levels in display order; "not stated" is missing, not a level */
-    int nlev = 0, ref = -1;
-    for (size_t k = 0; k < ng; k++) {
-        const char *v = utfall_grouper_value(g, order[k], 0);
+static void adjust_free(struct adjust_run *a)
+{
+    utfall_table_free(a->t);
+    utfall_table_free(a->terms);
+    utfall_logit_free(a->fit);
+    utfall_design_free(a->d);
+    free(a->lev);
+    free(a->level_of_group);
+    free(a->level);
+    free(a->missing);
+    free(a->y);
+    free(a->std);
+}
+
+static utfall_status adjust_alloc(const struct horizon_run *run, struct adjust_run *a)
+{
+    size_t ng = run->ng ? run->ng : 1, np = run->c.np ? run->c.np : 1;
+    a->lev = malloc(ng * sizeof *a->lev);
+    a->level_of_group = malloc(ng * sizeof *a->level_of_group);
+    a->std = calloc(ng, sizeof *a->std);
+    a->level = malloc(np * sizeof *a->level);
+    a->missing = calloc(np, 1);
+    a->y = malloc(np * sizeof *a->y);
+    if (!a->lev || !a->level_of_group || !a->std || !a->level || !a->missing || !a->y)
+        return out_of_memory(run->err);
+    return UTFALL_OK;
+}
+
+/* The --by levels in display order; "not stated" is missing, not a level. */
+static utfall_status adjust_levels(const struct horizon_run *run, struct adjust_run *a)
+{
+    for (size_t k = 0; k < run->ng; k++) {
+        const char *v = utfall_grouper_value(run->g, run->order[k], 0);
         int l = -1;
-        for (int j = 0; j < nlev && l < 0; j++)
-            if (!strcmp(lev[j], v))
+        for (int j = 0; j < a->nlev && l < 0; j++)
+            if (!strcmp(a->lev[j], v))
                 l = j;
         if (l < 0 && *v) {
-            l = nlev;
-            lev[nlev++] = v;
+            l = a->nlev;
+            a->lev[a->nlev++] = v;
         }
-        glev_of_group[order[k]] = l;
+        a->level_of_group[run->order[k]] = l;
     }
-    for (int j = 0; j < nlev; j++)
-        if (!strcmp(lev[j], opt->ref))
-            ref = j;
-    if (ref < 0) {
-        rc = utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_REF,
-                              "--ref %s: no participant has %s = %s", opt->ref,
-                              utfall_grouper_key_name(g, 0), opt->ref);
-        goto done;
-    }
-    for (size_t i = 0; i < np; i++) {
-        glev[i] = (int)glev_of_group[st->p[i].group];
-        missing[i] = glev[i] < 0;
-    }
-    int term;
-    if ((rc = utfall_design_new(np, 1, &d, err))
-        || (rc = utfall_design_add_factor(d, utfall_grouper_key_name(g, 0), glev, nlev, ref, lev,
-                                          &term, err)))
-        goto done;
-    for (size_t k = 0; k < ncov; k++)
-        if ((rc = add_covariate(d, &cv[k], st->cov, np, ncov, k, missing, err)))
-            goto done;
-
-    char title[256], note[1024], a[64], b[160];
-    if (!(t = utfall_table_new("adjusted", UTFALL_TABLE_ROWS)))
-        goto nomem;
-    snprintf(title, sizeof title, utfall_tr(lang, "title.adjusted"), opt->ref);
-    utfall_table_set_title(t, title);
-    const char *byname = utfall_grouper_key_name(g, 0);
-    int c_group = utfall_table_add_group_column(t, byname, lang);
-    int c_ref = utfall_table_add_column(t, "ref", "col.ref", UTFALL_COL_TEXT, 0);
-    int c_month = utfall_table_add_column(t, "month", "col.month", UTFALL_COL_COUNT, 0);
-    utfall_table_column_not_suppressible(t, c_month);
-    int c_or = utfall_table_add_column(t, "odds_ratio", "col.odds_ratio", UTFALL_COL_NUMBER, 2);
-    int c_orl = utfall_table_add_column(t, "or_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2);
-    int c_orh = utfall_table_add_column(t, "or_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2);
-    int c_p = utfall_table_add_column(t, "p_value", "col.p_value", UTFALL_COL_PVALUE, 3);
-    int c_ad = utfall_table_add_column(t, "adjusted_diff", "col.adjusted_diff", UTFALL_COL_PP, 1);
-    int c_adl = utfall_table_add_column(t, "adjusted_diff_ci_low", "col.ci_low", UTFALL_COL_PP, 1);
-    int c_adh = utfall_table_add_column(t, "adjusted_diff_ci_high", "col.ci_high", UTFALL_COL_PP, 1);
-    int c_n = utfall_table_add_column(t, "n", "col.used", UTFALL_COL_COUNT, 0);
-    int c_cens = utfall_table_add_column(t, "censored", "col.censored", UTFALL_COL_COUNT, 0);
-    int c_miss = utfall_table_add_column(t, "missing", "col.missing", UTFALL_COL_COUNT, 0);
-    int c_conv = utfall_table_add_column(t, "converged", "col.converged", UTFALL_COL_BOOL, 0);
-    int c_state = utfall_table_add_column(t, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
-    utfall_table_column_machine_only(t, c_state);
-    int c_state_h = utfall_table_add_column(t, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
-    utfall_table_column_human_only(t, c_state_h);
-    utfall_table_column_not_suppressible(t, c_conv);
-    for (int c = c_or; c <= c_adh; c++)
-        utfall_table_column_depends(t, c, c_n);
-    (void)c_group;
-
-    /* every term of each model, as summary(glm) lists them */
-    if (!(tt = utfall_table_new("adjusted_terms", UTFALL_TABLE_ROWS)))
-        goto nomem;
-    utfall_table_set_title(tt, utfall_tr(lang, "title.adjusted_terms"));
-    int t_month = utfall_table_add_column(tt, "month", "col.month", UTFALL_COL_COUNT, 0);
-    utfall_table_column_not_suppressible(tt, t_month);
-    int t_term = utfall_table_add_column(tt, "term", "col.term", UTFALL_COL_TEXT, 0);
-    int t_or = utfall_table_add_column(tt, "odds_ratio", "col.odds_ratio", UTFALL_COL_NUMBER, 2);
-    int t_orl = utfall_table_add_column(tt, "or_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2);
-    int t_orh = utfall_table_add_column(tt, "or_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2);
-    int t_p = utfall_table_add_column(tt, "p_value", "col.p_value", UTFALL_COL_PVALUE, 3);
-    int t_state = utfall_table_add_column(tt, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
-    utfall_table_column_machine_only(tt, t_state);
-    int t_state_h = utfall_table_add_column(tt, "estimate", "col.estimate", UTFALL_COL_TEXT, 0);
-    utfall_table_column_human_only(tt, t_state_h);
-    utfall_table_set_no_suppress(tt); /* model estimates, no counts of persons */
-
-    int any_trouble = 0;
-    for (size_t m = 0; m < opt->nmonths; m++) {
-        long censored = 0, miss = 0;
-        for (size_t i = 0; i < np; i++) {
-            const struct participant *p = &st->p[i];
-            utfall_date at = utfall_date_add_months(p->start, opt->months[m]);
-            if (at > p->end) {
-                censored++;
-                y[i] = NAN;
-            } else {
-                miss += missing[i];
-                y[i] = success_at(st, i, at, opt->success);
-            }
-        }
-        utfall_logit_free(fit);
-        fit = NULL;
-        utfall_status fs = utfall_logit_fit_design(d, y, opt->level, &fit, err);
-        if (fs == UTFALL_ERR_NOMEM)
-            goto nomem;
-        if (fs) {
-            /* no participant observed with every value: no fit to report */
-            adjust_warn(opt, UTFALL_EC_ADJUST_NO_ROWS,
-                        "--adjust: no fit at month %d: %s", opt->months[m], err->text);
-            utfall_error_clear(err);
-            utfall_logit_free(fit);
-            fit = NULL;
-            any_trouble = 1;
-        } else if ((rc = utfall_logit_standardize(fit, d, term, std, err))) {
-            goto done;
-        }
-        int converged = fit && fit->converged && !fit->separation;
-        if (fit && !converged) {
-            any_trouble = 1;
-            adjust_warn(opt, UTFALL_EC_ADJUST_SEPARATION,
-                        "--adjust: the fit at month %d %s; the estimates affected are not "
-                        "given (see the column estimate)",
-                        opt->months[m],
-                        !fit->converged && !fit->separation
-                            ? "did not converge in 25 iterations"
-                            : "has perfect separation: a group or covariate predicts the "
-                              "outcome exactly, so some odds ratios are 0 or infinite");
-        }
-        if (fit && fit->n_aliased) {
-            size_t p = utfall_design_cols(d);
-            for (size_t j = 0; j < p; j++)
-                if (fit->coef[j].state == UTFALL_COEF_ALIASED)
-                    adjust_warn(opt, UTFALL_EC_ADJUST_ALIASED,
-                                "--adjust: at month %d the model column '%s' is a linear "
-                                "combination of the others (or has no rows) and is left out",
-                                opt->months[m], utfall_design_column_name(d, j));
-        }
-        for (size_t j = 0; fit && j < utfall_design_cols(d); j++) {
-            const utfall_logit_coef *co = &fit->coef[j];
-            int ok = co->state == UTFALL_COEF_OK && isfinite(co->se) && co->or_low > 0
-                     && isfinite(co->or_high);
-            const char *state = co->state == UTFALL_COEF_OK && !ok
-                                    ? coef_state_key(UTFALL_COEF_UNRELIABLE)
-                                    : coef_state_key(co->state);
-            char sk[64];
-            snprintf(sk, sizeof sk, "estimate.%s", state);
-            int r = utfall_table_add_row(tt, UTFALL_ROW_GROUP);
-            if (r < 0)
-                goto nomem;
-            utfall_table_set_num(tt, r, t_month, opt->months[m]);
-            utfall_table_set_text(tt, r, t_term, utfall_design_column_name(d, j));
-            utfall_table_set_num(tt, r, t_or, ok ? co->odds_ratio : NAN);
-            utfall_table_set_num(tt, r, t_orl, ok ? co->or_low : NAN);
-            utfall_table_set_num(tt, r, t_orh, ok ? co->or_high : NAN);
-            utfall_table_set_num(tt, r, t_p, ok ? co->p_value : NAN);
-            utfall_table_set_text(tt, r, t_state, state);
-            utfall_table_set_text(tt, r, t_state_h, utfall_tr(lang, sk));
-        }
-        for (int l = 0; l < nlev; l++) {
-            if (l == ref)
-                continue;
-            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-            if (r < 0)
-                goto nomem;
-            utfall_table_set_text(t, r, c_group, lev[l]);
-            utfall_table_set_text(t, r, c_ref, opt->ref);
-            utfall_table_set_num(t, r, c_month, opt->months[m]);
-            utfall_table_set_num(t, r, c_n, fit ? (double)fit->n_used : 0);
-            utfall_table_set_num(t, r, c_cens, (double)censored);
-            utfall_table_set_num(t, r, c_miss, (double)miss);
-            utfall_table_set_num(t, r, c_conv, converged);
-            const utfall_logit_coef *co = NULL;
-            if (fit)
-                co = &fit->coef[1 + (size_t)(l < ref ? l : l - 1)];
-            /* an OK coefficient left with no information (the rows that an
-             * infinite one sets aside were all there was) has no interval */
-            int ok = co && co->state == UTFALL_COEF_OK && isfinite(co->se) && co->or_low > 0
-                     && isfinite(co->or_high);
-            utfall_table_set_num(t, r, c_or, ok ? co->odds_ratio : NAN);
-            utfall_table_set_num(t, r, c_orl, ok ? co->or_low : NAN);
-            utfall_table_set_num(t, r, c_orh, ok ? co->or_high : NAN);
-            utfall_table_set_num(t, r, c_p, ok ? co->p_value : NAN);
-            const char *state = !co ? "none"
-                                : co->state == UTFALL_COEF_OK && !ok
-                                    ? coef_state_key(UTFALL_COEF_UNRELIABLE)
-                                    : coef_state_key(co->state);
-            char sk[64];
-            snprintf(sk, sizeof sk, "estimate.%s", state);
-            utfall_table_set_text(t, r, c_state, state);
-            utfall_table_set_text(t, r, c_state_h, utfall_tr(lang, sk));
-            int est = fit && std[l].estimable;
-            int se_est = est && std[l].se_estimable;
-            utfall_table_set_num(t, r, c_ad, est ? std[l].diff : NAN);
-            utfall_table_set_num(t, r, c_adl, se_est ? std[l].low : NAN);
-            utfall_table_set_num(t, r, c_adh, se_est ? std[l].high : NAN);
-        }
-    }
-
-    /* the definition under the table */
-    char covs[512] = "";
-    for (size_t k = 0; k < ncov; k++) {
-        size_t len = strlen(covs);
-        snprintf(covs + len, sizeof covs - len, "%s%s (%s)", k ? ", " : "", cv[k].name,
-                 utfall_tr(lang, cv[k].numeric ? "adjust.numeric" : "adjust.categorical"));
-    }
-    snprintf(note, sizeof note, utfall_tr(lang, "note.adjusted.model"), byname, opt->ref, covs);
-    utfall_table_add_note(t, note);
-    utfall_fmt_percent(lang, opt->level, 0, a, sizeof a);
-    snprintf(b, sizeof b, "%s", a);
-    snprintf(note, sizeof note, utfall_tr(lang, "note.adjusted.or"), b);
-    utfall_table_add_note(t, note);
-    utfall_table_add_note(t, utfall_tr(lang, "note.adjusted.std"));
-    utfall_table_add_note(t, utfall_tr(lang, "note.adjusted.excluded"));
-    if (any_trouble)
-        utfall_table_add_note(t, utfall_tr(lang, "note.adjusted.separation"));
-    utfall_doc_add(doc, t);
-    t = NULL;
-    utfall_table_add_note(tt, utfall_tr(lang, "note.adjusted_terms"));
-    utfall_doc_add(doc, tt);
-    tt = NULL;
-    goto done;
-nomem:
-    rc = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-done:
-    utfall_table_free(t);
-    utfall_table_free(tt);
-    utfall_logit_free(fit);
-    utfall_design_free(d);
-    free(lev);
-    free(glev_of_group);
-    free(glev);
-    free(missing);
-    free(y);
-    free(std);
-    return rc;
+    a->ref = -1;
+    for (int j = 0; j < a->nlev; j++)
+        if (!strcmp(a->lev[j], run->opt->ref))
+            a->ref = j;
+    return a->ref < 0 ? unknown_ref(run) : UTFALL_OK;
 }
+
+/* The intercept, the --by factor (reference --ref) and the covariates. */
+static utfall_status adjust_design(const struct horizon_run *run, struct adjust_run *a)
+{
+    const struct cohort *c = &run->c;
+    utfall_error *err = run->err;
+    for (size_t i = 0; i < c->np; i++) {
+        a->level[i] = (int)a->level_of_group[c->p[i].group];
+        a->missing[i] = a->level[i] < 0;
+    }
+    utfall_status st = utfall_design_new(c->np, 1, &a->d, err);
+    if (!st)
+        st = utfall_design_add_factor(a->d, utfall_grouper_key_name(run->g, 0), a->level,
+                                      a->nlev, a->ref, a->lev, &a->term, err);
+    for (size_t k = 0; k < run->ncov && !st; k++)
+        st = add_covariate(a->d, &run->cv[k], c->cov, c->np, run->ncov, k, a->missing, err);
+    return st;
+}
+
+enum { ADJ_REF, ADJ_MONTH, ADJ_OR, ADJ_OR_LOW, ADJ_OR_HIGH, ADJ_P, ADJ_DIFF, ADJ_DIFF_LOW,
+       ADJ_DIFF_HIGH, ADJ_N, ADJ_CENSORED, ADJ_MISSING, ADJ_CONVERGED, ADJ_STATE,
+       ADJ_STATE_HUMAN };
+
+static const utfall_colspec adjusted_columns[] = {
+    [ADJ_REF] = {"ref", NULL, UTFALL_COL_TEXT, 0, 0, {0}, 0},
+    [ADJ_MONTH] = {"month", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
+    [ADJ_OR] = {"odds_ratio", NULL, UTFALL_COL_NUMBER, 2, 0, {"n"}, 0},
+    [ADJ_OR_LOW] = {"or_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2, 0, {"n"}, 0},
+    [ADJ_OR_HIGH] = {"or_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2, 0, {"n"}, 0},
+    [ADJ_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {"n"}, 0},
+    [ADJ_DIFF] = {"adjusted_diff", NULL, UTFALL_COL_PP, 1, 0, {"n"}, 0},
+    [ADJ_DIFF_LOW] = {"adjusted_diff_ci_low", "col.ci_low", UTFALL_COL_PP, 1, 0, {"n"}, 0},
+    [ADJ_DIFF_HIGH] = {"adjusted_diff_ci_high", "col.ci_high", UTFALL_COL_PP, 1, 0, {"n"}, 0},
+    [ADJ_N] = {"n", "col.used", UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [ADJ_CENSORED] = {"censored", NULL, UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [ADJ_MISSING] = {"missing", NULL, UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [ADJ_CONVERGED] = {"converged", NULL, UTFALL_COL_BOOL, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
+    [ADJ_STATE] = {"estimate", NULL, UTFALL_COL_TEXT, 0, UTFALL_COLF_MACHINE_ONLY, {0}, 0},
+    [ADJ_STATE_HUMAN] = {"estimate", NULL, UTFALL_COL_TEXT, 0, UTFALL_COLF_HUMAN_ONLY, {0}, 0},
+};
+
+enum { TERM_MONTH, TERM_NAME, TERM_OR, TERM_OR_LOW, TERM_OR_HIGH, TERM_P, TERM_STATE,
+       TERM_STATE_HUMAN };
+
+static const utfall_colspec term_columns[] = {
+    [TERM_MONTH] = {"month", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
+    [TERM_NAME] = {"term", NULL, UTFALL_COL_TEXT, 0, 0, {0}, 0},
+    [TERM_OR] = {"odds_ratio", NULL, UTFALL_COL_NUMBER, 2, 0, {0}, 0},
+    [TERM_OR_LOW] = {"or_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2, 0, {0}, 0},
+    [TERM_OR_HIGH] = {"or_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2, 0, {0}, 0},
+    [TERM_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {0}, 0},
+    [TERM_STATE] = {"estimate", NULL, UTFALL_COL_TEXT, 0, UTFALL_COLF_MACHINE_ONLY, {0}, 0},
+    [TERM_STATE_HUMAN] = {"estimate", NULL, UTFALL_COL_TEXT, 0, UTFALL_COLF_HUMAN_ONLY, {0}, 0},
+};
+
+/* adjusted: one row per --by level but the reference and month;
+ * adjusted_terms: every term of each model, as summary(glm) lists them. */
+static utfall_status adjusted_tables(const struct horizon_run *run, struct adjust_run *a)
+{
+    utfall_lang lang = run->lang;
+    a->t = utfall_table_new("adjusted", UTFALL_TABLE_ROWS);
+    a->terms = utfall_table_new("adjusted_terms", UTFALL_TABLE_ROWS);
+    if (!a->t || !a->terms)
+        return out_of_memory(run->err);
+    char title[256];
+    snprintf(title, sizeof title, utfall_tr(lang, "title.adjusted"), run->opt->ref);
+    utfall_table_set_title(a->t, title);
+    utfall_table_add_group_column(a->t, utfall_grouper_key_name(run->g, 0), lang);
+    a->c0 = ADD_COLUMNS(a->t, adjusted_columns);
+    utfall_table_set_title(a->terms, utfall_tr(lang, "title.adjusted_terms"));
+    a->t0 = ADD_COLUMNS(a->terms, term_columns);
+    utfall_table_set_no_suppress(a->terms); /* model estimates, no counts of persons */
+    return UTFALL_OK;
+}
+
+/* The outcome at the month: success for those observed, NaN (left out of
+ * the fit) for the censored. */
+static void month_outcomes(const struct horizon_run *run, struct adjust_run *a, size_t m)
+{
+    const struct cohort *c = &run->c;
+    a->censored = a->missed = 0;
+    for (size_t i = 0; i < c->np; i++) {
+        const struct participant *p = &c->p[i];
+        utfall_date at = utfall_date_add_months(p->start, run->opt->months[m]);
+        if (at > p->end) {
+            a->censored++;
+            a->y[i] = NAN;
+        } else {
+            a->missed += a->missing[i];
+            a->y[i] = success_at(c, i, at, run->opt->success);
+        }
+    }
+}
+
+static utfall_status fit_month(const struct horizon_run *run, struct adjust_run *a, size_t m)
+{
+    const utfall_horizon_options *opt = run->opt;
+    utfall_error *err = run->err;
+    utfall_logit_free(a->fit);
+    a->fit = NULL;
+    utfall_status st = utfall_logit_fit_design(a->d, a->y, opt->level, &a->fit, err);
+    if (st == UTFALL_ERR_NOMEM)
+        return out_of_memory(err);
+    if (st) {
+        /* no participant observed with every value: no fit to report */
+        adjust_warn(opt, UTFALL_EC_ADJUST_NO_ROWS, "--adjust: no fit at month %d: %s",
+                    opt->months[m], err->text);
+        utfall_error_clear(err);
+        utfall_logit_free(a->fit);
+        a->fit = NULL;
+        a->any_trouble = 1;
+        return UTFALL_OK;
+    }
+    return utfall_logit_standardize(a->fit, a->d, a->term, a->std, err);
+}
+
+static int fit_converged(const utfall_logit_fit *fit)
+{
+    return fit && fit->converged && !fit->separation;
+}
+
+static void warn_fit(const struct horizon_run *run, struct adjust_run *a, size_t m)
+{
+    const utfall_horizon_options *opt = run->opt;
+    const utfall_logit_fit *fit = a->fit;
+    if (!fit)
+        return;
+    if (!fit_converged(fit)) {
+        a->any_trouble = 1;
+        adjust_warn(opt, UTFALL_EC_ADJUST_SEPARATION,
+                    "--adjust: the fit at month %d %s; the estimates affected are not "
+                    "given (see the column estimate)",
+                    opt->months[m],
+                    !fit->converged && !fit->separation
+                        ? "did not converge in 25 iterations"
+                        : "has perfect separation: a group or covariate predicts the "
+                          "outcome exactly, so some odds ratios are 0 or infinite");
+    }
+    for (size_t j = 0; fit->n_aliased && j < utfall_design_cols(a->d); j++)
+        if (fit->coef[j].state == UTFALL_COEF_ALIASED)
+            adjust_warn(opt, UTFALL_EC_ADJUST_ALIASED,
+                        "--adjust: at month %d the model column '%s' is a linear "
+                        "combination of the others (or has no rows) and is left out",
+                        opt->months[m], utfall_design_column_name(a->d, j));
+}
+
+/* The odds ratio, its interval and p-value in the four columns from c_or,
+ * and the estimate's state in the machine and human columns from c_state;
+ * co NULL when there was no fit. */
+static void set_coef(utfall_table *t, int r, int c_or, int c_state, const utfall_logit_coef *co,
+                     utfall_lang lang)
+{
+    /* an OK coefficient left with no information (the rows that an
+     * infinite one sets aside were all there was) has no interval */
+    int ok = co && co->state == UTFALL_COEF_OK && isfinite(co->se) && co->or_low > 0
+             && isfinite(co->or_high);
+    utfall_table_set_num(t, r, c_or, ok ? co->odds_ratio : NAN);
+    utfall_table_set_num(t, r, c_or + 1, ok ? co->or_low : NAN);
+    utfall_table_set_num(t, r, c_or + 2, ok ? co->or_high : NAN);
+    utfall_table_set_num(t, r, c_or + 3, ok ? co->p_value : NAN);
+    const char *state = !co ? "none"
+                        : co->state == UTFALL_COEF_OK && !ok
+                            ? coef_state_key(UTFALL_COEF_UNRELIABLE)
+                            : coef_state_key(co->state);
+    char sk[64];
+    snprintf(sk, sizeof sk, "estimate.%s", state);
+    utfall_table_set_text(t, r, c_state, state);
+    utfall_table_set_text(t, r, c_state + 1, utfall_tr(lang, sk));
+}
+
+static void term_rows(const struct horizon_run *run, struct adjust_run *a, size_t m)
+{
+    utfall_table *t = a->terms;
+    for (size_t j = 0; a->fit && j < utfall_design_cols(a->d); j++) {
+        int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+        utfall_table_set_num(t, r, a->t0 + TERM_MONTH, run->opt->months[m]);
+        utfall_table_set_text(t, r, a->t0 + TERM_NAME, utfall_design_column_name(a->d, j));
+        set_coef(t, r, a->t0 + TERM_OR, a->t0 + TERM_STATE, &a->fit->coef[j], run->lang);
+    }
+}
+
+static void adjusted_rows(const struct horizon_run *run, struct adjust_run *a, size_t m)
+{
+    const utfall_horizon_options *opt = run->opt;
+    const utfall_logit_fit *fit = a->fit;
+    utfall_table *t = a->t;
+    int c0 = a->c0;
+    for (int l = 0; l < a->nlev; l++) {
+        if (l == a->ref)
+            continue;
+        int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+        utfall_table_set_text(t, r, 0, a->lev[l]);
+        utfall_table_set_text(t, r, c0 + ADJ_REF, opt->ref);
+        utfall_table_set_num(t, r, c0 + ADJ_MONTH, opt->months[m]);
+        utfall_table_set_num(t, r, c0 + ADJ_N, fit ? (double)fit->n_used : 0);
+        utfall_table_set_num(t, r, c0 + ADJ_CENSORED, (double)a->censored);
+        utfall_table_set_num(t, r, c0 + ADJ_MISSING, (double)a->missed);
+        utfall_table_set_num(t, r, c0 + ADJ_CONVERGED, fit_converged(fit));
+        /* the level's column of the --by factor; the reference has none */
+        const utfall_logit_coef *co =
+            fit ? &fit->coef[1 + (size_t)(l < a->ref ? l : l - 1)] : NULL;
+        set_coef(t, r, c0 + ADJ_OR, c0 + ADJ_STATE, co, run->lang);
+        int est = fit && a->std[l].estimable;
+        int se_est = est && a->std[l].se_estimable;
+        utfall_table_set_num(t, r, c0 + ADJ_DIFF, est ? a->std[l].diff : NAN);
+        utfall_table_set_num(t, r, c0 + ADJ_DIFF_LOW, se_est ? a->std[l].low : NAN);
+        utfall_table_set_num(t, r, c0 + ADJ_DIFF_HIGH, se_est ? a->std[l].high : NAN);
+    }
+}
+
+static utfall_status adjust_month(const struct horizon_run *run, struct adjust_run *a, size_t m)
+{
+    month_outcomes(run, a, m);
+    utfall_status st = fit_month(run, a, m);
+    if (st)
+        return st;
+    warn_fit(run, a, m);
+    term_rows(run, a, m);
+    adjusted_rows(run, a, m);
+    return UTFALL_OK;
+}
+
+/* The definition under the table; both tables go to the document. */
+static void adjusted_notes(const struct horizon_run *run, struct adjust_run *a)
+{
+    utfall_lang lang = run->lang;
+    char covs[512] = "", note[1024], level[64];
+    for (size_t k = 0; k < run->ncov; k++) {
+        size_t len = strlen(covs);
+        snprintf(covs + len, sizeof covs - len, "%s%s (%s)", k ? ", " : "", run->cv[k].name,
+                 utfall_tr(lang, run->cv[k].numeric ? "adjust.numeric" : "adjust.categorical"));
+    }
+    snprintf(note, sizeof note, utfall_tr(lang, "note.adjusted.model"),
+             utfall_grouper_key_name(run->g, 0), run->opt->ref, covs);
+    utfall_table_add_note(a->t, note);
+    utfall_fmt_percent(lang, run->opt->level, 0, level, sizeof level);
+    snprintf(note, sizeof note, utfall_tr(lang, "note.adjusted.or"), level);
+    utfall_table_add_note(a->t, note);
+    utfall_table_add_note(a->t, utfall_tr(lang, "note.adjusted.std"));
+    utfall_table_add_note(a->t, utfall_tr(lang, "note.adjusted.excluded"));
+    if (a->any_trouble)
+        utfall_table_add_note(a->t, utfall_tr(lang, "note.adjusted.separation"));
+    utfall_doc_add(run->doc, a->t);
+    a->t = NULL;
+    utfall_table_add_note(a->terms, utfall_tr(lang, "note.adjusted_terms"));
+    utfall_doc_add(run->doc, a->terms);
+    a->terms = NULL;
+}
+
+/* One logistic regression per horizon of success on the --by group
+ * (reference --ref) and the covariates, over the participants observed at
+ * that month with every value given; sections adjusted and adjusted_terms. */
+static utfall_status adjusted_section(struct horizon_run *run)
+{
+    struct adjust_run a = {0};
+    for (size_t k = 0; k < run->ncov; k++)
+        run->cv[k].numeric = covariate_is_numeric(&run->cv[k], run->c.cov, run->c.np,
+                                                  run->ncov, k);
+    utfall_status st = adjust_alloc(run, &a);
+    if (!st)
+        st = adjust_levels(run, &a);
+    if (!st)
+        st = adjust_design(run, &a);
+    if (!st)
+        st = adjusted_tables(run, &a);
+    for (size_t m = 0; m < run->opt->nmonths && !st; m++)
+        st = adjust_month(run, &a, m);
+    if (!st)
+        adjusted_notes(run, &a);
+    adjust_free(&a);
+    return st;
+}
+
+/* ------------------------------------------------- Kaplan–Meier, log-rank */
+
+/* Days from the start to the first success spell starting on or after it;
+ * -1 when there is none. */
+static double first_success(const struct cohort *c, size_t i, unsigned success)
+{
+    const struct participant *p = &c->p[i];
+    for (size_t k = c->first[i]; k < c->first[i + 1]; k++) {
+        const struct spell *sp = &c->s[k];
+        if (sp->from >= p->start && ((success >> sp->status) & 1))
+            return (double)(sp->from - p->start); /* sorted by start */
+    }
+    return -1;
+}
+
+/* Time to the first success, censored at the end of follow-up. */
+static utfall_status fit_km(struct horizon_run *run)
+{
+    const struct cohort *c = &run->c;
+    size_t n = c->np ? c->np : 1;
+    run->km_time = malloc(n * sizeof *run->km_time);
+    run->km_event = malloc(n * sizeof *run->km_event);
+    int *group = malloc(n * sizeof *group);
+    if (!run->km_time || !run->km_event || !group) {
+        free(group);
+        return out_of_memory(run->err);
+    }
+    for (size_t i = 0; i < c->np; i++) {
+        double follow = (double)(c->p[i].end - c->p[i].start);
+        double first = first_success(c, i, run->opt->success);
+        run->km_event[i] = first >= 0 && first <= follow;
+        run->km_time[i] = run->km_event[i] ? first : follow;
+        group[i] = (int)c->p[i].group;
+    }
+    utfall_status st = utfall_km_fit(c->np, run->km_time, run->km_event, group, (int)run->ng,
+                                     run->opt->level, &run->km, run->err);
+    free(group);
+    return st;
+}
+
+enum { KM_MONTH, KM_CUM_SHARE, KM_SE, KM_LOW, KM_HIGH, KM_N_RISK };
+
+static const utfall_colspec km_columns[] = {
+    [KM_MONTH] = {"month", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
+    [KM_CUM_SHARE] = {"cum_share", NULL, UTFALL_COL_SHARE, 1, 0, {0}, 0},
+    [KM_SE] = {"se", NULL, UTFALL_COL_NUMBER, 4, 0, {0}, 0},
+    [KM_LOW] = {"ci_low", NULL, UTFALL_COL_SHARE, 1, 0, {0}, 0},
+    [KM_HIGH] = {"ci_high", NULL, UTFALL_COL_SHARE, 1, 0, {0}, 0},
+    [KM_N_RISK] = {"n_risk", NULL, UTFALL_COL_COUNT, 0, 0, {0}, 0},
+};
+
+/* The Kaplan–Meier share at the horizons, or at every month with --curve. */
+static utfall_status km_section(struct horizon_run *run)
+{
+    const utfall_horizon_options *opt = run->opt;
+    const int *months = opt->curve ? run->steps : opt->months;
+    size_t nm = opt->curve ? run->nsteps : opt->nmonths;
+    utfall_table *t = utfall_table_new("km", UTFALL_TABLE_ROWS);
+    if (!t)
+        return out_of_memory(run->err);
+    utfall_table_set_title(t, utfall_tr(run->lang, "title.km"));
+    add_group_columns(t, run, 0);
+    int c0 = ADD_COLUMNS(t, km_columns);
+    for (size_t k = 0; k < run->ng; k++)
+        for (size_t m = 0; m < nm; m++) {
+            utfall_km_point pt;
+            utfall_status st = utfall_km_at(run->km, (int)run->order[k],
+                                            months[m] * UTFALL_DAYS_PER_MONTH, &pt, run->err);
+            if (st) {
+                utfall_table_free(t);
+                return st;
+            }
+            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+            set_group(t, r, run, run->order[k], 0, run->nkeys);
+            utfall_table_set_num(t, r, c0 + KM_MONTH, months[m]);
+            utfall_table_set_num(t, r, c0 + KM_CUM_SHARE, pt.cum_share);
+            utfall_table_set_num(t, r, c0 + KM_SE, pt.se_surv);
+            utfall_table_set_num(t, r, c0 + KM_LOW, pt.ci_low);
+            utfall_table_set_num(t, r, c0 + KM_HIGH, pt.ci_high);
+            utfall_table_set_num(t, r, c0 + KM_N_RISK, (double)pt.n_risk);
+        }
+    utfall_table_add_note(t, utfall_tr(run->lang, "note.km"));
+    utfall_doc_add(run->doc, t);
+    return UTFALL_OK;
+}
+
+/* The participants of one stratum: their --by group, time and event. */
+struct members {
+    size_t n;
+    int *group;
+    double *time;
+    int *event;
+};
+
+static int members_alloc(struct members *s, size_t np)
+{
+    size_t n = np ? np : 1;
+    s->group = malloc(n * sizeof *s->group);
+    s->time = malloc(n * sizeof *s->time);
+    s->event = malloc(n * sizeof *s->event);
+    return s->group && s->time && s->event ? 0 : -1;
+}
+
+static void members_free(struct members *s)
+{
+    free(s->group);
+    free(s->time);
+    free(s->event);
+}
+
+static void stratum_members(const struct horizon_run *run, size_t s0, struct members *s)
+{
+    s->n = 0;
+    for (size_t i = 0; i < run->c.np; i++) {
+        size_t gi = (size_t)run->c.p[i].group;
+        if (!same_stratum(run, gi, s0))
+            continue;
+        s->group[s->n] = (int)gi;
+        s->time[s->n] = run->km_time[i];
+        s->event[s->n] = run->km_event[i];
+        s->n++;
+    }
+}
+
+enum { LR_CHI2, LR_DF, LR_P };
+
+static const utfall_colspec logrank_columns[] = {
+    [LR_CHI2] = {"chi2", NULL, UTFALL_COL_NUMBER, 2, 0, {0}, 0},
+    [LR_DF] = {"df", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
+    [LR_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {0}, 0},
+};
+
+/* The log-rank test across the --by groups of the stratum of group s0. */
+static void logrank_row(const struct horizon_run *run, utfall_table *t, int c0, size_t s0,
+                        struct members *s)
+{
+    stratum_members(run, s0, s);
+    utfall_logrank lr;
+    utfall_status st = utfall_logrank_test(s->n, s->time, s->event, s->group, (int)run->ng, &lr,
+                                           NULL, NULL, run->err);
+    int r = utfall_table_add_row(t, run->nkeys == run->nby ? UTFALL_ROW_TOTAL : UTFALL_ROW_GROUP);
+    set_group(t, r, run, s0, run->nby, run->nkeys);
+    if (st == UTFALL_OK && lr.tested) {
+        utfall_table_set_num(t, r, c0 + LR_CHI2, lr.chisq);
+        utfall_table_set_num(t, r, c0 + LR_DF, lr.df);
+        utfall_table_set_num(t, r, c0 + LR_P, lr.p_value);
+    } else {
+        utfall_table_set_na(t, r, c0 + LR_CHI2);
+        utfall_table_set_na(t, r, c0 + LR_DF);
+        utfall_table_set_na(t, r, c0 + LR_P);
+        utfall_error_clear(run->err);
+    }
+}
+
+/* Log-rank across the --by groups, within each stratum. */
+static utfall_status logrank_section(struct horizon_run *run)
+{
+    utfall_table *t = utfall_table_new("logrank", UTFALL_TABLE_ROWS);
+    struct members s = {0};
+    unsigned char *done = calloc(run->ng ? run->ng : 1, 1);
+    if (!t || !done || members_alloc(&s, run->c.np)) {
+        utfall_table_free(t);
+        free(done);
+        members_free(&s);
+        return out_of_memory(run->err);
+    }
+    utfall_table_set_title(t, utfall_tr(run->lang, "title.logrank"));
+    add_group_columns(t, run, run->nby);
+    int c0 = ADD_COLUMNS(t, logrank_columns);
+    for (size_t k = 0; k < run->ng; k++) {
+        size_t s0 = run->order[k];
+        if (done[s0])
+            continue;
+        for (size_t j = 0; j < run->ng; j++)
+            if (same_stratum(run, run->order[j], s0))
+                done[run->order[j]] = 1;
+        logrank_row(run, t, c0, s0, &s);
+    }
+    free(done);
+    members_free(&s);
+    utfall_table_add_note(t, utfall_tr(run->lang, "note.logrank"));
+    utfall_doc_add(run->doc, t);
+    return UTFALL_OK;
+}
+
+/* ------------------------------------------------------- bookkeeping */
+
+enum { SPL_PARTICIPANTS, SPL_READ, SPL_USED, SPL_REJECTED };
+
+/* Labelled with their keys: the table is for machines only. */
+static const utfall_colspec spells_columns[] = {
+    [SPL_PARTICIPANTS] = {"participants", "participants", UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [SPL_READ] = {"spells_read", "spells_read", UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [SPL_USED] = {"spells_used", "spells_used", UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [SPL_REJECTED] = {"spells_rejected", "spells_rejected", UTFALL_COL_COUNT, 0, 0, {0}, 0},
+};
+
+static utfall_status spells_section(struct horizon_run *run)
+{
+    const struct cohort *c = &run->c;
+    utfall_table *t = utfall_table_new("spells", UTFALL_TABLE_OBJECT);
+    if (!t)
+        return out_of_memory(run->err);
+    utfall_table_set_machine_only(t);
+    utfall_table_set_no_suppress(t);
+    int c0 = ADD_COLUMNS(t, spells_columns);
+    int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+    utfall_table_set_num(t, r, c0 + SPL_PARTICIPANTS, (double)c->np);
+    utfall_table_set_num(t, r, c0 + SPL_READ, (double)c->spells_read);
+    utfall_table_set_num(t, r, c0 + SPL_USED, (double)c->spells_used);
+    utfall_table_set_num(t, r, c0 + SPL_REJECTED, (double)c->spells_rejected);
+    utfall_doc_add(run->doc, t);
+    return UTFALL_OK;
+}
+
+/* ------------------------------------------------------------ driver */
 
 utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_options *opt,
                                      utfall_doc *doc, utfall_error *err)
 {
-    utfall_lang lang = opt->lang;
-    if (!opt->spells_path)
-        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_NO_SPELLS,
-                                "--spells FILE is required (one row per status spell)");
-    char keys[512];
-    snprintf(keys, sizeof keys, "%s%s%s", opt->by ? opt->by : "insats",
-             opt->strata && *opt->strata ? "," : "", opt->strata ? opt->strata : "");
-    char byitems[8][128];
-    size_t nby = utfall_split_list(opt->by ? opt->by : "insats", byitems, 8);
-    if (opt->ref && nby != 1)
-        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_REF_NEEDS_ONE_BY,
-                                "--ref compares values of one --by column; give one");
-    if (opt->adjust && !opt->ref)
-        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_ADJUST_NEEDS_REF,
-                                "--adjust needs --ref VALUE: the reference group of the odds "
-                                "ratios, e.g. --ref FS");
-    utfall_grouper *g = NULL;
-    utfall_status rc = utfall_grouper_new(x, keys, &g, err);
-    if (rc)
-        return rc;
-    struct state st;
-    memset(&st, 0, sizeof st);
-    struct cell *cells = NULL, *curve = NULL;
-    double *km_time = NULL;
-    int *km_event = NULL, *km_group = NULL;
-    utfall_km *km = NULL;
-    struct covariate cv[MAX_COVARIATES];
-    size_t ncov = 0;
-    utfall_hashset *seen = utfall_hashset_new();
-    if (!seen)
-        goto nomem;
-    if (opt->adjust) {
-        char items[MAX_COVARIATES + 1][128];
-        size_t n = utfall_split_list(opt->adjust, items, MAX_COVARIATES + 1);
-        if (n == 0 || n > MAX_COVARIATES) {
-            rc = utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ADJUST,
-                                  "--adjust takes 1 to %d column names such as kon,alder",
-                                  MAX_COVARIATES);
-            goto done;
-        }
-        for (size_t k = 0; k < n; k++) {
-            utfall_colref *ref;
-            if (utfall_colref_new(x, items[k], &ref, err)) {
-                if (err->status == UTFALL_ERR_USAGE)
-                    utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_COLUMN,
-                                     "--adjust: no column '%s' in the extract (canonical "
-                                     "fields such as kon or alder, extra columns, and the "
-                                     "derived keys fil, inskriven_ar, inskriven_kvartal, "
-                                     "aldersgrupp, status are accepted)", items[k]);
-                rc = err->status;
-                goto done;
-            }
-            cv[ncov].ref = ref;
-            cv[ncov].name = utfall_colref_name(ref);
-            cv[ncov].numeric = 0;
-            ncov++;
-            const char *clash = NULL;
-            for (size_t j = 0; j + 1 < ncov && !clash; j++)
-                if (!strcmp(cv[j].name, cv[ncov - 1].name))
-                    clash = "is given twice";
-            if (!clash && !strcmp(cv[ncov - 1].name, utfall_grouper_key_name(g, 0)))
-                clash = "is the --by column, already in the model";
-            if (clash) {
-                rc = utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ADJUST, "--adjust: '%s' %s",
-                                      items[k], clash);
-                goto done;
-            }
-        }
-        st.ncov = ncov;
-    }
-
-    /* participants */
-    utfall_row row;
-    int got;
-    while ((got = utfall_extract_next(x, &row, err)) == 1) {
-        utfall_date end = opt->followed_until != UTFALL_DATE_NONE ? opt->followed_until
-                                                                  : row.uppfoljd_till;
-        if (end == UTFALL_DATE_NONE) {
-            rc = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_NO_FOLLOWUP,
-                                  "no follow-up end: the row has no uppfoljd_till (give the "
-                                  "column, or --followed-until DATE for everyone)");
-            utfall_error_locate(err, row.file_base, row.line, 0, NULL);
-            goto done;
-        }
-        uint64_t id = utfall_hash_str(0, row.id);
-        int added = utfall_hashset_add(seen, id);
-        if (added < 0)
-            goto nomem;
-        if (!added) {
-            rc = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_DUPLICATE_ID,
-                                  "id '%s' appears twice: utfall horizon takes one row per "
-                                  "participant (their start and follow-up)", row.id);
-            utfall_error_locate(err, row.file_base, row.line, 0, "id");
-            goto done;
-        }
-        long gi = utfall_grouper_index(g, &row);
-        if (gi < 0)
-            goto nomem;
-        if (st.np == st.pcap) {
-            size_t ncap = st.pcap ? st.pcap * 2 : 1024;
-            struct participant *n = realloc(st.p, ncap * sizeof *n);
-            if (!n)
-                goto nomem;
-            st.p = n;
-            st.pcap = ncap;
-        }
-        if (ncov) {
-            char **nc = realloc(st.cov, st.pcap * ncov * sizeof *nc);
-            if (!nc)
-                goto nomem;
-            st.cov = nc;
-            for (size_t k = 0; k < ncov; k++) {
-                char buf[64];
-                const char *v = utfall_row_value(&row, cv[k].ref, buf, sizeof buf);
-                if (!(st.cov[st.np * ncov + k] = strdup(v))) {
-                    for (size_t j = 0; j < k; j++)
-                        free(st.cov[st.np * ncov + j]);
-                    goto nomem;
-                }
-            }
-        }
-        st.p[st.np++] = (struct participant){id, gi, row.inskriven, end, row.line};
-    }
-    if (got < 0) {
-        rc = err->status;
-        goto done;
-    }
-    if (index_participants(&st))
-        goto nomem;
-    if ((rc = read_spells(&st, opt, err)))
-        goto done;
-
-    size_t ng = utfall_grouper_ngroups(g), nm = opt->nmonths;
-    const size_t *order = utfall_grouper_order(g);
-    if (!order)
-        goto nomem;
-    int hmax = 0;
-    for (size_t m = 0; m < nm; m++)
-        if (opt->months[m] > hmax)
-            hmax = opt->months[m];
-    cells = calloc((ng ? ng : 1) * nm, sizeof *cells);
-    if (!cells)
-        goto nomem;
-    if (opt->curve && !(curve = calloc((ng ? ng : 1) * (size_t)(hmax + 1), sizeof *curve)))
-        goto nomem;
-    for (size_t i = 0; i < st.np; i++) {
-        const struct participant *p = &st.p[i];
-        for (size_t m = 0; m < nm; m++) {
-            utfall_date at = utfall_date_add_months(p->start, opt->months[m]);
-            struct cell *c = &cells[(size_t)p->group * nm + m];
-            if (at > p->end) {
-                c->censored++;
-                continue;
-            }
-            c->n++;
-            c->reached += success_at(&st, i, at, opt->success);
-        }
-        for (int m = 0; curve && m <= hmax; m++) {
-            utfall_date at = utfall_date_add_months(p->start, m);
-            struct cell *c = &curve[(size_t)p->group * (size_t)(hmax + 1) + (size_t)m];
-            if (at > p->end) {
-                c->censored++;
-                continue;
-            }
-            c->n++;
-            c->reached += success_at(&st, i, at, opt->success);
-        }
-    }
-
-    char title[256], note[1024], a[64], b[64];
-    utfall_table *t = share_table("rows", utfall_tr(lang, "title.horizon"), g, lang);
-    if (!t)
-        goto nomem;
-    if ((rc = share_rows(t, g, order, ng, cells, opt->months, nm, opt, err))) {
-        utfall_table_free(t);
-        goto done;
-    }
-    char outcomes[512];
-    utfall_outcome_set_describe(opt->success, lang, outcomes, sizeof outcomes);
-    snprintf(note, sizeof note, utfall_tr(lang, "note.horizon.def"), outcomes);
-    utfall_table_add_note(t, note);
-    utfall_table_add_note(t, utfall_tr(lang, "note.horizon.censored"));
-    utfall_fmt_percent(lang, opt->level, 0, a, sizeof a);
-    snprintf(note, sizeof note, utfall_tr(lang, "note.goal.ci"), a, utfall_tr(lang, "method.wilson"));
-    utfall_table_add_note(t, note);
-    utfall_doc_add(doc, t);
-
-    /* comparisons against the reference group, per stratum and month */
-    if (opt->ref) {
-        utfall_table *ct = utfall_table_new("comparisons", UTFALL_TABLE_ROWS);
-        if (!ct)
-            goto nomem;
-        snprintf(title, sizeof title, utfall_tr(lang, "title.comparisons"), opt->ref);
-        utfall_table_set_title(ct, title);
-        add_group_columns(ct, g, lang);
-        int c_ref = utfall_table_add_column(ct, "ref", "col.ref", UTFALL_COL_TEXT, 0);
-        int c_month = utfall_table_add_column(ct, "month", "col.month", UTFALL_COL_COUNT, 0);
-        utfall_table_column_not_suppressible(ct, c_month);
-        int c_d = utfall_table_add_column(ct, "diff", "col.diff", UTFALL_COL_PP, 1);
-        int c_dl = utfall_table_add_column(ct, "diff_ci_low", "col.ci_low", UTFALL_COL_PP, 1);
-        int c_dh = utfall_table_add_column(ct, "diff_ci_high", "col.ci_high", UTFALL_COL_PP, 1);
-        int c_p = utfall_table_add_column(ct, "p_value", "col.p_value", UTFALL_COL_PVALUE, 3);
-        int c_test = utfall_table_add_column(ct, "test", "col.test", UTFALL_COL_TEXT, 0);
-        int found_ref = 0;
-        for (size_t k = 0; k < ng; k++) {
-            size_t r0 = order[k];
-            if (strcmp(utfall_grouper_value(g, r0, 0), opt->ref))
-                continue;
-            found_ref = 1;
-            for (size_t j = 0; j < ng; j++) {
-                size_t gi = order[j];
-                if (gi == r0 || !same_stratum(g, gi, r0, nby))
-                    continue;
-                for (size_t m = 0; m < nm; m++) {
-                    const struct cell *cg = &cells[gi * nm + m], *cr = &cells[r0 * nm + m];
-                    int r = utfall_table_add_row(ct, UTFALL_ROW_GROUP);
-                    set_group(ct, r, g, gi, 0, utfall_grouper_nkeys(g));
-                    utfall_table_set_text(ct, r, c_ref, opt->ref);
-                    utfall_table_set_num(ct, r, c_month, opt->months[m]);
-                    utfall_interval d;
-                    if ((rc = utfall_prop_diff_newcombe(cg->reached, cg->n, cr->reached, cr->n,
-                                                        opt->level, &d, err))) {
-                        utfall_table_free(ct);
-                        goto done;
-                    }
-                    utfall_table_set_num(ct, r, c_d, d.estimate);
-                    utfall_table_set_num(ct, r, c_dl, d.lower);
-                    utfall_table_set_num(ct, r, c_dh, d.upper);
-                    long m4[4] = {cg->reached, cg->n - cg->reached, cr->reached, cr->n - cr->reached};
-                    utfall_chisq_result chi;
-                    double p = NAN;
-                    const char *test = "";
-                    if (utfall_chisq_test(m4, 2, 2, &chi, err) == UTFALL_OK && isfinite(chi.p_value)) {
-                        p = chi.p_value;
-                        test = "chi2";
-                        if (chi.min_expected < 5) {
-                            utfall_fisher_exact_2x2(m4[0], m4[1], m4[2], m4[3], &p, err);
-                            test = "fisher";
-                        }
-                    }
-                    utfall_error_clear(err);
-                    utfall_table_set_num(ct, r, c_p, p);
-                    utfall_table_set_text(ct, r, c_test, test);
-                }
-            }
-        }
-        if (!found_ref) {
-            utfall_table_free(ct);
-            rc = utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_REF,
-                                  "--ref %s: no participant has %s = %s", opt->ref,
-                                  utfall_grouper_key_name(g, 0), opt->ref);
-            goto done;
-        }
-        utfall_table_add_note(ct, utfall_tr(lang, "note.horizon.comparisons"));
-        utfall_doc_add(doc, ct);
-    }
-
-    if (ncov) {
-        for (size_t k = 0; k < ncov; k++)
-            cv[k].numeric = covariate_is_numeric(&cv[k], st.cov, st.np, ncov, k);
-        if ((rc = adjusted_section(&st, g, order, ng, cv, ncov, opt, doc, err)))
-            goto done;
-    }
-
-    if (opt->curve) {
-        int *all = malloc((size_t)(hmax + 1) * sizeof *all);
-        if (!all)
-            goto nomem;
-        for (int m = 0; m <= hmax; m++)
-            all[m] = m;
-        utfall_table *ctab = share_table("curve", utfall_tr(lang, "title.curve"), g, lang);
-        if (!ctab) {
-            free(all);
-            goto nomem;
-        }
-        rc = share_rows(ctab, g, order, ng, curve, all, (size_t)hmax + 1, opt, err);
-        free(all);
-        if (rc) {
-            utfall_table_free(ctab);
-            goto done;
-        }
-        utfall_doc_add(doc, ctab);
-    }
-
-    if (opt->km) {
-        /* time to the first success spell starting on or after the start */
-        km_time = malloc((st.np ? st.np : 1) * sizeof *km_time);
-        km_event = malloc((st.np ? st.np : 1) * sizeof *km_event);
-        km_group = malloc((st.np ? st.np : 1) * sizeof *km_group);
-        if (!km_time || !km_event || !km_group)
-            goto nomem;
-        for (size_t i = 0; i < st.np; i++) {
-            const struct participant *p = &st.p[i];
-            double follow = (double)(p->end - p->start);
-            double first = -1;
-            for (size_t k = st.first[i]; k < st.first[i + 1]; k++) {
-                const struct spell *sp = &st.s[k];
-                if (sp->from >= p->start && ((opt->success >> sp->status) & 1)) {
-                    first = (double)(sp->from - p->start);
-                    break; /* sorted by start */
-                }
-            }
-            km_event[i] = first >= 0 && first <= follow;
-            km_time[i] = km_event[i] ? first : follow;
-            km_group[i] = (int)p->group;
-        }
-        if ((rc = utfall_km_fit(st.np, km_time, km_event, km_group, (int)ng, opt->level, &km, err)))
-            goto done;
-        utfall_table *kt = utfall_table_new("km", UTFALL_TABLE_ROWS);
-        if (!kt)
-            goto nomem;
-        utfall_table_set_title(kt, utfall_tr(lang, "title.km"));
-        add_group_columns(kt, g, lang);
-        int c_month = utfall_table_add_column(kt, "month", "col.month", UTFALL_COL_COUNT, 0);
-        utfall_table_column_not_suppressible(kt, c_month);
-        int c_cs = utfall_table_add_column(kt, "cum_share", "col.cum_share", UTFALL_COL_SHARE, 1);
-        int c_se = utfall_table_add_column(kt, "se", "col.se", UTFALL_COL_NUMBER, 4);
-        int c_lo = utfall_table_add_column(kt, "ci_low", "col.ci_low", UTFALL_COL_SHARE, 1);
-        int c_hi = utfall_table_add_column(kt, "ci_high", "col.ci_high", UTFALL_COL_SHARE, 1);
-        int c_nr = utfall_table_add_column(kt, "n_risk", "col.n_risk", UTFALL_COL_COUNT, 0);
-        for (size_t k = 0; k < ng; k++) {
-            int upto = opt->curve ? hmax : -1;
-            size_t count = opt->curve ? (size_t)hmax + 1 : nm;
-            for (size_t m = 0; m < count; m++) {
-                int month = upto >= 0 ? (int)m : opt->months[m];
-                utfall_km_point pt;
-                if ((rc = utfall_km_at(km, (int)order[k], month * UTFALL_DAYS_PER_MONTH, &pt, err))) {
-                    utfall_table_free(kt);
-                    goto done;
-                }
-                int r = utfall_table_add_row(kt, UTFALL_ROW_GROUP);
-                set_group(kt, r, g, order[k], 0, utfall_grouper_nkeys(g));
-                utfall_table_set_num(kt, r, c_month, month);
-                utfall_table_set_num(kt, r, c_cs, pt.cum_share);
-                utfall_table_set_num(kt, r, c_se, pt.se_surv);
-                utfall_table_set_num(kt, r, c_lo, pt.ci_low);
-                utfall_table_set_num(kt, r, c_hi, pt.ci_high);
-                utfall_table_set_num(kt, r, c_nr, (double)pt.n_risk);
-            }
-        }
-        utfall_table_add_note(kt, utfall_tr(lang, "note.km"));
-        utfall_doc_add(doc, kt);
-
-        /* log-rank across the --by groups, within each stratum */
-        utfall_table *lt = utfall_table_new("logrank", UTFALL_TABLE_ROWS);
-        if (!lt)
-            goto nomem;
-        utfall_table_set_title(lt, utfall_tr(lang, "title.logrank"));
-        size_t nk = utfall_grouper_nkeys(g);
-        for (size_t k = nby; k < nk; k++) {
-            const char *key = utfall_grouper_key_name(g, k);
-            utfall_table_add_group_column(lt, key, lang);
-        }
-        int c_chi = utfall_table_add_column(lt, "chi2", "col.chi2", UTFALL_COL_NUMBER, 2);
-        int c_df = utfall_table_add_column(lt, "df", "col.df", UTFALL_COL_COUNT, 0);
-        utfall_table_column_not_suppressible(lt, c_df);
-        int c_lp = utfall_table_add_column(lt, "p_value", "col.p_value", UTFALL_COL_PVALUE, 3);
-        unsigned char *done_stratum = calloc(ng ? ng : 1, 1);
-        int *sub_group = malloc((st.np ? st.np : 1) * sizeof *sub_group);
-        if (!done_stratum || !sub_group) {
-            free(done_stratum);
-            free(sub_group);
-            utfall_table_free(lt);
-            goto nomem;
-        }
-        for (size_t k = 0; k < ng; k++) {
-            size_t s0 = order[k];
-            if (done_stratum[s0])
-                continue;
-            for (size_t j = 0; j < ng; j++)
-                if (same_stratum(g, order[j], s0, nby))
-                    done_stratum[order[j]] = 1;
-            /* participants of this stratum, grouped by their --by group */
-            size_t n = 0;
-            double *tt = km_time;
-            for (size_t i = 0; i < st.np; i++)
-                sub_group[i] = same_stratum(g, (size_t)st.p[i].group, s0, nby) ? (int)st.p[i].group : -1;
-            int *grp = malloc((st.np ? st.np : 1) * sizeof *grp);
-            double *tim = malloc((st.np ? st.np : 1) * sizeof *tim);
-            int *evt = malloc((st.np ? st.np : 1) * sizeof *evt);
-            if (!grp || !tim || !evt) {
-                free(grp);
-                free(tim);
-                free(evt);
-                free(done_stratum);
-                free(sub_group);
-                utfall_table_free(lt);
-                goto nomem;
-            }
-            for (size_t i = 0; i < st.np; i++)
-                if (sub_group[i] >= 0) {
-                    grp[n] = sub_group[i];
-                    tim[n] = tt[i];
-                    evt[n] = km_event[i];
-                    n++;
-                }
-            utfall_logrank lr;
-            utfall_status lrs = utfall_logrank_test(n, tim, evt, grp, (int)ng, &lr, NULL, NULL, err);
-            free(grp);
-            free(tim);
-            free(evt);
-            int r = utfall_table_add_row(lt, nk == nby ? UTFALL_ROW_TOTAL : UTFALL_ROW_GROUP);
-            if (nk > nby)
-                for (size_t key = nby; key < nk; key++)
-                    utfall_table_set_text(lt, r, (int)(key - nby), utfall_grouper_value(g, s0, key));
-            if (lrs == UTFALL_OK && lr.tested) {
-                utfall_table_set_num(lt, r, c_chi, lr.chisq);
-                utfall_table_set_num(lt, r, c_df, lr.df);
-                utfall_table_set_num(lt, r, c_lp, lr.p_value);
-            } else {
-                utfall_table_set_na(lt, r, c_chi);
-                utfall_table_set_na(lt, r, c_df);
-                utfall_table_set_na(lt, r, c_lp);
-                utfall_error_clear(err);
-            }
-        }
-        free(done_stratum);
-        free(sub_group);
-        utfall_table_add_note(lt, utfall_tr(lang, "note.logrank"));
-        utfall_doc_add(doc, lt);
-    }
-
-    /* bookkeeping of the spells file */
-    utfall_table *sp = utfall_table_new("spells", UTFALL_TABLE_OBJECT);
-    if (!sp)
-        goto nomem;
-    utfall_table_set_machine_only(sp);
-    utfall_table_set_no_suppress(sp);
-    int c1 = utfall_table_add_column(sp, "participants", NULL, UTFALL_COL_COUNT, 0);
-    int c2 = utfall_table_add_column(sp, "spells_read", NULL, UTFALL_COL_COUNT, 0);
-    int c3 = utfall_table_add_column(sp, "spells_used", NULL, UTFALL_COL_COUNT, 0);
-    int c4 = utfall_table_add_column(sp, "spells_rejected", NULL, UTFALL_COL_COUNT, 0);
-    int r = utfall_table_add_row(sp, UTFALL_ROW_GROUP);
-    utfall_table_set_num(sp, r, c1, (double)st.np);
-    utfall_table_set_num(sp, r, c2, (double)st.spells_read);
-    utfall_table_set_num(sp, r, c3, (double)st.spells_used);
-    utfall_table_set_num(sp, r, c4, (double)st.spells_rejected);
-    utfall_doc_add(doc, sp);
-    utfall_table *main_t = utfall_doc_table(doc, "rows");
-    utfall_fmt_count(lang, st.spells_read, a, sizeof a);
-    utfall_fmt_count(lang, st.spells_rejected, b, sizeof b);
-    snprintf(note, sizeof note, utfall_tr(lang, "note.horizon.spells"), a, b);
-    if (main_t)
-        utfall_table_add_note(main_t, note);
-    goto done;
-nomem:
-    rc = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-done:
-    utfall_km_free(km);
-    free(km_time);
-    free(km_event);
-    free(km_group);
-    free(cells);
-    free(curve);
-    free(st.p);
-    free(st.slots);
-    free(st.s);
-    free(st.first);
-    for (size_t i = 0; i < st.np * ncov; i++)
-        free(st.cov[i]);
-    free(st.cov);
-    for (size_t k = 0; k < ncov; k++)
-        utfall_colref_free(cv[k].ref);
-    utfall_hashset_free(seen);
-    utfall_grouper_free(g);
-    return rc;
+    struct horizon_run run = {.x = x, .opt = opt, .lang = opt->lang, .doc = doc, .err = err};
+    utfall_status st = check_options(&run);
+    if (!st)
+        st = open_groups(&run);
+    if (!st && opt->adjust)
+        st = parse_covariates(&run);
+    if (!st)
+        st = read_participants(&run);
+    if (!st)
+        st = read_spells(&run);
+    if (!st)
+        st = count_cells(&run);
+    if (!st)
+        st = rows_section(&run);
+    if (!st && opt->ref)
+        st = comparisons_section(&run);
+    if (!st && run.ncov)
+        st = adjusted_section(&run);
+    if (!st && opt->curve)
+        st = curve_section(&run);
+    if (!st && opt->km)
+        st = fit_km(&run);
+    if (!st && opt->km)
+        st = km_section(&run);
+    if (!st && opt->km)
+        st = logrank_section(&run);
+    if (!st)
+        st = spells_section(&run);
+    run_free(&run);
+    return st;
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
+
 /* ----------------------------------------------------------- design matrix */
 
 typedef struct design_term {
@@ -23,8 +25,10 @@ struct utfall_design {
     int intercept;
     double *x;     /* row-major n x p */
     char **names;  /* p */
+    size_t names_cap;
     design_term *terms;
     int n_terms;
+    size_t terms_cap;
 };
 
 static utfall_status nomem(utfall_error *err)
@@ -49,15 +53,10 @@ static int design_grow(utfall_design *d, size_t k)
 {
     size_t np = d->p + k;
     double *x = calloc(d->n * np > 0 ? d->n * np : 1, sizeof *x);
-    char **names = realloc(d->names, (np ? np : 1) * sizeof *names);
-    if (names)
-        d->names = names;
-    if (!x || !names) {
+    if (!x || UTFALL_GROW(d->names, d->names_cap, np)) {
         free(x);
         return -1;
     }
-    for (size_t j = d->p; j < np; j++)
-        d->names[j] = NULL;
     for (size_t i = 0; i < d->n; i++)
         memcpy(x + i * np, d->x + i * d->p, d->p * sizeof *x);
     free(d->x);
@@ -68,10 +67,8 @@ static int design_grow(utfall_design *d, size_t k)
 
 static int design_add_term(utfall_design *d, design_term t)
 {
-    design_term *terms = realloc(d->terms, (size_t)(d->n_terms + 1) * sizeof *terms);
-    if (!terms)
+    if (UTFALL_GROW(d->terms, d->terms_cap, (size_t)d->n_terms + 1))
         return -1;
-    d->terms = terms;
     d->terms[d->n_terms++] = t;
     return 0;
 }
@@ -356,13 +353,12 @@ static void set_nan_coef(utfall_logit_coef *c)
     c->odds_ratio = c->or_low = c->or_high = NAN;
 }
 
-utfall_status utfall_logit_fit_matrix(size_t n, size_t p, const double *X, const double *y,
-                                      double conf_level, utfall_logit_fit **out,
-                                      utfall_error *err)
+/* glm.control()$maxit */
+#define IRLS_MAXIT 25
+
+static utfall_status check_fit_args(size_t n, size_t p, const double *X, const double *y,
+                                    double conf_level, utfall_error *err)
 {
-    if (!out)
-        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
-    *out = NULL;
     if (p == 0 || (n > 0 && (!X || !y)))
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
                                 "a logistic fit needs at least one column, X and y");
@@ -383,33 +379,81 @@ utfall_status utfall_logit_fit_matrix(size_t n, size_t p, const double *X, const
             return UTFALL_ERR_DATA;
         }
     }
+    return UTFALL_OK;
+}
 
-    utfall_status st = UTFALL_OK;
+/* What one fit works on besides the fit itself. */
+struct irls {
+    size_t p;               /* columns of X */
+    size_t m;               /* complete rows, copied to xs (m x p) and ys */
+    size_t r;               /* columns estimated: colmap[0..r) */
+    double *xs, *ys;
+    double *eta, *mu;       /* m each, at the current estimate */
+    double *beta;           /* p; 0 for aliased columns */
+    unsigned char *aliased; /* p */
+    unsigned char *active;  /* m: rows not yet explained by an infinite column */
+    int *sign, *order;      /* p: find_infinite's */
+    size_t *colmap;
+    gsl_matrix *A, *cov;    /* weighted design (its QR after a step), r x r covariance */
+    gsl_vector *tau, *b, *sol, *res;
+};
+
+static void irls_free(struct irls *w)
+{
+    free(w->xs);
+    free(w->ys);
+    free(w->eta);
+    free(w->mu);
+    free(w->beta);
+    free(w->aliased);
+    free(w->active);
+    free(w->sign);
+    free(w->order);
+    free(w->colmap);
+    gsl_matrix_free(w->A);
+    gsl_matrix_free(w->cov);
+    gsl_vector_free(w->tau);
+    gsl_vector_free(w->b);
+    gsl_vector_free(w->sol);
+    gsl_vector_free(w->res);
+}
+
+/* The arrays of one per column; those of one per row wait for the count
+ * of complete rows. */
+static int irls_alloc(struct irls *w)
+{
+    size_t p = w->p;
+    w->aliased = calloc(p, 1);
+    w->sign = calloc(p, sizeof *w->sign);
+    w->order = calloc(p, sizeof *w->order);
+    w->colmap = calloc(p, sizeof *w->colmap);
+    w->beta = calloc(p, sizeof *w->beta);
+    return w->aliased && w->sign && w->order && w->colmap && w->beta ? 0 : -1;
+}
+
+static utfall_logit_fit *fit_new(size_t n, size_t p, double conf_level)
+{
     utfall_logit_fit *fit = calloc(1, sizeof *fit);
-    double *xs = NULL, *ys = NULL, *eta = NULL, *mu = NULL, *beta = NULL;
-    unsigned char *aliased = NULL, *active = NULL;
-    int *sign = NULL, *order = NULL;
-    size_t *colmap = NULL;
-    gsl_matrix *A = NULL, *cov = NULL;
-    gsl_vector *tau = NULL, *b = NULL, *sol = NULL, *res = NULL;
     if (!fit)
-        return nomem(err);
+        return NULL;
     fit->n_rows = n;
     fit->p = p;
     fit->conf_level = conf_level;
     fit->coef = calloc(p, sizeof *fit->coef);
     fit->cov = malloc(p * p * sizeof *fit->cov);
     fit->used = calloc(n ? n : 1, 1);
-    aliased = calloc(p, 1);
-    sign = calloc(p, sizeof *sign);
-    order = calloc(p, sizeof *order);
-    colmap = calloc(p, sizeof *colmap);
-    beta = calloc(p, sizeof *beta);
-    if (!fit->coef || !fit->cov || !fit->used || !aliased || !sign || !order || !colmap || !beta)
-        goto oom;
+    if (!fit->coef || !fit->cov || !fit->used) {
+        utfall_logit_free(fit);
+        return NULL;
+    }
+    return fit;
+}
 
-    /* complete cases */
-    size_t m = 0;
+/* The rows with y and every column present, copied to w->xs and w->ys. */
+static utfall_status complete_cases(utfall_logit_fit *fit, struct irls *w, const double *X,
+                                    const double *y, utfall_error *err)
+{
+    size_t n = fit->n_rows, p = w->p, m = 0;
     for (size_t i = 0; i < n; i++) {
         int ok = !isnan(y[i]);
         for (size_t j = 0; j < p && ok; j++)
@@ -417,90 +461,108 @@ utfall_status utfall_logit_fit_matrix(size_t n, size_t p, const double *X, const
         fit->used[i] = (unsigned char)ok;
         m += (size_t)ok;
     }
-    fit->n_used = m;
-    if (m == 0) {
-        st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_NO_ROWS,
-                              "no row has the outcome and every covariate");
-        goto fail;
-    }
-    xs = malloc(m * p * sizeof *xs);
-    ys = malloc(m * sizeof *ys);
-    eta = malloc(m * sizeof *eta);
-    mu = malloc(m * sizeof *mu);
-    active = malloc(m);
-    if (!xs || !ys || !eta || !mu || !active)
-        goto oom;
+    fit->n_used = w->m = m;
+    if (m == 0)
+        return utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_NO_ROWS,
+                                "no row has the outcome and every covariate");
+    w->xs = malloc(m * p * sizeof *w->xs);
+    w->ys = malloc(m * sizeof *w->ys);
+    w->eta = malloc(m * sizeof *w->eta);
+    w->mu = malloc(m * sizeof *w->mu);
+    w->active = malloc(m);
+    if (!w->xs || !w->ys || !w->eta || !w->mu || !w->active)
+        return nomem(err);
     for (size_t i = 0, k = 0; i < n; i++)
         if (fit->used[i]) {
-            memcpy(xs + k * p, X + i * p, p * sizeof *xs);
-            ys[k++] = y[i];
+            memcpy(w->xs + k * p, X + i * p, p * sizeof *w->xs);
+            w->ys[k++] = y[i];
         }
+    return UTFALL_OK;
+}
 
-    if (find_aliased(xs, m, p, aliased) != 0)
-        goto oom;
-    size_t r = 0;
+/* Leaves out the columns that are linear combinations of earlier ones and
+ * sizes the least-squares problem for the rest. */
+static utfall_status drop_aliased(utfall_logit_fit *fit, struct irls *w, utfall_error *err)
+{
+    size_t m = w->m, p = w->p, r = 0;
+    if (find_aliased(w->xs, m, p, w->aliased) != 0)
+        return nomem(err);
     for (size_t j = 0; j < p; j++)
-        if (!aliased[j])
-            colmap[r++] = j;
-    fit->rank = r;
+        if (!w->aliased[j])
+            w->colmap[r++] = j;
+    w->r = fit->rank = r;
     fit->n_aliased = (int)(p - r);
-
-    A = gsl_matrix_alloc(m, r);
-    cov = gsl_matrix_alloc(r, r);
-    tau = gsl_vector_alloc(r < m ? r : m);
-    b = gsl_vector_alloc(m);
-    sol = gsl_vector_alloc(r);
-    res = gsl_vector_alloc(m);
-    if (!A || !cov || !tau || !b || !sol || !res)
-        goto oom;
-    if (m < r) {
+    w->A = gsl_matrix_alloc(m, r);
+    w->cov = gsl_matrix_alloc(r, r);
+    w->tau = gsl_vector_alloc(r < m ? r : m);
+    w->b = gsl_vector_alloc(m);
+    w->sol = gsl_vector_alloc(r);
+    w->res = gsl_vector_alloc(m);
+    if (!w->A || !w->cov || !w->tau || !w->b || !w->sol || !w->res)
+        return nomem(err);
+    if (m < r)
         /* fewer rows than free columns cannot happen after aliasing, but keep
          * GSL's least-squares precondition visible */
-        st = utfall_error_set(err, UTFALL_ERR_INTERNAL, UTFALL_EC_LOGIT_INTERNAL,
-                              "fewer rows (%zu) than columns (%zu) after aliasing", m, r);
-        goto fail;
-    }
+        return utfall_error_set(err, UTFALL_ERR_INTERNAL, UTFALL_EC_LOGIT_INTERNAL,
+                                "fewer rows (%zu) than columns (%zu) after aliasing", m, r);
+    return UTFALL_OK;
+}
 
-    /* glm.fit, binomial family, no weights, no offset */
+/* One iteration's weighted least-squares solve, into beta. */
+static int irls_solve(struct irls *w)
+{
+    size_t p = w->p, r = w->r;
+    for (size_t i = 0; i < w->m; i++) {
+        double me = logit_mu_eta(w->eta[i]);
+        double z = w->eta[i] + (w->ys[i] - w->mu[i]) / me;
+        double wt = sqrt(me * me / (w->mu[i] * (1.0 - w->mu[i])));
+        gsl_vector_set(w->b, i, z * wt);
+        for (size_t c = 0; c < r; c++)
+            gsl_matrix_set(w->A, i, c, w->xs[i * p + w->colmap[c]] * wt);
+    }
+    if (gsl_linalg_QR_decomp(w->A, w->tau) != GSL_SUCCESS ||
+        gsl_linalg_QR_lssolve(w->A, w->tau, w->b, w->sol, w->res) != GSL_SUCCESS)
+        return -1;
+    for (size_t c = 0; c < r; c++)
+        w->beta[w->colmap[c]] = gsl_vector_get(w->sol, c);
+    return 0;
+}
+
+/* eta and mu at beta; returns the deviance. */
+static double irls_predict(struct irls *w)
+{
+    size_t p = w->p;
+    double dev = 0;
+    for (size_t i = 0; i < w->m; i++) {
+        double e = 0;
+        for (size_t c = 0; c < w->r; c++)
+            e += w->xs[i * p + w->colmap[c]] * w->beta[w->colmap[c]];
+        w->eta[i] = e;
+        w->mu[i] = logit_linkinv(e);
+        dev += binom_dev(w->ys[i], w->mu[i]);
+    }
+    return dev;
+}
+
+/* glm.fit, binomial family, no weights, no offset. */
+static utfall_status irls(utfall_logit_fit *fit, struct irls *w, utfall_error *err)
+{
     double devold = 0, dev = 0;
-    for (size_t i = 0; i < m; i++) {
-        double mus = (ys[i] + 0.5) / 2.0;
-        eta[i] = log(mus / (1.0 - mus));
-        mu[i] = logit_linkinv(eta[i]);
-        devold += binom_dev(ys[i], mu[i]);
+    for (size_t i = 0; i < w->m; i++) {
+        double mus = (w->ys[i] + 0.5) / 2.0;
+        w->eta[i] = log(mus / (1.0 - mus));
+        w->mu[i] = logit_linkinv(w->eta[i]);
+        devold += binom_dev(w->ys[i], w->mu[i]);
     }
     int conv = 0, iter;
-    for (iter = 1; iter <= 25; iter++) {
-        for (size_t i = 0; i < m; i++) {
-            double me = logit_mu_eta(eta[i]);
-            double z = eta[i] + (ys[i] - mu[i]) / me;
-            double w = sqrt(me * me / (mu[i] * (1.0 - mu[i])));
-            gsl_vector_set(b, i, z * w);
-            for (size_t c = 0; c < r; c++)
-                gsl_matrix_set(A, i, c, xs[i * p + colmap[c]] * w);
-        }
-        if (gsl_linalg_QR_decomp(A, tau) != GSL_SUCCESS ||
-            gsl_linalg_QR_lssolve(A, tau, b, sol, res) != GSL_SUCCESS) {
-            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_LOGIT_SINGULAR,
-                                  "the weighted design became singular in iteration %d", iter);
-            goto fail;
-        }
-        for (size_t c = 0; c < r; c++)
-            beta[colmap[c]] = gsl_vector_get(sol, c);
-        dev = 0;
-        for (size_t i = 0; i < m; i++) {
-            double e = 0;
-            for (size_t c = 0; c < r; c++)
-                e += xs[i * p + colmap[c]] * beta[colmap[c]];
-            eta[i] = e;
-            mu[i] = logit_linkinv(e);
-            dev += binom_dev(ys[i], mu[i]);
-        }
-        if (!isfinite(dev)) {
-            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_LOGIT_DIVERGED,
-                                  "the deviance is not finite in iteration %d", iter);
-            goto fail;
-        }
+    for (iter = 1; iter <= IRLS_MAXIT; iter++) {
+        if (irls_solve(w) != 0)
+            return utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_LOGIT_SINGULAR,
+                                    "the weighted design became singular in iteration %d", iter);
+        dev = irls_predict(w);
+        if (!isfinite(dev))
+            return utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_LOGIT_DIVERGED,
+                                    "the deviance is not finite in iteration %d", iter);
         if (fabs(dev - devold) / (fabs(dev) + 0.1) < 1e-8) {
             conv = 1;
             break;
@@ -508,57 +570,86 @@ utfall_status utfall_logit_fit_matrix(size_t n, size_t p, const double *X, const
         devold = dev;
     }
     fit->converged = conv;
-    fit->iterations = conv ? iter : 25;
+    fit->iterations = conv ? iter : IRLS_MAXIT;
     fit->deviance = dev;
-    fit->aic = dev + 2.0 * (double)r;
+    fit->aic = dev + 2.0 * (double)w->r;
+    return UTFALL_OK;
+}
 
-    /* null deviance: intercept-only when a column of ones is present */
+/* Intercept-only when a column of ones is present, else p = 0.5. */
+static void null_deviance(utfall_logit_fit *fit, const struct irls *w)
+{
+    size_t m = w->m, p = w->p;
     int has_intercept = 0;
     for (size_t j = 0; j < p && !has_intercept; j++) {
         int ones = 1;
         for (size_t i = 0; i < m && ones; i++)
-            ones = xs[i * p + j] == 1.0;
+            ones = w->xs[i * p + j] == 1.0;
         has_intercept = ones;
     }
     double ybar = 0;
     for (size_t i = 0; i < m; i++)
-        ybar += ys[i];
+        ybar += w->ys[i];
     ybar = has_intercept ? ybar / (double)m : 0.5;
     fit->null_deviance = 0;
     for (size_t i = 0; i < m; i++)
-        fit->null_deviance += binom_dev(ys[i], ybar);
+        fit->null_deviance += binom_dev(w->ys[i], ybar);
+}
 
-    /* covariance from the last iteration's QR, as summary.glm */
-    if (cov_from_qr(A, cov) != GSL_SUCCESS) {
-        st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_LOGIT_SINGULAR,
-                              "the information matrix cannot be inverted");
-        goto fail;
-    }
-
-    /* what went wrong, if anything */
+/* What went wrong, if anything: fitted values at 0 or 1, infinite
+ * coefficients.  Returns 1 when some fitted 0 or 1 is not explained by an
+ * infinite coefficient. */
+static int find_trouble(utfall_logit_fit *fit, struct irls *w)
+{
     const double eps = 10.0 * DBL_EPSILON;
+    size_t m = w->m;
     for (size_t i = 0; i < m; i++)
-        if (mu[i] > 1.0 - eps || mu[i] < eps)
+        if (w->mu[i] > 1.0 - eps || w->mu[i] < eps)
             fit->fitted_01 = 1;
-    memset(active, 1, m);
-    find_infinite(xs, ys, m, p, aliased, active, sign, order);
+    memset(w->active, 1, m);
+    find_infinite(w->xs, w->ys, m, w->p, w->aliased, w->active, w->sign, w->order);
     int unexplained = 0;
     for (size_t i = 0; i < m; i++)
-        if (active[i] && (mu[i] > 1.0 - eps || mu[i] < eps))
+        if (w->active[i] && (w->mu[i] > 1.0 - eps || w->mu[i] < eps))
             unexplained = 1;
-    int unreliable = unexplained || !conv;
+    return unexplained;
+}
 
-    double zq = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - conf_level) / 2.0);
+static void coef_values(utfall_logit_coef *c, int sign, double zq)
+{
+    set_nan_coef(c);
+    if (c->state == UTFALL_COEF_INFINITE) {
+        c->estimate = sign * INFINITY;
+        c->odds_ratio = sign > 0 ? INFINITY : 0.0;
+    } else if (c->state == UTFALL_COEF_OK) {
+        c->estimate = c->glm_estimate;
+        c->se = c->glm_se;
+        c->z = c->estimate / c->se;
+        c->p_value = 2.0 * gsl_cdf_ugaussian_Q(fabs(c->z));
+        c->odds_ratio = exp(c->estimate);
+        c->or_low = exp(c->estimate - zq * c->se);
+        c->or_high = exp(c->estimate + zq * c->se);
+    }
+}
+
+/* Each coefficient's state and values, and the covariance of the OK ones;
+ * without convergence, or with fitted 0 or 1 left unexplained, no finite
+ * estimate can be trusted. */
+static void set_coefficients(utfall_logit_fit *fit, const struct irls *w, int unexplained)
+{
+    size_t p = w->p, r = w->r;
+    int unreliable = unexplained || !fit->converged;
+    double zq = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - fit->conf_level) / 2.0);
     for (size_t j = 0; j < p * p; j++)
         fit->cov[j] = NAN;
     for (size_t a = 0; a < r; a++) {
-        size_t ja = colmap[a];
+        size_t ja = w->colmap[a];
         utfall_logit_coef *c = &fit->coef[ja];
-        c->glm_estimate = beta[ja];
-        c->glm_se = sqrt(gsl_matrix_get(cov, a, a));
-        if (sign[ja]) {
+        c->glm_estimate = w->beta[ja];
+        c->glm_se = sqrt(gsl_matrix_get(w->cov, a, a));
+        if (w->sign[ja]) {
             c->state = UTFALL_COEF_INFINITE;
-            c->infinite_order = order[ja];
+            c->infinite_order = w->order[ja];
             fit->n_infinite++;
         } else if (unreliable) {
             c->state = UTFALL_COEF_UNRELIABLE;
@@ -569,54 +660,56 @@ utfall_status utfall_logit_fit_matrix(size_t n, size_t p, const double *X, const
     }
     for (size_t j = 0; j < p; j++) {
         utfall_logit_coef *c = &fit->coef[j];
-        if (aliased[j]) {
+        if (w->aliased[j]) {
             c->state = UTFALL_COEF_ALIASED;
             c->glm_estimate = c->glm_se = NAN;
         }
-        set_nan_coef(c);
-        if (c->state == UTFALL_COEF_INFINITE) {
-            c->estimate = sign[j] * INFINITY;
-            c->odds_ratio = sign[j] > 0 ? INFINITY : 0.0;
-        } else if (c->state == UTFALL_COEF_OK) {
-            c->estimate = c->glm_estimate;
-            c->se = c->glm_se;
-            c->z = c->estimate / c->se;
-            c->p_value = 2.0 * gsl_cdf_ugaussian_Q(fabs(c->z));
-            c->odds_ratio = exp(c->estimate);
-            c->or_low = exp(c->estimate - zq * c->se);
-            c->or_high = exp(c->estimate + zq * c->se);
-        }
+        coef_values(c, w->sign[j], zq);
     }
     for (size_t a = 0; a < r; a++)
         for (size_t c2 = 0; c2 < r; c2++)
-            if (fit->coef[colmap[a]].state == UTFALL_COEF_OK &&
-                fit->coef[colmap[c2]].state == UTFALL_COEF_OK)
-                fit->cov[colmap[a] * p + colmap[c2]] = gsl_matrix_get(cov, a, c2);
+            if (fit->coef[w->colmap[a]].state == UTFALL_COEF_OK &&
+                fit->coef[w->colmap[c2]].state == UTFALL_COEF_OK)
+                fit->cov[w->colmap[a] * p + w->colmap[c2]] = gsl_matrix_get(w->cov, a, c2);
     fit->separation = fit->n_infinite > 0 || unexplained;
-    goto done;
+}
 
-oom:
-    st = nomem(err);
-fail:
-    utfall_logit_free(fit);
-    fit = NULL;
-done:
-    free(xs);
-    free(ys);
-    free(eta);
-    free(mu);
-    free(beta);
-    free(aliased);
-    free(active);
-    free(sign);
-    free(order);
-    free(colmap);
-    gsl_matrix_free(A);
-    gsl_matrix_free(cov);
-    gsl_vector_free(tau);
-    gsl_vector_free(b);
-    gsl_vector_free(sol);
-    gsl_vector_free(res);
+utfall_status utfall_logit_fit_matrix(size_t n, size_t p, const double *X, const double *y,
+                                      double conf_level, utfall_logit_fit **out,
+                                      utfall_error *err)
+{
+    if (!out)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
+    *out = NULL;
+    utfall_status st = check_fit_args(n, p, X, y, conf_level, err);
+    if (st)
+        return st;
+    utfall_logit_fit *fit = fit_new(n, p, conf_level);
+    if (!fit)
+        return nomem(err);
+    struct irls w = {.p = p};
+    if (irls_alloc(&w) != 0)
+        st = nomem(err);
+    if (!st)
+        st = complete_cases(fit, &w, X, y, err);
+    if (!st)
+        st = drop_aliased(fit, &w, err);
+    if (!st)
+        st = irls(fit, &w, err);
+    if (!st) {
+        null_deviance(fit, &w);
+        /* covariance from the last iteration's QR, as summary.glm */
+        if (cov_from_qr(w.A, w.cov) != GSL_SUCCESS)
+            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_LOGIT_SINGULAR,
+                                  "the information matrix cannot be inverted");
+    }
+    if (!st)
+        set_coefficients(fit, &w, find_trouble(fit, &w));
+    irls_free(&w);
+    if (st) {
+        utfall_logit_free(fit);
+        fit = NULL;
+    }
     *out = fit;
     return st;
 }
@@ -636,6 +729,121 @@ static double expit(double e)
     return e >= 0 ? 1.0 / (1.0 + exp(-e)) : exp(e) / (1.0 + exp(e));
 }
 
+/* What standardisation over one factor term works on. */
+struct std_work {
+    const utfall_logit_fit *fit;
+    const utfall_design *d;
+    const design_term *t;
+    int L;          /* the term's levels */
+    size_t *col;    /* the term's column for each level; SIZE_MAX for the reference */
+    double *grad;   /* level l's gradient of its share: grad[l * p .. l * p + p) */
+    double *xi;     /* one row, with the term set to a level */
+    int *touches;   /* level l's prediction met an infinite coefficient */
+};
+
+static void std_work_free(struct std_work *w)
+{
+    free(w->col);
+    free(w->grad);
+    free(w->xi);
+    free(w->touches);
+}
+
+/* Row i's linear predictor with the term set to level l (the row in
+ * w->xi).  OK coefficients enter with their values, aliased ones as 0 (as
+ * predict() does); a row where an INFINITE column is non-zero is predicted
+ * by its limit, 0 or 1, following the infinite column found first, and
+ * *infinite says so. */
+static double predict_at_level(struct std_work *w, size_t i, int l, int *infinite)
+{
+    size_t p = w->d->p;
+    double *xi = w->xi;
+    memcpy(xi, w->d->x + i * p, p * sizeof *xi);
+    for (int k = 0; k < w->L; k++)
+        if (w->col[k] != (size_t)-1)
+            xi[w->col[k]] = k == l ? 1.0 : 0.0;
+    double e = 0;
+    int first_inf = 0;
+    for (size_t j = 0; j < p; j++) {
+        const utfall_logit_coef *c = &w->fit->coef[j];
+        if (xi[j] == 0 || c->state == UTFALL_COEF_ALIASED)
+            continue;
+        if (c->state == UTFALL_COEF_INFINITE) {
+            if (!first_inf || c->infinite_order < first_inf) {
+                first_inf = c->infinite_order;
+                e = (c->estimate > 0) == (xi[j] > 0) ? INFINITY : -INFINITY;
+            }
+        } else if (!first_inf) {
+            e += xi[j] * c->estimate;
+        }
+    }
+    *infinite = first_inf != 0;
+    return e;
+}
+
+/* The mean predicted probability over the rows used with every row set to
+ * level l, and its gradient in the coefficients. */
+static void level_share(struct std_work *w, int l, utfall_logit_std *out)
+{
+    const utfall_logit_fit *fit = w->fit;
+    size_t p = w->d->p;
+    double sum = 0;
+    double *g = w->grad + (size_t)l * p;
+    for (size_t i = 0; i < w->d->n; i++) {
+        if (!fit->used[i])
+            continue;
+        int infinite;
+        double pr = expit(predict_at_level(w, i, l, &infinite));
+        if (infinite)
+            w->touches[l] = 1;
+        sum += pr;
+        for (size_t j = 0; j < p; j++)
+            g[j] += pr * (1.0 - pr) * w->xi[j];
+    }
+    out[l].level = l;
+    out[l].share = sum / (double)fit->n_used;
+    for (size_t j = 0; j < p; j++)
+        g[j] /= (double)fit->n_used;
+}
+
+/* Level l's difference from the reference, with a delta-method interval
+ * where no infinite coefficient entered either share. */
+static void level_difference(const struct std_work *w, int l, int estimable, double zq,
+                             utfall_logit_std *out)
+{
+    const utfall_logit_fit *fit = w->fit;
+    size_t p = w->d->p;
+    int ref = w->t->reference;
+    /* a level without rows has an aliased column: nothing to predict from */
+    int lev_ok = estimable &&
+                 (w->col[l] == (size_t)-1 || fit->coef[w->col[l]].state != UTFALL_COEF_ALIASED);
+    out[l].level = l;
+    out[l].estimable = lev_ok;
+    out[l].se_estimable = lev_ok && !w->touches[l] && !w->touches[ref];
+    if (!lev_ok) {
+        out[l].share = out[l].diff = NAN;
+        out[l].se = out[l].low = out[l].high = NAN;
+        return;
+    }
+    out[l].diff = out[l].share - out[ref].share;
+    if (!out[l].se_estimable) {
+        out[l].se = out[l].low = out[l].high = NAN;
+        return;
+    }
+    const double *gl = w->grad + (size_t)l * p, *gr = w->grad + (size_t)ref * p;
+    double v = 0;
+    for (size_t a = 0; a < p; a++) {
+        if (fit->coef[a].state != UTFALL_COEF_OK)
+            continue;
+        for (size_t b = 0; b < p; b++)
+            if (fit->coef[b].state == UTFALL_COEF_OK)
+                v += (gl[a] - gr[a]) * fit->cov[a * p + b] * (gl[b] - gr[b]);
+    }
+    out[l].se = l == ref ? 0.0 : sqrt(v > 0 ? v : 0.0);
+    out[l].low = out[l].diff - zq * out[l].se;
+    out[l].high = out[l].diff + zq * out[l].se;
+}
+
 utfall_status utfall_logit_standardize(const utfall_logit_fit *fit, const utfall_design *d,
                                        int term, utfall_logit_std *out, utfall_error *err)
 {
@@ -646,104 +854,23 @@ utfall_status utfall_logit_standardize(const utfall_logit_fit *fit, const utfall
     if (L == 0)
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
                                 "term %d is not a factor of the design", term);
-    const design_term *t = &d->terms[term];
-    size_t p = d->p;
-    /* the term's column for each level (SIZE_MAX for the reference) */
-    size_t *col = malloc((size_t)L * sizeof *col);
-    double *grad = calloc((size_t)L * p, sizeof *grad);
-    double *xi = malloc(p * sizeof *xi);
-    if (!col || !grad || !xi) {
-        free(col);
-        free(grad);
-        free(xi);
+    struct std_work w = {fit, d, &d->terms[term], L, NULL, NULL, NULL, NULL};
+    w.col = malloc((size_t)L * sizeof *w.col);
+    w.grad = calloc((size_t)L * d->p, sizeof *w.grad);
+    w.xi = malloc(d->p * sizeof *w.xi);
+    w.touches = calloc((size_t)L, sizeof *w.touches);
+    if (!w.col || !w.grad || !w.xi || !w.touches) {
+        std_work_free(&w);
         return nomem(err);
     }
     for (int l = 0, j = 0; l < L; l++)
-        col[l] = l == t->reference ? (size_t)-1 : t->first_col + (size_t)j++;
-
+        w.col[l] = l == w.t->reference ? (size_t)-1 : w.t->first_col + (size_t)j++;
     int estimable = fit->n_unreliable == 0;
-    int *touches = calloc((size_t)L, sizeof *touches);
-    if (!touches) {
-        free(col);
-        free(grad);
-        free(xi);
-        return nomem(err);
-    }
-    /* OK coefficients enter with their values, aliased ones as 0 (as predict()
-     * does); a row where an INFINITE column is non-zero is predicted by its
-     * limit, 0 or 1, following the infinite column found first */
-    for (int l = 0; l < L && estimable; l++) {
-        double sum = 0;
-        double *g = grad + (size_t)l * p;
-        for (size_t i = 0; i < d->n; i++) {
-            if (!fit->used[i])
-                continue;
-            memcpy(xi, d->x + i * p, p * sizeof *xi);
-            for (int k = 0; k < L; k++)
-                if (col[k] != (size_t)-1)
-                    xi[col[k]] = k == l ? 1.0 : 0.0;
-            double e = 0;
-            int first_inf = 0;
-            for (size_t j = 0; j < p; j++) {
-                const utfall_logit_coef *c = &fit->coef[j];
-                if (xi[j] == 0 || c->state == UTFALL_COEF_ALIASED)
-                    continue;
-                if (c->state == UTFALL_COEF_INFINITE) {
-                    if (!first_inf || c->infinite_order < first_inf) {
-                        first_inf = c->infinite_order;
-                        e = (c->estimate > 0) == (xi[j] > 0) ? INFINITY : -INFINITY;
-                    }
-                } else if (!first_inf) {
-                    e += xi[j] * c->estimate;
-                }
-            }
-            if (first_inf)
-                touches[l] = 1;
-            double pr = expit(e);
-            sum += pr;
-            for (size_t j = 0; j < p; j++)
-                g[j] += pr * (1.0 - pr) * xi[j];
-        }
-        out[l].level = l;
-        out[l].share = sum / (double)fit->n_used;
-        for (size_t j = 0; j < p; j++)
-            g[j] /= (double)fit->n_used;
-    }
+    for (int l = 0; l < L && estimable; l++)
+        level_share(&w, l, out);
     double zq = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - fit->conf_level) / 2.0);
-    const double *gr = grad + (size_t)t->reference * p;
-    for (int l = 0; l < L; l++) {
-        /* a level without rows has an aliased column: nothing to predict from */
-        int lev_ok = estimable &&
-                     (col[l] == (size_t)-1 || fit->coef[col[l]].state != UTFALL_COEF_ALIASED);
-        out[l].level = l;
-        out[l].estimable = lev_ok;
-        out[l].se_estimable = lev_ok && !touches[l] && !touches[t->reference];
-        if (!lev_ok) {
-            out[l].share = out[l].diff = NAN;
-            out[l].se = out[l].low = out[l].high = NAN;
-            continue;
-        }
-        out[l].diff = out[l].share - out[t->reference].share;
-        if (!out[l].se_estimable) {
-            out[l].se = out[l].low = out[l].high = NAN;
-            continue;
-        }
-        const double *gl = grad + (size_t)l * p;
-        double v = 0;
-        for (size_t a = 0; a < p; a++) {
-            if (fit->coef[a].state != UTFALL_COEF_OK)
-                continue;
-            for (size_t b = 0; b < p; b++)
-                if (fit->coef[b].state == UTFALL_COEF_OK)
-                    v += (gl[a] - gr[a]) * fit->cov[a * p + b] * (gl[b] - gr[b]);
-        }
-        out[l].se = l == t->reference ? 0.0 : sqrt(v > 0 ? v : 0.0);
-        out[l].low = out[l].diff - zq * out[l].se;
-        out[l].high = out[l].diff + zq * out[l].se;
-    }
-    free(col);
-    free(grad);
-    free(xi);
-    free(touches);
+    for (int l = 0; l < L; l++)
+        level_difference(&w, l, estimable, zq, out);
+    std_work_free(&w);
     return UTFALL_OK;
 }

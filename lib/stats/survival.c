@@ -311,91 +311,105 @@ utfall_status utfall_km_step(const utfall_km *km, int g, size_t i, utfall_km_poi
 
 /* ------------------------------------------------------------------ log-rank */
 
-utfall_status utfall_logrank_test(size_t n, const double *time, const int *event,
-                                  const int *group, int n_groups, utfall_logrank *out,
-                                  double *observed, double *expected, utfall_error *err)
+/* What the log-rank test sums over the distinct times, for k groups. */
+struct logrank_sums {
+    size_t k;
+    double *o, *e; /* observed and expected events by group */
+    double *v;     /* k x k covariance of o - e */
+    long *risk;    /* at risk by group, at the current time */
+    long *dg;      /* events by group, at the current time */
+    size_t *keep;  /* the groups tested */
+};
+
+static void logrank_sums_free(struct logrank_sums *s)
 {
-    if (!out)
-        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
-    out->tested = 0;
-    out->chisq = 0;
-    out->df = 0;
-    out->p_value = NAN;
-    utfall_status st = check_rows(n, time, event, group, n_groups, err);
-    if (st != UTFALL_OK)
-        return st;
+    free(s->o);
+    free(s->e);
+    free(s->v);
+    free(s->risk);
+    free(s->dg);
+    free(s->keep);
+}
 
-    size_t k = (size_t)n_groups;
-    km_obs *obs = sorted_obs(n, time, event, group);
-    double *o = calloc(k, sizeof *o), *e = calloc(k, sizeof *e);
-    double *v = calloc(k * k, sizeof *v);
-    long *risk = calloc(k, sizeof *risk), *dg = calloc(k, sizeof *dg);
-    size_t *keep = calloc(k, sizeof *keep);
-    gsl_matrix *vv = NULL;
-    gsl_vector *x = NULL, *b = NULL;
-    if (!obs || !o || !e || !v || !risk || !dg || !keep) {
-        st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM,
-                              "out of memory in the log-rank test for %zu rows", n);
-        goto done;
+static int logrank_sums_alloc(struct logrank_sums *s, size_t k)
+{
+    s->k = k;
+    s->o = calloc(k, sizeof *s->o);
+    s->e = calloc(k, sizeof *s->e);
+    s->v = calloc(k * k, sizeof *s->v);
+    s->risk = calloc(k, sizeof *s->risk);
+    s->dg = calloc(k, sizeof *s->dg);
+    s->keep = calloc(k, sizeof *s->keep);
+    return s->o && s->e && s->v && s->risk && s->dg && s->keep ? 0 : -1;
+}
+
+/* The events at one time: d of them among at_risk, s->dg by group. */
+static void logrank_add_time(struct logrank_sums *s, long at_risk, long d)
+{
+    size_t k = s->k;
+    double nn = (double)at_risk, dd = (double)d;
+    /* hypergeometric variance; no contribution when only one is at risk */
+    double kt = at_risk > 1 ? dd * (nn - dd) / (nn * nn * (nn - 1.0)) : 0.0;
+    for (size_t a = 0; a < k; a++) {
+        s->o[a] += (double)s->dg[a];
+        s->e[a] += dd * (double)s->risk[a] / nn;
+        for (size_t c = 0; c < k; c++)
+            s->v[a * k + c] += kt * (double)s->risk[a] * ((a == c ? nn : 0.0) - (double)s->risk[c]);
     }
-    for (size_t i = 0; i < n; i++)
-        risk[obs[i].group]++;
+}
 
+/* Observed and expected events and their covariance, over rows sorted by
+ * time. */
+static void logrank_sum(struct logrank_sums *s, const km_obs *obs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        s->risk[obs[i].group]++;
     long at_risk = (long)n;
     for (size_t i = 0; i < n;) {
         double t = obs[i].time;
         long d = 0, leaving = 0;
-        memset(dg, 0, k * sizeof *dg);
+        memset(s->dg, 0, s->k * sizeof *s->dg);
         size_t j = i;
         for (; j < n && obs[j].time == t; j++) {
             if (obs[j].event) {
-                dg[obs[j].group]++;
+                s->dg[obs[j].group]++;
                 d++;
             }
             leaving++;
         }
-        if (d > 0) {
-            double nn = (double)at_risk, dd = (double)d;
-            /* hypergeometric variance; no contribution when only one is at risk */
-            double kt = at_risk > 1 ? dd * (nn - dd) / (nn * nn * (nn - 1.0)) : 0.0;
-            for (size_t a = 0; a < k; a++) {
-                o[a] += (double)dg[a];
-                e[a] += dd * (double)risk[a] / nn;
-                for (size_t c = 0; c < k; c++)
-                    v[a * k + c] += kt * (double)risk[a] *
-                                    ((a == c ? nn : 0.0) - (double)risk[c]);
-            }
-        }
+        if (d > 0)
+            logrank_add_time(s, at_risk, d);
         for (; i < j; i++)
-            risk[obs[i].group]--;
+            s->risk[obs[i].group]--;
         at_risk -= leaving;
     }
-    if (observed)
-        memcpy(observed, o, k * sizeof *o);
-    if (expected)
-        memcpy(expected, e, k * sizeof *e);
+}
 
-    size_t nk = 0;
+/* The chi-square of o - e over the groups with expected > 0 but the first
+ * (R drops it and solves the rest); not tested when fewer than two have
+ * expected > 0. */
+static utfall_status logrank_chisq(const struct logrank_sums *s, utfall_logrank *out,
+                                   utfall_error *err)
+{
+    size_t k = s->k, nk = 0, *keep = s->keep;
     for (size_t a = 0; a < k; a++)
-        if (e[a] > 0)
+        if (s->e[a] > 0)
             keep[nk++] = a;
     if (nk < 2)
-        goto done; /* nothing to compare: not tested */
-
-    /* R drops the first group with expected > 0 and solves the rest */
+        return UTFALL_OK;
     size_t m = nk - 1;
-    vv = gsl_matrix_alloc(m, m);
-    x = gsl_vector_alloc(m);
-    b = gsl_vector_alloc(m);
+    gsl_matrix *vv = gsl_matrix_alloc(m, m);
+    gsl_vector *x = gsl_vector_alloc(m), *b = gsl_vector_alloc(m);
+    utfall_status st = UTFALL_OK;
     if (!vv || !x || !b) {
         st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM,
                               "out of memory in the log-rank test");
         goto done;
     }
     for (size_t a = 0; a < m; a++) {
-        gsl_vector_set(b, a, o[keep[a + 1]] - e[keep[a + 1]]);
+        gsl_vector_set(b, a, s->o[keep[a + 1]] - s->e[keep[a + 1]]);
         for (size_t c = 0; c < m; c++)
-            gsl_matrix_set(vv, a, c, v[keep[a + 1] * k + keep[c + 1]]);
+            gsl_matrix_set(vv, a, c, s->v[keep[a + 1] * k + keep[c + 1]]);
     }
     if (gsl_linalg_cholesky_decomp1(vv) != GSL_SUCCESS ||
         gsl_linalg_cholesky_solve(vv, b, x) != GSL_SUCCESS) {
@@ -415,12 +429,37 @@ done:
     gsl_matrix_free(vv);
     gsl_vector_free(x);
     gsl_vector_free(b);
+    return st;
+}
+
+utfall_status utfall_logrank_test(size_t n, const double *time, const int *event,
+                                  const int *group, int n_groups, utfall_logrank *out,
+                                  double *observed, double *expected, utfall_error *err)
+{
+    if (!out)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
+    out->tested = 0;
+    out->chisq = 0;
+    out->df = 0;
+    out->p_value = NAN;
+    utfall_status st = check_rows(n, time, event, group, n_groups, err);
+    if (st != UTFALL_OK)
+        return st;
+    size_t k = (size_t)n_groups;
+    km_obs *obs = sorted_obs(n, time, event, group);
+    struct logrank_sums s = {0};
+    if (!obs || logrank_sums_alloc(&s, k) != 0) {
+        st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM,
+                              "out of memory in the log-rank test for %zu rows", n);
+    } else {
+        logrank_sum(&s, obs, n);
+        if (observed)
+            memcpy(observed, s.o, k * sizeof *s.o);
+        if (expected)
+            memcpy(expected, s.e, k * sizeof *s.e);
+        st = logrank_chisq(&s, out, err);
+    }
     free(obs);
-    free(o);
-    free(e);
-    free(v);
-    free(risk);
-    free(dg);
-    free(keep);
+    logrank_sums_free(&s);
     return st;
 }
