@@ -160,6 +160,9 @@ int cli_common_option(cli *c, int opt, const char *arg)
         c->suppress = n;
         return 1;
     }
+    case OPT_AUDIT:
+        c->audit_path = arg;
+        return 1;
     case OPT_CHART:
         if (utfall_chart_format_from_path(arg, &c->chart_out.format))
             exit(cli_usage_error(c, "--chart %s: unknown chart format (the file name must end "
@@ -455,6 +458,30 @@ int cli_write(cli *c, const utfall_doc *doc)
     return rc;
 }
 
+int cli_protect(cli *c, utfall_doc *doc)
+{
+    utfall_error err;
+    utfall_error_clear(&err);
+    int rc = 0;
+    if (c->suppress >= 2 || c->audit_path) {
+        utfall_protect_options po = {c->suppress, c->lang};
+        if (utfall_doc_protect(doc, &po, &err))
+            return cli_report(c, &err);
+    }
+    if (c->audit_path && !(rc = cli_check_output_path(c, c->audit_path))) {
+        cli_output o;
+        if ((rc = cli_output_open(c, c->audit_path, &o)))
+            return rc;
+        utfall_status st = utfall_doc_write_audit(doc, o.fp, &err);
+        rc = cli_output_close(c, &o, st == UTFALL_OK);
+        if (st) {
+            utfall_error_locate(&err, c->audit_path, 0, 0, NULL);
+            return cli_report(c, &err);
+        }
+    }
+    return rc;
+}
+
 int cli_bad_option(cli *c)
 {
     fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
@@ -518,8 +545,7 @@ int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, 
     if (st) {
         rc = cli_report(c, &err);
         cli_report_rows(c, x);
-    } else {
-        utfall_doc_suppress(doc, c->suppress, c->lang);
+    } else if (!(rc = cli_protect(c, doc))) {
         cli_add_meta(c, doc, x);
         rc = cli_write(c, doc);
         if (!rc && c->chart_path)

@@ -26,6 +26,7 @@ enum {
     OPT_CHART,
     OPT_SIZE,
     OPT_DPI,
+    OPT_AUDIT,
     OPT_FIRST_COMMAND_OPTION = 1100
 };
 
@@ -45,7 +46,8 @@ enum {
         {"suppress", required_argument, NULL, OPT_SUPPRESS},                              \
         {"chart", required_argument, NULL, OPT_CHART},                                    \
         {"size", required_argument, NULL, OPT_SIZE},                                      \
-        {"dpi", required_argument, NULL, OPT_DPI}
+        {"dpi", required_argument, NULL, OPT_DPI},                                        \
+        {"audit", required_argument, NULL, OPT_AUDIT}
 #define CLI_COMMON_SHORT "hVf:o:d:q"
 
 /* The --help lines of the options every analysis command shares, so that
@@ -56,7 +58,9 @@ enum {
     "  -o, --output FILE      write to FILE (format from its extension)\n"               \
     "      --section NAME     with tsv/csv: which table to write (see the man page)\n"   \
     "      --lang sv|en       language of human output (default from LANG)\n"            \
-    "      --suppress N       hide counts from 1 to N-1 (small-cell suppression)\n"      \
+    "      --suppress N       hide counts from 1 to N-1 and what would reveal them\n"    \
+    "      --audit FILE       write every count, hidden or not, and what an attacker\n"   \
+    "                         could infer of the hidden ones, as JSON\n"                  \
     "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"  \
     "      --size WxH         its size (mm for PDF/SVG, pixels for PNG)\n"               \
     "      --dpi N            PNG resolution (default 150)\n"
@@ -103,6 +107,7 @@ typedef struct cli {
     int rejects_open;
     int quiet;
     long suppress; /* hide counts below this; 0 = off */
+    const char *audit_path; /* --audit FILE */
     long warnings_shown;
     char **inputs;
     size_t ninputs;
@@ -131,6 +136,9 @@ void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x);
 int cli_output_open(cli *c, const char *path, cli_output *o);
 /* ok = 0 discards the output.  Returns an exit status. */
 int cli_output_close(cli *c, cli_output *o, int ok);
+/* Disclosure control over the finished document (--suppress), and the
+ * --audit file; returns an exit status. */
+int cli_protect(cli *c, utfall_doc *doc);
 /* Write the document to -o FILE (atomically) or stdout; return exit status. */
 int cli_write(cli *c, const utfall_doc *doc);
 /* Parse a share: "35%", "35", "0.35", "0,35" → 0.35.  -1 if invalid. */

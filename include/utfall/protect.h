@@ -33,8 +33,10 @@
  *
  * Declaring definitions.  Conditions are written "dim:value,value;dim:value"
  * with the dimensions' keys; a value "v" also matches every "v/…" (so
- * "state:exited" is every exit outcome).  Group columns are dimensions by
- * their key (a row's value is its condition; the total row has none). */
+ * "state:exited" is every exit outcome), and "{KEY}" stands for the row's
+ * value in column KEY ("h{month}:reached" in a table with a month column).
+ * Group columns are dimensions by their key (a row's value is its
+ * condition; the total row has none). */
 #ifndef UTFALL_PROTECT_H
 #define UTFALL_PROTECT_H
 
@@ -66,6 +68,11 @@ UTFALL_API void utfall_table_column_dimension(utfall_table *t, int col, const ch
 /* Every cell of table t is computed from the counts of table `source`
  * (a test of a crosstab): hidden when any of them is hidden. */
 UTFALL_API void utfall_table_derived_from(utfall_table *t, const char *source);
+/* A table whose counts are not linked to the others' (a curve over many
+ * time points, Kaplan–Meier): it takes no part in the linear programme;
+ * instead a row that holds a count from 1 to N−1 shows none of its
+ * figures.  Weaker than the linked model: see utfall(1) SUPPRESSION. */
+UTFALL_API void utfall_table_set_local_protection(utfall_table *t);
 
 /* Persons.  A "persons" count is the number of distinct ids among the
  * row's episodes; the condition "first:." makes it a cell: it counts the

@@ -1,4 +1,5 @@
 #include "utfall/horizon.h"
+#include "utfall/protect.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -614,7 +615,7 @@ static const utfall_colspec share_columns[] = {
     [SH_MONTH] = {"month", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
     [SH_N] = {"n", "col.observed", UTFALL_COL_COUNT, 0, 0, {0}, 0},
     [SH_CENSORED] = {"censored", NULL, UTFALL_COL_COUNT, 0, 0, {0}, 0},
-    [SH_REACHED] = {"reached", "col.in_success", UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [SH_REACHED] = {"reached", "col.in_success", UTFALL_COL_COUNT, 0, 0, {0}, "n"},
     [SH_SHARE] = {"share", NULL, UTFALL_COL_SHARE, 1, 0, {"n", "reached"}, 0},
     [SH_LOW] = {"ci_low", NULL, UTFALL_COL_SHARE, 1, 0, {"n", "reached"}, 0},
     [SH_HIGH] = {"ci_high", NULL, UTFALL_COL_SHARE, 1, 0, {"n", "reached"}, 0},
@@ -656,6 +657,11 @@ static utfall_status share_table(const struct horizon_run *run, const char *key,
     utfall_table_set_title(t, utfall_tr(run->lang, title_key));
     add_group_columns(t, run, 0);
     int c0 = ADD_COLUMNS(t, share_columns);
+    /* what each count counts (utfall/protect.h): a participant's status
+     * at month m is one value of the dimension "h<m>" */
+    utfall_table_column_cell(t, c0 + SH_N, "h{month}:reached,notreached");
+    utfall_table_column_cell(t, c0 + SH_CENSORED, "h{month}:censored");
+    utfall_table_column_cell(t, c0 + SH_REACHED, "h{month}:reached");
     utfall_status st = share_rows(run, t, c0, cells, months, nm);
     if (st) {
         utfall_table_free(t);
@@ -674,6 +680,13 @@ static utfall_status rows_section(struct horizon_run *run)
                                    opt->nmonths, &t);
     if (st)
         return st;
+    for (size_t m = 0; m < opt->nmonths; m++) {
+        static const char *const status[] = {"reached", "notreached", "censored"};
+        char dim[32];
+        snprintf(dim, sizeof dim, "h%d", opt->months[m]);
+        for (int k = 0; k < 3; k++)
+            utfall_doc_dimension_value(run->doc, dim, status[k]);
+    }
     char note[1024], outcomes[512], a[64], b[64];
     utfall_outcome_set_describe(opt->success, lang, outcomes, sizeof outcomes);
     snprintf(note, sizeof note, utfall_tr(lang, "note.horizon.def"), outcomes);
@@ -695,8 +708,12 @@ static utfall_status curve_section(struct horizon_run *run)
     utfall_table *t;
     utfall_status st = share_table(run, "curve", "title.curve", run->curve, run->steps,
                                    run->nsteps, &t);
-    if (!st)
+    if (!st) {
+        /* a point for every month: too many to link, protected row by row */
+        utfall_table_set_local_protection(t);
+        utfall_table_derived_from(t, "rows");
         utfall_doc_add(run->doc, t);
+    }
     return st;
 }
 
@@ -794,6 +811,7 @@ static utfall_status comparisons_section(struct horizon_run *run)
         return st;
     }
     utfall_table_add_note(t, utfall_tr(run->lang, "note.horizon.comparisons"));
+    utfall_table_derived_from(t, "rows");
     utfall_doc_add(run->doc, t);
     return UTFALL_OK;
 }
@@ -1070,7 +1088,11 @@ static utfall_status adjusted_tables(const struct horizon_run *run, struct adjus
     a->c0 = ADD_COLUMNS(a->t, adjusted_columns);
     utfall_table_set_title(a->terms, utfall_tr(lang, "title.adjusted_terms"));
     a->t0 = ADD_COLUMNS(a->terms, term_columns);
-    utfall_table_set_no_suppress(a->terms); /* model estimates, no counts of persons */
+    /* models of the same participants as the rows table: nothing of them
+     * is shown where a count of it is hidden (utfall/protect.h) */
+    utfall_table_set_local_protection(a->t);
+    utfall_table_derived_from(a->t, "rows");
+    utfall_table_derived_from(a->terms, "rows");
     return UTFALL_OK;
 }
 
@@ -1335,6 +1357,8 @@ static utfall_status km_section(struct horizon_run *run)
     utfall_table_set_title(t, utfall_tr(run->lang, "title.km"));
     add_group_columns(t, run, 0);
     int c0 = ADD_COLUMNS(t, km_columns);
+    utfall_table_set_local_protection(t);
+    utfall_table_derived_from(t, "rows");
     for (size_t k = 0; k < run->ng; k++)
         for (size_t m = 0; m < nm; m++) {
             utfall_km_point pt;
@@ -1441,6 +1465,7 @@ static utfall_status logrank_section(struct horizon_run *run)
     utfall_table_set_title(t, utfall_tr(run->lang, "title.logrank"));
     add_group_columns(t, run, run->nby);
     int c0 = ADD_COLUMNS(t, logrank_columns);
+    utfall_table_derived_from(t, "rows");
     for (size_t k = 0; k < run->ng; k++) {
         size_t s0 = run->order[k];
         if (done[s0])

@@ -215,6 +215,11 @@ void utfall_table_derived_from(utfall_table *t, const char *source)
     set_string(t, &t->derived_from, source);
 }
 
+void utfall_table_set_local_protection(utfall_table *t)
+{
+    t->local_protection = 1;
+}
+
 /* ---- cells and their definitions -------------------------------------- */
 
 /* One condition on one dimension: the value must match one of patterns (a
@@ -321,6 +326,36 @@ static int clause_add(struct clause *c, const char *pattern, size_t len)
     return 0;
 }
 
+/* cond with every "{KEY}" replaced by the row's value in column KEY. */
+static utfall_status expand_cond(struct run *r, const utfall_table *t, int row, const char *cond,
+                                 char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = cond; *p && n + 1 < size;) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        if (!close) {
+            out[n++] = *p++;
+            continue;
+        }
+        char key[128], value[128] = "";
+        snprintf(key, sizeof key, "%.*s", (int)(close - p - 1), p + 1);
+        int c = utfall_table_column_index(t, key);
+        if (c < 0)
+            return utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
+                                    "a cell's condition names column '%s', which table '%s' "
+                                    "does not have", key, t->key);
+        const struct cell *cell = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)c];
+        if (cell->state == CELL_TEXT)
+            snprintf(value, sizeof value, "%s", cell->text);
+        else if (cell->state == CELL_NUM)
+            utfall_fmt_machine(cell->num, value, sizeof value);
+        n += (size_t)snprintf(out + n, size - n, "%s", value);
+        p = close + 1;
+    }
+    out[n < size ? n : size - 1] = '\0';
+    return UTFALL_OK;
+}
+
 /* "row_key" replaces a "first" pattern "." (the row's grouping). */
 static int def_parse(struct run *r, struct def *df, const char *cond, const char *row_key)
 {
@@ -384,10 +419,12 @@ static utfall_status def_of_cell(struct run *r, const utfall_table *t, int row, 
         size_t n = strlen(row_key);
         snprintf(row_key + n, sizeof row_key - n, "%s%s", n ? "+" : "", dname);
     }
-    if (!st)
-        st = def_parse(r, df, t->population, row_key);
-    if (!st)
-        st = def_parse(r, df, t->cols[col].cell, row_key);
+    char cond[2048];
+    if (!st && t->population && !(st = expand_cond(r, t, row, t->population, cond, sizeof cond)))
+        st = def_parse(r, df, cond, row_key);
+    if (!st && t->cols[col].cell
+        && !(st = expand_cond(r, t, row, t->cols[col].cell, cond, sizeof cond)))
+        st = def_parse(r, df, cond, row_key);
     r->ndefs++; /* counted even on failure, so that it is freed */
     *out = r->ndefs - 1;
     return st;
@@ -508,7 +545,7 @@ static utfall_status collect(struct run *r)
     utfall_status st = UTFALL_OK;
     for (int ti = 0; ti < r->d->n && !st; ti++) {
         const utfall_table *t = r->d->tables[ti];
-        if (t->no_suppress)
+        if (t->no_suppress || t->local_protection)
             continue;
         long *at_col = calloc((size_t)(t->ncols ? t->ncols : 1), sizeof *at_col);
         if (!at_col)
@@ -1234,6 +1271,27 @@ static void hide_derived_tables(utfall_doc *d)
     }
 }
 
+/* A row of a table protected on its own: a count from 1 to N−1 hides the
+ * row's figures. */
+static void protect_locally(utfall_table *t, long N)
+{
+    for (int row = 0; row < t->nrows; row++) {
+        int small = 0;
+        for (int c = 0; c < t->ncols && !small; c++) {
+            const struct cell *cell = cell_of(t, row, c);
+            small = is_protected_count(&t->cols[c]) && cell->state == CELL_NUM
+                    && cell->num >= 1 - 1e-9 && cell->num <= (double)(N - 1) + 1e-9;
+        }
+        for (int c = 0; small && c < t->ncols; c++) {
+            const struct cell *cell = cell_of(t, row, c);
+            if (t->cols[c].type != UTFALL_COL_GROUP && t->cols[c].type != UTFALL_COL_TEXT
+                && !t->cols[c].not_suppressible
+                && (cell->state == CELL_NUM || cell->state == CELL_NA))
+                utfall_table_hide_cell(t, row, c, 0);
+        }
+    }
+}
+
 /* A note that states a count says what its cell shows. */
 static int rewrite_notes(utfall_table *t, long N, utfall_lang lang)
 {
@@ -1265,6 +1323,8 @@ static utfall_status apply(struct run *r, utfall_lang lang)
     for (int i = 0; i < d->n; i++)
         if (!d->tables[i]->no_suppress) {
             d->tables[i]->suppress_mark = r->N;
+            if (d->tables[i]->local_protection)
+                protect_locally(d->tables[i], r->N);
             hide_dependents(d->tables[i]);
         }
     hide_derived_tables(d);

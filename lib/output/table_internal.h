@@ -42,6 +42,7 @@ struct utfall_table {
     long suppress_mark; /* N of "<N" once suppression was applied */
     char *population;   /* what the table counts in (protect.h); NULL = every episode */
     char *derived_from; /* key of the table this one is computed from; NULL = none */
+    int local_protection; /* its counts are protected row by row, not linked */
     char *title;
     struct column *cols;
     int ncols;
