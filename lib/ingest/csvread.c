@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "utfall/pnr.h"
+#include "core/internal.h"
 
 #define READ_CHUNK (1u << 20)
 #define MAX_LINE (64u << 20)
@@ -77,44 +78,15 @@ int utfall_encoding_parse(const char *name, utfall_encoding *out)
     return 0;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * elem);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
-/* Grow the four per-field arrays together (they share fields_cap). */
+/* The four per-field arrays grow together: fields_cap, which the hot path
+ * tests, is the capacity of each and is raised once all four have room. */
 static int grow_fields(utfall_csv_reader *r, size_t need)
 {
-    size_t cap = r->fields_cap ? r->fields_cap : 16;
-    while (cap < need)
-        cap *= 2;
-    void *a = realloc(r->offsets, cap * sizeof *r->offsets);
-    if (!a)
+    size_t cap[4] = {r->fields_cap, r->fields_cap, r->fields_cap, r->fields_cap};
+    if (UTFALL_GROW(r->offsets, cap[0], need) || UTFALL_GROW(r->lengths, cap[1], need)
+        || UTFALL_GROW(r->nulls, cap[2], need) || UTFALL_GROW(r->ptrs, cap[3], need))
         return -1;
-    r->offsets = a;
-    a = realloc(r->lengths, cap * sizeof *r->lengths);
-    if (!a)
-        return -1;
-    r->lengths = a;
-    a = realloc(r->nulls, cap);
-    if (!a)
-        return -1;
-    r->nulls = a;
-    a = realloc(r->ptrs, cap * sizeof *r->ptrs);
-    if (!a)
-        return -1;
-    r->ptrs = a;
-    r->fields_cap = cap;
+    r->fields_cap = cap[0];
     return 0;
 }
 
@@ -133,7 +105,7 @@ static void on_field_slow(void *s, size_t len, utfall_csv_reader *r)
         keep = 0;
     }
     if ((r->nfields >= r->fields_cap && grow_fields(r, r->nfields + 1))
-        || grow((void **)&r->arena, &r->arena_cap, r->arena_len + keep + 1, 1)) {
+        || UTFALL_GROW(r->arena, r->arena_cap, r->arena_len + keep + 1)) {
         r->nomem = 1;
         return;
     }
@@ -313,7 +285,7 @@ static size_t utf8_check(const unsigned char *s, size_t n, int *multibyte)
 
 static int cp1252_to_utf8(utfall_csv_reader *r, const unsigned char *s, size_t n, size_t *out_len)
 {
-    if (grow((void **)&r->conv, &r->conv_cap, n * 3 + 1, 1))
+    if (UTFALL_GROW(r->conv, r->conv_cap, n * 3 + 1))
         return -1;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
@@ -371,7 +343,7 @@ static size_t fill_line(utfall_csv_reader *r, int *too_long)
                 *too_long = 1;
                 return (size_t)-1;
             }
-            if (grow((void **)&r->buf, &r->cap, r->cap * 2, 1))
+            if (UTFALL_GROW(r->buf, r->cap, r->cap * 2))
                 return (size_t)-1;
         }
         size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
@@ -581,7 +553,7 @@ static int decode_line(utfall_csv_reader *r, const char *s, size_t n, const char
 
 static int append_raw(utfall_csv_reader *r, const char *s, size_t n)
 {
-    if (grow((void **)&r->raw, &r->raw_cap, r->raw_len + n + 1, 1))
+    if (UTFALL_GROW(r->raw, r->raw_cap, r->raw_len + n + 1))
         return -1;
     memcpy(r->raw + r->raw_len, s, n);
     r->raw_len += n;
