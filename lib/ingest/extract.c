@@ -242,6 +242,18 @@ static int header_field(const utfall_extract *x, const char *name)
     return f;
 }
 
+static utfall_status refuse_header_numbers(utfall_extract *x, const utfall_csv_record *rec,
+                                           utfall_error *err)
+{
+    for (size_t i = 0; i < rec->nfields; i++)
+        if (utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
+            return fail_at(x, err, rec->line, NULL, UTFALL_ERR_PRIVACY, UTFALL_EC_PERSONAL_NUMBER,
+                           "header field %zu contains a personal identity number; refusing "
+                           "the file (the value is not shown)",
+                           i + 1);
+    return UTFALL_OK;
+}
+
 /* Keep header column i and map it to its field. */
 static utfall_status map_column(utfall_extract *x, const utfall_csv_record *rec, size_t i,
                                 utfall_error *err)
@@ -250,11 +262,6 @@ static utfall_status map_column(utfall_extract *x, const utfall_csv_record *rec,
     x->columns[i] = strdup(name);
     if (!x->columns[i])
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-    if (utfall_pnr_find(name, rec->lengths[i], NULL, NULL))
-        return fail_at(x, err, rec->line, NULL, UTFALL_ERR_PRIVACY, UTFALL_EC_PERSONAL_NUMBER,
-                       "header field %zu contains a personal identity number; refusing "
-                       "the file (the value is not shown)",
-                       i + 1);
     int f = header_field(x, name);
     if (f >= 0 && x->field_col[f] >= 0)
         return fail_at(x, err, rec->line, name, UTFALL_ERR_DATA, UTFALL_EC_DUPLICATE_COLUMN,
@@ -311,6 +318,10 @@ static utfall_status open_file(utfall_extract *x, utfall_error *err)
 {
     utfall_csv_record rec = {0};
     utfall_status st = read_header(x, &rec, err);
+    /* before any mapping error: the sweep after one does not look back
+     * at the header */
+    if (!st)
+        st = refuse_header_numbers(x, &rec, err);
     for (size_t i = 0; !st && i < rec.nfields; i++)
         st = map_column(x, &rec, i, err);
     if (!st)
