@@ -518,7 +518,9 @@ static const struct unit_plan ama_units[2] = {
 
 enum { HRS_UP, HRS_SAME, HRS_DOWN, HRS_NO_EFTER, HRS_NO_FORE, HRS_NONE };
 
-static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
+/* Who the 322 are: per unit, gender shuffled over the outcomes as
+ * planned. */
+static int ama_people(utfall_rng *r, episode *e)
 {
     size_t n = 0;
     for (int u = 0; u < 2; u++) {
@@ -534,7 +536,7 @@ static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
             for (int i = 0; i < p->outcomes[o]; i++)
                 status[k++] = o;
         if (k != p->exited || p->men + p->women != p->n)
-            return constructed_fail(err);
+            return -1;
         while (k < p->n)
             status[k++] = -1;
         shuffle_ints(r, kon, (size_t)p->n);
@@ -550,43 +552,72 @@ static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
             n++;
         }
     }
+    return 0;
+}
 
-    /* Activity hours: 183 up, 76 unchanged, 22 down among the 281 with
-     * both values, mean change exactly +9.5 h/week; 41 lack one or both. */
-    int hrs[AMA_N], k = 0;
-    static const int plan[][2] = {{HRS_UP, 183}, {HRS_SAME, 76}, {HRS_DOWN, 22},
+/* Activity hours: 183 up, 76 unchanged, 22 down among the 281 with
+ * both values, mean change exactly +9.5 h/week; 41 lack one or both. */
+enum { AMA_UP = 183 };
+
+struct ama_hours {
+    int kind[AMA_N]; /* HRS_* of each participant */
+    int up[AMA_UP];  /* whole hours of each increase */
+    int nup;
+    int half_at; /* the increase that also has the half hour */
+};
+
+static int ama_hour_kinds(utfall_rng *r, struct ama_hours *h)
+{
+    static const int plan[][2] = {{HRS_UP, AMA_UP}, {HRS_SAME, 76},    {HRS_DOWN, 22},
                                   {HRS_NO_EFTER, 17}, {HRS_NO_FORE, 9}, {HRS_NONE, 15}};
+    int k = 0;
     for (size_t j = 0; j < sizeof plan / sizeof plan[0]; j++)
         for (int i = 0; i < plan[j][1]; i++)
-            hrs[k++] = plan[j][0];
+            h->kind[k++] = plan[j][0];
     if (k != AMA_N)
-        return constructed_fail(err);
-    shuffle_ints(r, hrs, AMA_N);
-    /* decreases: whole hours 1..8; increases: whole hours 1..30, then
-     * repaired to the exact total, and one half hour for the .5 */
-    int up[183], up_lo[183], up_hi[183], down_sum = 0, nu = 0;
+        return -1;
+    shuffle_ints(r, h->kind, AMA_N);
+    return 0;
+}
+
+/* Decreases: whole hours 1..8, kept in efter2 until fore2 is drawn;
+ * increases: whole hours 1..30, then repaired to the exact total, and
+ * one half hour for the .5 */
+static int ama_hour_changes(utfall_rng *r, episode *e, struct ama_hours *h)
+{
+    int up_lo[AMA_UP], up_hi[AMA_UP], down_sum = 0;
+    h->nup = 0;
     for (int i = 0; i < AMA_N; i++) {
-        if (hrs[i] == HRS_DOWN) {
-            e[i].efter2 = -2 * rng_range(r, 1, 8); /* the change for now */
+        if (h->kind[i] == HRS_DOWN) {
+            e[i].efter2 = -2 * rng_range(r, 1, 8);
             down_sum += e[i].efter2;
-        } else if (hrs[i] == HRS_UP) {
-            up_lo[nu] = 1;
-            up_hi[nu] = 30;
-            up[nu++] = rng_range(r, 1, 12) + rng_range(r, 0, 18) * rng_range(r, 0, 1);
+        } else if (h->kind[i] == HRS_UP) {
+            up_lo[h->nup] = 1;
+            up_hi[h->nup] = 30;
+            /* one draw after the other: the order of the stream is the data */
+            int base = rng_range(r, 1, 12);
+            int more = rng_range(r, 0, 18);
+            int take = rng_range(r, 0, 1);
+            h->up[h->nup++] = base + more * take;
         }
     }
     /* total change 9.5 × 281 = 2669.5 h = 5339 half hours */
-    long up_half = 2L * AMA_WITH_HOURS * 19 / 2 - down_sum; /* half hours */
-    if (up_half % 2 == 0 || repair_sum(r, up, up_lo, up_hi, (size_t)nu, (up_half - 1) / 2))
-        return constructed_fail(err);
-    int half_at = (int)utfall_rng_below(r, (uint64_t)nu);
-    while (up[half_at] >= 30)
-        half_at = (half_at + 1) % nu;
+    long up_half = 2L * AMA_WITH_HOURS * 19 / 2 - down_sum;
+    if (up_half % 2 == 0 || repair_sum(r, h->up, up_lo, up_hi, (size_t)h->nup, (up_half - 1) / 2))
+        return -1;
+    h->half_at = (int)utfall_rng_below(r, (uint64_t)h->nup);
+    while (h->up[h->half_at] >= 30)
+        h->half_at = (h->half_at + 1) % h->nup;
+    return 0;
+}
+
+static void ama_hours_assign(utfall_rng *r, episode *e, const struct ama_hours *h)
+{
     for (int i = 0, j = 0; i < AMA_N; i++) {
         episode *x = &e[i];
-        switch (hrs[i]) {
+        switch (h->kind[i]) {
         case HRS_UP: {
-            int c2 = 2 * up[j] + (j == half_at);
+            int c2 = 2 * h->up[j] + (j == h->half_at);
             j++;
             x->fore2 = 2 * rng_range(r, 0, (80 - c2) / 2 < 20 ? (80 - c2) / 2 : 20);
             x->efter2 = x->fore2 + c2;
@@ -613,10 +644,32 @@ static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
             x->fore2 = x->efter2 = -1;
         }
     }
+}
 
-    /* Dates: the project took participants February 2012 – June 2014;
-     * exits up to the end of June 2014.  Days in programme over the 210
-     * exits sum to exactly 317 × 210. */
+static int ama_hours(utfall_rng *r, episode *e)
+{
+    struct ama_hours h;
+    if (ama_hour_kinds(r, &h) || ama_hour_changes(r, e, &h))
+        return -1;
+    ama_hours_assign(r, e, &h);
+    return 0;
+}
+
+static int ama_income_after(int outcome)
+{
+    switch (outcome) {
+    case UTFALL_OUTCOME_ARBETE: return UTFALL_INCOME_LON;
+    case UTFALL_OUTCOME_STUDIER: return UTFALL_INCOME_STUDIEMEDEL;
+    case UTFALL_OUTCOME_ARBETSSOKANDE: return UTFALL_INCOME_AKTIVITETSSTOD;
+    default: return UTFALL_INCOME_AKTIVITETSERSATTNING;
+    }
+}
+
+/* Dates: the project took participants February 2012 – June 2014;
+ * exits up to the end of June 2014.  Days in programme over the 210
+ * exits sum to exactly 317 × 210.  Ages and income go with them. */
+static int ama_dates(utfall_rng *r, episode *e)
+{
     const utfall_date start = utfall_date_from_ymd(2012, 2, 1);
     const utfall_date end = utfall_date_from_ymd(2014, 6, 30);
     int days[AMA_EXITED], lo[AMA_EXITED], hi[AMA_EXITED], ne = 0;
@@ -637,19 +690,21 @@ static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
         ne++;
     }
     if (repair_sum(r, days, lo, hi, (size_t)ne, (long)AMA_MEAN_DAYS * AMA_EXITED))
-        return constructed_fail(err);
+        return -1;
     for (int i = 0, j = 0; i < AMA_N; i++) {
         episode *x = &e[i];
         if (x->outcome < 0)
             continue;
         x->out = x->in + days[j++];
-        switch (x->outcome) {
-        case UTFALL_OUTCOME_ARBETE: x->income_efter = UTFALL_INCOME_LON; break;
-        case UTFALL_OUTCOME_STUDIER: x->income_efter = UTFALL_INCOME_STUDIEMEDEL; break;
-        case UTFALL_OUTCOME_ARBETSSOKANDE: x->income_efter = UTFALL_INCOME_AKTIVITETSSTOD; break;
-        default: x->income_efter = UTFALL_INCOME_AKTIVITETSERSATTNING;
-        }
+        x->income_efter = ama_income_after(x->outcome);
     }
+    return 0;
+}
+
+static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
+{
+    if (ama_people(r, e) || ama_hours(r, e) || ama_dates(r, e))
+        return constructed_fail(err);
     return UTFALL_OK;
 }
 
@@ -766,33 +821,31 @@ static utfall_date date_in_month(utfall_rng *r, utfall_date in, int month, utfal
     return a + rng_range(r, 0, b - a);
 }
 
-static int add_spell(spell_out **s, size_t *n, size_t *cap, int person, int status,
-                     utfall_date from, utfall_date to)
+struct spell_list {
+    spell_out *items;
+    size_t n, cap;
+};
+
+static int add_spell(struct spell_list *s, int person, int status, utfall_date from,
+                     utfall_date to)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 1024;
-        spell_out *ns = realloc(*s, nc * sizeof *ns);
-        if (!ns)
-            return -1;
-        *s = ns;
-        *cap = nc;
-    }
-    (*s)[(*n)++] = (spell_out){person, status, from, to};
+    if (UTFALL_GROW(s->items, s->cap, s->n + 1))
+        return -1;
+    s->items[s->n++] = (spell_out){person, status, from, to};
     return 0;
 }
 
-static utfall_status build_fk(utfall_rng *r, episode *e, spell_out **spells, size_t *nspells,
-                              utfall_error *err)
+/* The participants, cell by cell: x->outcome holds their status at month
+ * 15 (FK_CENSORED, FK_NOT_REACHED or the outcome) until spells are drawn.
+ * Returns how many there are. */
+static size_t fk_people(utfall_rng *r, episode *e)
 {
     int cum[25];
     for (int i = 0, s = 0; i < 25; i++)
         cum[i] = s += fk_kommun_weight[i];
     const utfall_date first_in = utfall_date_from_ymd(2013, 9, 2);
     const utfall_date last_in = utfall_date_from_ymd(2015, 6, 30);
-    const utfall_date follow = utfall_date_from_ymd(2016, 12, 31);
-    size_t n = 0, cap = 0;
-    *spells = NULL;
-    *nspells = 0;
+    size_t n = 0;
     for (int c = 0; c < 6; c++) {
         const struct fk_cell *f = &fk_cells[c];
         int status[200], k = 0;
@@ -815,75 +868,112 @@ static utfall_status build_fk(utfall_rng *r, episode *e, spell_out **spells, siz
             x->enhet = fk_kommuner[pick_weighted(r, cum, 25)];
             x->in = first_in + rng_range(r, 0, last_in - first_in);
             x->out = UTFALL_DATE_NONE;
-            x->outcome = status[i]; /* used below, then cleared */
+            x->outcome = status[i];
             x->fore2 = x->efter2 = x->income_fore = x->income_efter = -1;
             n++;
         }
     }
-    if (n != FK_N)
+    return n;
+}
+
+/* One participant's follow-up: its end, and the spells drawn in it. */
+struct fk_follow {
+    utfall_rng *r;
+    episode *x;
+    utfall_date m15;    /* month 15 after enrolment */
+    utfall_date end;    /* end of the follow-up for those not censored */
+    struct spell_list *spells;
+};
+
+/* Left the follow-up (moved abroad, withdrew) before month 15. */
+static int fk_censored(struct fk_follow *f)
+{
+    utfall_rng *r = f->r;
+    episode *x = f->x;
+    x->follow = x->in + rng_range(r, 60, f->m15 - 1 - x->in);
+    if (rng_range(r, 0, 1) && x->follow - x->in > 60) {
+        utfall_date a = x->in + rng_range(r, 14, 40);
+        return add_spell(f->spells, x->person, UTFALL_OUTCOME_PRAKTIK, a,
+                         a + rng_range(r, 14, x->follow - a));
+    }
+    return 0;
+}
+
+/* In work at month 15: started between month 2 and month 15, often after
+ * a work placement. */
+static int fk_in_work(struct fk_follow *f, int status)
+{
+    utfall_rng *r = f->r;
+    episode *x = f->x;
+    int bad = 0;
+    x->follow = f->end;
+    int sm = rng_range(r, 2, 14);
+    utfall_date from = date_in_month(r, x->in, sm, f->m15);
+    if (sm >= 4 && rng_range(r, 0, 2) == 0) {
+        utfall_date a = date_in_month(r, x->in, rng_range(r, 1, sm - 2), from - 1);
+        bad |= add_spell(f->spells, x->person, UTFALL_OUTCOME_PRAKTIK, a, from - 1);
+    }
+    utfall_date to = UTFALL_DATE_NONE;
+    if (rng_range(r, 0, 4) < 2) {
+        to = date_in_month(r, x->in, rng_range(r, 16, 30), f->end);
+        if (to < f->m15 || to >= f->end)
+            to = UTFALL_DATE_NONE;
+    }
+    bad |= add_spell(f->spells, x->person, status, from, to);
+    return bad;
+}
+
+/* Not in work at month 15: a job that ended, studies, a placement,
+ * job-seeking, or nothing recorded. */
+static int fk_not_in_work(struct fk_follow *f)
+{
+    utfall_rng *r = f->r;
+    episode *x = f->x;
+    const utfall_date m15 = f->m15;
+    int p = x->person, bad = 0;
+    x->follow = f->end;
+    int kind = rng_range(r, 0, 99);
+    if (kind < 14) {
+        /* a job that ended before month 15, then job-seeking */
+        int sm = rng_range(r, 2, 9), em = rng_range(r, sm + 1, 13);
+        int stt = rng_range(r, 0, 1) ? UTFALL_OUTCOME_ARBETE : UTFALL_OUTCOME_ARBETE_MED_STOD;
+        utfall_date from = date_in_month(r, x->in, sm, m15 - 1);
+        utfall_date to = date_in_month(r, x->in, em, m15 - 1);
+        if (to < from)
+            to = from;
+        bad = add_spell(f->spells, p, stt, from, to);
+        bad |= add_spell(f->spells, p, UTFALL_OUTCOME_ARBETSSOKANDE, to + 1, UTFALL_DATE_NONE);
+    } else if (kind < 34) {
+        utfall_date from = date_in_month(r, x->in, rng_range(r, 3, 14), m15);
+        utfall_date to = date_in_month(r, x->in, rng_range(r, 17, 30), f->end);
+        bad = add_spell(f->spells, p, UTFALL_OUTCOME_STUDIER, from,
+                        to >= f->end ? UTFALL_DATE_NONE : to);
+    } else if (kind < 50) {
+        int sm = rng_range(r, 1, 8);
+        utfall_date from = date_in_month(r, x->in, sm, m15 - 1);
+        utfall_date to = date_in_month(r, x->in, rng_range(r, sm + 2, 14), m15 - 1);
+        bad = add_spell(f->spells, p, UTFALL_OUTCOME_PRAKTIK, from, to < from ? from : to);
+    } else if (kind < 75) {
+        utfall_date from = date_in_month(r, x->in, rng_range(r, 1, 12), m15);
+        bad = add_spell(f->spells, p, UTFALL_OUTCOME_ARBETSSOKANDE, from, UTFALL_DATE_NONE);
+    }
+    return bad;
+}
+
+static utfall_status build_fk(utfall_rng *r, episode *e, struct spell_list *spells,
+                              utfall_error *err)
+{
+    if (fk_people(r, e) != FK_N)
         return constructed_fail(err);
-    for (size_t i = 0; i < n; i++) {
-        episode *x = &e[i];
-        int st = x->outcome, p = x->person;
-        x->outcome = -1;
-        utfall_date m15 = utfall_date_add_months(x->in, 15);
-        int bad = 0;
-        if (st == FK_CENSORED) {
-            /* left the follow-up (moved abroad, withdrew) before month 15 */
-            x->follow = x->in + rng_range(r, 60, m15 - 1 - x->in);
-            if (rng_range(r, 0, 1) && x->follow - x->in > 60) {
-                utfall_date a = x->in + rng_range(r, 14, 40);
-                bad = add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_PRAKTIK, a,
-                                a + rng_range(r, 14, x->follow - a));
-            }
-        } else if (st >= 0) {
-            /* in work at month 15: started between month 2 and month 15,
-             * often after a work placement */
-            x->follow = follow;
-            int sm = rng_range(r, 2, 14);
-            utfall_date from = date_in_month(r, x->in, sm, m15);
-            if (sm >= 4 && rng_range(r, 0, 2) == 0) {
-                utfall_date a = date_in_month(r, x->in, rng_range(r, 1, sm - 2), from - 1);
-                bad |= add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_PRAKTIK, a, from - 1);
-            }
-            utfall_date to = UTFALL_DATE_NONE;
-            if (rng_range(r, 0, 4) < 2) {
-                to = date_in_month(r, x->in, rng_range(r, 16, 30), follow);
-                if (to < m15 || to >= follow)
-                    to = UTFALL_DATE_NONE;
-            }
-            bad |= add_spell(spells, nspells, &cap, p, st, from, to);
-        } else {
-            x->follow = follow;
-            int kind = rng_range(r, 0, 99);
-            if (kind < 14) {
-                /* a job that ended before month 15, then job-seeking */
-                int sm = rng_range(r, 2, 9), em = rng_range(r, sm + 1, 13);
-                int stt = rng_range(r, 0, 1) ? UTFALL_OUTCOME_ARBETE : UTFALL_OUTCOME_ARBETE_MED_STOD;
-                utfall_date from = date_in_month(r, x->in, sm, m15 - 1);
-                utfall_date to = date_in_month(r, x->in, em, m15 - 1);
-                if (to < from)
-                    to = from;
-                bad = add_spell(spells, nspells, &cap, p, stt, from, to);
-                bad |= add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_ARBETSSOKANDE, to + 1,
-                                 UTFALL_DATE_NONE);
-            } else if (kind < 34) {
-                utfall_date from = date_in_month(r, x->in, rng_range(r, 3, 14), m15);
-                utfall_date to = date_in_month(r, x->in, rng_range(r, 17, 30), follow);
-                bad = add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_STUDIER, from,
-                                to >= follow ? UTFALL_DATE_NONE : to);
-            } else if (kind < 50) {
-                int sm = rng_range(r, 1, 8);
-                utfall_date from = date_in_month(r, x->in, sm, m15 - 1);
-                utfall_date to = date_in_month(r, x->in, rng_range(r, sm + 2, 14), m15 - 1);
-                bad = add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_PRAKTIK, from,
-                                to < from ? from : to);
-            } else if (kind < 75) {
-                utfall_date from = date_in_month(r, x->in, rng_range(r, 1, 12), m15);
-                bad = add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_ARBETSSOKANDE, from,
-                                UTFALL_DATE_NONE);
-            }
-        }
+    struct fk_follow f = {.r = r, .end = utfall_date_from_ymd(2016, 12, 31), .spells = spells};
+    for (size_t i = 0; i < FK_N; i++) {
+        f.x = &e[i];
+        int status = f.x->outcome;
+        f.x->outcome = -1;
+        f.m15 = utfall_date_add_months(f.x->in, 15);
+        int bad = status == FK_CENSORED ? fk_censored(&f)
+                  : status >= 0         ? fk_in_work(&f, status)
+                                        : fk_not_in_work(&f);
         if (bad)
             return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     }
@@ -937,8 +1027,8 @@ utfall_status utfall_synth_write(const utfall_synth_options *opt, FILE *out, FIL
     utfall_rng_seed(&r, opt->seed);
     episode *e = calloc(FK_N, sizeof *e);
     int *ids = calloc(FK_N, sizeof *ids);
-    spell_out *sp = NULL;
-    size_t n = 0, nsp = 0;
+    struct spell_list sp = {0};
+    size_t n = 0;
     unsigned cols = 0;
     int npersons = 0;
     utfall_status st = UTFALL_OK;
@@ -962,7 +1052,7 @@ utfall_status utfall_synth_write(const utfall_synth_options *opt, FILE *out, FIL
                | COL_AVSLUTSORSAK;
         break;
     case UTFALL_SYNTH_FK2017:
-        st = build_fk(&r, e, &sp, &nsp, err);
+        st = build_fk(&r, e, &sp, err);
         n = FK_N;
         npersons = FK_N;
         cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSATS | COL_INSKRIVEN
@@ -982,17 +1072,17 @@ utfall_status utfall_synth_write(const utfall_synth_options *opt, FILE *out, FIL
     write_episodes(&w, e, n, cols);
     if ((st = writer_finish(&w, err)))
         goto done;
-    if (sp || utfall_synth_preset_has_spells(opt->preset)) {
+    if (utfall_synth_preset_has_spells(opt->preset)) {
         if (writer_init(&w, spells, 1u << 16)) {
             st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
             goto done;
         }
-        write_spells(&w, sp, nsp, ids);
+        write_spells(&w, sp.items, sp.n, ids);
         st = writer_finish(&w, err);
     }
 done:
     free(e);
     free(ids);
-    free(sp);
+    free(sp.items);
     return st;
 }
