@@ -245,21 +245,106 @@ static const int generic_outcome_weight[UTFALL_OUTCOME_COUNT] = {
 
 static const char *const insatser[] = {"SE", "FS", "CM"};
 
+enum { GENERIC_NE = sizeof generic_enheter / sizeof generic_enheter[0] };
+
+/* What every row of the generic extract is drawn from. */
+struct generic_plan {
+    int enhet_cum[GENERIC_NE], outcome_cum[UTFALL_OUTCOME_COUNT];
+    utfall_date first, last_in, last_out;
+};
+
+/* One row as drawn; -1 marks a blank value. */
+struct generic_row {
+    int woman, insats, age, enhet, outcome, fore, efter;
+    utfall_date in, out;
+};
+
+static void generic_plan_init(struct generic_plan *g)
+{
+    for (int i = 0, s = 0; i < GENERIC_NE; i++)
+        g->enhet_cum[i] = s += generic_enhet_weight[i];
+    for (int i = 0, s = 0; i < UTFALL_OUTCOME_COUNT; i++)
+        g->outcome_cum[i] = s += generic_outcome_weight[i];
+    g->first = utfall_date_from_ymd(2010, 1, 1);
+    g->last_in = utfall_date_from_ymd(2024, 6, 30);
+    g->last_out = utfall_date_from_ymd(2024, 12, 31);
+}
+
+/* The draws of one row, in the order of the stream: changing it changes
+ * every extract written so far. */
+static void draw_generic(utfall_rng *r, const struct generic_plan *g, struct generic_row *row)
+{
+    /* one draw feeds the small choices: kon, insats, age, blanks */
+    uint64_t bits = utfall_rng_next(r);
+    row->woman = (int)(bits % 100) < 48;
+    row->insats = (int)((bits >> 8) % 3);
+    row->age = 19 + (int)((bits >> 16) % 11);
+    int exit_roll = (int)((bits >> 24) % 100);
+    int fore_blank = (int)((bits >> 32) % 100) < 6;
+    int efter_roll = (int)((bits >> 40) % 100);
+    row->in = g->first + (utfall_date)utfall_rng_below(r, (uint64_t)(g->last_in - g->first + 1));
+    row->out = UTFALL_DATE_NONE;
+    row->outcome = -1;
+    if (exit_roll < 76) {
+        /* skewed: many stay 3-12 months, some two years or more */
+        int days = 30 + (int)utfall_rng_below(r, 300) + (int)utfall_rng_below(r, 420);
+        if (row->in + days <= g->last_out) {
+            row->out = row->in + days;
+            row->outcome = pick_weighted(r, g->outcome_cum, UTFALL_OUTCOME_COUNT);
+        }
+    }
+    uint64_t hbits = utfall_rng_next(r);
+    int fore = (int)(hbits % 21) + (int)((hbits >> 8) % 21) / 2; /* 0..30, mostly low */
+    int change = (int)((hbits >> 16) % 29) - 8;                 /* -8..20 */
+    if ((hbits >> 24) % 4 == 0)
+        change = 0; /* a quarter report the same hours */
+    int efter = fore + change;
+    if (efter < 0)
+        efter = 0;
+    if (efter > 40)
+        efter = 40;
+    int efter_blank = row->out == UTFALL_DATE_NONE ? efter_roll < 40 : efter_roll < 8;
+    row->fore = fore_blank ? -1 : fore;
+    row->efter = efter_blank ? -1 : efter;
+    row->enhet = pick_weighted(r, g->enhet_cum, GENERIC_NE);
+}
+
+static void put_generic(writer *w, long long i, int width, const struct generic_row *row)
+{
+    int y, m, d;
+    utfall_date_to_ymd(row->in, &y, &m, &d);
+    put_char(w, 'P');
+    put_uint(w, (unsigned long long)i, width);
+    put_str(w, row->woman ? ",k," : ",m,");
+    put_uint(w, (unsigned)(y - row->age), 4);
+    put_char(w, ',');
+    put_str(w, generic_enheter[row->enhet]);
+    put_char(w, ',');
+    put_str(w, insatser[row->insats]);
+    put_char(w, ',');
+    put_date(w, row->in);
+    put_char(w, ',');
+    put_date(w, row->out);
+    put_char(w, ',');
+    if (row->outcome >= 0)
+        put_str(w, utfall_outcome_key(row->outcome));
+    put_char(w, ',');
+    if (row->fore >= 0)
+        put_uint(w, (unsigned)row->fore, 0);
+    put_char(w, ',');
+    if (row->efter >= 0)
+        put_uint(w, (unsigned)row->efter, 0);
+    put_char(w, '\n');
+}
+
 static utfall_status write_generic(const utfall_synth_options *opt, FILE *out,
                                    utfall_error *err)
 {
-    enum { NE = sizeof generic_enheter / sizeof generic_enheter[0] };
-    int enhet_cum[NE], outcome_cum[UTFALL_OUTCOME_COUNT];
-    for (int i = 0, s = 0; i < NE; i++)
-        enhet_cum[i] = s += generic_enhet_weight[i];
-    for (int i = 0, s = 0; i < UTFALL_OUTCOME_COUNT; i++)
-        outcome_cum[i] = s += generic_outcome_weight[i];
-    int width = 6;
+    struct generic_plan g;
+    generic_plan_init(&g);
+    int width = 6; /* of the running number: P000001 … */
     for (long long v = 1000000; v <= opt->rows; v *= 10)
         width++;
-    const utfall_date first = utfall_date_from_ymd(2010, 1, 1);
-    const utfall_date last_in = utfall_date_from_ymd(2024, 6, 30);
-    const utfall_date last_out = utfall_date_from_ymd(2024, 12, 31);
     utfall_rng r;
     utfall_rng_seed(&r, opt->seed);
     writer w;
@@ -268,62 +353,10 @@ static utfall_status write_generic(const utfall_synth_options *opt, FILE *out,
     put_str(&w, "id,kon,fodelsear,enhet,insats,inskriven,avslutad,avslutsorsak,timmar_fore,"
                 "timmar_efter\n");
     for (long long i = 1; i <= opt->rows && !w.failed; i++) {
+        struct generic_row row;
+        draw_generic(&r, &g, &row);
         writer_reserve(&w);
-        /* one draw feeds the small choices: kon, insats, age, blanks */
-        uint64_t bits = utfall_rng_next(&r);
-        int k = (int)(bits % 100) < 48;
-        int insats = (int)((bits >> 8) % 3);
-        int age = 19 + (int)((bits >> 16) % 11);
-        int exit_roll = (int)((bits >> 24) % 100);
-        int fore_blank = (int)((bits >> 32) % 100) < 6;
-        int efter_roll = (int)((bits >> 40) % 100);
-        utfall_date in = first + (utfall_date)utfall_rng_below(&r, (uint64_t)(last_in - first + 1));
-        int y, m, d;
-        utfall_date_to_ymd(in, &y, &m, &d);
-        utfall_date outd = UTFALL_DATE_NONE;
-        int outcome = -1;
-        if (exit_roll < 76) {
-            /* skewed: many stay 3-12 months, some two years or more */
-            int days = 30 + (int)utfall_rng_below(&r, 300) + (int)utfall_rng_below(&r, 420);
-            if (in + days <= last_out) {
-                outd = in + days;
-                outcome = pick_weighted(&r, outcome_cum, UTFALL_OUTCOME_COUNT);
-            }
-        }
-        uint64_t hbits = utfall_rng_next(&r);
-        int fore = (int)(hbits % 21) + (int)((hbits >> 8) % 21) / 2; /* 0..30, mostly low */
-        int change = (int)((hbits >> 16) % 29) - 8;                 /* -8..20 */
-        if ((hbits >> 24) % 4 == 0)
-            change = 0; /* a quarter report the same hours */
-        int efter = fore + change;
-        if (efter < 0)
-            efter = 0;
-        if (efter > 40)
-            efter = 40;
-        int efter_blank = outd == UTFALL_DATE_NONE ? efter_roll < 40 : efter_roll < 8;
-
-        put_char(&w, 'P');
-        put_uint(&w, (unsigned long long)i, width);
-        put_str(&w, k ? ",k," : ",m,");
-        put_uint(&w, (unsigned)(y - age), 4);
-        put_char(&w, ',');
-        put_str(&w, generic_enheter[pick_weighted(&r, enhet_cum, NE)]);
-        put_char(&w, ',');
-        put_str(&w, insatser[insats]);
-        put_char(&w, ',');
-        put_date(&w, in);
-        put_char(&w, ',');
-        put_date(&w, outd);
-        put_char(&w, ',');
-        if (outcome >= 0)
-            put_str(&w, utfall_outcome_key(outcome));
-        put_char(&w, ',');
-        if (!fore_blank)
-            put_uint(&w, (unsigned)fore, 0);
-        put_char(&w, ',');
-        if (!efter_blank)
-            put_uint(&w, (unsigned)efter, 0);
-        put_char(&w, '\n');
+        put_generic(&w, i, width, &row);
     }
     return writer_finish(&w, err);
 }
@@ -1009,6 +1042,68 @@ static void write_spells(writer *w, spell_out *s, size_t n, const int *id_of_per
     }
 }
 
+/* A preset being built: its episodes, its persons' ids and its spells. */
+struct preset_run {
+    utfall_rng r;
+    episode *e;
+    size_t n;
+    int npersons;
+    int *id_of_person;
+    unsigned cols; /* COL_* the preset writes */
+    struct spell_list spells;
+};
+
+static utfall_status build_preset(utfall_synth_preset preset, struct preset_run *run,
+                                  utfall_error *err)
+{
+    utfall_status st = UTFALL_OK;
+    switch (preset) {
+    case UTFALL_SYNTH_AMA:
+        st = build_ama(&run->r, run->e, err);
+        run->n = AMA_N;
+        run->npersons = AMA_N;
+        run->cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSKRIVEN | COL_AVSLUTAD
+                    | COL_AVSLUTSORSAK | COL_TIMMAR_FORE | COL_TIMMAR_EFTER
+                    | COL_FORSORJNING_FORE | COL_FORSORJNING_EFTER;
+        break;
+    case UTFALL_SYNTH_UMA_LUDVIKA:
+        build_uma(&run->r, run->e, &run->n);
+        run->npersons = UMA_PERSONS;
+        run->cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSKRIVEN | COL_AVSLUTAD
+                    | COL_AVSLUTSORSAK;
+        break;
+    case UTFALL_SYNTH_FK2017:
+        st = build_fk(&run->r, run->e, &run->spells, err);
+        run->n = FK_N;
+        run->npersons = FK_N;
+        run->cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSATS | COL_INSKRIVEN
+                    | COL_UPPFOLJD_TILL;
+        break;
+    default:
+        st = utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_PRESET, "unknown preset");
+    }
+    return st;
+}
+
+/* The episodes to out and, for a preset that has them, the spells to
+ * spells. */
+static utfall_status write_preset(utfall_synth_preset preset, struct preset_run *run, FILE *out,
+                                  FILE *spells, utfall_error *err)
+{
+    assign_ids(run->e, run->n, run->npersons, run->id_of_person);
+    writer w;
+    if (writer_init(&w, out, 1u << 16))
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    write_episodes(&w, run->e, run->n, run->cols);
+    utfall_status st = writer_finish(&w, err);
+    if (st || !utfall_synth_preset_has_spells(preset))
+        return st;
+    if (writer_init(&w, spells, 1u << 16))
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    write_spells(&w, run->spells.items, run->spells.n, run->id_of_person);
+    return writer_finish(&w, err);
+}
+
 utfall_status utfall_synth_write(const utfall_synth_options *opt, FILE *out, FILE *spells,
                                  utfall_error *err)
 {
@@ -1023,66 +1118,19 @@ utfall_status utfall_synth_write(const utfall_synth_options *opt, FILE *out, FIL
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_NO_SPELLS_OUTPUT,
                                 "preset %s also writes spells: give a file for them",
                                 utfall_synth_preset_name(opt->preset));
-    utfall_rng r;
-    utfall_rng_seed(&r, opt->seed);
-    episode *e = calloc(FK_N, sizeof *e);
-    int *ids = calloc(FK_N, sizeof *ids);
-    struct spell_list sp = {0};
-    size_t n = 0;
-    unsigned cols = 0;
-    int npersons = 0;
+    struct preset_run run = {0};
+    utfall_rng_seed(&run.r, opt->seed);
+    run.e = calloc(FK_N, sizeof *run.e); /* the largest preset */
+    run.id_of_person = calloc(FK_N, sizeof *run.id_of_person);
     utfall_status st = UTFALL_OK;
-    if (!e || !ids) {
+    if (!run.e || !run.id_of_person)
         st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-        goto done;
-    }
-    switch (opt->preset) {
-    case UTFALL_SYNTH_AMA:
-        st = build_ama(&r, e, err);
-        n = AMA_N;
-        npersons = AMA_N;
-        cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSKRIVEN | COL_AVSLUTAD
-               | COL_AVSLUTSORSAK | COL_TIMMAR_FORE | COL_TIMMAR_EFTER | COL_FORSORJNING_FORE
-               | COL_FORSORJNING_EFTER;
-        break;
-    case UTFALL_SYNTH_UMA_LUDVIKA:
-        build_uma(&r, e, &n);
-        npersons = UMA_PERSONS;
-        cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSKRIVEN | COL_AVSLUTAD
-               | COL_AVSLUTSORSAK;
-        break;
-    case UTFALL_SYNTH_FK2017:
-        st = build_fk(&r, e, &sp, err);
-        n = FK_N;
-        npersons = FK_N;
-        cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSATS | COL_INSKRIVEN
-               | COL_UPPFOLJD_TILL;
-        break;
-    default:
-        st = utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_PRESET, "unknown preset");
-    }
-    if (st)
-        goto done;
-    assign_ids(e, n, npersons, ids);
-    writer w;
-    if (writer_init(&w, out, 1u << 16)) {
-        st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-        goto done;
-    }
-    write_episodes(&w, e, n, cols);
-    if ((st = writer_finish(&w, err)))
-        goto done;
-    if (utfall_synth_preset_has_spells(opt->preset)) {
-        if (writer_init(&w, spells, 1u << 16)) {
-            st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-            goto done;
-        }
-        write_spells(&w, sp.items, sp.n, ids);
-        st = writer_finish(&w, err);
-    }
-done:
-    free(e);
-    free(ids);
-    free(sp.items);
+    if (!st)
+        st = build_preset(opt->preset, &run, err);
+    if (!st)
+        st = write_preset(opt->preset, &run, out, spells, err);
+    free(run.e);
+    free(run.id_of_person);
+    free(run.spells.items);
     return st;
 }
