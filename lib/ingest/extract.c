@@ -813,83 +813,114 @@ static void write_reject(utfall_extract *x, const utfall_csv_record *rec)
     fputc('\n', x->opt.rejects);
 }
 
+/* A row that cannot be used is rejected (read = used + rejected, the row
+ * that stops the run included): skipped with skip_bad when its error is
+ * in the data, else the end of the run.  0 to go on, -1 to stop. */
+static int reject_row(utfall_extract *x, utfall_status st, utfall_error *err)
+{
+    x->stats.errors++;
+    x->stats.rows_rejected++;
+    if (st != UTFALL_ERR_DATA || !x->opt.skip_bad)
+        return privacy_sweep(x, err), -1;
+    diag(x, err);
+    write_reject(x, &x->rec);
+    return 0;
+}
+
+/* A record of the wrong shape: its bounds are sound, so it can be
+ * rejected like a row with a bad value, but never passed on with a
+ * number in it. */
+static int reject_malformed(utfall_extract *x, utfall_error *err)
+{
+    x->stats.rows_read++;
+    x->rows_in_file++;
+    if (utfall_pnr_find(x->rec.raw, x->rec.raw_len, NULL, NULL)) {
+        x->stats.errors++;
+        x->stats.rows_rejected++;
+        return utfall_pnr_refuse(err, utfall_csv_name(x->csv), x->rec.line, NULL), -1;
+    }
+    return reject_row(x, err->status, err);
+}
+
+/* A record that cannot be read ends the run. */
+static int stop_unreadable(utfall_extract *x, utfall_error *err)
+{
+    x->stats.errors++;
+    if (err->status == UTFALL_ERR_DATA) {
+        /* a malformed record is a row read and rejected; name its column */
+        x->stats.rows_read++;
+        x->stats.rows_rejected++;
+        size_t f = utfall_csv_current_field(x->csv);
+        if (!err->column[0] && f < x->ncolumns && x->columns[f])
+            snprintf(err->column, sizeof err->column, "%s", x->columns[f]);
+    }
+    return privacy_sweep(x, err), -1;
+}
+
+/* The end of a file: on to the next, if there is one (x->csv stays NULL
+ * after the last).  -1 when the next cannot be opened. */
+static int next_file(utfall_extract *x, utfall_error *err)
+{
+    if (x->rows_in_file == 0)
+        warn_at(x, 0, NULL, UTFALL_EC_NO_ROWS, "the file has a header but no data rows");
+    utfall_csv_close(x->csv);
+    x->csv = NULL;
+    if (++x->cur >= x->npaths)
+        return 0;
+    if (open_file(x, err)) {
+        x->stats.errors++;
+        return privacy_sweep(x, err), -1;
+    }
+    return 0;
+}
+
+/* Once per transcoded file, a note that it is read as Windows-1252,
+ * unless that was asked for. */
+static void announce_transcoding(utfall_extract *x)
+{
+    if (x->opt.csv.encoding != UTFALL_ENC_CP1252) {
+        utfall_error note;
+        utfall_error_clear(&note);
+        utfall_error_set(&note, UTFALL_OK, UTFALL_EC_TRANSCODED,
+                         "not UTF-8: reading the file as Windows-1252 (Excel's encoding); "
+                         "use --encoding to choose");
+        note.severity = UTFALL_SEV_NOTE;
+        utfall_error_locate(&note, utfall_csv_name(x->csv), utfall_csv_transcoded_line(x->csv), 0,
+                            NULL);
+        diag(x, &note);
+    }
+    x->transcoding_announced = 1;
+}
+
 int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
 {
-    for (;;) {
-        if (!x->csv)
-            return 0;
+    while (x->csv) {
         int got = utfall_csv_next(x->csv, &x->rec, err);
         if (got == -2) {
-            x->stats.rows_read++;
-            x->rows_in_file++;
-            if (utfall_pnr_find(x->rec.raw, x->rec.raw_len, NULL, NULL)) {
-                /* a malformed row is still never passed on with a number in it */
-                x->stats.errors++;
-                x->stats.rows_rejected++;
-                return utfall_pnr_refuse(err, utfall_csv_name(x->csv), x->rec.line, NULL), -1;
-            }
-            x->stats.errors++;
-            /* the row that stops the run is rejected too: read = used + rejected */
-            x->stats.rows_rejected++;
-            if (!x->opt.skip_bad)
-                return privacy_sweep(x, err), -1;
-            diag(x, err);
-            write_reject(x, &x->rec);
+            if (reject_malformed(x, err))
+                return -1;
             continue;
         }
-        if (got < 0) {
-            x->stats.errors++;
-            if (err->status == UTFALL_ERR_DATA) {
-                /* a malformed record is a row read and rejected; name its column */
-                x->stats.rows_read++;
-                x->stats.rows_rejected++;
-                size_t f = utfall_csv_current_field(x->csv);
-                if (!err->column[0] && f < x->ncolumns && x->columns[f])
-                    snprintf(err->column, sizeof err->column, "%s", x->columns[f]);
-            }
-            return privacy_sweep(x, err), -1;
-        }
+        if (got < 0)
+            return stop_unreadable(x, err);
         if (got == 0) {
-            if (x->rows_in_file == 0)
-                warn_at(x, 0, NULL, UTFALL_EC_NO_ROWS, "the file has a header but no data rows");
-            utfall_csv_close(x->csv);
-            x->csv = NULL;
-            if (++x->cur >= x->npaths)
-                return 0;
-            if (open_file(x, err)) {
-                x->stats.errors++;
-                return privacy_sweep(x, err), -1;
-            }
+            if (next_file(x, err))
+                return -1;
             continue;
         }
         x->stats.rows_read++;
         x->rows_in_file++;
-        if (utfall_csv_transcoded(x->csv) && !x->transcoding_announced
-            && x->opt.csv.encoding != UTFALL_ENC_CP1252) {
-            utfall_error note;
-            utfall_error_clear(&note);
-            utfall_error_set(&note, UTFALL_OK, UTFALL_EC_TRANSCODED,
-                             "not UTF-8: reading the file as Windows-1252 (Excel's encoding); "
-                             "use --encoding to choose");
-            note.severity = UTFALL_SEV_NOTE;
-            utfall_error_locate(&note, utfall_csv_name(x->csv),
-                                utfall_csv_transcoded_line(x->csv), 0, NULL);
-            diag(x, &note);
-        }
-        if (utfall_csv_transcoded(x->csv))
-            x->transcoding_announced = 1;
+        if (utfall_csv_transcoded(x->csv) && !x->transcoding_announced)
+            announce_transcoding(x);
         utfall_status st = build_row(x, &x->rec, row, err);
         if (st == UTFALL_OK) {
             x->stats.rows_used++;
             return 1;
         }
-        x->stats.errors++;
-        x->stats.rows_rejected++;
-        if (st != UTFALL_ERR_DATA || !x->opt.skip_bad)
-            return privacy_sweep(x, err), -1;
-        diag(x, err);
-        write_reject(x, &x->rec);
+        if (reject_row(x, st, err))
+            return -1;
     }
+    return 0;
 }
 
 void utfall_extract_get_stats(const utfall_extract *x, utfall_extract_stats *st)
