@@ -305,11 +305,11 @@ static void run_free(struct check_run *r)
 utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_doc *doc,
                                    utfall_error *err)
 {
-    struct check_run r;
-    memset(&r, 0, sizeof r);
-    r.lang = lang;
-    r.cur_file = (size_t)-1;
-    r.first = r.last = r.last_exit = UTFALL_DATE_NONE;
+    struct check_run r = {.lang = lang,
+                          .cur_file = (size_t)-1,
+                          .first = UTFALL_DATE_NONE,
+                          .last = UTFALL_DATE_NONE,
+                          .last_exit = UTFALL_DATE_NONE};
     utfall_status st = (r.ids = utfall_hashset_new()) ? UTFALL_OK : nomem(err);
     if (!st)
         st = read_rows(&r, x, err);

@@ -246,7 +246,7 @@ static utfall_status fill_row(utfall_table *t, int r, int c, const struct goal_c
 }
 
 /* A failed row is left unfinished and the others are filled: the last
- * failure is the one reported. */
+ * failure is the one reported.  *out is the caller's to free. */
 static utfall_status goal_table(const struct goal_run *r, utfall_table **out, utfall_error *err)
 {
     const utfall_goal_options *opt = r->opt;
@@ -259,11 +259,8 @@ static utfall_status goal_table(const struct goal_run *r, utfall_table **out, ut
         utfall_table_add_group_column(t, utfall_grouper_key_name(r->g, k), r->lang);
     int c = add_goal_columns(t, opt);
     const size_t *order = utfall_grouper_order(r->g);
-    if (!order) {
-        utfall_table_free(t);
-        *out = NULL;
+    if (!order)
         return nomem(err);
-    }
     int failed = 0;
     size_t ng = nk > 0 && r->total.enrolled > 0 ? utfall_grouper_ngroups(r->g) : 0;
     for (size_t k = 0; k < ng; k++) {
@@ -281,12 +278,7 @@ static utfall_status goal_table(const struct goal_run *r, utfall_table **out, ut
     failed |= fill_row(t, row, c, &r->total, opt, base, err) != UTFALL_OK;
     if (opt->base == UTFALL_BASE_FIXED)
         utfall_table_set_num(t, row, c + G_EXCLUDED, 0);
-    if (failed) {
-        utfall_table_free(t);
-        *out = NULL;
-        return err->status;
-    }
-    return UTFALL_OK;
+    return failed ? err->status : UTFALL_OK;
 }
 
 /* The definition under the table: numerator, denominator, exclusions,
@@ -327,10 +319,7 @@ utfall_status utfall_goal_compute(utfall_extract *x, const utfall_goal_options *
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_FIXED_BASE_BY,
                                 "--base with a planned number applies to the whole project; it "
                                 "cannot be combined with --by");
-    struct goal_run r;
-    memset(&r, 0, sizeof r);
-    r.opt = opt;
-    r.lang = opt->lang;
+    struct goal_run r = {.opt = opt, .lang = opt->lang};
     utfall_table *t = NULL;
     utfall_status st = utfall_grouper_new(x, opt->by ? opt->by : "", &r.g, err);
     if (!st)
@@ -344,7 +333,9 @@ utfall_status utfall_goal_compute(utfall_extract *x, const utfall_goal_options *
     if (!st) {
         goal_notes(&r, t);
         utfall_doc_add(doc, t);
+        t = NULL;
     }
+    utfall_table_free(t);
     free(r.groups);
     free(r.persons.slots);
     utfall_grouper_free(r.g);

@@ -444,11 +444,7 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
                                  const char *name, utfall_error *err)
 {
     *out = NULL;
-    struct goals_parser p;
-    memset(&p, 0, sizeof p);
-    p.name = name;
-    p.err = err;
-    p.last_key = -1;
+    struct goals_parser p = {.name = name, .err = err, .last_key = -1};
     if ((p.g = calloc(1, sizeof *p.g)))
         p.g->goals = calloc(GOALS_MAX, sizeof *p.g->goals);
     utfall_status st = p.g && p.g->goals ? UTFALL_OK : nomem(err);

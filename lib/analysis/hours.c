@@ -171,7 +171,8 @@ static utfall_status fill_row(utfall_table *t, int row, int c, struct changes *s
     return UTFALL_OK;
 }
 
-/* The columns and a row per group; the total's row waits for its changes. */
+/* The columns and a row per group; the total's row waits for its
+ * changes.  *out is the caller's to free. */
 static utfall_status group_rows(struct hours_run *r, utfall_table **out, utfall_error *err)
 {
     utfall_table *t = *out = utfall_table_new("rows", UTFALL_TABLE_ROWS);
@@ -266,10 +267,7 @@ static void run_free(struct hours_run *r)
 utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options *opt,
                                    utfall_doc *doc, utfall_error *err)
 {
-    struct hours_run r;
-    memset(&r, 0, sizeof r);
-    r.opt = opt;
-    r.lang = opt->lang;
+    struct hours_run r = {.opt = opt, .lang = opt->lang};
     utfall_table *t = NULL;
     utfall_status st = utfall_grouper_new(x, opt->by ? opt->by : "", &r.g, err);
     if (!st) {

@@ -60,7 +60,7 @@ struct split_tests {
     unsigned made; /* enum split_test: the tests that could be made */
     utfall_chisq_result chi;
     double fisher;
-    utfall_interval diff, rr; /* two groups, reached or not: first group's minus second's */
+    utfall_interval diff, rr; /* 2 x 2: the first outcome's share, first group against second */
     size_t untested;          /* groups left out for a key not stated */
 };
 
@@ -440,10 +440,7 @@ static void run_free(struct split_run *r)
 utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options *opt,
                                    utfall_doc *doc, utfall_error *err)
 {
-    struct split_run r;
-    memset(&r, 0, sizeof r);
-    r.opt = opt;
-    r.lang = opt->lang;
+    struct split_run r = {.opt = opt, .lang = opt->lang};
     utfall_table *crosstab = NULL;
     utfall_status st = open_groupers(&r, x, err);
     if (!st)

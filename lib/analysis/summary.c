@@ -483,12 +483,7 @@ static void run_free(struct summary_run *r)
 utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_options *opt,
                                      utfall_doc *doc, utfall_error *err)
 {
-    struct summary_run r;
-    memset(&r, 0, sizeof r);
-    r.opt = opt;
-    r.lang = opt->lang;
-    r.days.min = -1;
-    r.days.max = -1;
+    struct summary_run r = {.opt = opt, .lang = opt->lang, .days = {.min = -1, .max = -1}};
     utfall_status st = open_groupers(&r, x, err);
     if (!st)
         st = read_rows(&r, x, err);
