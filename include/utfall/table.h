@@ -129,6 +129,14 @@ UTFALL_API void utfall_table_add_note_count(utfall_table *t, const char *fmt, lo
  * one %s for it): it shows what the cell shows, "<N" or ".." when hidden. */
 UTFALL_API void utfall_table_add_note_cell(utfall_table *t, const char *fmt, int row, int col,
                                            utfall_lang lang);
+/* The same for a cell of another table of the document (src). */
+UTFALL_API void utfall_table_add_note_ref(utfall_table *t, const char *fmt,
+                                          const utfall_table *src, int row, int col,
+                                          utfall_lang lang);
+/* A note computed from all the table's counts (a test of a crosstab): it
+ * becomes `otherwise` when protection hides any of them. */
+UTFALL_API void utfall_table_add_note_if_whole(utfall_table *t, const char *note,
+                                               const char *otherwise);
 
 /* For COUNT_SHARE cells: the count and the share shown beside it. */
 UTFALL_API void utfall_table_set_count_share(utfall_table *t, int row, int col, double count,
@@ -173,6 +181,8 @@ UTFALL_API void utfall_doc_free(utfall_doc *d);
  * frees t and remembers the failure); a NULL t (a failed utfall_table_new)
  * is remembered as out of memory. */
 UTFALL_API void utfall_doc_add(utfall_doc *d, utfall_table *t);
+/* The same, placing t at position at (0 = first). */
+UTFALL_API void utfall_doc_insert(utfall_doc *d, int at, utfall_table *t);
 /* UTFALL_OK when every table arrived whole; else the first failure. */
 UTFALL_API utfall_status utfall_doc_status(const utfall_doc *d);
 /* The same as an error, for a caller about to write: "the output is

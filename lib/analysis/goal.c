@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "utfall/group.h"
+#include "utfall/protect.h"
 #include "utfall/summary.h"
 #include "core/internal.h"
 
@@ -69,6 +70,7 @@ struct goal_run {
     size_t cap;
     struct goal_counts total;
     struct person_map persons; /* with --unit persons */
+    unsigned states_seen; /* outcomes seen among exits; bit 30: active, 31: exit without one */
 };
 
 static utfall_status nomem(utfall_error *err)
@@ -144,6 +146,9 @@ static utfall_status read_rows(struct goal_run *r, utfall_extract *x, utfall_err
         int exited = row.avslutad != UTFALL_DATE_NONE;
         int reached = exited && row.avslutsorsak >= 0
                       && ((opt->success >> row.avslutsorsak) & 1);
+        r->states_seen |= !exited ? 1u << 30
+                          : row.avslutsorsak >= 0 ? 1u << row.avslutsorsak
+                                                  : 1u << 31;
         if (opt->unit == UTFALL_UNIT_PERSONS) {
             if (remember_person(r, &row, gi, exited, reached))
                 return nomem(err);
@@ -245,9 +250,53 @@ static utfall_status fill_row(utfall_table *t, int r, int c, const struct goal_c
     return UTFALL_OK;
 }
 
+/* What the counts count (utfall/protect.h): n is the base, reached the
+ * exits to the goal's outcomes, excluded the active; a planned base is no
+ * count of people. */
+static void define_cells(const struct goal_run *r, utfall_table *t, int c, utfall_doc *doc)
+{
+    const utfall_goal_options *opt = r->opt;
+    char cond[512] = "state:", v[64];
+    size_t n = strlen(cond);
+    for (int o = 0; o < UTFALL_OUTCOME_COUNT; o++) {
+        if ((opt->success >> o) & 1)
+            n += (size_t)snprintf(cond + n, sizeof cond - n, "%sexited/%s",
+                                  cond[n - 1] == ':' ? "" : ",", utfall_outcome_key(o));
+        snprintf(v, sizeof v, "exited/%s", utfall_outcome_key(o));
+        if ((r->states_seen >> o) & 1)
+            utfall_doc_dimension_value(doc, "state", v);
+    }
+    if ((r->states_seen >> 30) & 1)
+        utfall_doc_dimension_value(doc, "state", "active");
+    if ((r->states_seen >> 31) & 1)
+        utfall_doc_dimension_value(doc, "state", "exited/unknown");
+    if (opt->unit == UTFALL_UNIT_PERSONS) {
+        utfall_doc_dimension_value(doc, "latest", "yes");
+        utfall_doc_dimension_value(doc, "latest", "no");
+        utfall_table_set_population(t, "latest:yes"); /* a person's latest episode */
+    }
+    if (cond[n - 1] != ':')
+        utfall_table_column_cell(t, c + G_REACHED, cond);
+    else
+        utfall_table_column_cell(t, c + G_REACHED, "state:none"); /* no outcome: nobody */
+    if (opt->base == UTFALL_BASE_FIXED) {
+        utfall_table_column_not_suppressible(t, c + G_N);
+        utfall_table_column_not_suppressible(t, c + G_EXCLUDED);
+        return;
+    }
+    utfall_table_column_part_of(t, c + G_REACHED, c + G_N);
+    if (opt->base == UTFALL_BASE_EXITED) {
+        utfall_table_column_cell(t, c + G_N, "state:exited");
+        utfall_table_column_cell(t, c + G_EXCLUDED, "state:active");
+    } else {
+        utfall_table_column_not_suppressible(t, c + G_EXCLUDED); /* always 0 */
+    }
+}
+
 /* A failed row is left unfinished and the others are filled: the last
  * failure is the one reported.  *out is the caller's to free. */
-static utfall_status goal_table(const struct goal_run *r, utfall_table **out, utfall_error *err)
+static utfall_status goal_table(const struct goal_run *r, utfall_table **out, utfall_doc *doc,
+                                utfall_error *err)
 {
     const utfall_goal_options *opt = r->opt;
     utfall_table *t = *out = utfall_table_new("rows", UTFALL_TABLE_ROWS);
@@ -258,6 +307,7 @@ static utfall_status goal_table(const struct goal_run *r, utfall_table **out, ut
     for (size_t k = 0; k < nk; k++)
         utfall_table_add_group_column(t, utfall_grouper_key_name(r->g, k), r->lang);
     int c = add_goal_columns(t, opt);
+    define_cells(r, t, c, doc);
     const size_t *order = utfall_grouper_order(r->g);
     if (!order)
         return nomem(err);
@@ -299,8 +349,9 @@ static void goal_notes(const struct goal_run *r, utfall_table *t)
              num);
     utfall_table_add_note(t, note);
     if (opt->base == UTFALL_BASE_EXITED && r->total.enrolled > r->total.exited)
-        utfall_table_add_note_count(t, utfall_tr(lang, "note.goal.excluded_active"),
-                                    r->total.enrolled - r->total.exited, lang);
+        utfall_table_add_note_cell(t, utfall_tr(lang, "note.goal.excluded_active"),
+                                   utfall_table_nrows(t) - 1,
+                                   (int)utfall_grouper_nkeys(r->g) + G_EXCLUDED, lang);
     if (opt->unit == UTFALL_UNIT_PERSONS)
         utfall_table_add_note(t, utfall_tr(lang, "note.goal.persons"));
     char lvl[32], method[64];
@@ -328,7 +379,7 @@ utfall_status utfall_goal_compute(utfall_extract *x, const utfall_goal_options *
         st = count_persons(&r, err);
     if (!st) {
         count_total(&r);
-        st = goal_table(&r, &t, err);
+        st = goal_table(&r, &t, doc, err);
     }
     if (!st) {
         goal_notes(&r, t);

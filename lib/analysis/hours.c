@@ -6,6 +6,7 @@
 
 #include "utfall/chart.h"
 #include "utfall/group.h"
+#include "utfall/protect.h"
 #include "core/internal.h"
 
 void utfall_hours_options_init(utfall_hours_options *opt)
@@ -182,6 +183,13 @@ static utfall_status group_rows(struct hours_run *r, utfall_table **out, utfall_
     for (size_t k = 0; k < r->nk; k++)
         utfall_table_add_group_column(t, utfall_grouper_key_name(r->g, k), r->lang);
     int c = utfall_table_add_columns(t, hours_cols, H_NCOLS);
+    /* what the counts count (utfall/protect.h): the dimension "hours" is
+     * the direction of a change and its bin in the histogram */
+    utfall_table_column_cell(t, c + H_N, "hours:increased,unchanged,decreased");
+    utfall_table_column_cell(t, c + H_MISSING, "hours:missing");
+    utfall_table_column_cell(t, c + H_INCREASED, "hours:increased");
+    utfall_table_column_cell(t, c + H_UNCHANGED, "hours:unchanged");
+    utfall_table_column_cell(t, c + H_DECREASED, "hours:decreased");
     const size_t *order = utfall_grouper_order(r->g);
     if (!order)
         return nomem(err);
@@ -209,9 +217,9 @@ static void hours_notes(const struct hours_run *r, utfall_table *t)
 {
     utfall_lang lang = r->lang;
     char note[1024], num[64];
-    utfall_fmt_count(lang, r->total.missing, num, sizeof num);
-    snprintf(note, sizeof note, utfall_tr(lang, "note.hours.def"), num);
-    utfall_table_add_note(t, note);
+    /* the number without hours is the total row's cell, and says what it shows */
+    utfall_table_add_note_cell(t, utfall_tr(lang, "note.hours.def"), utfall_table_nrows(t) - 1,
+                               (int)r->nk + H_MISSING, lang);
     if (r->opt->tolerance > 0) {
         utfall_fmt_decimal(lang, r->opt->tolerance, 1, num, sizeof num);
         snprintf(note, sizeof note, utfall_tr(lang, "note.hours.tolerance"), num);
@@ -223,19 +231,60 @@ static void hours_notes(const struct hours_run *r, utfall_table *t)
 }
 
 /* no catalogue labels for the edges: labelled by their keys */
-enum { HIST_FROM, HIST_TO, HIST_COUNT, HIST_NCOLS };
+enum { HIST_FROM, HIST_TO, HIST_COUNT, HIST_BIN, HIST_NCOLS };
 static const utfall_colspec histogram_cols[HIST_NCOLS] = {
     [HIST_FROM] = {.key = "change_from", .label_key = "change_from", .type = UTFALL_COL_NUMBER,
                    .decimals = 2, .flags = UTFALL_COLF_NOT_SUPPRESSIBLE},
     [HIST_TO] = {.key = "change_to", .label_key = "change_to", .type = UTFALL_COL_NUMBER,
                  .decimals = 2, .flags = UTFALL_COLF_NOT_SUPPRESSIBLE},
     [HIST_COUNT] = {.key = "count", .type = UTFALL_COL_COUNT},
+    /* the values of the dimension "hours" in the bin (for protect.h) */
+    [HIST_BIN] = {.key = "bin", .label_key = "bin", .type = UTFALL_COL_TEXT,
+                  .flags = UTFALL_COLF_MACHINE_ONLY},
 };
+
+static const char *direction(double d, double tolerance)
+{
+    return d > tolerance ? "increased" : d < -tolerance ? "decreased" : "unchanged";
+}
+
+/* Every change is a value "direction/b<bin>" of the dimension "hours"
+ * (the totals of directions and the bins overlap: a bin around 0 holds
+ * some of each), and every bin's row names its values. */
+static void declare_bins(utfall_doc *doc, utfall_table *h, const struct changes *s,
+                         double tolerance, double first, double width, size_t nb)
+{
+    static const char *const dirs[3] = {"decreased", "unchanged", "increased"};
+    unsigned char seen[64][3] = {{0}};
+    /* the bins of utfall_chart_bins, computed as it does */
+    double k0 = round(first / width + 0.5);
+    for (size_t i = 0; i < s->n; i++) {
+        double k = floor(s->d[i] / width + 0.5) - k0;
+        if (k < 0 || k >= (double)nb)
+            k = k < 0 ? 0 : (double)nb - 1;
+        const char *dir = direction(s->d[i], tolerance);
+        seen[(size_t)k][dir[0] == 'd' ? 0 : dir[0] == 'u' ? 1 : 2] = 1;
+    }
+    utfall_doc_dimension_value(doc, "hours", "missing");
+    for (size_t k = 0; k < nb; k++) {
+        char list[128] = "", v[48];
+        size_t n = 0;
+        for (int dk = 0; dk < 3; dk++) {
+            snprintf(v, sizeof v, "%s/b%zu", dirs[dk], k);
+            if (seen[k][dk]) {
+                utfall_doc_dimension_value(doc, "hours", v);
+                n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? "," : "", v);
+            }
+        }
+        /* an empty bin counts nobody: a value no episode has */
+        utfall_table_set_text(h, (int)k, HIST_BIN, n ? list : "none");
+    }
+}
 
 /* The distribution of the change (all participants with both hours), in
  * bins, for the chart; suppression hides small bins like any count. */
-static utfall_status histogram_table(const struct changes *s, utfall_doc *doc,
-                                     utfall_error *err)
+static utfall_status histogram_table(const struct changes *s, double tolerance,
+                                     utfall_doc *doc, utfall_error *err)
 {
     long counts[64];
     double first, width;
@@ -244,12 +293,14 @@ static utfall_status histogram_table(const struct changes *s, utfall_doc *doc,
     if (!h)
         return nomem(err);
     utfall_table_add_columns(h, histogram_cols, HIST_NCOLS);
+    utfall_table_column_cell(h, HIST_COUNT, "hours:{bin}");
     for (size_t i = 0; i < nb; i++) {
         int row = utfall_table_add_row(h, UTFALL_ROW_GROUP);
         utfall_table_set_num(h, row, HIST_FROM, first + width * (double)i);
         utfall_table_set_num(h, row, HIST_TO, first + width * (double)(i + 1));
         utfall_table_set_num(h, row, HIST_COUNT, (double)counts[i]);
     }
+    declare_bins(doc, h, s, tolerance, first, width, nb);
     utfall_table_set_chart_only(h);
     utfall_doc_add(doc, h);
     return UTFALL_OK;
@@ -284,7 +335,7 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
         hours_notes(&r, t);
         utfall_doc_add(doc, t);
         t = NULL;
-        st = histogram_table(&r.total, doc, err);
+        st = histogram_table(&r.total, opt->tolerance, doc, err);
     }
     utfall_table_free(t);
     run_free(&r);

@@ -1,4 +1,5 @@
 #include "utfall/split.h"
+#include "utfall/protect.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -77,6 +78,8 @@ struct split_run {
     size_t gcap;
     struct outcome_counts total;
     long excluded;     /* active episodes, outside an exited base */
+    unsigned states_seen; /* exits by outcome; bit 30: active, 31: exit without one */
+    utfall_table *excluded_table; /* the count the note on excluded states */
     size_t nk, ng, no; /* group keys, groups and outcomes in the tables */
     const size_t *gorder, *oorder;
     struct split_tests tests;
@@ -111,6 +114,9 @@ static utfall_status read_rows(struct split_run *r, utfall_extract *x, utfall_er
     int got;
     while ((got = utfall_extract_next(x, &row, err)) == 1) {
         int exited = row.avslutad != UTFALL_DATE_NONE;
+        r->states_seen |= !exited ? 1u << 30
+                          : row.avslutsorsak >= 0 ? 1u << row.avslutsorsak
+                                                  : 1u << 31;
         if (opt->base == UTFALL_BASE_EXITED && !exited) {
             r->excluded++;
             continue;
@@ -195,6 +201,88 @@ static void run_tests(struct split_run *r, utfall_error *err)
     utfall_error_clear(err);
 }
 
+/* ---- what the counts count (utfall/protect.h) ----------------------------- */
+
+/* The outcomes are exit outcomes (the dimension "state"), unless --outcome
+ * names another column: then that column is the dimension. */
+static int outcome_is_column(const struct split_run *r)
+{
+    const char *o = r->opt->outcome;
+    return !r->opt->success && o && *o && strcmp(o, "avslutsorsak");
+}
+
+/* The states an outcome value stands for, comma-separated. */
+static void outcome_states(const struct split_run *r, const char *value, char *buf, size_t size)
+{
+    int enrolled = r->opt->base != UTFALL_BASE_EXITED;
+    size_t n = 0;
+    buf[0] = '\0';
+    if (!r->opt->success) {
+        snprintf(buf, size, *value ? "exited/%s" : enrolled ? "active,exited/unknown"
+                                                            : "exited/unknown", value);
+        return;
+    }
+    int want = !strcmp(value, "reached");
+    for (int o = 0; o < UTFALL_OUTCOME_COUNT && n < size; o++)
+        if ((int)((r->opt->success >> o) & 1) == want)
+            n += (size_t)snprintf(buf + n, size - n, "%sexited/%s", n ? "," : "",
+                                  utfall_outcome_key(o));
+    if (!want && n < size)
+        snprintf(buf + n, size - n, "%sexited/unknown%s", n ? "," : "",
+                 enrolled ? ",active" : "");
+}
+
+static void declare_states(const struct split_run *r, utfall_doc *doc)
+{
+    for (int o = 0; o < UTFALL_OUTCOME_COUNT; o++) {
+        char v[64];
+        snprintf(v, sizeof v, "exited/%s", utfall_outcome_key(o));
+        if ((r->states_seen >> o) & 1)
+            utfall_doc_dimension_value(doc, "state", v);
+    }
+    if ((r->states_seen >> 30) & 1)
+        utfall_doc_dimension_value(doc, "state", "active");
+    if ((r->states_seen >> 31) & 1)
+        utfall_doc_dimension_value(doc, "state", "exited/unknown");
+}
+
+/* A table of exited participants counts in them; with --base enrolled, in all. */
+static void set_population(const struct split_run *r, utfall_table *t)
+{
+    if (r->opt->base == UTFALL_BASE_EXITED)
+        utfall_table_set_population(t, "state:exited");
+}
+
+/* The crosstab's column for outcome value ov. */
+static void define_outcome_column(const struct split_run *r, utfall_table *t, int col,
+                                  const char *ov)
+{
+    if (outcome_is_column(r)) {
+        utfall_table_column_cell_value(t, col, r->opt->outcome, ov);
+        return;
+    }
+    char states[512], cond[600];
+    outcome_states(r, ov, states, sizeof states);
+    snprintf(cond, sizeof cond, "state:%s", states);
+    utfall_table_column_cell(t, col, cond);
+}
+
+/* The long table's outcome column: its values stand for states. */
+static void define_outcome_group(const struct split_run *r, utfall_table *t, int col)
+{
+    if (outcome_is_column(r))
+        return; /* a column of the extract: a dimension by its own name */
+    utfall_table_column_dimension(t, col, "state", "exited/");
+    char states[512];
+    for (size_t b = 0; b < r->no; b++) {
+        const char *ov = outcome_value(r, b);
+        if (r->opt->success || !*ov) {
+            outcome_states(r, ov, states, sizeof states);
+            utfall_table_column_value_means(t, col, ov, states);
+        }
+    }
+}
+
 /* ---- tables ------------------------------------------------------------ */
 
 static void add_group_columns(const struct split_run *r, utfall_table *t)
@@ -222,7 +310,7 @@ static double share_of(long count, long n)
 /* after the group and outcome columns */
 enum { LONG_COUNT, LONG_SHARE, LONG_N, LONG_NCOLS };
 static const utfall_colspec long_cols[LONG_NCOLS] = {
-    [LONG_COUNT] = {.key = "count", .type = UTFALL_COL_COUNT},
+    [LONG_COUNT] = {.key = "count", .type = UTFALL_COL_COUNT, .part_of = "n"},
     [LONG_SHARE] = {.key = "share", .type = UTFALL_COL_SHARE, .decimals = 1,
                     .depends = {"count", "n"}},
     [LONG_N] = {.key = "n", .type = UTFALL_COL_COUNT},
@@ -242,6 +330,9 @@ static utfall_status long_table(const struct split_run *r, utfall_doc *doc, utfa
     int co = utfall_table_add_column(t, okey, col_label_key(r->lang, okey, lk, sizeof lk),
                                      UTFALL_COL_GROUP, 0);
     int c = utfall_table_add_columns(t, long_cols, LONG_NCOLS);
+    set_population(r, t);
+    define_outcome_group(r, t, co);
+    declare_states(r, doc);
     for (size_t ga = 0; ga <= r->ng; ga++) {
         const struct outcome_counts *n = row_counts(r, ga);
         for (size_t ob = 0; ob < r->no; ob++) {
@@ -266,7 +357,9 @@ static void add_outcome_columns(const struct split_run *r, utfall_table *w)
         char vk[300];
         snprintf(vk, sizeof vk, "val.%s", ov);
         const char *label_key = !ov[0] ? "missing" : utfall_tr(r->lang, vk) == vk ? NULL : vk;
-        utfall_table_add_column(w, ov[0] ? ov : "missing", label_key, UTFALL_COL_COUNT_SHARE, 0);
+        int col = utfall_table_add_column(w, ov[0] ? ov : "missing", label_key,
+                                          UTFALL_COL_COUNT_SHARE, 0);
+        define_outcome_column(r, w, col, ov);
     }
 }
 
@@ -284,6 +377,9 @@ static utfall_status crosstab_table(const struct split_run *r, utfall_table **ou
     int co = utfall_table_ncols(w);
     add_outcome_columns(r, w);
     int cn = utfall_table_add_columns(w, crosstab_n_col, 1);
+    set_population(r, w);
+    for (size_t ob = 0; ob < r->no; ob++)
+        utfall_table_column_part_of(w, co + (int)ob, cn);
     for (size_t ga = 0; ga <= r->ng; ga++) {
         const struct outcome_counts *n = row_counts(r, ga);
         int row = utfall_table_add_row(w, ga < r->ng ? UTFALL_ROW_GROUP : UTFALL_ROW_TOTAL);
@@ -341,6 +437,7 @@ static utfall_status tests_table(const struct split_run *r, utfall_doc *doc, utf
         return nomem(err);
     utfall_table_set_machine_only(t);
     utfall_table_add_columns(t, test_cols, T_NCOLS);
+    utfall_table_derived_from(t, "crosstab"); /* all or nothing of the counts */
     int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
     for (int k = 0; k < T_NCOLS; k++)
         utfall_table_set_na(t, row, k);
@@ -369,12 +466,34 @@ static const char *p_value_text(utfall_lang lang, double p, char *buf, size_t si
     return p < 0.001 ? "< " : "= ";
 }
 
+/* The active episodes left out of an exited base: a count the notes state,
+ * so a cell of the document, in a table no writer shows. */
+static const utfall_colspec excluded_col[] = {{.key = "excluded", .type = UTFALL_COL_COUNT}};
+
+static utfall_status excluded_table(struct split_run *r, utfall_doc *doc, utfall_error *err)
+{
+    if (!r->excluded)
+        return UTFALL_OK;
+    utfall_table *t = utfall_table_new("excluded", UTFALL_TABLE_OBJECT);
+    if (!t)
+        return nomem(err);
+    utfall_table_set_chart_only(t);
+    utfall_table_add_columns(t, excluded_col, 1);
+    utfall_table_column_cell(t, 0, "state:active");
+    utfall_table_set_num(t, utfall_table_add_row(t, UTFALL_ROW_TOTAL), 0, (double)r->excluded);
+    utfall_doc_add(doc, t);
+    r->excluded_table = t;
+    return UTFALL_OK;
+}
+
 /* People read the tests as notes under the crosstab. */
 static void test_notes(const struct split_run *r, utfall_table *w)
 {
     const struct split_tests *s = &r->tests;
     utfall_lang lang = r->lang;
     char note[1024], a[64], b[64], c[64], d[64];
+    /* a test of counts some of which are hidden would tell of them */
+    const char *hidden = utfall_tr(lang, "note.split.tests_hidden");
     /* On the value rather than s->made, as before: when no test could be
      * made (nothing counted, no group stated) chi is still all zero and
      * the note states X² = 0, df = 0 -- a fault to mend in a change of
@@ -384,16 +503,16 @@ static void test_notes(const struct split_run *r, utfall_table *w)
         utfall_fmt_decimal(lang, s->chi.df, 0, b, sizeof b);
         const char *rel = p_value_text(lang, s->chi.p_value, c, sizeof c);
         snprintf(note, sizeof note, utfall_tr(lang, "note.split.chi2"), a, b, rel, c);
-        utfall_table_add_note(w, note);
+        utfall_table_add_note_if_whole(w, note, hidden);
         if (s->chi.cells_expected_below_5)
-            utfall_table_add_note(w, utfall_tr(lang, "note.split.expected_below_5"));
+            utfall_table_add_note_if_whole(w, utfall_tr(lang, "note.split.expected_below_5"), "");
     } else {
         utfall_table_add_note(w, utfall_tr(lang, "note.split.no_test"));
     }
     if (isfinite(s->fisher)) {
         const char *rel = p_value_text(lang, s->fisher, a, sizeof a);
         snprintf(note, sizeof note, utfall_tr(lang, "note.split.fisher"), rel, a);
-        utfall_table_add_note(w, note);
+        utfall_table_add_note_if_whole(w, note, hidden);
     }
     if (isfinite(s->diff.estimate)) {
         utfall_fmt_decimal(lang, s->diff.estimate * 100, 1, a, sizeof a);
@@ -401,7 +520,7 @@ static void test_notes(const struct split_run *r, utfall_table *w)
         utfall_fmt_decimal(lang, s->diff.upper * 100, 1, c, sizeof c);
         utfall_fmt_percent(lang, r->opt->level, 0, d, sizeof d);
         snprintf(note, sizeof note, utfall_tr(lang, "note.split.diff"), a, d, b, c);
-        utfall_table_add_note(w, note);
+        utfall_table_add_note_if_whole(w, note, hidden);
     }
 }
 
@@ -419,9 +538,9 @@ static void crosstab_notes(const struct split_run *r, utfall_table *w)
     utfall_table_add_note(w, utfall_tr(lang, opt->base == UTFALL_BASE_EXITED
                                                  ? "note.split.base_exited"
                                                  : "note.split.base_enrolled"));
-    if (r->excluded)
-        utfall_table_add_note_count(w, utfall_tr(lang, "note.goal.excluded_active"), r->excluded,
-                                    lang);
+    if (r->excluded && r->excluded_table)
+        utfall_table_add_note_ref(w, utfall_tr(lang, "note.goal.excluded_active"),
+                                  r->excluded_table, 0, 0, lang);
     if (r->tests.untested)
         utfall_table_add_note(w, utfall_tr(lang, "note.split.untested"));
     test_notes(r, w);
@@ -453,6 +572,8 @@ utfall_status utfall_split_compute(utfall_extract *x, const utfall_split_options
     }
     if (!st)
         st = crosstab_table(&r, &crosstab, err);
+    if (!st)
+        st = excluded_table(&r, doc, err);
     if (!st) {
         crosstab_notes(&r, crosstab);
         utfall_doc_add(doc, crosstab);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "utfall/group.h"
+#include "utfall/protect.h"
 #include "core/internal.h"
 
 #define MAX_SPLITS 8
@@ -265,10 +266,37 @@ static utfall_status read_rows(struct summary_run *r, utfall_extract *x, utfall_
 
 /* ---- tables ------------------------------------------------------------ */
 
+/* What the counts count (utfall/protect.h): the dimension "state" is
+ * "active" or "exited/<outcome>" ("exited/unknown" without one); persons
+ * are the episodes that are their person's first within the row's group. */
+static void declare_states(const struct summary_run *r, utfall_doc *doc)
+{
+    if (r->all.active)
+        utfall_doc_dimension_value(doc, "state", "active");
+    for (int o = 0; o <= UTFALL_OUTCOME_COUNT; o++) {
+        char v[64];
+        snprintf(v, sizeof v, "exited/%s", o < UTFALL_OUTCOME_COUNT ? utfall_outcome_key(o) : "unknown");
+        if (r->outcomes[o])
+            utfall_doc_dimension_value(doc, "state", v);
+    }
+    /* a person's gender does not change between episodes */
+    utfall_doc_constant_per_person(doc, "kon");
+}
+
+/* persons, active, exited: the same cells in the overview and every split */
+static void define_episode_columns(utfall_table *t, int c_persons, int c_active, int c_exited)
+{
+    utfall_table_column_cell(t, c_persons, "first:.");
+    utfall_table_column_cell(t, c_active, "state:active");
+    utfall_table_column_cell(t, c_exited, "state:exited");
+}
+
 enum { OV_ENROLLED, OV_PERSONS, OV_ACTIVE, OV_EXITED, OV_NCOLS };
 static const utfall_colspec overview_cols[OV_NCOLS] = {
     [OV_ENROLLED] = {.key = "enrolled", .type = UTFALL_COL_COUNT},
-    [OV_PERSONS] = {.key = "persons", .type = UTFALL_COL_COUNT},
+    /* enrolled − persons, the project's re-enrolments, is no group's count */
+    [OV_PERSONS] = {.key = "persons", .type = UTFALL_COL_COUNT, .part_of = "enrolled",
+                    .flags = UTFALL_COLF_TOTAL_COMPLEMENT_PUBLIC},
     [OV_ACTIVE] = {.key = "active", .type = UTFALL_COL_COUNT, .part_of = "enrolled"},
     [OV_EXITED] = {.key = "exited", .type = UTFALL_COL_COUNT, .part_of = "enrolled"},
 };
@@ -281,6 +309,8 @@ static utfall_status overview_table(const struct summary_run *r, utfall_doc *doc
         return nomem(err);
     utfall_table_set_title(t, utfall_tr(r->lang, "title.overview"));
     utfall_table_add_columns(t, overview_cols, OV_NCOLS);
+    define_episode_columns(t, OV_PERSONS, OV_ACTIVE, OV_EXITED);
+    declare_states(r, doc);
     int row = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
     utfall_table_set_num(t, row, OV_ENROLLED, (double)r->all.enrolled);
     utfall_table_set_num(t, row, OV_PERSONS, (double)r->all.persons);
@@ -297,7 +327,8 @@ static const utfall_colspec by_split_cols[BY_NCOLS] = {
     [BY_ENROLLED] = {.key = "enrolled", .type = UTFALL_COL_COUNT},
     [BY_SHARE] = {.key = "share", .type = UTFALL_COL_SHARE, .decimals = 1,
                   .depends = {"enrolled"}},
-    [BY_PERSONS] = {.key = "persons", .type = UTFALL_COL_COUNT},
+    [BY_PERSONS] = {.key = "persons", .type = UTFALL_COL_COUNT, .part_of = "enrolled",
+                    .flags = UTFALL_COLF_TOTAL_COMPLEMENT_PUBLIC},
     [BY_ACTIVE] = {.key = "active", .type = UTFALL_COL_COUNT, .part_of = "enrolled"},
     [BY_EXITED] = {.key = "exited", .type = UTFALL_COL_COUNT, .part_of = "enrolled"},
 };
@@ -328,6 +359,7 @@ static utfall_status split_table(const struct summary_run *r, const struct split
     utfall_table_set_title(t, label);
     int cg = utfall_table_add_group_column(t, key, r->lang);
     int c = utfall_table_add_columns(t, by_split_cols, BY_NCOLS);
+    define_episode_columns(t, c + BY_PERSONS, c + BY_ACTIVE, c + BY_EXITED);
     const size_t *order = utfall_grouper_order(s->g);
     if (!order) {
         utfall_table_free(t);
@@ -372,6 +404,8 @@ static utfall_status outcomes_table(const struct summary_run *r, utfall_doc *doc
         return nomem(err);
     utfall_table_set_title(t, utfall_tr(r->lang, "title.outcomes"));
     utfall_table_add_columns(t, outcome_cols, OUT_NCOLS);
+    utfall_table_set_population(t, "state:exited");
+    utfall_table_column_dimension(t, OUT_OUTCOME, "state", "exited/");
     long exited = r->all.exited;
     for (int o = 0; o <= UTFALL_OUTCOME_COUNT; o++) {
         long n = r->outcomes[o];
@@ -413,6 +447,7 @@ static utfall_status days_table(const struct summary_run *r, utfall_doc *doc, ut
         return nomem(err);
     utfall_table_set_title(t, utfall_tr(r->lang, "title.days"));
     utfall_table_add_columns(t, days_cols, DAYS_NCOLS);
+    utfall_table_set_population(t, "state:exited");
     const struct days *s = &r->days;
     int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
     utfall_table_set_num(t, row, DAYS_N, (double)s->n);
@@ -445,6 +480,8 @@ static utfall_status enrolments_table(struct summary_run *r, utfall_doc *doc, ut
         return nomem(err);
     utfall_table_set_title(t, utfall_tr(r->lang, "title.enrolments"));
     utfall_table_add_columns(t, enrolment_cols, ENR_NCOLS);
+    static const char *const period_dim[] = {"inskriven_ar", "inskriven_kvartal", "inskriven_manad"};
+    utfall_table_column_dimension(t, ENR_PERIOD, period_dim[r->opt->per], NULL);
     if (r->opt->per == UTFALL_PER_MONTH) {
         for (int k = 0; k < MONTHS; k++) {
             char month[16];

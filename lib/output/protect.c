@@ -201,6 +201,15 @@ void utfall_table_column_cell(utfall_table *t, int col, const char *cond)
         set_string(t, &c->cell, cond);
 }
 
+void utfall_table_column_cell_value(utfall_table *t, int col, const char *dim, const char *value)
+{
+    struct column *c = column_of(t, col);
+    if (!c)
+        return;
+    set_string(t, &c->cell_dim, dim);
+    set_string(t, &c->cell_value, value);
+}
+
 void utfall_table_column_dimension(utfall_table *t, int col, const char *dim, const char *prefix)
 {
     struct column *c = column_of(t, col);
@@ -210,9 +219,64 @@ void utfall_table_column_dimension(utfall_table *t, int col, const char *dim, co
     set_string(t, &c->dim_prefix, prefix);
 }
 
+void utfall_table_column_value_means(utfall_table *t, int col, const char *value,
+                                     const char *patterns)
+{
+    struct column *c = column_of(t, col);
+    if (!c)
+        return;
+    size_t cap = c->nmap, cap2 = c->nmap;
+    char *v = strdup(value), *p = strdup(patterns);
+    if (!v || !p || UTFALL_GROW(c->map_value, cap, c->nmap + 1)
+        || UTFALL_GROW(c->map_patterns, cap2, c->nmap + 1)) {
+        free(v);
+        free(p);
+        if (!t->failed)
+            t->failed = UTFALL_ERR_NOMEM;
+        return;
+    }
+    c->map_value[c->nmap] = v;
+    c->map_patterns[c->nmap++] = p;
+}
+
 void utfall_table_derived_from(utfall_table *t, const char *source)
 {
     set_string(t, &t->derived_from, source);
+}
+
+void utfall_doc_adopt_dimensions(utfall_doc *to, const utfall_doc *from)
+{
+    const struct protect_space *f = from->space;
+    for (size_t i = 0; f && i < f->ndims; i++)
+        for (size_t k = 0; k < f->dims[i].n; k++)
+            utfall_doc_dimension_value(to, f->dims[i].name, f->dims[i].values[k]);
+    for (size_t i = 0; f && i < f->nconstant; i++)
+        utfall_doc_constant_per_person(to, f->constant[i]);
+}
+
+static int prefixed(utfall_table *t, char **field, const char *prefix, size_t max_len)
+{
+    char key[256];
+    snprintf(key, sizeof key, "%s_%s", prefix, *field);
+    if (max_len < sizeof key)
+        key[max_len] = '\0';
+    set_string(t, field, key);
+    return t->failed ? -1 : 0;
+}
+
+void utfall_doc_prefix_keys(utfall_doc *d, const char *prefix, size_t max_len)
+{
+    for (int i = 0; i < d->n; i++) {
+        utfall_table *t = d->tables[i];
+        char *key = strdup(t->key);
+        if (!key || prefixed(t, &key, prefix, max_len) || utfall_table_set_key(t, key)) {
+            if (!t->failed)
+                t->failed = UTFALL_ERR_NOMEM;
+        }
+        free(key);
+        if (t->derived_from)
+            prefixed(t, &t->derived_from, prefix, max_len);
+    }
 }
 
 void utfall_table_set_local_protection(utfall_table *t)
@@ -266,6 +330,7 @@ struct group {
     double cost;
     double lo, hi;
     int lp_row;
+    int integral; /* the linear optima for lo and hi were whole numbers */
 };
 
 struct run {
@@ -372,6 +437,8 @@ static int def_parse(struct run *r, struct def *df, const char *cond, const char
         struct clause *c = dim < 0 ? NULL : def_clause(df, (size_t)dim);
         if (!c)
             return nomem(r);
+        if (colon + 1 == p + len && clause_add(c, "", 0)) /* "dim:" is the value "" */
+            return nomem(r);
         for (const char *v = colon + 1; v < p + len;) {
             const char *comma = memchr(v, ',', (size_t)(p + len - v));
             size_t vlen = comma ? (size_t)(comma - v) : (size_t)(p + len - v);
@@ -408,14 +475,31 @@ static utfall_status def_of_cell(struct run *r, const utfall_table *t, int row, 
         if (gc->type != UTFALL_COL_GROUP || t->is_total[row])
             continue;
         const struct cell *cell = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)c];
+        if (cell->state == CELL_EMPTY)
+            continue; /* a margin: no condition on this column */
         const char *text = cell->state == CELL_TEXT ? cell->text : "";
         const char *dname = gc->dim ? gc->dim : gc->key;
-        char value[1024];
-        group_value(gc, text, value, sizeof value);
         long dim = dim_get(r->s, dname);
         struct clause *cl = dim < 0 ? NULL : def_clause(df, (size_t)dim);
-        if (!cl || clause_add(cl, value, strlen(value)) || dim_add_value(&r->s->dims[dim], value))
+        size_t k = 0;
+        while (k < gc->nmap && strcmp(gc->map_value[k], text))
+            k++;
+        if (!cl) {
             st = nomem(r);
+        } else if (k < gc->nmap) {
+            /* a value that stands for several: its patterns, no new value */
+            for (const char *p = gc->map_patterns[k]; *p && !st;) {
+                size_t len = strcspn(p, ",");
+                if (clause_add(cl, p, len))
+                    st = nomem(r);
+                p += len + (p[len] == ',');
+            }
+        } else {
+            char value[1024];
+            group_value(gc, text, value, sizeof value);
+            if (clause_add(cl, value, strlen(value)) || dim_add_value(&r->s->dims[dim], value))
+                st = nomem(r);
+        }
         size_t n = strlen(row_key);
         snprintf(row_key + n, sizeof row_key - n, "%s%s", n ? "+" : "", dname);
     }
@@ -425,6 +509,14 @@ static utfall_status def_of_cell(struct run *r, const utfall_table *t, int row, 
     if (!st && t->cols[col].cell
         && !(st = expand_cond(r, t, row, t->cols[col].cell, cond, sizeof cond)))
         st = def_parse(r, df, cond, row_key);
+    if (!st && t->cols[col].cell_dim) {
+        /* one value, as written: no condition syntax to trip over */
+        long dim = dim_get(r->s, t->cols[col].cell_dim);
+        struct clause *cl = dim < 0 ? NULL : def_clause(df, (size_t)dim);
+        const char *v = t->cols[col].cell_value;
+        if (!cl || clause_add(cl, v, strlen(v)) || dim_add_value(&r->s->dims[dim], v))
+            st = nomem(r);
+    }
     r->ndefs++; /* counted even on failure, so that it is freed */
     *out = r->ndefs - 1;
     return st;
@@ -490,8 +582,8 @@ static int row_unstated(const utfall_table *t, int row)
         return 0;
     for (int c = 0; c < t->ncols; c++) {
         const struct cell *cell = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)c];
-        if (t->cols[c].type == UTFALL_COL_GROUP && !t->cols[c].dim_prefix
-            && (cell->state != CELL_TEXT || !cell->text[0]))
+        if (t->cols[c].type == UTFALL_COL_GROUP && !t->cols[c].dim_prefix && !t->cols[c].nmap
+            && cell->state == CELL_TEXT && !cell->text[0])
             return 1;
     }
     return 0;
@@ -583,7 +675,9 @@ static int key_is_constant(const struct protect_space *s, const char *key)
         size_t i = 0;
         while (i < s->nconstant && strcmp(s->constant[i], part))
             i++;
-        if (i == s->nconstant)
+        /* a grouping with one value (one unit) is the same for every episode */
+        long d = dim_find(s, part);
+        if (i == s->nconstant && !(d >= 0 && s->dims[d].n == 1))
             return 0;
     }
     return 1;
@@ -848,7 +942,7 @@ static utfall_status build_groups(struct run *r)
                 return nomem(r);
             }
             r->groups[r->ngroups++] = (struct group){i, cls, coef, n, h, pc->value, 0, 0,
-                                                     G_IMPLIED, 0, NAN, NAN, 0};
+                                                     G_IMPLIED, 0, NAN, NAN, 0, 0};
         } else {
             free(cls);
             free(coef);
@@ -870,17 +964,25 @@ static utfall_status build_groups(struct run *r)
 
 static void mark_primary(struct run *r)
 {
+    /* a quantity one of whose views is the project's own re-enrolments is
+     * that (a unit that is the whole project): not sensitive in any view */
+    unsigned char *public = calloc(r->ngroups ? r->ngroups : 1, 1);
+    for (size_t i = 0; public && i < r->ncells; i++)
+        if (r->cells[i].kind == PC_COMPLEMENT && r->cells[i].public_complement)
+            public[r->cells[i].group] = 1;
     for (size_t i = 0; i < r->ncells; i++) {
         const struct pcell *pc = &r->cells[i];
         struct group *g = &r->groups[pc->group];
         double v = g->value;
         int small = v >= 1 - 1e-9 && v <= (double)(r->N - 1) + 1e-9;
-        if (!small || pc->unstated || (pc->kind == PC_COMPLEMENT && pc->public_complement))
+        if (!small || pc->unstated || (pc->kind == PC_COMPLEMENT && pc->public_complement)
+            || (public && public[pc->group]))
             continue;
         g->sensitive = 1;
         if (g->published)
             g->status = G_PRIMARY;
     }
+    free(public);
 }
 
 /* ---- the attacker's linear programme -------------------------------------- */
@@ -895,7 +997,7 @@ static void set_row_bounds(struct run *r, const struct group *g)
     if (g->status == G_SHOWN && g->published)
         glp_set_row_bnds(r->lp, g->lp_row, GLP_FX, g->value, g->value);
     else if (g->status == G_PRIMARY)
-        glp_set_row_bnds(r->lp, g->lp_row, GLP_DB, 1.0, (double)(r->N - 1));
+        glp_set_row_bnds(r->lp, g->lp_row, r->N > 2 ? GLP_DB : GLP_FX, 1.0, (double)(r->N - 1));
     else
         glp_set_row_bnds(r->lp, g->lp_row, GLP_FR, 0.0, 0.0);
 }
@@ -1017,6 +1119,18 @@ static long overlapping_candidate(const struct run *r, const struct group *s)
     return best;
 }
 
+/* Is the last optimum a whole-number solution?  Then it is one an attacker
+ * who reasons in whole numbers also has. */
+static int solution_integral(const struct run *r)
+{
+    for (size_t j = 1; j <= r->nclasses; j++) {
+        double v = glp_get_col_prim(r->lp, (int)j);
+        if (fabs(v - round(v)) > 1e-7)
+            return 0;
+    }
+    return 1;
+}
+
 static int pinned(double lo, double hi)
 {
     if (isinf(lo) || isinf(hi))
@@ -1029,13 +1143,15 @@ static utfall_status protect_group(struct run *r, size_t s)
 {
     for (;;) {
         struct group *g = &r->groups[s];
-        int unb;
+        int unb, unb_min = 0;
         utfall_status st = optimise(r, g, GLP_MAX, &g->hi, &unb);
         long cand = st ? -1 : binding_candidate(r, -1);
+        int integral = !st && !unb && solution_integral(r);
         if (!st)
-            st = optimise(r, g, GLP_MIN, &g->lo, &unb);
+            st = optimise(r, g, GLP_MIN, &g->lo, &unb_min);
         if (st)
             return st;
+        g->integral = integral && !unb_min && solution_integral(r);
         if (!pinned(g->lo, g->hi))
             return UTFALL_OK;
         cand = binding_candidate(r, cand);
@@ -1101,38 +1217,53 @@ static glp_prob *build_mip(struct run *r)
     return mip;
 }
 
-/* An integer solution that maximises the count and one that minimises it:
- * if their counts differ, no attacker can pin it.  *ok = 0 when they do
- * not.  The truth is an integer solution, so "none" is a contradiction. */
+/* Is there a whole-number solution with the group's count in [lo, hi]?
+ * A feasibility question: the first integer solution answers it. */
+static utfall_status integer_feasible(struct run *r, glp_prob *mip, const struct group *g,
+                                      double lo, double hi, int *feasible)
+{
+    int row = g->lp_row;
+    int type = glp_get_row_type(mip, row);
+    double lb = glp_get_row_lb(mip, row), ub = glp_get_row_ub(mip, row);
+    glp_set_row_bnds(mip, row, lo == hi ? GLP_FX : GLP_DB, lo, hi);
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.presolve = GLP_ON;
+    parm.tm_lim = 20000;
+    int rc = glp_intopt(mip, &parm);
+    int status = glp_mip_status(mip);
+    glp_set_row_bnds(mip, row, type, lb, ub);
+    if (rc == 0 || rc == GLP_ENOPFS || rc == GLP_ENODFS) {
+        *feasible = rc == 0 && (status == GLP_OPT || status == GLP_FEAS);
+        return UTFALL_OK;
+    }
+    return solver_error(r, rc == GLP_ETMLIM ? "the integer programme ran out of time"
+                                            : "the integer programme failed");
+}
+
+/* Two whole-number solutions in which the count differs: one with it at
+ * most v and one with it above v, v the middle of the linear range.
+ * *ok = 0 when there are not (then the count may be pinned). */
 static utfall_status certify(struct run *r, glp_prob *mip, const struct group *g, int *ok)
 {
-    double v[2];
-    utfall_status st = UTFALL_OK;
-    for (int k = 0; k < 2 && !st; k++) {
-        for (size_t t = 0; t < g->nterms; t++)
-            glp_set_obj_coef(mip, (int)g->cls[t] + 1, g->coef[t]);
-        glp_set_obj_dir(mip, k ? GLP_MIN : GLP_MAX);
-        glp_iocp parm;
-        glp_init_iocp(&parm);
-        parm.msg_lev = GLP_MSG_OFF;
-        parm.presolve = GLP_ON;
-        parm.tm_lim = 20000;
-        int rc = glp_intopt(mip, &parm);
-        int status = glp_mip_status(mip);
-        for (size_t t = 0; t < g->nterms; t++)
-            glp_set_obj_coef(mip, (int)g->cls[t] + 1, 0.0);
-        if ((rc != 0 && rc != GLP_ETMLIM) || (status != GLP_OPT && status != GLP_FEAS))
-            st = rc == GLP_ENOPFS || rc == GLP_ENODFS || status == GLP_NOFEAS
-                     ? utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
-                                        "disclosure control: no whole numbers fit the published "
-                                        "counts (table '%s'): an internal error",
-                                        r->d->tables[r->cells[g->first].table]->key)
-                     : solver_error(r, "the integer programme failed");
-        else
-            v[k] = glp_mip_obj_val(mip);
+    /* the linear optima were whole numbers: two integer solutions already */
+    if (g->integral && g->hi - g->lo > 0.5) {
+        *ok = 1;
+        return UTFALL_OK;
     }
-    if (!st)
-        *ok = v[0] - v[1] > 0.5;
+    double lo = ceil(g->lo - 1e-6), hi = floor(g->hi + 1e-6);
+    if (isinf(g->hi))
+        hi = lo + 1;
+    *ok = 0;
+    if (hi - lo < 1)
+        return UTFALL_OK;
+    double v = floor((lo + hi) / 2);
+    int below = 0, above = 0;
+    utfall_status st = integer_feasible(r, mip, g, lo, v, &below);
+    if (!st && below)
+        st = integer_feasible(r, mip, g, v + 1, isinf(g->hi) ? v + 1 : hi, &above);
+    *ok = below && above;
     return st;
 }
 
@@ -1298,10 +1429,18 @@ static int rewrite_notes(utfall_table *t, long N, utfall_lang lang)
     for (int i = 0; i < t->ncounted; i++) {
         struct counted_note *cn = &t->counted[i];
         char note[1024];
-        if (cn->row >= 0 ? cell_of(t, cn->row, cn->col)->state != CELL_SUPPRESSED
-                         : cn->count < 1 || cn->count >= N)
-            continue;
-        snprintf(note, sizeof note, cn->fmt, utfall_tr(lang, "suppressed_mark"));
+        const utfall_table *src = cn->src ? cn->src : t;
+        if (cn->row == NOTE_WHOLE) {
+            if (!table_has_hidden(src))
+                continue;
+            snprintf(note, sizeof note, "%s", cn->fmt);
+        } else {
+            if (cn->row >= 0 ? src->cells[(size_t)cn->row * (size_t)src->ncols + (size_t)cn->col].state
+                                   != CELL_SUPPRESSED
+                             : cn->count < 1 || cn->count >= N)
+                continue;
+            snprintf(note, sizeof note, cn->fmt, utfall_tr(lang, "suppressed_mark"));
+        }
         char *dup = strdup(note);
         if (!dup)
             return -1;
@@ -1309,6 +1448,23 @@ static int rewrite_notes(utfall_table *t, long N, utfall_lang lang)
         t->notes[cn->note] = dup;
     }
     return 0;
+}
+
+/* Notes rewritten to nothing go (a remark on a test that is not shown). */
+static void drop_empty_notes(utfall_table *t)
+{
+    int k = 0;
+    for (int i = 0; i < t->nnotes; i++) {
+        if (!t->notes[i][0]) {
+            free(t->notes[i]);
+            continue;
+        }
+        t->notes[k++] = t->notes[i];
+    }
+    t->nnotes = k;
+    for (int i = 0; i < t->ncounted; i++)
+        free(t->counted[i].fmt);
+    t->ncounted = 0; /* their note numbers no longer hold */
 }
 
 static utfall_status apply(struct run *r, utfall_lang lang)
@@ -1334,6 +1490,7 @@ static utfall_status apply(struct run *r, utfall_lang lang)
             continue;
         if (rewrite_notes(t, r->N, lang))
             return nomem(r);
+        drop_empty_notes(t);
         if (table_has_hidden(t)) {
             char note[512], n[32];
             snprintf(n, sizeof n, "%ld", r->N);

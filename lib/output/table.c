@@ -57,8 +57,16 @@ void utfall_table_free(utfall_table *t)
         free(t->cols[c].key);
         free(t->cols[c].label_key);
         free(t->cols[c].cell);
+        free(t->cols[c].cell_dim);
+        free(t->cols[c].cell_value);
         free(t->cols[c].dim);
         free(t->cols[c].dim_prefix);
+        for (size_t k = 0; k < t->cols[c].nmap; k++) {
+            free(t->cols[c].map_value[k]);
+            free(t->cols[c].map_patterns[k]);
+        }
+        free(t->cols[c].map_value);
+        free(t->cols[c].map_patterns);
     }
     free(t->population);
     free(t->derived_from);
@@ -487,20 +495,13 @@ void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count, u
         table_fail(t, UTFALL_ERR_NOMEM);
         return;
     }
-    t->counted[t->ncounted++] = (struct counted_note){before, dup, count, -1, -1};
+    t->counted[t->ncounted++] = (struct counted_note){before, dup, count, -1, -1, NULL};
 }
 
-void utfall_table_add_note_cell(utfall_table *t, const char *fmt, int row, int col,
-                                utfall_lang lang)
+/* Remember note `before` (just added) as one to rewrite after protection. */
+static void keep_counted(utfall_table *t, int before, const char *fmt, int row, int col,
+                         const utfall_table *src)
 {
-    char buf[64];
-    if (!cell_to_set(t, row, col))
-        return;
-    utfall_table_human_cell(t, row, col, lang, buf, sizeof buf);
-    char note[1024];
-    snprintf(note, sizeof note, fmt, buf);
-    int before = t->nnotes;
-    utfall_table_add_note(t, note);
     size_t cap = (size_t)t->ncounted;
     char *dup = strdup(fmt);
     if (t->nnotes == before || !dup || UTFALL_GROW(t->counted, cap, cap + 1)) {
@@ -508,7 +509,38 @@ void utfall_table_add_note_cell(utfall_table *t, const char *fmt, int row, int c
         table_fail(t, UTFALL_ERR_NOMEM);
         return;
     }
-    t->counted[t->ncounted++] = (struct counted_note){before, dup, 0, row, col};
+    t->counted[t->ncounted++] = (struct counted_note){before, dup, 0, row, col, src};
+}
+
+void utfall_table_add_note_ref(utfall_table *t, const char *fmt, const utfall_table *src,
+                               int row, int col, utfall_lang lang)
+{
+    char buf[64];
+    if (!src)
+        src = t;
+    if (row < 0 || row >= src->nrows || col < 0 || col >= src->ncols) {
+        table_fail(t, UTFALL_ERR_INTERNAL);
+        return;
+    }
+    utfall_table_human_cell(src, row, col, lang, buf, sizeof buf);
+    char note[1024];
+    snprintf(note, sizeof note, fmt, buf);
+    int before = t->nnotes;
+    utfall_table_add_note(t, note);
+    keep_counted(t, before, fmt, row, col, src == t ? NULL : src);
+}
+
+void utfall_table_add_note_cell(utfall_table *t, const char *fmt, int row, int col,
+                                utfall_lang lang)
+{
+    utfall_table_add_note_ref(t, fmt, NULL, row, col, lang);
+}
+
+void utfall_table_add_note_if_whole(utfall_table *t, const char *note, const char *otherwise)
+{
+    int before = t->nnotes;
+    utfall_table_add_note(t, note);
+    keep_counted(t, before, otherwise, NOTE_WHOLE, 0, NULL);
 }
 
 static const char *first_failed_key(const utfall_doc *d)
@@ -544,6 +576,15 @@ void utfall_doc_add(utfall_doc *d, utfall_table *t)
         return;
     }
     d->tables[d->n++] = t;
+}
+
+void utfall_doc_insert(utfall_doc *d, int at, utfall_table *t)
+{
+    utfall_doc_add(d, t);
+    if (!t || d->n == 0 || d->tables[d->n - 1] != t || at < 0 || at >= d->n)
+        return;
+    memmove(d->tables + at + 1, d->tables + at, (size_t)(d->n - 1 - at) * sizeof *d->tables);
+    d->tables[at] = t;
 }
 
 utfall_status utfall_doc_status(const utfall_doc *d)
