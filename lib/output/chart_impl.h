@@ -24,6 +24,7 @@ struct utfall_chart {
     char *title, *subtitle, *note;
     struct chart_panel *panels;
     int npanels;
+    size_t panel_cap;
 };
 
 #endif

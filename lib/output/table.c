@@ -923,12 +923,24 @@ static void write_json(const utfall_doc *d, FILE *out)
     fputs("\n}\n", out);
 }
 
-static void write_human(const utfall_table *t, FILE *out, utfall_lang lang, int markdown)
+enum human_style { HUMAN_PLAIN, HUMAN_MARKDOWN };
+enum emphasis { AS_IS, STRONG };
+
+static int left_aligned(const struct column *c)
+{
+    return is_group(c) || c->type == UTFALL_COL_TEXT;
+}
+
+static void spaces(FILE *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fputc(' ', out);
+}
+
+/* The widest label or cell of each visible column, in characters. */
+static void human_widths(const utfall_table *t, utfall_lang lang, size_t *width)
 {
     char buf[1024];
-    size_t *width = calloc((size_t)t->ncols, sizeof *width);
-    if (!width)
-        return;
     for (int c = 0; c < t->ncols; c++) {
         if (!visible(&t->cols[c], 0))
             continue;
@@ -940,88 +952,90 @@ static void write_human(const utfall_table *t, FILE *out, utfall_lang lang, int 
                 width[c] = w;
         }
     }
-    if (t->title)
-        fprintf(out, markdown ? "### %s\n\n" : "%s\n\n", t->title);
-    const char *sep = markdown ? " | " : "  ";
-    /* header */
+}
+
+/* Text padded to its column: numbers to the right, text to the left (a
+ * plain table's last column without trailing spaces). */
+static void put_cell(FILE *out, const utfall_table *t, int c, const char *text, size_t width,
+                     enum human_style style, enum emphasis emphasis)
+{
+    size_t pad = width - text_width(text);
+    int left = left_aligned(&t->cols[c]);
+    if (!left)
+        spaces(out, pad);
+    fprintf(out, emphasis == STRONG ? "**%s**" : "%s", text);
+    if (left && (style == HUMAN_MARKDOWN || c + 1 < t->ncols))
+        spaces(out, pad);
+}
+
+/* The header (r = -1) or row r; in Markdown a total row is bold. */
+static void human_line(const utfall_table *t, FILE *out, utfall_lang lang, enum human_style style,
+                       const size_t *width, int r)
+{
+    char buf[1024];
+    int markdown = style == HUMAN_MARKDOWN;
     if (markdown)
         fputs("| ", out);
     int first = 1;
     for (int c = 0; c < t->ncols; c++) {
         if (!visible(&t->cols[c], 0))
             continue;
-        const char *label = column_label(&t->cols[c], lang);
-        size_t pad = width[c] - text_width(label);
-        int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
-        fprintf(out, "%s", first ? "" : sep);
+        const char *text = buf;
+        if (r < 0)
+            text = column_label(&t->cols[c], lang);
+        else
+            utfall_table_human_cell(t, r, c, lang, buf, sizeof buf);
+        fputs(first ? "" : markdown ? " | " : "  ", out);
         first = 0;
-        if (!left)
-            for (size_t i = 0; i < pad; i++)
-                fputc(' ', out);
-        fputs(label, out);
-        if (left && (markdown || c + 1 < t->ncols))
-            for (size_t i = 0; i < pad; i++)
-                fputc(' ', out);
+        int strong = markdown && r >= 0 && t->is_total[r] && text[0];
+        put_cell(out, t, c, text, width[c], style, strong ? STRONG : AS_IS);
     }
     fputs(markdown ? " |\n" : "\n", out);
-    /* rule */
-    if (markdown)
+}
+
+/* Under the header: Markdown's alignment row, or a line of ─. */
+static void human_rule(const utfall_table *t, FILE *out, enum human_style style,
+                       const size_t *width)
+{
+    if (style == HUMAN_MARKDOWN)
         fputs("|", out);
-    first = 1;
+    int first = 1;
     for (int c = 0; c < t->ncols; c++) {
         if (!visible(&t->cols[c], 0))
             continue;
-        int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
-        if (markdown) {
+        int left = left_aligned(&t->cols[c]);
+        if (style == HUMAN_MARKDOWN) {
             fputs(left ? ":" : "-", out);
             for (size_t i = 0; i < width[c]; i++)
                 fputc('-', out);
             fputs(left ? "-|" : ":|", out);
         } else {
-            fputs(first ? "" : sep, out);
+            fputs(first ? "" : "  ", out);
             for (size_t i = 0; i < width[c]; i++)
                 fputs("\xE2\x94\x80", out); /* ─ */
         }
         first = 0;
     }
     fputc('\n', out);
-    for (int r = 0; r < t->nrows; r++) {
-        if (markdown)
-            fputs("| ", out);
-        first = 1;
-        for (int c = 0; c < t->ncols; c++) {
-            if (!visible(&t->cols[c], 0))
-                continue;
-            utfall_table_human_cell(t, r, c, lang, buf, sizeof buf);
-            size_t pad = width[c] - text_width(buf);
-            int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
-            fputs(first ? "" : sep, out);
-            first = 0;
-            if (markdown && t->is_total[r] && buf[0]) {
-                /* bold total row in Markdown */
-                if (!left)
-                    for (size_t i = 0; i < pad; i++)
-                        fputc(' ', out);
-                fprintf(out, "**%s**", buf);
-                if (left)
-                    for (size_t i = 0; i < pad; i++)
-                        fputc(' ', out);
-                continue;
-            }
-            if (!left)
-                for (size_t i = 0; i < pad; i++)
-                    fputc(' ', out);
-            fputs(buf, out);
-            if (left && (markdown || c + 1 < t->ncols))
-                for (size_t i = 0; i < pad; i++)
-                    fputc(' ', out);
-        }
-        fputs(markdown ? " |\n" : "\n", out);
-    }
+}
+
+static void write_human(const utfall_table *t, FILE *out, utfall_lang lang,
+                        enum human_style style)
+{
+    size_t *width = calloc((size_t)t->ncols, sizeof *width);
+    if (!width)
+        return;
+    human_widths(t, lang, width);
+    if (t->title)
+        fprintf(out, style == HUMAN_MARKDOWN ? "### %s\n\n" : "%s\n\n", t->title);
+    human_line(t, out, lang, style, width, -1);
+    human_rule(t, out, style, width);
+    for (int r = 0; r < t->nrows; r++)
+        human_line(t, out, lang, style, width, r);
     if (t->nnotes) {
         fputc('\n', out);
         for (int i = 0; i < t->nnotes; i++)
-            fprintf(out, markdown ? "*%s*  \n" : "%s\n", t->notes[i]);
+            fprintf(out, style == HUMAN_MARKDOWN ? "*%s*  \n" : "%s\n", t->notes[i]);
     }
     free(width);
 }
@@ -1065,7 +1079,8 @@ utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt
                 continue;
             if (shown++)
                 fputc('\n', out);
-            write_human(d->tables[i], out, lang, fmt == UTFALL_FMT_MD);
+            write_human(d->tables[i], out, lang,
+                        fmt == UTFALL_FMT_MD ? HUMAN_MARKDOWN : HUMAN_PLAIN);
         }
         break;
     }
@@ -1116,7 +1131,7 @@ const char *utfall_table_note(const utfall_table *t, int i)
 utfall_status utfall_table_write_human(const utfall_table *t, FILE *out, utfall_lang lang,
                                        int markdown, utfall_error *err)
 {
-    write_human(t, out, lang, markdown);
+    write_human(t, out, lang, markdown ? HUMAN_MARKDOWN : HUMAN_PLAIN);
     if (ferror(out))
         return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
                                 strerror(errno));
