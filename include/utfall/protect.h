@@ -63,6 +63,10 @@ UTFALL_API void utfall_table_column_cell(utfall_table *t, int col, const char *c
 /* The same for a condition of one value, any text: dim = value. */
 UTFALL_API void utfall_table_column_cell_value(utfall_table *t, int col, const char *dim,
                                                const char *value);
+/* A count that is the same in every row of a group (a long table's n,
+ * repeated beside each outcome): it does not depend on the group column
+ * `over` (a key). */
+UTFALL_API void utfall_table_column_margin_over(utfall_table *t, int col, const char *over);
 /* A group column that is not a dimension of its own name: its values are
  * values of dim with prefix before them (split's outcome column is the
  * state dimension, "exited/" + the outcome key). */
@@ -97,6 +101,11 @@ UTFALL_API void utfall_doc_adopt_dimensions(utfall_doc *to, const utfall_doc *fr
 /* Every table of d is renamed "<prefix>_<key>" (cut to max_len bytes), and
  * references between them (utfall_table_derived_from) follow. */
 UTFALL_API void utfall_doc_prefix_keys(utfall_doc *d, const char *prefix, size_t max_len);
+
+/* How much the reader loses when a count of t is hidden, against other
+ * tables (default 1): the report's headline tables weigh more, so that a
+ * partner is taken from a crosstab rather than from the goal. */
+UTFALL_API void utfall_table_set_importance(utfall_table *t, double weight);
 
 typedef struct utfall_protect_options {
     long min_count; /* N: counts from 1 to N−1 are hidden; below 2 = off */

@@ -332,6 +332,7 @@ static utfall_status long_table(const struct split_run *r, utfall_doc *doc, utfa
     int c = utfall_table_add_columns(t, long_cols, LONG_NCOLS);
     set_population(r, t);
     define_outcome_group(r, t, co);
+    utfall_table_column_margin_over(t, c + LONG_N, okey); /* the group's n, beside each outcome */
     declare_states(r, doc);
     for (size_t ga = 0; ga <= r->ng; ga++) {
         const struct outcome_counts *n = row_counts(r, ga);

@@ -122,7 +122,17 @@ static void UTFALL_PRINTF(3, 4) para(utfall_report *r, utfall_block_kind kind, c
 
 /* Move the tables of a computation into the report under prefix_key,
  * and refer to the ones people read, in order. */
+static void adopt_weighted(utfall_report *r, utfall_doc *from, const char *prefix, int show,
+                           double importance);
+
 static void adopt(utfall_report *r, utfall_doc *from, const char *prefix, int show)
+{
+    adopt_weighted(r, from, prefix, show, 1);
+}
+
+/* importance: what hiding a count of these tables costs (protect.h) */
+static void adopt_weighted(utfall_report *r, utfall_doc *from, const char *prefix, int show,
+                           double importance)
 {
     /* what the computation declared of its dimensions, for the protection */
     utfall_doc_adopt_dimensions(r->doc, from);
@@ -136,6 +146,7 @@ static void adopt(utfall_report *r, utfall_doc *from, const char *prefix, int sh
             continue;
         }
         int people = !utfall_table_is_machine_only(t);
+        utfall_table_set_importance(t, importance);
         utfall_doc_add(r->doc, t);
         if (show && people)
             add_block(r, UTFALL_BLOCK_TABLE, 0, key);
@@ -581,7 +592,7 @@ static utfall_status participants(utfall_report *r, const struct ctx *c,
             utfall_doc_add(*outcomes, utfall_doc_take(d, i));
             break;
         }
-    adopt(r, d, "deltagare", 1);
+    adopt_weighted(r, d, "deltagare", 1, 10); /* the headline: who took part */
     figure(r, FIG_SUMMARY, "deltagare", 0, tr(c, "report.sec.participants"));
     return UTFALL_OK;
 }
@@ -654,7 +665,7 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
     utfall_table *t = utfall_doc_table(d, "rows");
     if (t)
         utfall_table_set_title(t, NULL); /* the goal as written is the heading */
-    adopt(r, d, prefix, 1);
+    adopt_weighted(r, d, prefix, 1, 100); /* what the report is for */
 
     /* Per unit, among the exited: what a report says as "83 (38+45)" and
      * "42 % of those in Malmö". */
@@ -671,7 +682,7 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
                go.base == UTFALL_BASE_EXITED ? "report.title.goal_by_exited" : "report.title.goal_by",
                "enhet");
     snprintf(prefix, sizeof prefix, "mal_%s_enhet", g->id);
-    adopt(r, d, prefix, 1);
+    adopt_weighted(r, d, prefix, 1, 50);
     figure(r, FIG_GOAL, prefix, g->target_share, tr(c, "report.figure.goal"));
     return UTFALL_OK;
 }

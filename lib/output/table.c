@@ -58,6 +58,7 @@ void utfall_table_free(utfall_table *t)
         free(t->cols[c].label_key);
         free(t->cols[c].cell);
         free(t->cols[c].cell_dim);
+        free(t->cols[c].margin_over);
         free(t->cols[c].cell_value);
         free(t->cols[c].dim);
         free(t->cols[c].dim_prefix);

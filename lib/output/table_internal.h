@@ -30,6 +30,7 @@ struct column {
     int total_complement_public; /* the total row's sum_of − this is not sensitive */
     char *cell;       /* what the count counts within its row (protect.h); NULL = the row */
     char *cell_dim, *cell_value; /* ... or one value of one dimension, as written */
+    char *margin_over; /* a group column whose value this count does not depend on */
     char *dim;        /* group columns: the dimension of the values; NULL = the key */
     char *dim_prefix; /* ... and what goes before a value ("exited/") */
     char **map_value, **map_patterns; /* values that stand for several of the dimension's */
@@ -46,6 +47,7 @@ struct utfall_table {
     char *population;   /* what the table counts in (protect.h); NULL = every episode */
     char *derived_from; /* key of the table this one is computed from; NULL = none */
     int local_protection; /* its counts are protected row by row, not linked */
+    double importance;    /* what hiding its counts costs, times; 0 = 1 */
     char *title;
     struct column *cols;
     int ncols;
