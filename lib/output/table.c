@@ -267,144 +267,6 @@ void utfall_table_set_no_suppress(utfall_table *t)
     t->no_suppress = 1;
 }
 
-static int is_count_col(const struct column *c)
-{
-    return (c->type == UTFALL_COL_COUNT || c->type == UTFALL_COL_COUNT_SHARE)
-           && !c->not_suppressible && !c->depends[0];
-}
-
-/* One hidden cell in a sum whose other terms and total are shown can be
- * recomputed by subtraction.  The sums are each count column over the
- * rows (with the total row), and each row over the columns declared parts
- * of a total column.  Wherever exactly one cell of a sum is hidden, hide
- * its smallest other shown count (or, failing that, the total), and go
- * round again until every sum hides none or at least two. */
-static long complementary_suppression(utfall_table *t, int total_row)
-{
-    long hidden = 0;
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (int c = 0; c < t->ncols; c++) {
-            if (!is_count_col(&t->cols[c]) || total_row < 0)
-                continue;
-            int nhidden = 0, best = -1;
-            for (int r = 0; r < t->nrows; r++) {
-                struct cell *cell = cell_at(t, r, c);
-                nhidden += cell->state == CELL_SUPPRESSED;
-                if (!t->is_total[r] && cell->state == CELL_NUM && cell->num > 0
-                    && (best < 0 || cell->num < cell_at(t, best, c)->num))
-                    best = r;
-            }
-            if (nhidden != 1)
-                continue;
-            if (best < 0 && cell_at(t, total_row, c)->state == CELL_NUM)
-                best = total_row;
-            if (best >= 0) {
-                cell_at(t, best, c)->state = CELL_SUPPRESSED;
-                cell_at(t, best, c)->secondary = 1;
-                hidden++;
-                changed = 1;
-            }
-        }
-        for (int tc = 0; tc < t->ncols; tc++) {
-            for (int r = 0; r < t->nrows; r++) {
-                int nparts = 0, nhidden = cell_at(t, r, tc)->state == CELL_SUPPRESSED, best = -1;
-                for (int c = 0; c < t->ncols; c++) {
-                    if (t->cols[c].sum_of != tc + 1)
-                        continue;
-                    nparts++;
-                    struct cell *cell = cell_at(t, r, c);
-                    nhidden += cell->state == CELL_SUPPRESSED;
-                    if (cell->state == CELL_NUM && cell->num > 0
-                        && (best < 0 || cell->num < cell_at(t, r, best)->num))
-                        best = c;
-                }
-                if (!nparts || nhidden != 1)
-                    continue;
-                if (best < 0 && cell_at(t, r, tc)->state == CELL_NUM)
-                    best = tc;
-                if (best >= 0) {
-                    cell_at(t, r, best)->state = CELL_SUPPRESSED;
-                    cell_at(t, r, best)->secondary = 1;
-                    hidden++;
-                    changed = 1;
-                }
-            }
-        }
-    }
-    return hidden;
-}
-
-static long suppress_table(utfall_table *t, long min_count, utfall_lang lang)
-{
-    long hidden = 0;
-    int total_row = -1;
-    for (int r = 0; r < t->nrows; r++)
-        if (t->is_total[r])
-            total_row = r;
-    for (int c = 0; c < t->ncols; c++) {
-        if (!is_count_col(&t->cols[c]))
-            continue;
-        for (int r = 0; r < t->nrows; r++) {
-            struct cell *cell = cell_at(t, r, c);
-            if (cell->state == CELL_NUM && cell->num >= 1 && cell->num < (double)min_count) {
-                cell->state = CELL_SUPPRESSED;
-                hidden++;
-            }
-        }
-    }
-    hidden += complementary_suppression(t, total_row);
-    /* dependent columns follow their bases; twice, for chains */
-    for (int pass = 0; pass < 2; pass++)
-        for (int c = 0; c < t->ncols; c++)
-            for (int k = 0; k < 2; k++) {
-                int base = t->cols[c].depends[k] - 1;
-                if (base < 0)
-                    continue;
-                for (int r = 0; r < t->nrows; r++)
-                    if (cell_at(t, r, base)->state == CELL_SUPPRESSED
-                        && cell_at(t, r, c)->state != CELL_SUPPRESSED) {
-                        cell_at(t, r, c)->state = CELL_SUPPRESSED;
-                        hidden++;
-                    }
-            }
-    /* a note must not say what a table hides */
-    for (int i = 0; i < t->ncounted; i++) {
-        struct counted_note *cn = &t->counted[i];
-        if (cn->count < 1 || cn->count >= min_count)
-            continue;
-        char mark[32], note[1024];
-        snprintf(mark, sizeof mark, "<%ld", min_count);
-        snprintf(note, sizeof note, cn->fmt, mark);
-        char *dup = strdup(note);
-        if (dup) {
-            free(t->notes[cn->note]);
-            t->notes[cn->note] = dup;
-            hidden++;
-        }
-    }
-    if (hidden) {
-        char note[512], n[32];
-        snprintf(n, sizeof n, "%ld", min_count);
-        snprintf(note, sizeof note, utfall_tr(lang, "note.suppressed"), n);
-        utfall_table_add_note(t, note);
-    }
-    return hidden;
-}
-
-long utfall_doc_suppress(utfall_doc *d, long min_count, utfall_lang lang)
-{
-    long hidden = 0;
-    if (min_count <= 1)
-        return 0;
-    for (int i = 0; i < d->n; i++) {
-        if (d->tables[i]->no_suppress)
-            continue;
-        d->tables[i]->suppress_mark = min_count;
-        hidden += suppress_table(d->tables[i], min_count, lang);
-    }
-    return hidden;
-}
 
 void utfall_table_set_na(utfall_table *t, int row, int col)
 {
@@ -482,22 +344,6 @@ int utfall_table_add_group_column(utfall_table *t, const char *key, utfall_lang 
                                    UTFALL_COL_GROUP, 0);
 }
 
-void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count, utfall_lang lang)
-{
-    char num[64], note[1024];
-    utfall_fmt_count(lang, count, num, sizeof num);
-    snprintf(note, sizeof note, fmt, num);
-    int before = t->nnotes;
-    utfall_table_add_note(t, note);
-    size_t cap = (size_t)t->ncounted;
-    char *dup = strdup(fmt);
-    if (t->nnotes == before || !dup || UTFALL_GROW(t->counted, cap, cap + 1)) {
-        free(dup);
-        table_fail(t, UTFALL_ERR_NOMEM);
-        return;
-    }
-    t->counted[t->ncounted++] = (struct counted_note){before, dup, count, -1, -1, NULL};
-}
 
 /* Remember note `before` (just added) as one to rewrite after protection. */
 static void keep_counted(utfall_table *t, int before, const char *fmt, int row, int col,
@@ -689,6 +535,13 @@ void utfall_table_human_cell(const utfall_table *t, int row, int col, utfall_lan
     case UTFALL_COL_COUNT_SHARE: {
         char n[64], p[64];
         utfall_fmt_count(lang, (long long)llround(c->num), n, sizeof n);
+        /* the share of a hidden total would give the total back */
+        int base = k->sum_of - 1;
+        if (base >= 0 && t->cells[(size_t)row * (size_t)t->ncols + (size_t)base].state
+                             == CELL_SUPPRESSED) {
+            snprintf(buf, size, "%s", n);
+            break;
+        }
         utfall_fmt_percent(lang, c->aux, 0, p, sizeof p);
         snprintf(buf, size, "%s (%s)", n, p);
         break;

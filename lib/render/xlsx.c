@@ -127,9 +127,13 @@ static void write_share(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const u
 {
     const struct cell *cell = &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
     int total = t->is_total[r];
-    if (cell->state == CELL_NUM && isfinite(cell->aux))
+    int base = t->cols[c].sum_of - 1; /* the share of a hidden total gives the total */
+    int base_hidden = base >= 0
+                      && t->cells[(size_t)r * (size_t)t->ncols + (size_t)base].state
+                             == CELL_SUPPRESSED;
+    if (cell->state == CELL_NUM && isfinite(cell->aux) && !base_hidden)
         worksheet_write_number(ws, row, col, cell->aux, total ? f->share_bold[1] : f->share[1]);
-    else if (cell->state == CELL_SUPPRESSED || cell->state == CELL_NA)
+    else if (cell->state == CELL_SUPPRESSED || cell->state == CELL_NA || base_hidden)
         worksheet_write_string(ws, row, col,
                                utfall_tr(lang, cell->state == CELL_NA ? "not_computable"
                                                                        : "suppressed_mark"),
