@@ -200,8 +200,28 @@ int utfall_chart_add_point(utfall_chart *c, int panel, const char *category, con
     pt->hi = hi;
     pt->n = n;
     pt->total = is_total;
+    pt->hidden = 0;
+    pt->colour = -1;
     p->n++;
     return 0;
+}
+
+/* The last point added: hidden, and its series' fixed colour. */
+static void mark_last(utfall_chart *c, int panel, int hidden, int colour)
+{
+    struct chart_panel *p = &c->panels[panel];
+    if (p->n) {
+        p->p[p->n - 1].hidden = hidden;
+        p->p[p->n - 1].colour = colour;
+    }
+}
+
+/* An exit outcome is drawn in the same colour in every figure. */
+static int series_colour_of(const utfall_table *t, int r, int col)
+{
+    const char *key = col >= 0 ? utfall_table_text(t, r, col) : NULL;
+    int o;
+    return key && !utfall_outcome_parse(key, &o) ? o : -1;
 }
 
 size_t utfall_chart_bins(const double *v, size_t n, long *counts, size_t max_bins,
@@ -402,17 +422,26 @@ static utfall_status table_row(const struct table_run *run, int r)
     int failed = 0;
     for (int k = 0; k < run->ns && !failed; k++) {
         double y = table_value(t, r, run->sc[k]);
-        if (isfinite(y))
+        int hidden = utfall_table_is_suppressed(t, r, run->sc[k]);
+        if (isfinite(y) || hidden)
             failed = utfall_chart_add_point(c, run->panel, cat,
                                             utfall_table_column_label(t, run->sc[k], c->lang),
                                             x, y, NAN, NAN, n, total);
+        if (!failed)
+            mark_last(c, run->panel, hidden, series_colour_of(t, r, -1));
     }
     double y = table_value(t, r, run->cy);
-    /* suppressed or not computable: no bar rather than a false one */
-    if (!run->ns && isfinite(y) && !(run->numeric_x && !isfinite(x)))
+    int hidden = run->cy >= 0 && utfall_table_is_suppressed(t, r, run->cy);
+    /* not computable: no bar rather than a false one; hidden: a segment of
+     * a stacked bar drawn as "hidden", elsewhere no bar */
+    if (!run->ns && (isfinite(y) || (hidden && run->cg >= 0))
+        && !(run->numeric_x && !isfinite(x))) {
         failed = utfall_chart_add_point(c, run->panel, cat, ser, x, y,
                                         table_value(t, r, run->clo), table_value(t, r, run->chi),
                                         n, total);
+        if (!failed)
+            mark_last(c, run->panel, hidden, series_colour_of(t, r, run->cg));
+    }
     if (failed)
         return out_of_memory(run->err);
     return UTFALL_OK;

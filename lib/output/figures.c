@@ -115,6 +115,14 @@ utfall_status utfall_figure_hours(utfall_chart *c, utfall_doc *doc, const char *
     utfall_status st = add(c, doc, prefix, "rows", &cols, &po, err);
     if (st)
         return st;
+    /* a histogram with a bin hidden would be drawn with a gap that looks
+     * like nobody: it is left out, and the figure says why */
+    utfall_table *hist = find(doc, prefix, "change_histogram");
+    for (int r = 0; hist && r < utfall_table_nrows(hist); r++)
+        if (utfall_table_is_suppressed(hist, r, utfall_table_column_index(hist, "count"))) {
+            utfall_chart_add_note(c, utfall_tr(lang, "chart.histogram_hidden"));
+            return UTFALL_OK;
+        }
     utfall_chart_columns hc = {.x = "change_from", .hi = "change_to", .y = "count"};
     po = panel_options(UTFALL_CHART_HISTOGRAM, COUNTS);
     po.title = utfall_tr(lang, "chart.hours_histogram");

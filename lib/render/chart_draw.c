@@ -45,6 +45,7 @@ static const unsigned palette[] = {0x0072B2, 0xE69F00, 0x009E73, 0x56B4E9,
 #define C_AXIS 0x444444
 #define C_TOTAL 0x6E6E6E
 #define C_NEUTRAL 0xBBBBBB
+#define C_HIDDEN 0xDADADA /* what protection hides: lighter than any series */
 
 /* What the drawing calls ask for, by name rather than 0 and 1. */
 enum weight { REGULAR, BOLD };
@@ -431,6 +432,9 @@ typedef struct grid {
     double *v, *lo, *hi; /* [cat * nser + ser] */
     double *n;           /* per category */
     int *total;
+    int *colour;         /* per series: a fixed palette index, -1 = by order */
+    size_t nreal;        /* series before the "hidden" one (= nser without it) */
+    long hidden;         /* the series of what protection hid; -1 = none */
 } grid;
 
 static size_t intern(const char **list, size_t *n, const char *s)
@@ -442,17 +446,52 @@ static size_t intern(const char **list, size_t *n, const char *s)
     return (*n)++;
 }
 
-static int make_grid(const struct chart_panel *p, grid *g)
+/* What protection hid in a category becomes one grey segment: the rest
+ * of n (counts) or of 100 % (shares), so that the shown segments keep
+ * their true size; without n nothing of the category can be shown. */
+static void hidden_segments(grid *g, const unsigned char *has_hidden, utfall_chart_kind kind)
+{
+    for (size_t c = 0; c < g->ncat; c++) {
+        if (!has_hidden[c])
+            continue;
+        double sum = 0;
+        for (size_t s = 0; s < g->nreal; s++)
+            if (isfinite(g->v[c * g->nser + s]))
+                sum += g->v[c * g->nser + s];
+        int counts = kind == UTFALL_CHART_DIVERGING || sum > 1 + 1e-9;
+        double rest = counts ? g->n[c] - sum : 1 - sum;
+        if (counts && !isfinite(g->n[c])) {
+            for (size_t s = 0; s < g->nreal; s++)
+                g->v[c * g->nser + s] = NAN;
+            rest = 1;
+        }
+        g->v[c * g->nser + (size_t)g->hidden] = rest > 1e-9 ? rest : NAN;
+    }
+}
+
+static int make_grid(const struct chart_panel *p, utfall_lang lang, grid *g)
 {
     memset(g, 0, sizeof *g);
+    g->hidden = -1;
     size_t n = p->n ? p->n : 1;
-    g->cat = calloc(n, sizeof *g->cat);
-    g->ser = calloc(n, sizeof *g->ser);
-    if (!g->cat || !g->ser)
+    g->cat = calloc(n + 1, sizeof *g->cat);
+    g->ser = calloc(n + 1, sizeof *g->ser);
+    g->colour = malloc((n + 1) * sizeof *g->colour);
+    if (!g->cat || !g->ser || !g->colour)
         return -1;
+    int any_hidden = 0;
     for (size_t i = 0; i < p->n; i++) {
         intern(g->cat, &g->ncat, p->p[i].cat);
-        intern(g->ser, &g->nser, p->p[i].series);
+        size_t s = intern(g->ser, &g->nser, p->p[i].series);
+        if (s + 1 == g->nser)
+            g->colour[s] = p->p[i].colour;
+        any_hidden |= p->p[i].hidden;
+    }
+    g->nreal = g->nser;
+    if (any_hidden) {
+        g->hidden = (long)g->nser;
+        g->colour[g->nser] = -1;
+        g->ser[g->nser++] = utfall_tr(lang, "chart.hidden");
     }
     size_t cells = (g->ncat ? g->ncat : 1) * (g->nser ? g->nser : 1);
     g->v = malloc(cells * sizeof *g->v);
@@ -466,16 +505,23 @@ static int make_grid(const struct chart_panel *p, grid *g)
         g->v[i] = g->lo[i] = g->hi[i] = NAN;
     for (size_t i = 0; i <= g->ncat; i++)
         g->n[i] = NAN;
+    unsigned char *has_hidden = calloc(g->ncat + 1, 1);
+    if (!has_hidden)
+        return -1;
     for (size_t i = 0; i < p->n; i++) {
         size_t c = intern(g->cat, &g->ncat, p->p[i].cat);
         size_t s = intern(g->ser, &g->nser, p->p[i].series);
-        g->v[c * g->nser + s] = p->p[i].y;
+        has_hidden[c] |= p->p[i].hidden;
+        g->v[c * g->nser + s] = p->p[i].hidden ? NAN : p->p[i].y;
         g->lo[c * g->nser + s] = p->p[i].lo;
         g->hi[c * g->nser + s] = p->p[i].hi;
         if (isfinite(p->p[i].n) && !(g->n[c] >= p->p[i].n))
             g->n[c] = p->p[i].n;
         g->total[c] |= p->p[i].total;
     }
+    if (any_hidden)
+        hidden_segments(g, has_hidden, p->opt.kind);
+    free(has_hidden);
     return 0;
 }
 
@@ -488,12 +534,17 @@ static void free_grid(grid *g)
     free(g->hi);
     free(g->n);
     free(g->total);
+    free(g->colour);
 }
 
 static rgb series_colour(const grid *g, size_t s, utfall_chart_kind kind)
 {
+    if ((long)s == g->hidden)
+        return hex(C_HIDDEN);
+    if (g->colour && g->colour[s] >= 0) /* an exit outcome: the same in every figure */
+        return hex(palette[(size_t)g->colour[s] % (sizeof palette / sizeof palette[0])]);
     if (kind == UTFALL_CHART_DIVERGING) {
-        size_t ns = g->nser, half = ns / 2;
+        size_t ns = g->nreal, half = ns / 2;
         if (ns % 2 && s == half)
             return hex(C_NEUTRAL);
         if (s < half)
@@ -991,13 +1042,20 @@ static void hbar_category(const struct bar_run *b, size_t c)
     double base = sy + slot / 2 - (b->grouped ? bh * (double)ns / 2 : bh / 2);
     double cum = 0;
     if (b->kind == UTFALL_CHART_DIVERGING) {
-        /* start left of zero by the left half and half of the middle */
-        size_t half = ns / 2;
-        for (size_t s = 0; s < ns; s++) {
+        /* start left of zero by the left half and half of the middle; the
+         * hidden segment, if any, comes last, on the right */
+        size_t half = b->g->nreal / 2;
+        for (size_t s = 0; s < b->g->nreal; s++) {
             double v = b->g->v[c * ns + s];
-            if (isfinite(v) && (s < half || (ns % 2 && s == half)))
+            if (isfinite(v) && (s < half || (b->g->nreal % 2 && s == half)))
                 cum -= s < half ? v : v / 2;
         }
+        /* all of it hidden: one grey bar across zero, no side taken */
+        int shown = 0;
+        for (size_t s = 0; s < b->g->nreal; s++)
+            shown |= isfinite(b->g->v[c * ns + s]);
+        if (!shown && b->g->hidden >= 0 && isfinite(b->g->v[c * ns + (size_t)b->g->hidden]))
+            cum = -b->g->v[c * ns + (size_t)b->g->hidden] / 2;
     }
     segments(b, c, base, bh, cum, hbar_segment);
     char lab[600];
@@ -1448,7 +1506,7 @@ static void render(dc *d, const utfall_chart *c)
         return;
     double total = 0;
     for (int i = 0; i < c->npanels; i++) {
-        if (make_grid(&c->panels[i], &gs[i])) {
+        if (make_grid(&c->panels[i], c->lang, &gs[i])) {
             for (int k = 0; k <= i; k++)
                 free_grid(&gs[k]);
             free(gs);
@@ -1475,7 +1533,7 @@ static double content_height(const utfall_chart *c)
     double h = 28 + (c->title ? 18 : 0) + (c->subtitle ? 14 : 0) + (c->note ? 48 : 0);
     for (int i = 0; i < c->npanels; i++) {
         grid g;
-        if (make_grid(&c->panels[i], &g) == 0)
+        if (make_grid(&c->panels[i], c->lang, &g) == 0)
             h += panel_weight(&c->panels[i], &g) + 10;
         free_grid(&g);
     }
