@@ -494,7 +494,8 @@ static void test_notes(const struct split_run *r, utfall_table *w)
     utfall_lang lang = r->lang;
     char note[1024], a[64], b[64], c[64], d[64];
     /* a test of counts some of which are hidden would tell of them */
-    const char *hidden = utfall_tr(lang, "note.split.tests_hidden");
+    /* said once: the notes after the first go with it */
+    const char *instead = utfall_tr(lang, "note.split.tests_hidden");
     /* On the value rather than s->made, as before: when no test could be
      * made (nothing counted, no group stated) chi is still all zero and
      * the note states X² = 0, df = 0 -- a fault to mend in a change of
@@ -504,7 +505,8 @@ static void test_notes(const struct split_run *r, utfall_table *w)
         utfall_fmt_decimal(lang, s->chi.df, 0, b, sizeof b);
         const char *rel = p_value_text(lang, s->chi.p_value, c, sizeof c);
         snprintf(note, sizeof note, utfall_tr(lang, "note.split.chi2"), a, b, rel, c);
-        utfall_table_add_note_if_whole(w, note, hidden);
+        utfall_table_add_note_if_whole(w, note, instead);
+        instead = "";
         if (s->chi.cells_expected_below_5)
             utfall_table_add_note_if_whole(w, utfall_tr(lang, "note.split.expected_below_5"), "");
     } else {
@@ -513,7 +515,8 @@ static void test_notes(const struct split_run *r, utfall_table *w)
     if (isfinite(s->fisher)) {
         const char *rel = p_value_text(lang, s->fisher, a, sizeof a);
         snprintf(note, sizeof note, utfall_tr(lang, "note.split.fisher"), rel, a);
-        utfall_table_add_note_if_whole(w, note, hidden);
+        utfall_table_add_note_if_whole(w, note, instead);
+        instead = "";
     }
     if (isfinite(s->diff.estimate)) {
         utfall_fmt_decimal(lang, s->diff.estimate * 100, 1, a, sizeof a);
@@ -521,7 +524,8 @@ static void test_notes(const struct split_run *r, utfall_table *w)
         utfall_fmt_decimal(lang, s->diff.upper * 100, 1, c, sizeof c);
         utfall_fmt_percent(lang, r->opt->level, 0, d, sizeof d);
         snprintf(note, sizeof note, utfall_tr(lang, "note.split.diff"), a, d, b, c);
-        utfall_table_add_note_if_whole(w, note, hidden);
+        utfall_table_add_note_if_whole(w, note, instead);
+        instead = "";
     }
 }
 

@@ -1536,9 +1536,18 @@ static utfall_status protect_group(struct run *r, size_t s)
         }
         cost_groups = r->groups;
         qsort(cand, n, sizeof *cand, by_cost);
-        size_t chosen = cand[0];
+        /* the cheapest count that binds the range (a step along the proof
+         * that pins it: totals of totals need several), unless one that
+         * frees it at once costs less */
+        long binding = -1;
+        for (size_t i = 0; i < n && binding < 0; i++)
+            if (bind[cand[i]] == 1)
+                binding = (long)cand[i];
+        size_t chosen = binding >= 0 ? (size_t)binding : cand[0];
         for (size_t i = 0; i < n && i < MAX_TRIES && !st; i++) {
             struct group *c = &r->groups[cand[i]];
+            if (binding >= 0 && c->cost >= r->groups[binding].cost)
+                break;
             c->status = G_SECONDARY;
             set_row_bounds(r, c);
             st = range_of(r, s, NULL);
