@@ -464,7 +464,7 @@ int cli_protect(cli *c, utfall_doc *doc)
     utfall_error_clear(&err);
     int rc = 0;
     if (c->suppress >= 2 || c->audit_path) {
-        utfall_protect_options po = {c->suppress, c->lang};
+        utfall_protect_options po = {c->suppress, c->lang, c->audit_path != NULL};
         if (utfall_doc_protect(doc, &po, &err))
             return cli_report(c, &err);
     }

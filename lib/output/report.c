@@ -1015,7 +1015,7 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
         method_section(r, &c, &f);
         /* the whole document at once: a count hidden in one table is
          * hidden in every other, and no table lets it be computed */
-        utfall_protect_options po = {opt->suppress, opt->lang};
+        utfall_protect_options po = {opt->suppress, opt->lang, opt->audit};
         st = utfall_doc_protect(r->doc, &po, err);
     }
     if (!st) {
