@@ -157,7 +157,11 @@ int cli_common_option(cli *c, int opt, const char *arg)
         if (*end || end == arg || n < 0 || n > 1000)
             exit(cli_usage_error(c, "--suppress takes a whole number from 0 to 1000, not '%s'",
                                  arg));
+        if (c->suppress_given && n != c->suppress)
+            exit(cli_usage_error(c, "--suppress is given twice, as %ld and %ld: which is meant?",
+                                 c->suppress, n));
         c->suppress = n;
+        c->suppress_given = 1;
         return 1;
     }
     case OPT_AUDIT:
