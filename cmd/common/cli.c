@@ -472,16 +472,24 @@ int cli_protect(cli *c, utfall_doc *doc)
         if (utfall_doc_protect(doc, &po, &err))
             return cli_report(c, &err);
     }
-    if (c->audit_path && !(rc = cli_check_output_path(c, c->audit_path))) {
-        cli_output o;
-        if ((rc = cli_output_open(c, c->audit_path, &o)))
-            return rc;
-        utfall_status st = utfall_doc_write_audit(doc, o.fp, &err);
-        rc = cli_output_close(c, &o, st == UTFALL_OK);
-        if (st) {
-            utfall_error_locate(&err, c->audit_path, 0, 0, NULL);
-            return cli_report(c, &err);
-        }
+    if (c->audit_path && !(rc = cli_check_output_path(c, c->audit_path)))
+        rc = cli_write_audit(c, doc);
+    return rc;
+}
+
+int cli_write_audit(cli *c, const utfall_doc *doc)
+{
+    utfall_error err;
+    utfall_error_clear(&err);
+    cli_output o;
+    int rc = cli_output_open(c, c->audit_path, &o);
+    if (rc)
+        return rc;
+    utfall_status st = utfall_doc_write_audit(doc, o.fp, &err);
+    rc = cli_output_close(c, &o, st == UTFALL_OK);
+    if (st) {
+        utfall_error_locate(&err, c->audit_path, 0, 0, NULL);
+        return cli_report(c, &err);
     }
     return rc;
 }

@@ -140,6 +140,8 @@ int cli_output_close(cli *c, cli_output *o, int ok);
 /* Disclosure control over the finished document (--suppress), and the
  * --audit file; returns an exit status. */
 int cli_protect(cli *c, utfall_doc *doc);
+/* The audit of a protected document to --audit FILE; an exit status. */
+int cli_write_audit(cli *c, const utfall_doc *doc);
 /* Write the document to -o FILE (atomically) or stdout; return exit status. */
 int cli_write(cli *c, const utfall_doc *doc);
 /* Parse a share: "35%", "35", "0.35", "0,35" → 0.35.  -1 if invalid. */

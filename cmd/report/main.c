@@ -162,24 +162,6 @@ static int write_figures(cli *c, utfall_report *r, const char *md_path)
     return rc;
 }
 
-/* The report's document is protected as it is built; the audit says how. */
-static int write_audit(cli *c, const utfall_doc *doc)
-{
-    cli_output o;
-    int rc = cli_output_open(c, c->audit_path, &o);
-    if (rc)
-        return rc;
-    utfall_error err;
-    utfall_error_clear(&err);
-    utfall_status st = utfall_doc_write_audit(doc, o.fp, &err);
-    rc = cli_output_close(c, &o, st == UTFALL_OK);
-    if (st) {
-        utfall_error_locate(&err, c->audit_path, 0, 0, NULL);
-        return cli_report(c, &err);
-    }
-    return rc;
-}
-
 static int write_pdf(cli *c, utfall_report *r)
 {
     if (!strcmp(c->output, "-"))
@@ -331,7 +313,7 @@ int main(int argc, char **argv)
         utfall_goals_free(goals);
         return cli_finish(&c, rc);
     }
-    if (c.audit_path && (rc = write_audit(&c, utfall_report_doc(r)))) {
+    if (c.audit_path && (rc = cli_write_audit(&c, utfall_report_doc(r)))) {
         utfall_report_free(r);
         utfall_goals_free(goals);
         return cli_finish(&c, rc);

@@ -9,6 +9,7 @@
 #include "utfall/protect.h"
 #include "utfall/summary.h"
 #include "core/internal.h"
+#include "analysis/states.h"
 
 void utfall_goal_options_init(utfall_goal_options *opt)
 {
@@ -70,7 +71,7 @@ struct goal_run {
     size_t cap;
     struct goal_counts total;
     struct person_map persons; /* with --unit persons */
-    unsigned states_seen; /* outcomes seen among exits; bit 30: active, 31: exit without one */
+    unsigned states_seen; /* analysis/states.h */
 };
 
 static utfall_status nomem(utfall_error *err)
@@ -146,9 +147,7 @@ static utfall_status read_rows(struct goal_run *r, utfall_extract *x, utfall_err
         int exited = row.avslutad != UTFALL_DATE_NONE;
         int reached = exited && row.avslutsorsak >= 0
                       && ((opt->success >> row.avslutsorsak) & 1);
-        r->states_seen |= !exited ? 1u << 30
-                          : row.avslutsorsak >= 0 ? 1u << row.avslutsorsak
-                                                  : 1u << 31;
+        r->states_seen |= utfall_state_bit(&row);
         if (opt->unit == UTFALL_UNIT_PERSONS) {
             if (remember_person(r, &row, gi, exited, reached))
                 return nomem(err);
@@ -256,29 +255,15 @@ static utfall_status fill_row(utfall_table *t, int r, int c, const struct goal_c
 static void define_cells(const struct goal_run *r, utfall_table *t, int c, utfall_doc *doc)
 {
     const utfall_goal_options *opt = r->opt;
-    char cond[512] = "state:", v[64];
-    size_t n = strlen(cond);
-    for (int o = 0; o < UTFALL_OUTCOME_COUNT; o++) {
-        if ((opt->success >> o) & 1)
-            n += (size_t)snprintf(cond + n, sizeof cond - n, "%sexited/%s",
-                                  cond[n - 1] == ':' ? "" : ",", utfall_outcome_key(o));
-        snprintf(v, sizeof v, "exited/%s", utfall_outcome_key(o));
-        if ((r->states_seen >> o) & 1)
-            utfall_doc_dimension_value(doc, "state", v);
-    }
-    if ((r->states_seen >> 30) & 1)
-        utfall_doc_dimension_value(doc, "state", "active");
-    if ((r->states_seen >> 31) & 1)
-        utfall_doc_dimension_value(doc, "state", "exited/unknown");
+    char cond[512];
+    utfall_state_condition(opt->success, cond, sizeof cond);
+    utfall_declare_states(doc, r->states_seen);
     if (opt->unit == UTFALL_UNIT_PERSONS) {
         utfall_doc_dimension_value(doc, "latest", "yes");
         utfall_doc_dimension_value(doc, "latest", "no");
         utfall_table_set_population(t, "latest:yes"); /* a person's latest episode */
     }
-    if (cond[n - 1] != ':')
-        utfall_table_column_cell(t, c + G_REACHED, cond);
-    else
-        utfall_table_column_cell(t, c + G_REACHED, "state:none"); /* no outcome: nobody */
+    utfall_table_column_cell(t, c + G_REACHED, cond);
     if (opt->base == UTFALL_BASE_FIXED) {
         utfall_table_column_not_suppressible(t, c + G_N);
         utfall_table_column_not_suppressible(t, c + G_EXCLUDED);

@@ -1,5 +1,6 @@
 #include "utfall/split.h"
 #include "utfall/protect.h"
+#include "analysis/states.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -78,7 +79,7 @@ struct split_run {
     size_t gcap;
     struct outcome_counts total;
     long excluded;     /* active episodes, outside an exited base */
-    unsigned states_seen; /* exits by outcome; bit 30: active, 31: exit without one */
+    unsigned states_seen; /* analysis/states.h */
     utfall_table *excluded_table; /* the count the note on excluded states */
     size_t nk, ng, no; /* group keys, groups and outcomes in the tables */
     const size_t *gorder, *oorder;
@@ -114,9 +115,7 @@ static utfall_status read_rows(struct split_run *r, utfall_extract *x, utfall_er
     int got;
     while ((got = utfall_extract_next(x, &row, err)) == 1) {
         int exited = row.avslutad != UTFALL_DATE_NONE;
-        r->states_seen |= !exited ? 1u << 30
-                          : row.avslutsorsak >= 0 ? 1u << row.avslutsorsak
-                                                  : 1u << 31;
+        r->states_seen |= utfall_state_bit(&row);
         if (opt->base == UTFALL_BASE_EXITED && !exited) {
             r->excluded++;
             continue;
@@ -232,19 +231,6 @@ static void outcome_states(const struct split_run *r, const char *value, char *b
                  enrolled ? ",active" : "");
 }
 
-static void declare_states(const struct split_run *r, utfall_doc *doc)
-{
-    for (int o = 0; o < UTFALL_OUTCOME_COUNT; o++) {
-        char v[64];
-        snprintf(v, sizeof v, "exited/%s", utfall_outcome_key(o));
-        if ((r->states_seen >> o) & 1)
-            utfall_doc_dimension_value(doc, "state", v);
-    }
-    if ((r->states_seen >> 30) & 1)
-        utfall_doc_dimension_value(doc, "state", "active");
-    if ((r->states_seen >> 31) & 1)
-        utfall_doc_dimension_value(doc, "state", "exited/unknown");
-}
 
 /* A table of exited participants counts in them; with --base enrolled, in all. */
 static void set_population(const struct split_run *r, utfall_table *t)
@@ -333,7 +319,7 @@ static utfall_status long_table(const struct split_run *r, utfall_doc *doc, utfa
     set_population(r, t);
     define_outcome_group(r, t, co);
     utfall_table_column_margin_over(t, c + LONG_N, okey); /* the group's n, beside each outcome */
-    declare_states(r, doc);
+    utfall_declare_states(doc, r->states_seen);
     for (size_t ga = 0; ga <= r->ng; ga++) {
         const struct outcome_counts *n = row_counts(r, ga);
         for (size_t ob = 0; ob < r->no; ob++) {

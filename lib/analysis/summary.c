@@ -8,6 +8,7 @@
 #include "utfall/group.h"
 #include "utfall/protect.h"
 #include "core/internal.h"
+#include "analysis/states.h"
 
 #define MAX_SPLITS 8
 #define DEFAULT_SPLITS "kon,aldersgrupp,enhet"
@@ -271,14 +272,11 @@ static utfall_status read_rows(struct summary_run *r, utfall_extract *x, utfall_
  * are the episodes that are their person's first within the row's group. */
 static void declare_states(const struct summary_run *r, utfall_doc *doc)
 {
-    if (r->all.active)
-        utfall_doc_dimension_value(doc, "state", "active");
-    for (int o = 0; o <= UTFALL_OUTCOME_COUNT; o++) {
-        char v[64];
-        snprintf(v, sizeof v, "exited/%s", o < UTFALL_OUTCOME_COUNT ? utfall_outcome_key(o) : "unknown");
+    unsigned seen = r->all.active ? 1u << STATE_BIT_ACTIVE : 0;
+    for (int o = 0; o <= UTFALL_OUTCOME_COUNT; o++)
         if (r->outcomes[o])
-            utfall_doc_dimension_value(doc, "state", v);
-    }
+            seen |= o < UTFALL_OUTCOME_COUNT ? 1u << o : 1u << STATE_BIT_UNKNOWN;
+    utfall_declare_states(doc, seen);
     /* a person's gender does not change between episodes */
     utfall_doc_constant_per_person(doc, "kon");
 }

@@ -18,6 +18,7 @@
 #include "utfall/split.h"
 #include "utfall/summary.h"
 #include "utfall/utfall.h"
+#include "analysis/states.h"
 
 struct ctx;
 
@@ -94,14 +95,20 @@ static void heading(utfall_report *r, int level, const char *text)
 /* A figure of the report's own, filled once the tables are suppressed
  * (the figure never shows what a table hides).  title: the figure's title
  * when its tables give none. */
+/* A new empty block of kind, for its maker to fill in; NULL when out of memory. */
+static struct block *new_block(utfall_report *r, utfall_block_kind kind)
+{
+    size_t before = r->n;
+    add_block(r, kind, 0, "");
+    return r->n == before ? NULL : &r->blocks[r->n - 1];
+}
+
 static void figure(utfall_report *r, enum fig fig, const char *prefix, double param,
                    const char *title)
 {
-    size_t before = r->n;
-    add_block(r, UTFALL_BLOCK_FIGURE, 0, "");
-    if (r->n == before)
+    struct block *b = new_block(r, UTFALL_BLOCK_FIGURE);
+    if (!b)
         return;
-    struct block *b = &r->blocks[r->n - 1];
     b->fig = fig;
     b->param = param;
     b->prefix = strdup(prefix);
@@ -212,11 +219,9 @@ typedef void (*sentence_fn)(struct utfall_report *r, const struct ctx *c, struct
 static void defer(utfall_report *r, utfall_block_kind kind, sentence_fn fill, const char *prefix,
                   const utfall_goal_spec *goal)
 {
-    size_t before = r->n;
-    add_block(r, kind, 0, "");
-    if (r->n == before)
+    struct block *b = new_block(r, kind);
+    if (!b)
         return;
-    struct block *b = &r->blocks[r->n - 1];
     b->fill = fill;
     b->goal = goal;
     if (prefix && !(b->prefix = strdup(prefix)))
@@ -702,13 +707,10 @@ static void count_goal(utfall_report *r, const struct ctx *c, const struct facts
     long count = 0;
     char cond[512] = "";
     if (g->success) {
-        size_t n = (size_t)snprintf(cond, sizeof cond, "state:");
+        utfall_state_condition(g->success, cond, sizeof cond);
         for (int o = 0; o < UTFALL_OUTCOME_COUNT; o++)
-            if ((g->success >> o) & 1) {
+            if ((g->success >> o) & 1)
                 count += f->outcome[o];
-                n += (size_t)snprintf(cond + n, sizeof cond - n, "%sexited/%s",
-                                      cond[n - 1] == ':' ? "" : ",", utfall_outcome_key(o));
-            }
     } else {
         count = g->base == UTFALL_BASE_EXITED ? f->exited : f->enrolled;
         if (g->base == UTFALL_BASE_EXITED)
@@ -729,7 +731,7 @@ static void count_goal(utfall_report *r, const struct ctx *c, const struct facts
         return;
     }
     utfall_table_add_columns(t, count_cols, 4);
-    if (cond[0] && strcmp(cond, "state:"))
+    if (cond[0])
         utfall_table_column_cell(t, 1, cond);
     int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
     utfall_table_set_num(t, row, 0, (double)g->target_count);
