@@ -10,6 +10,7 @@
 #include "utfall/csvread.h"
 #include "utfall/date.h"
 #include "utfall/error.h"
+#include "utfall/pnr.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,12 +27,6 @@ UTFALL_API utfall_status utfall_pseudo_new_key(const char *path, utfall_error *e
 UTFALL_API utfall_status utfall_pseudo_load_key(const char *path,
                                                 unsigned char key[UTFALL_PSEUDO_KEY_BYTES],
                                                 utfall_error *err);
-
-/* The 12-digit form (YYYYMMDDNNNC) of a personnummer or samordningsnummer
- * as written (YYYYMMDD-NNNC, YYMMDD-NNNC, YYMMDD+NNNC): a 10-digit
- * form gets the century that makes the person younger than 100 on `today`
- * ('+' means 100 or older).  0 ok, -1 not a number of that form. */
-UTFALL_API int utfall_pnr_normalize(const char *s, size_t len, utfall_date today, char out[13]);
 
 /* The pseudonym of a normalized number: "P-" + 20 lower-case hex digits. */
 UTFALL_API void utfall_pseudonym(const unsigned char key[UTFALL_PSEUDO_KEY_BYTES],
