@@ -34,7 +34,8 @@ static const char usage[] =
     "  -h, --help, -V, --version\n"
     "\n"
     "Exit status: 0 ok, 1 data error (missing column, value not a number, empty\n"
-    "input), 2 usage error, 4 input/output error.  See utfall-chart(1).\n";
+    "input), 2 usage error, 3 personal identity number found, 4 input/output\n"
+    "error.  See utfall-chart(1).\n";
 
 enum {
     OPT_LO = OPT_FIRST_COMMAND_OPTION,
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
         {"note", required_argument, NULL, OPT_NOTE},
         {NULL, 0, NULL, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, "hVo:d:t:x:y:g:n:p", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(&c, argc, argv, "hVo:d:t:x:y:g:n:p", longopts)) != -1) {
         if (opt != 'o' && cli_common_option(&c, opt, optarg))
             continue;
         switch (opt) {

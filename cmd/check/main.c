@@ -38,7 +38,7 @@ int main(int argc, char **argv)
                                              {"strict", no_argument, NULL, OPT_STRICT},
                                              {NULL, 0, NULL, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(&c, argc, argv, CLI_COMMON_SHORT, longopts)) != -1) {
         if (cli_common_option(&c, opt, optarg))
             continue;
         if (opt == OPT_STRICT)

@@ -29,6 +29,111 @@ void cli_init(cli *c, const char *prog, const char *usage)
     utfall_init();
 }
 
+/* The long option an argument "--name[=value]" names: exact, or the one
+ * it abbreviates (as getopt_long takes it); NULL when none or several. */
+static const struct option *long_option(const struct option *longopts, const char *name, size_t n)
+{
+    const struct option *found = NULL;
+    for (const struct option *o = longopts; o && o->name; o++) {
+        if (strncmp(o->name, name, n))
+            continue;
+        if (strlen(o->name) == n)
+            return o;
+        if (found)
+            return NULL;
+        found = o;
+    }
+    return found;
+}
+
+/* "option --by" for a short option that stands for a long one. */
+static void short_name(const struct option *longopts, char opt, char *buf, size_t size)
+{
+    for (const struct option *o = longopts; o && o->name; o++)
+        if (o->val == opt && !o->flag) {
+            snprintf(buf, size, "option --%s", o->name);
+            return;
+        }
+    snprintf(buf, size, "option -%c", opt);
+}
+
+/* Refuse argument text with a number in it, naming what it is. */
+static void guard_arg(cli *c, const char *text, const char *place)
+{
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_guard_site site = {"command line", NULL, 0, NULL, place};
+    if (utfall_guard(text, strlen(text), &site, &err))
+        exit(cli_report(c, &err));
+}
+
+/* Argument i, an option cluster "-xVALUE" or "-x VALUE": the values of
+ * options that take one are named by their option.  Returns the index of
+ * the last argument it used. */
+static int guard_short(cli *c, int argc, char **argv, int i, const char *shortopts,
+                       const struct option *longopts)
+{
+    char place[96];
+    for (const char *p = argv[i] + 1; *p; p++) {
+        const char *spec = *p != ':' ? strchr(shortopts, *p) : NULL;
+        if (!spec || spec[1] != ':')
+            continue;
+        short_name(longopts, *p, place, sizeof place);
+        if (p[1]) {
+            guard_arg(c, p + 1, place);
+        } else if (i + 1 < argc) {
+            guard_arg(c, argv[i + 1], place);
+            return i + 1;
+        }
+        break;
+    }
+    return i;
+}
+
+/* Every argument before getopt sees one: getopt echoes unknown options,
+ * the commands echo bad values, and file names and titles go into the
+ * output. */
+static void guard_args(cli *c, int argc, char **argv, const char *shortopts,
+                       const struct option *longopts)
+{
+    char place[96];
+    int files_only = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        snprintf(place, sizeof place, "argument %d", i);
+        if (files_only || a[0] != '-' || !a[1]) {
+            snprintf(place, sizeof place, "argument %d (an input file name)", i);
+            guard_arg(c, a, place);
+        } else if (!strcmp(a, "--")) {
+            files_only = 1;
+        } else if (a[1] != '-') {
+            int last = guard_short(c, argc, argv, i, shortopts, longopts);
+            guard_arg(c, a, place);
+            i = last;
+        } else {
+            const char *eq = strchr(a + 2, '=');
+            const struct option *o =
+                long_option(longopts, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+            if (o)
+                snprintf(place, sizeof place, "option --%s", o->name);
+            /* an option's name holds no digits: "--name=value" is its value */
+            guard_arg(c, o && eq ? eq + 1 : a, place);
+            if (o && !eq && o->has_arg == required_argument && i + 1 < argc)
+                guard_arg(c, argv[++i], place);
+        }
+    }
+}
+
+int cli_getopt(cli *c, int argc, char **argv, const char *shortopts,
+               const struct option *longopts)
+{
+    if (!c->args_guarded) {
+        guard_args(c, argc, argv, shortopts, longopts);
+        c->args_guarded = 1;
+    }
+    return getopt_long(argc, argv, shortopts, longopts, NULL);
+}
+
 int cli_usage_error(cli *c, const char *fmt, ...)
 {
     va_list ap;

@@ -117,9 +117,16 @@ typedef struct cli {
     const char *chart_path;   /* --chart FILE */
     utfall_chart_output chart_out; /* format from the extension, --size, --dpi */
     cli_chart_fn chart_fn;    /* set by the command; NULL = it has no figure */
+    int args_guarded;         /* cli_getopt has run the identity-number guard over argv */
 } cli;
 
 void cli_init(cli *c, const char *prog, const char *usage);
+/* getopt_long, after the identity-number guard has passed every argument
+ * (option values, file names, unknown options): an argument with a
+ * personal identity number in it ends the run with exit status 3 before
+ * anything can echo it, naming the option or the argument's position. */
+int cli_getopt(cli *c, int argc, char **argv, const char *shortopts,
+               const struct option *longopts);
 /* 1 = handled, 0 = not a common option; exits 2 on a bad value and 0 for
  * --help/--version. */
 int cli_common_option(cli *c, int opt, const char *arg);

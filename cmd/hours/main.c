@@ -45,7 +45,7 @@ int main(int argc, char **argv)
         {"level", required_argument, NULL, OPT_LEVEL},
         {NULL, 0, NULL, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "b:", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(&c, argc, argv, CLI_COMMON_SHORT "b:", longopts)) != -1) {
         if (cli_common_option(&c, opt, optarg))
             continue;
         switch (opt) {

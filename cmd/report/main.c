@@ -221,7 +221,7 @@ int main(int argc, char **argv)
     int opt;
     utfall_error err;
     utfall_error_clear(&err);
-    while ((opt = getopt_long(argc, argv, "hVo:f:g:d:q", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(&c, argc, argv, "hVo:f:g:d:q", longopts)) != -1) {
         if (cli_common_option(&c, opt, optarg))
             continue;
         switch (opt) {

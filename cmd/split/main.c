@@ -50,7 +50,7 @@ int main(int argc, char **argv)
     int opt;
     utfall_error err;
     utfall_error_clear(&err);
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "b:s:", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(&c, argc, argv, CLI_COMMON_SHORT "b:s:", longopts)) != -1) {
         if (cli_common_option(&c, opt, optarg))
             continue;
         switch (opt) {

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
         CLI_COMMON_LONG_OPTIONS, {"by", required_argument, NULL, 'b'},
         {"per", required_argument, NULL, OPT_PER}, {NULL, 0, NULL, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "b:", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(&c, argc, argv, CLI_COMMON_SHORT "b:", longopts)) != -1) {
         if (cli_common_option(&c, opt, optarg))
             continue;
         switch (opt) {

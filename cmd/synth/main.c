@@ -25,7 +25,8 @@ static const char usage[] =
     "                         required with that preset\n"
     "  -h, --help, -V, --version\n"
     "\n"
-    "Exit status: 0 ok, 2 usage error, 4 input/output error.  See utfall-synth(1).\n";
+    "Exit status: 0 ok, 2 usage error, 3 personal identity number in an argument,\n"
+    "4 input/output error.  See utfall-synth(1).\n";
 
 enum { OPT_SPELLS_OUTPUT = OPT_FIRST_COMMAND_OPTION };
 
@@ -47,7 +48,7 @@ int main(int argc, char **argv)
         {"spells-output", required_argument, NULL, OPT_SPELLS_OUTPUT},
         {NULL, 0, NULL, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, "hVo:p:n:s:", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(&c, argc, argv, "hVo:p:n:s:", longopts)) != -1) {
         char *end;
         switch (opt) {
         case 'h':

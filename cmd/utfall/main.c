@@ -6,8 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The dispatcher only execs the programs: it links nothing of the library,
+/* The dispatcher only execs the programs: of the library it links only
+ * the identity-number guard (three small objects, no shared libraries),
  * so that it adds no shared objects to every start. */
+#include "utfall/pnr.h"
 #include "utfall_version.h"
 
 static const struct {
@@ -67,6 +69,17 @@ int main(int argc, char **argv)
         return 0;
     }
     const char *cmd = argv[1];
+    /* the command name is echoed below: guarded first, like every
+     * argument the command itself will see */
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_guard_site site = {"command line", NULL, 0, NULL, "argument 1"};
+    if (utfall_guard(cmd, strlen(cmd), &site, &err)) {
+        char msg[2 * UTFALL_ERROR_TEXT_MAX];
+        utfall_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "utfall: %s\n", msg);
+        return err.status;
+    }
     if (cmd[0] == '-' || strchr(cmd, '/')) {
         fprintf(stderr, "utfall: unknown option '%s'\nTry 'utfall --help'.\n", cmd);
         return 2;

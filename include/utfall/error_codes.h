@@ -81,7 +81,9 @@
     X(IMPOSSIBLE_DATE, "impossible-date", "a date-shaped field that is no day of the calendar") \
     X(INCOMPLETE_DOCUMENT, "incomplete-document", "an output lost a table, row or note while being built") \
     X(IS_DIRECTORY, "is-directory", "an input path that is a directory") \
+    X(KEEP_NO_COLUMN, "keep-no-column", "pseudonymize --keep names no free-text column") \
     X(KEY_FILE, "key-file", "a key file cannot be read or written") \
+    X(KEY_PERMISSIONS, "key-permissions", "a key file others than its owner may read (warning)") \
     X(LINE_TOO_LONG, "line-too-long", "a line longer than the limit") \
     X(LOGIT_DIVERGED, "logit-diverged", "logistic regression diverged") \
     X(LOGIT_INTERNAL, "logit-internal", "logistic regression: inconsistent design after aliasing") \
@@ -135,6 +137,7 @@
     X(UNKNOWN_SECTION, "unknown-section", "--section names no table of the output") \
     X(UNKNOWN_STATUS, "unknown-status", "an unknown spell status") \
     X(UTF16, "utf16", "UTF-16 text (not accepted)") \
+    X(WEAK_KEY, "weak-key", "a pseudonymisation key that is not random (all zeros, a pattern)") \
     X(WRITE_ERROR, "write-error", "an output cannot be written") \
     X(XLSX_NEEDS_FILE, "xlsx-needs-file", "XLSX asked for on a stream")
 

@@ -10,6 +10,7 @@
 #include "utfall/csvread.h"
 #include "utfall/date.h"
 #include "utfall/error.h"
+#include "utfall/pnr.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,37 +23,58 @@ extern "C" {
 /* Create a new random key file (64 hex digits) with mode 0600; refuses to
  * overwrite an existing file. */
 UTFALL_API utfall_status utfall_pseudo_new_key(const char *path, utfall_error *err);
-/* Read a key file written by utfall_pseudo_new_key(). */
+/* Read a key file written by utfall_pseudo_new_key().  A key that is not
+ * random (fewer than 16 different bytes, or bytes counting up or down by
+ * a fixed step, such as all zeros) is refused (UTFALL_EC_WEAK_KEY).  A key
+ * file that others than its owner may read is accepted, as ssh warns of
+ * one: warning (may be NULL) then holds a warning (severity
+ * UTFALL_SEV_WARNING, code UTFALL_EC_KEY_PERMISSIONS); else its code is
+ * UTFALL_EC_NONE. */
 UTFALL_API utfall_status utfall_pseudo_load_key(const char *path,
                                                 unsigned char key[UTFALL_PSEUDO_KEY_BYTES],
-                                                utfall_error *err);
+                                                utfall_error *warning, utfall_error *err);
 
-/* The 12-digit form (YYYYMMDDNNNC) of a personnummer or samordningsnummer
- * as written (YYYYMMDD-NNNC, YYMMDD-NNNC, YYMMDD+NNNC): a 10-digit
- * form gets the century that makes the person younger than 100 on `today`
- * ('+' means 100 or older).  0 ok, -1 not a number of that form. */
-UTFALL_API int utfall_pnr_normalize(const char *s, size_t len, utfall_date today, char out[13]);
-
-/* The pseudonym of a normalized number: "P-" + 20 lower-case hex digits. */
+/* The pseudonym of a normalized number (utfall_pnr_normalize): "P-" + 20
+ * lower-case hex digits. */
 UTFALL_API void utfall_pseudonym(const unsigned char key[UTFALL_PSEUDO_KEY_BYTES],
                                  const char pnr12[13], char out[UTFALL_PSEUDONYM_LEN + 1]);
 
+typedef struct utfall_pseudo_options {
+    utfall_csv_options csv; /* the input's dialect (its identity-number guard is off) */
+    utfall_date today;      /* gives 10-digit numbers and 2-digit years their century */
+    const char *const *keep; /* free-text columns to keep after all, by header (folded) */
+    size_t nkeep;
+} utfall_pseudo_options;
+
 typedef struct utfall_pseudo_stats {
     long rows, replaced, dates_reduced;
-    long columns_dropped; /* name, address, phone, e-mail columns left out */
+    long dates_blanked;     /* birth dates that could not be read: left empty */
+    long ids_invalid;       /* identity values that are no valid number (check digit, date):
+                             * each the pseudonym of its digits as written */
+    long columns_dropped;   /* name, address, phone, e-mail columns left out */
+    long free_text_dropped; /* free-text columns left out */
+    char dropped[512];      /* the headers left out, "Namn, Kommentar"; a header that holds
+                             * an identity number is named by its position */
 } utfall_pseudo_stats;
 
-/* Copy the CSV at in_path to out: every personal identity number in any
- * field is replaced by its pseudonym, and columns holding full birth
- * dates (födelsedatum, birth_date) keep only the year and are renamed
- * fodelsear.  Columns of names, addresses, phone numbers and e-mail
- * addresses (by header: namn, efternamn, adress, telefon, e-post, …) are
- * left out.  The delimiter of the input is kept. */
+/* Copy the CSV at in_path to out, so that nothing in it identifies a
+ * person (utfall-pseudonymize(1)):
+ *  - every personal identity number in any field, in any written form,
+ *    is replaced by its pseudonym;
+ *  - the identity column (personnummer, pnr, ...) is renamed id and every
+ *    value in it becomes a pseudonym, a valid number or not;
+ *  - birth-date columns (fodelsedatum, fodd, dob, ...) are renamed
+ *    fodelsear and keep only the year, whatever the date's form; a value
+ *    that is no date is left empty;
+ *  - columns of names, addresses, phone numbers and e-mail addresses are
+ *    left out, and so are free-text columns (kommentar, anteckning,
+ *    handlaggare, ...) unless opt->keep names them.
+ * The delimiter of the input is kept. */
 UTFALL_API utfall_status utfall_pseudonymize_file(const char *in_path,
-                                                  const utfall_csv_options *csv,
+                                                  const utfall_pseudo_options *opt,
                                                   const unsigned char key[UTFALL_PSEUDO_KEY_BYTES],
-                                                  utfall_date today, FILE *out,
-                                                  utfall_pseudo_stats *stats, utfall_error *err);
+                                                  FILE *out, utfall_pseudo_stats *stats,
+                                                  utfall_error *err);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "utfall/extract.h"
+#include "utfall/pnr.h"
 #include "core/internal.h"
 
 #define GOALS_MAX 64
@@ -357,7 +358,8 @@ static utfall_status end_block(struct goals_parser *p)
     return st;
 }
 
-/* A long value goes on over indented lines. */
+/* A long value goes on over indented lines; a number broken over them is
+ * still a number. */
 static utfall_status continue_value(struct goals_parser *p, const char *l)
 {
     char **value = &p->b.value[p->last_key];
@@ -368,7 +370,8 @@ static utfall_status continue_value(struct goals_parser *p, const char *l)
     v[n0] = ' ';
     memcpy(v + n0 + 1, l, n1 + 1);
     *value = v;
-    return UTFALL_OK;
+    utfall_guard_site site = {"goals file", p->name, p->lineno, key_names[p->last_key][0], NULL};
+    return utfall_guard(v, n0 + 1 + n1, &site, p->err);
 }
 
 static utfall_status key_value(struct goals_parser *p, char *l)
@@ -440,6 +443,41 @@ static utfall_status next_line(struct goals_parser *p, const char *text, size_t 
     return UTFALL_OK;
 }
 
+/* The key a line names, as the catalogue spells it, or NULL. */
+static const char *line_key(const char *l, size_t n)
+{
+    const char *colon = memchr(l, ':', n);
+    char raw[64], key[64];
+    size_t k = colon ? (size_t)(colon - l) : sizeof raw;
+    if (k >= sizeof raw || l[0] == ' ' || l[0] == '\t')
+        return NULL;
+    memcpy(raw, l, k);
+    raw[k] = '\0';
+    utfall_fold(trim(raw), key, sizeof key);
+    for (int i = 0; i < K_COUNT; i++)
+        if (!strcmp(key, key_names[i][0]) || !strcmp(key, key_names[i][1]))
+            return key_names[i][0];
+    return NULL;
+}
+
+/* The identity-number guard over every line before any is parsed, so
+ * that no message can quote a number. */
+static utfall_status guard_lines(const struct goals_parser *p, const char *text, size_t len,
+                                 size_t pos)
+{
+    utfall_guard_site site = {"goals file", p->name, 0, NULL, NULL};
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        site.line++;
+        site.column = line_key(text + pos, end - pos);
+        if (utfall_guard(text + pos, end - pos, &site, p->err))
+            return UTFALL_ERR_PRIVACY;
+        pos = end + 1;
+    }
+    return UTFALL_OK;
+}
+
 utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t len,
                                  const char *name, utfall_error *err)
 {
@@ -449,6 +487,8 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
         p.g->goals = calloc(GOALS_MAX, sizeof *p.g->goals);
     utfall_status st = p.g && p.g->goals ? UTFALL_OK : nomem(err);
     size_t pos = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    if (!st)
+        st = guard_lines(&p, text, len, pos);
     while (!st && pos < len) {
         char *line = NULL;
         st = next_line(&p, text, len, &pos, &line);
@@ -472,6 +512,9 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
 utfall_status utfall_goals_read(utfall_goals **out, const char *path, utfall_error *err)
 {
     *out = NULL;
+    utfall_guard_site site = {"goals file", NULL, 0, NULL, "the file name"};
+    if (utfall_guard(path, strlen(path), &site, err))
+        return UTFALL_ERR_PRIVACY;
     FILE *f = fopen(path, "rb");
     if (!f) {
         utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_CANNOT_OPEN, "cannot read: %s", strerror(errno));

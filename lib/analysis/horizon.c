@@ -11,7 +11,6 @@
 #include "utfall/goal.h"
 #include "utfall/group.h"
 #include "utfall/logistic.h"
-#include "utfall/pnr.h"
 #include "utfall/summary.h"
 #include "utfall/survival.h"
 #include "core/internal.h"
@@ -393,18 +392,6 @@ static utfall_status spell_header(struct spell_file *f, const utfall_csv_record 
     return UTFALL_OK;
 }
 
-/* A row with an identity number in it stops the run, even with --skip-bad:
- * a malformed row is searched whole, a well-formed one field by field. */
-static int spell_has_pnr(const utfall_csv_record *rec, int got)
-{
-    if (got == -2)
-        return utfall_pnr_find(rec->raw, rec->raw_len, NULL, NULL) != 0;
-    for (size_t i = 0; i < rec->nfields; i++)
-        if (rec->lengths[i] >= 10 && utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
-            return 1;
-    return 0;
-}
-
 static utfall_status bad_spell_date(utfall_error *err, int rcd, const char *text)
 {
     return utfall_error_set(err, UTFALL_ERR_DATA,
@@ -461,10 +448,9 @@ static utfall_status take_spell(struct horizon_run *run, const struct spell_file
     utfall_error *err = run->err;
     struct cohort *c = &run->c;
     c->spells_read++;
-    if (spell_has_pnr(rec, got)) {
-        utfall_pnr_refuse(err, utfall_csv_name(f->r), rec->line, NULL);
-        return UTFALL_ERR_PRIVACY;
-    }
+    /* the reader has refused a row with an identity number in it, even
+     * with --skip-bad: a malformed row whole, a well-formed one field by
+     * field */
     struct spell sp;
     utfall_status bad = got == -2 ? err->status : parse_spell(c, f, rec, &sp, err);
     if (bad) {
@@ -511,7 +497,10 @@ static utfall_status read_spells(struct horizon_run *run)
     const utfall_horizon_options *opt = run->opt;
     utfall_error *err = run->err;
     struct spell_file f = {.col = {-1, -1, -1, -1}};
-    utfall_status st = utfall_csv_open(&f.r, opt->spells_path, &opt->spells_csv, err);
+    utfall_csv_options co = opt->spells_csv;
+    co.flags &= ~(unsigned)UTFALL_CSV_UNGUARDED;
+    co.channel = "spells file";
+    utfall_status st = utfall_csv_open(&f.r, opt->spells_path, &co, err);
     if (st)
         return st;
     utfall_csv_record rec;

@@ -61,6 +61,9 @@ struct utfall_csv_reader {
     size_t long_field_index;
     int nomem;
     int finished;
+
+    char **header; /* the header's fields once guarded: they name columns in refusals */
+    size_t nheader;
 };
 
 int utfall_encoding_parse(const char *name, utfall_encoding *out)
@@ -438,6 +441,10 @@ utfall_status utfall_csv_open(utfall_csv_reader **out, const char *path,
                               const utfall_csv_options *opt, utfall_error *err)
 {
     *out = NULL;
+    /* the name is guarded before it can appear in any message */
+    utfall_guard_site name = {opt ? opt->channel : NULL, NULL, 0, NULL, "the file name"};
+    if (path && utfall_guard(path, strlen(path), &name, err))
+        return UTFALL_ERR_PRIVACY;
     utfall_csv_reader *r = calloc(1, sizeof *r);
     if (!r)
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
@@ -475,6 +482,9 @@ void utfall_csv_close(utfall_csv_reader *r)
     free(r->nulls);
     free(r->ptrs);
     free(r->raw);
+    for (size_t i = 0; i < r->nheader; i++)
+        free(r->header[i]);
+    free(r->header);
     free(r);
 }
 
@@ -709,7 +719,7 @@ static void begin_record(utfall_csv_reader *r, const char *line, const char *tex
     }
 }
 
-int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+static int next_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
 {
     if (r->finished)
         return 0;
@@ -769,42 +779,92 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
     }
 }
 
-/* After a fatal error the rest of the input is still looked through, as
- * plain lines, for personal identity numbers: a file that holds one must
- * be refused as such whatever else is wrong with it. */
-int utfall_csv_scan_pnr(utfall_csv_reader *r, long *line)
+/* The header's fields, guarded already, kept to name the columns of a
+ * refusal. */
+static utfall_status keep_header(utfall_csv_reader *r, const utfall_csv_record *rec,
+                                 utfall_error *err)
 {
+    r->header = calloc(rec->nfields ? rec->nfields : 1, sizeof *r->header);
+    if (!r->header)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    for (; r->nheader < rec->nfields; r->nheader++)
+        if (!(r->header[r->nheader] = strdup(rec->fields[r->nheader])))
+            return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    return UTFALL_OK;
+}
+
+/* The guard over field i of a record that may hold a number, naming its
+ * column by the header (or, in the header, by its place).  Rarely called:
+ * kept out of the loop below. */
+static __attribute__((noinline)) utfall_status guard_field(const utfall_csv_reader *r,
+                                                           const utfall_csv_record *rec,
+                                                           size_t i, utfall_error *err)
+{
+    char place[48];
+    utfall_guard_site site = {r->opt.channel, r->name, rec->line, NULL, place};
+    if (rec->record > 1 && i < r->nheader) {
+        site.column = r->header[i];
+        site.place = NULL;
+    }
+    snprintf(place, sizeof place, "%s %zu", rec->record == 1 ? "header field" : "field", i + 1);
+    return utfall_guard(rec->fields[i], rec->lengths[i], &site, err);
+}
+
+/* The identity-number guard over a record: the header and the data
+ * records field by field (got 1), a malformed record as its raw text (got
+ * -2), so that no field ever leaves the reader with a number in it. */
+static utfall_status guard_record(utfall_csv_reader *r, const utfall_csv_record *rec, int got,
+                                  utfall_error *err)
+{
+    if (got == -2) {
+        utfall_guard_site site = {r->opt.channel, r->name, rec->line, NULL, NULL};
+        return utfall_guard(rec->raw, rec->raw_len, &site, err);
+    }
+    for (size_t i = 0; i < rec->nfields; i++)
+        if (utfall_pnr_candidate(rec->fields[i], rec->lengths[i])
+            && guard_field(r, rec, i, err))
+            return UTFALL_ERR_PRIVACY;
+    return rec->record == 1 && !r->header ? keep_header(r, rec, err) : UTFALL_OK;
+}
+
+int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+{
+    int got = next_record(r, rec, err);
+    if ((got == 1 || got == -2) && !(r->opt.flags & UTFALL_CSV_UNGUARDED)
+        && guard_record(r, rec, got, err)) {
+        r->finished = 1;
+        return -1;
+    }
+    return got;
+}
+
+/* After a fatal error the rest of the input is still looked through, as
+ * plain lines: a file that holds a number must be refused as such
+ * whatever else is wrong with it. */
+utfall_status utfall_csv_guard_rest(utfall_csv_reader *r, utfall_error *err)
+{
+    utfall_guard_site site = {r->opt.channel, r->name, r->record_line, NULL, NULL};
     /* the record that went wrong: a view into buf for a single line, else the copy */
     const char *raw = r->raw_view ? r->raw_view : r->raw;
     size_t raw_len = r->raw_view ? r->raw_view_len : r->raw_len;
-    if (r->in_record && raw_len && utfall_pnr_find(raw, raw_len, NULL, NULL)) {
-        *line = r->record_line;
-        return 1;
-    }
-    long at = r->line;
-    for (;;) {
+    if (r->in_record && raw_len && utfall_guard(raw, raw_len, &site, err))
+        return UTFALL_ERR_PRIVACY;
+    for (site.line = r->line;;) {
         int too_long = 0;
         size_t n = fill_line(r, &too_long);
-        if (n == (size_t)-1) {
-            if (!too_long)
-                return -1;
-            /* a monster line: look at what is buffered, then drop it */
-            at++;
-            if (utfall_pnr_find(r->buf + r->pos, r->len - r->pos, NULL, NULL)) {
-                *line = at;
-                return 1;
-            }
-            r->pos = r->len = 0;
-            continue;
-        }
+        if (n == (size_t)-1 && !too_long)
+            return UTFALL_OK;
         if (n == 0)
-            return 0;
-        at++;
-        if (utfall_pnr_find(r->buf + r->pos, n, NULL, NULL)) {
-            *line = at;
-            return 1;
-        }
-        r->pos += n;
+            return UTFALL_OK;
+        site.line++;
+        /* a monster line: what is buffered is looked at, then dropped */
+        size_t look = n == (size_t)-1 ? r->len - r->pos : n;
+        if (utfall_guard(r->buf + r->pos, look, &site, err))
+            return UTFALL_ERR_PRIVACY;
+        if (n == (size_t)-1)
+            r->pos = r->len = 0;
+        else
+            r->pos += n;
     }
 }
 

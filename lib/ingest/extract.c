@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "utfall/pnr.h"
 #include "core/internal.h"
 
 struct utfall_colref {
@@ -107,7 +106,7 @@ static void diag(utfall_extract *x, const utfall_error *e)
 static utfall_status load_outcome_map(utfall_extract *x, utfall_error *err)
 {
     utfall_csv_reader *r;
-    utfall_csv_options co = {0};
+    utfall_csv_options co = {.channel = "outcome map"};
     utfall_status st = utfall_csv_open(&r, x->opt.outcome_map_path, &co, err);
     if (st)
         return st;
@@ -173,11 +172,23 @@ static utfall_status fail_at(utfall_extract *x, utfall_error *err, long line, co
     return st;
 }
 
+/* The reader's options for an extract: the identity-number guard is
+ * never off. */
+static utfall_csv_options extract_csv(const utfall_extract *x)
+{
+    utfall_csv_options co = x->opt.csv;
+    co.flags &= ~(unsigned)UTFALL_CSV_UNGUARDED;
+    if (!co.channel)
+        co.channel = "extract";
+    return co;
+}
+
 /* Open file x->cur and read its header into rec, with room for its
  * columns. */
 static utfall_status read_header(utfall_extract *x, utfall_csv_record *rec, utfall_error *err)
 {
-    utfall_status st = utfall_csv_open(&x->csv, x->paths[x->cur], &x->opt.csv, err);
+    utfall_csv_options co = extract_csv(x);
+    utfall_status st = utfall_csv_open(&x->csv, x->paths[x->cur], &co, err);
     if (st)
         return st;
     snprintf(x->file_base, sizeof x->file_base, "%s", base_name(x->paths[x->cur]));
@@ -242,18 +253,6 @@ static int header_field(const utfall_extract *x, const char *name)
     return f;
 }
 
-static utfall_status refuse_header_numbers(utfall_extract *x, const utfall_csv_record *rec,
-                                           utfall_error *err)
-{
-    for (size_t i = 0; i < rec->nfields; i++)
-        if (utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
-            return fail_at(x, err, rec->line, NULL, UTFALL_ERR_PRIVACY, UTFALL_EC_PERSONAL_NUMBER,
-                           "header field %zu contains a personal identity number; refusing "
-                           "the file (the value is not shown)",
-                           i + 1);
-    return UTFALL_OK;
-}
-
 /* Keep header column i and map it to its field. */
 static utfall_status map_column(utfall_extract *x, const utfall_csv_record *rec, size_t i,
                                 utfall_error *err)
@@ -313,15 +312,12 @@ static utfall_status check_required(utfall_extract *x, long line, utfall_error *
     return UTFALL_OK;
 }
 
-/* Read the header of file x->cur and map its columns. */
+/* Read the header of file x->cur (the reader has guarded it) and map its
+ * columns. */
 static utfall_status open_file(utfall_extract *x, utfall_error *err)
 {
     utfall_csv_record rec = {0};
     utfall_status st = read_header(x, &rec, err);
-    /* before any mapping error: the sweep after one does not look back
-     * at the header */
-    if (!st)
-        st = refuse_header_numbers(x, &rec, err);
     for (size_t i = 0; !st && i < rec.nfields; i++)
         st = map_column(x, &rec, i, err);
     if (!st)
@@ -340,27 +336,20 @@ static utfall_status privacy_sweep(utfall_extract *x, utfall_error *err)
 {
     if (err->status != UTFALL_ERR_DATA)
         return err->status;
-    long line = 0;
-    size_t file = x->cur;
-    int found = x->csv ? utfall_csv_scan_pnr(x->csv, &line) : 0;
-    while (found != 1 && ++file < x->npaths) {
+    utfall_error found;
+    utfall_error_clear(&found);
+    utfall_csv_options co = extract_csv(x);
+    utfall_status st = x->csv ? utfall_csv_guard_rest(x->csv, &found) : UTFALL_OK;
+    for (size_t file = x->cur + 1; st != UTFALL_ERR_PRIVACY && file < x->npaths; file++) {
         utfall_csv_reader *r = NULL;
-        utfall_error ignored;
-        utfall_error_clear(&ignored);
-        if (utfall_csv_open(&r, x->paths[file], &x->opt.csv, &ignored))
-            continue;
-        found = utfall_csv_scan_pnr(r, &line);
-        if (found == 1) {
-            utfall_error first = *err;
-            diag(x, &first);
-            utfall_pnr_refuse(err, utfall_csv_name(r), line, NULL);
-        }
+        st = utfall_csv_open(&r, x->paths[file], &co, &found);
+        if (r)
+            st = utfall_csv_guard_rest(r, &found);
         utfall_csv_close(r);
     }
-    if (found == 1 && file == x->cur) {
-        utfall_error first = *err;
-        diag(x, &first);
-        utfall_pnr_refuse(err, utfall_csv_name(x->csv), line, NULL);
+    if (st == UTFALL_ERR_PRIVACY) {
+        diag(x, err);
+        *err = found;
     }
     return err->status;
 }
@@ -629,16 +618,6 @@ static void start_row(utfall_extract *x, const utfall_csv_record *rec, utfall_ro
     row->file_base = x->file_base;
 }
 
-static utfall_status refuse_identity_numbers(utfall_extract *x, const utfall_csv_record *rec,
-                                             utfall_error *err)
-{
-    for (size_t i = 0; i < rec->nfields; i++)
-        if (utfall_pnr_candidate(rec->fields[i], rec->lengths[i])
-            && utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
-            return utfall_pnr_refuse(err, utfall_csv_name(x->csv), rec->line, x->columns[i]);
-    return UTFALL_OK;
-}
-
 static utfall_status parse_person(utfall_extract *x, const utfall_csv_record *rec, utfall_row *row,
                                   utfall_error *err)
 {
@@ -778,10 +757,8 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
                                utfall_error *err)
 {
     start_row(x, rec, row);
-    /* The identity guard comes first and is never skippable. */
-    utfall_status st = refuse_identity_numbers(x, rec, err);
-    if (!st)
-        st = parse_person(x, rec, row, err);
+    /* the reader has refused any field with an identity number in it */
+    utfall_status st = parse_person(x, rec, row, err);
     if (!st)
         st = parse_episode(x, rec, row, err);
     if (!st)
@@ -828,28 +805,27 @@ static int reject_row(utfall_extract *x, utfall_status st, utfall_error *err)
 }
 
 /* A record of the wrong shape: its bounds are sound, so it can be
- * rejected like a row with a bad value, but never passed on with a
- * number in it. */
+ * rejected like a row with a bad value (the reader has refused it if it
+ * holds a number). */
 static int reject_malformed(utfall_extract *x, utfall_error *err)
 {
     x->stats.rows_read++;
     x->rows_in_file++;
-    if (utfall_pnr_find(x->rec.raw, x->rec.raw_len, NULL, NULL)) {
-        x->stats.errors++;
-        x->stats.rows_rejected++;
-        return utfall_pnr_refuse(err, utfall_csv_name(x->csv), x->rec.line, NULL), -1;
-    }
     return reject_row(x, err->status, err);
 }
 
-/* A record that cannot be read ends the run. */
+/* A record that cannot be read, or that holds an identity number, ends
+ * the run. */
 static int stop_unreadable(utfall_extract *x, utfall_error *err)
 {
     x->stats.errors++;
-    if (err->status == UTFALL_ERR_DATA) {
-        /* a malformed record is a row read and rejected; name its column */
+    if (err->status == UTFALL_ERR_DATA || err->status == UTFALL_ERR_PRIVACY) {
+        /* a row read and rejected */
         x->stats.rows_read++;
         x->stats.rows_rejected++;
+    }
+    if (err->status == UTFALL_ERR_DATA) {
+        /* a malformed record: name its column */
         size_t f = utfall_csv_current_field(x->csv);
         if (!err->column[0] && f < x->ncolumns && x->columns[f])
             snprintf(err->column, sizeof err->column, "%s", x->columns[f]);

@@ -743,7 +743,7 @@ utfall_status utfall_chart_read(utfall_chart *c, const char *path, char delimite
                                 const utfall_chart_columns *cols,
                                 const utfall_chart_panel_options *opt, utfall_error *err)
 {
-    utfall_csv_options co = {delimiter, UTFALL_ENC_AUTO, 0};
+    utfall_csv_options co = {.delimiter = delimiter, .channel = "chart input"};
     struct read_run run = {.c = c, .cols = cols, .err = err};
     utfall_status st = utfall_csv_open(&run.r, path, &co, err);
     if (st)

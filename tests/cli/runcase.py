@@ -53,6 +53,9 @@ The run:
         `utfall ARGS` run before the run, must exit 0 (repeatable)
     setup-copy: SRC $TMP/DST
         copy a file into place before the setups (repeatable)
+    setup-mode: $TMP/k.key 644
+        give a file these permission bits (octal) after the setups, before
+        the run (repeatable)
     stdout-file: /dev/full
         standard output goes to this file instead of a pipe
     stdout-closed: yes
@@ -127,6 +130,7 @@ KEYS = {
     "env": (True, 1),
     "setup": (True, 1),
     "setup-copy": (True, 2),
+    "setup-mode": (True, 2),
     "stdout-file": (False, 1),
     "stdout-closed": (False, 1),
     "exit": (False, 1),
@@ -189,8 +193,9 @@ def parse_case(path, shown):
                 raise CaseError(f"{where}: exit status {v!r} is not a number")
             if k == "env" and "=" not in v:
                 raise CaseError(f"{where}: env {v!r} is not NAME=VALUE")
-            if k == "file-mode" and not re.fullmatch(r"[0-7]{3,4}", v.rsplit(None, 1)[1]):
-                raise CaseError(f"{where}: file-mode {v!r} does not end in an octal mode")
+            if k in ("file-mode", "setup-mode") and \
+                    not re.fullmatch(r"[0-7]{3,4}", v.rsplit(None, 1)[1]):
+                raise CaseError(f"{where}: {k} {v!r} does not end in an octal mode")
             keys.setdefault(k, []).append(v)
     if "args" not in keys:
         raise CaseError(f"{shown}: no 'args:' line")
@@ -354,6 +359,9 @@ class Runner:
             if sp.returncode != 0:
                 return [f"setup failed ({sp.returncode}): {s}"], \
                     indented("stderr", sp.stderr.decode("utf-8", "replace")[:3000])
+        for s in get("setup-mode"):
+            path, mode = s.rsplit(None, 1)
+            os.chmod(src(path), int(mode, 8))
         if get("stdout-file") or get("stdout-closed"):
             out_target = open(src(get("stdout-file")[0]), "wb") if get("stdout-file") \
                 else subprocess.PIPE
