@@ -31,6 +31,7 @@ struct column {
     char *cell;       /* what the count counts within its row (protect.h); NULL = the row */
     char *dim;        /* group columns: the dimension of the values; NULL = the key */
     char *dim_prefix; /* ... and what goes before a value ("exited/") */
+    char *json_member; /* text columns: JSON writes {json_member: text} */
 };
 
 struct utfall_table {
