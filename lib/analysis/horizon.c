@@ -18,6 +18,7 @@ void utfall_horizon_options_init(utfall_horizon_options *opt)
     opt->nmonths = 1;
     opt->by = "insats";
     opt->success = (1u << UTFALL_OUTCOME_ARBETE) | (1u << UTFALL_OUTCOME_ARBETE_MED_STOD);
+    opt->competing_set = 1u << UTFALL_OUTCOME_STUDIER;
     opt->level = UTFALL_STATS_DEFAULT_LEVEL;
 }
 
@@ -54,6 +55,13 @@ static void run_free(struct horizon_run *run)
     utfall_km_free(run->km);
     free(run->km_time);
     free(run->km_event);
+    free(run->cr_time);
+    free(run->cr_status);
+    free(run->stratum_rep);
+    free(run->stratum_stated);
+    free(run->stratum_of);
+    free(run->stated);
+    free(run->level_of);
     free(run->cells);
     free(run->curve);
     free(run->steps);
@@ -68,6 +76,7 @@ static void run_free(struct horizon_run *run)
     free(c->cov);
     for (size_t k = 0; k < run->ncov; k++)
         utfall_colref_free(run->cv[k].ref);
+    utfall_colref_free(run->cluster_ref);
     utfall_grouper_free(run->g);
 }
 
@@ -104,6 +113,21 @@ static utfall_status check_options(struct horizon_run *run)
         return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_ADJUST_NEEDS_REF,
                                 "--adjust needs --ref VALUE: the reference group of the odds "
                                 "ratios, e.g. --ref FS");
+    if (opt->cox && !opt->ref)
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_COX_NEEDS_REF,
+                                "--cox needs --ref VALUE: the reference group of the hazard "
+                                "ratios, e.g. --ref FS");
+    if (opt->cluster && !opt->adjust)
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_CLUSTER_NEEDS_ADJUST,
+                                "--cluster gives cluster-robust errors of the --adjust model: "
+                                "give --adjust COLS too (the covariates, e.g. kon)");
+    if (opt->competing && (opt->success & opt->competing_set))
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_COMPETING,
+                                "--competing: a status cannot be both success (--success) and "
+                                "competing");
+    if (opt->competing && !opt->competing_set)
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_COMPETING,
+                                "--competing needs at least one competing status");
     return UTFALL_OK;
 }
 
@@ -157,6 +181,21 @@ static utfall_status parse_covariates(struct horizon_run *run)
             return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ADJUST,
                                     "--adjust: '%s' %s", items[k], clash);
     }
+    run->nvals = run->ncov;
+    return UTFALL_OK;
+}
+
+/* The --cluster column, kept per participant after the covariates. */
+static utfall_status parse_cluster(struct horizon_run *run)
+{
+    utfall_error *err = run->err;
+    if (utfall_colref_new(run->x, run->opt->cluster, &run->cluster_ref, err)) {
+        if (err->status == UTFALL_ERR_USAGE)
+            utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_COLUMN,
+                             "--cluster: no column '%s' in the extract", run->opt->cluster);
+        return err->status;
+    }
+    run->nvals = run->ncov + 1;
     return UTFALL_OK;
 }
 
@@ -197,12 +236,13 @@ static int index_participants(struct cohort *c)
 static int keep_covariates(struct horizon_run *run, const utfall_row *row)
 {
     struct cohort *c = &run->c;
-    size_t at = c->np * run->ncov;
-    if (UTFALL_GROW(c->cov, c->covcap, at + run->ncov))
+    size_t at = c->np * run->nvals;
+    if (UTFALL_GROW(c->cov, c->covcap, at + run->nvals))
         return -1;
-    for (size_t k = 0; k < run->ncov; k++) {
+    for (size_t k = 0; k < run->nvals; k++) {
         char buf[64];
-        const char *v = utfall_row_value(row, run->cv[k].ref, buf, sizeof buf);
+        utfall_colref *ref = k < run->ncov ? run->cv[k].ref : run->cluster_ref;
+        const char *v = utfall_row_value(row, ref, buf, sizeof buf);
         if (!(c->cov[at + k] = strdup(v)))
             return -1;
     }
@@ -225,6 +265,20 @@ static utfall_status add_participant(struct horizon_run *run, const utfall_row *
         utfall_error_locate(err, row->file_base, row->line, 0, NULL);
         return st;
     }
+    if (end < row->inskriven) {
+        /* the extract refuses uppfoljd_till before inskriven; so does this */
+        char a[16], b[16];
+        utfall_date_format(row->inskriven, a, sizeof a);
+        utfall_date_format(end, b, sizeof b);
+        utfall_status st = utfall_error_set(err, UTFALL_ERR_DATA,
+                                            UTFALL_EC_FOLLOWUP_BEFORE_ENROLMENT,
+                                            "the participant starts (%s) after the follow-up end "
+                                            "%s given by --followed-until: never followed up, "
+                                            "so neither observed nor censored (give a later "
+                                            "date, or leave out who started after it)", a, b);
+        utfall_error_locate(err, row->file_base, row->line, 0, "inskriven");
+        return st;
+    }
     uint64_t id = utfall_hash_str(0, row->id);
     int added = utfall_hashset_add(seen, id);
     if (added < 0)
@@ -239,7 +293,7 @@ static utfall_status add_participant(struct horizon_run *run, const utfall_row *
     }
     long gi = utfall_grouper_index(run->g, row);
     if (gi < 0 || UTFALL_GROW(c->p, c->pcap, c->np + 1)
-        || (run->ncov && keep_covariates(run, row)))
+        || (run->nvals && keep_covariates(run, row)))
         return horizon_nomem(err);
     c->p[c->np++] = (struct participant){id, gi, row->inskriven, end, row->line};
     return UTFALL_OK;
@@ -513,6 +567,91 @@ static utfall_status count_cells(struct horizon_run *run)
     return UTFALL_OK;
 }
 
+/* ------------------------------------------------------------- strata */
+
+static int strata_cmp(const struct horizon_run *run, size_t a, size_t b)
+{
+    for (size_t k = run->nby; k < run->nkeys; k++) {
+        int c = utfall_grouper_value_cmp(utfall_grouper_value(run->g, a, k),
+                                         utfall_grouper_value(run->g, b, k));
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int values_stated(const struct horizon_run *run, size_t gi, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        if (!*utfall_grouper_value(run->g, gi, k))
+            return 0;
+    return 1;
+}
+
+/* Each group's --by values among the stated ones, in display order: the
+ * groups of the tests, which compare them across strata. */
+static void index_levels(struct horizon_run *run)
+{
+    run->nlevels = 0;
+    for (size_t k = 0; k < run->ng; k++) {
+        size_t gi = run->order[k];
+        run->level_of[gi] = -1;
+        if (!values_stated(run, gi, 0, run->nby))
+            continue;
+        for (size_t j = 0; j < k && run->level_of[gi] < 0; j++) {
+            size_t gj = run->order[j];
+            int same = run->level_of[gj] >= 0;
+            for (size_t key = 0; key < run->nby && same; key++)
+                same = !strcmp(utfall_grouper_value(run->g, gi, key),
+                               utfall_grouper_value(run->g, gj, key));
+            if (same)
+                run->level_of[gi] = run->level_of[gj];
+        }
+        if (run->level_of[gi] < 0)
+            run->level_of[gi] = (int)run->nlevels++;
+    }
+}
+
+/* The strata (one without --strata), sorted as every table's groups, and
+ * which groups take part in tests: those whose --by values are stated. */
+static utfall_status index_strata(struct horizon_run *run)
+{
+    size_t ng = run->ng ? run->ng : 1;
+    run->stratum_rep = malloc(ng * sizeof *run->stratum_rep);
+    run->stratum_stated = calloc(ng, 1);
+    run->stratum_of = malloc(ng * sizeof *run->stratum_of);
+    run->stated = calloc(ng, 1);
+    run->level_of = malloc(ng * sizeof *run->level_of);
+    if (!run->stratum_rep || !run->stratum_stated || !run->stratum_of || !run->stated
+        || !run->level_of)
+        return horizon_nomem(run->err);
+    index_levels(run);
+    run->nstrata = 0;
+    for (size_t k = 0; k < run->ng; k++) {
+        size_t gi = run->order[k], s = 0;
+        run->stated[gi] = (unsigned char)values_stated(run, gi, 0, run->nby);
+        while (s < run->nstrata && !horizon_same_stratum(run, run->stratum_rep[s], gi))
+            s++;
+        if (s < run->nstrata)
+            continue;
+        /* insert in the order of the strata values */
+        while (s > 0 && strata_cmp(run, run->stratum_rep[s - 1], gi) > 0) {
+            run->stratum_rep[s] = run->stratum_rep[s - 1];
+            s--;
+        }
+        run->stratum_rep[s] = gi;
+        run->nstrata++;
+    }
+    for (size_t s = 0; s < run->nstrata; s++)
+        run->stratum_stated[s] =
+            (unsigned char)values_stated(run, run->stratum_rep[s], run->nby, run->nkeys);
+    for (size_t gi = 0; gi < run->ng; gi++)
+        for (size_t s = 0; s < run->nstrata; s++)
+            if (horizon_same_stratum(run, run->stratum_rep[s], gi))
+                run->stratum_of[gi] = (int)s;
+    return UTFALL_OK;
+}
+
 /* --------------------------------------------------- rows and curve */
 
 void horizon_group_columns(utfall_table *t, const struct horizon_run *run, size_t from)
@@ -638,7 +777,8 @@ static utfall_status curve_section(struct horizon_run *run)
 
 /* -------------------------------------------------------- comparisons */
 
-enum { CMP_REF, CMP_MONTH, CMP_DIFF, CMP_LOW, CMP_HIGH, CMP_P, CMP_TEST };
+enum { CMP_REF, CMP_MONTH, CMP_DIFF, CMP_LOW, CMP_HIGH, CMP_RR, CMP_RR_LOW, CMP_RR_HIGH,
+       CMP_P, CMP_TEST };
 
 static const utfall_colspec comparison_columns[] = {
     [CMP_REF] = {"ref", NULL, UTFALL_COL_TEXT, 0, 0, {0}, 0},
@@ -646,6 +786,9 @@ static const utfall_colspec comparison_columns[] = {
     [CMP_DIFF] = {"diff", NULL, UTFALL_COL_PP, 1, 0, {0}, 0},
     [CMP_LOW] = {"diff_ci_low", "col.ci_low", UTFALL_COL_PP, 1, 0, {0}, 0},
     [CMP_HIGH] = {"diff_ci_high", "col.ci_high", UTFALL_COL_PP, 1, 0, {0}, 0},
+    [CMP_RR] = {"risk_ratio", NULL, UTFALL_COL_NUMBER, 2, 0, {0}, 0},
+    [CMP_RR_LOW] = {"rr_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2, 0, {0}, 0},
+    [CMP_RR_HIGH] = {"rr_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2, 0, {0}, 0},
     [CMP_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {0}, 0},
     [CMP_TEST] = {"test", NULL, UTFALL_COL_TEXT, 0, 0, {0}, 0},
 };
@@ -690,6 +833,12 @@ static utfall_status comparison_row(const struct horizon_run *run, utfall_table 
     utfall_table_set_num(t, r, c0 + CMP_DIFF, d.estimate);
     utfall_table_set_num(t, r, c0 + CMP_LOW, d.lower);
     utfall_table_set_num(t, r, c0 + CMP_HIGH, d.upper);
+    if ((st = utfall_risk_ratio_katz(cg->reached, cg->n, cr->reached, cr->n, opt->level, &d,
+                                     run->err)))
+        return st;
+    utfall_table_set_num(t, r, c0 + CMP_RR, d.estimate);
+    utfall_table_set_num(t, r, c0 + CMP_RR_LOW, d.lower);
+    utfall_table_set_num(t, r, c0 + CMP_RR_HIGH, d.upper);
     const char *test;
     utfall_table_set_num(t, r, c0 + CMP_P, two_by_two_p(cg, cr, &test, run->err));
     utfall_table_set_text(t, r, c0 + CMP_TEST, test);
@@ -708,6 +857,7 @@ static utfall_status comparisons_section(struct horizon_run *run)
     utfall_table_set_title(t, title);
     horizon_group_columns(t, run, 0);
     int c0 = ADD_COLUMNS(t, comparison_columns);
+    utfall_table_column_json_object(t, c0 + CMP_REF, utfall_grouper_key_name(run->g, 0));
     int found_ref = 0;
     utfall_status st = UTFALL_OK;
     for (size_t k = 0; k < run->ng && !st; k++) {
@@ -717,7 +867,8 @@ static utfall_status comparisons_section(struct horizon_run *run)
         found_ref = 1;
         for (size_t j = 0; j < run->ng && !st; j++) {
             size_t gi = run->order[j];
-            if (gi == r0 || !horizon_same_stratum(run, gi, r0))
+            /* a group whose value is not stated takes part in no test */
+            if (gi == r0 || !run->stated[gi] || !horizon_same_stratum(run, gi, r0))
                 continue;
             for (size_t m = 0; m < opt->nmonths && !st; m++)
                 st = comparison_row(run, t, c0, gi, r0, m);
@@ -772,10 +923,13 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
 {
     struct horizon_run run = {.x = x, .opt = opt, .lang = opt->lang, .doc = doc, .err = err};
     utfall_status st = check_options(&run);
+    int strata = opt->strata && *opt->strata;
     if (!st)
         st = open_groups(&run);
     if (!st && opt->adjust)
         st = parse_covariates(&run);
+    if (!st && opt->cluster)
+        st = parse_cluster(&run);
     if (!st)
         st = read_participants(&run);
     if (!st)
@@ -783,19 +937,29 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
     if (!st)
         st = count_cells(&run);
     if (!st)
+        st = index_strata(&run);
+    if (!st)
         st = rows_section(&run);
     if (!st && opt->ref)
         st = comparisons_section(&run);
+    if (!st && opt->ref && strata)
+        st = horizon_mantel_haenszel_section(&run);
     if (!st && run.ncov)
         st = horizon_adjusted_section(&run);
     if (!st && opt->curve)
         st = curve_section(&run);
-    if (!st && opt->km)
+    if (!st && (opt->km || opt->cox))
         st = horizon_fit_km(&run);
     if (!st && opt->km)
         st = horizon_km_section(&run);
     if (!st && opt->km)
         st = horizon_logrank_section(&run);
+    if (!st && opt->km && strata)
+        st = horizon_logrank_stratified_section(&run);
+    if (!st && opt->competing)
+        st = horizon_competing_sections(&run);
+    if (!st && opt->cox)
+        st = horizon_cox_section(&run);
     if (!st)
         st = spells_section(&run);
     run_free(&run);

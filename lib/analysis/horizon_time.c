@@ -95,41 +95,40 @@ utfall_status horizon_km_section(struct horizon_run *run)
     return UTFALL_OK;
 }
 
-/* The participants of one stratum: their --by group, time and event. */
-struct members {
-    size_t n;
-    int *group;
-    double *time;
-    int *event;
-};
-
-static int members_alloc(struct members *s, size_t np)
+int horizon_members_alloc(struct members *s, size_t np)
 {
     size_t n = np ? np : 1;
     s->group = malloc(n * sizeof *s->group);
     s->time = malloc(n * sizeof *s->time);
     s->event = malloc(n * sizeof *s->event);
-    return s->group && s->time && s->event ? 0 : -1;
+    s->stratum = malloc(n * sizeof *s->stratum);
+    return s->group && s->time && s->event && s->stratum ? 0 : -1;
 }
 
-static void members_free(struct members *s)
+void horizon_members_free(struct members *s)
 {
     free(s->group);
     free(s->time);
     free(s->event);
+    free(s->stratum);
 }
 
-static void stratum_members(const struct horizon_run *run, size_t s0, struct members *s)
+void horizon_members(const struct horizon_run *run, int which, size_t s, const double *time,
+                     const int *event, struct members *m)
 {
-    s->n = 0;
+    m->n = 0;
     for (size_t i = 0; i < run->c.np; i++) {
         size_t gi = (size_t)run->c.p[i].group;
-        if (!horizon_same_stratum(run, gi, s0))
+        int st = run->stratum_of[gi];
+        if (!run->stated[gi])
+            continue; /* a group not stated takes part in no test */
+        if (which == MEMBERS_STRATUM ? (size_t)st != s : !run->stratum_stated[st])
             continue;
-        s->group[s->n] = (int)gi;
-        s->time[s->n] = run->km_time[i];
-        s->event[s->n] = run->km_event[i];
-        s->n++;
+        m->group[m->n] = run->level_of[gi];
+        m->time[m->n] = time[i];
+        m->event[m->n] = event[i];
+        m->stratum[m->n] = st;
+        m->n++;
     }
 }
 
@@ -141,16 +140,17 @@ static const utfall_colspec logrank_columns[] = {
     [LR_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {0}, 0},
 };
 
-/* The log-rank test across the --by groups of the stratum of group s0. */
-static void logrank_row(const struct horizon_run *run, utfall_table *t, int c0, size_t s0,
-                        struct members *s)
+/* The log-rank test across the --by groups of stratum s. */
+static void logrank_row(const struct horizon_run *run, utfall_table *t, int c0, size_t s,
+                        struct members *m)
 {
-    stratum_members(run, s0, s);
+    horizon_members(run, MEMBERS_STRATUM, s, run->km_time, run->km_event, m);
     utfall_logrank lr;
-    utfall_status st = utfall_logrank_test(s->n, s->time, s->event, s->group, (int)run->ng, &lr,
-                                           NULL, NULL, run->err);
+    utfall_status st = utfall_logrank_test(m->n, m->time, m->event, m->group,
+                                           (int)(run->nlevels ? run->nlevels : 1), &lr, NULL,
+                                           NULL, run->err);
     int r = utfall_table_add_row(t, run->nkeys == run->nby ? UTFALL_ROW_TOTAL : UTFALL_ROW_GROUP);
-    horizon_set_group(t, r, run, s0, run->nby, run->nkeys);
+    horizon_set_group(t, r, run, run->stratum_rep[s], run->nby, run->nkeys);
     if (st == UTFALL_OK && lr.tested) {
         utfall_table_set_num(t, r, c0 + LR_CHI2, lr.chisq);
         utfall_table_set_num(t, r, c0 + LR_DF, lr.df);
@@ -163,35 +163,88 @@ static void logrank_row(const struct horizon_run *run, utfall_table *t, int c0, 
     }
 }
 
-/* Log-rank across the --by groups, within each stratum. */
+/* Log-rank across the --by groups, within each stratum, in the order of
+ * the strata. */
 utfall_status horizon_logrank_section(struct horizon_run *run)
 {
     utfall_table *t = utfall_table_new("logrank", UTFALL_TABLE_ROWS);
-    struct members s = {0};
-    unsigned char *done = calloc(run->ng ? run->ng : 1, 1);
-    if (!t || !done || members_alloc(&s, run->c.np)) {
+    struct members m = {0};
+    if (!t || horizon_members_alloc(&m, run->c.np)) {
         utfall_table_free(t);
-        free(done);
-        members_free(&s);
+        horizon_members_free(&m);
         return horizon_nomem(run->err);
     }
     utfall_table_set_title(t, utfall_tr(run->lang, "title.logrank"));
     horizon_group_columns(t, run, run->nby);
     int c0 = ADD_COLUMNS(t, logrank_columns);
     utfall_table_derived_from(t, "rows");
-    for (size_t k = 0; k < run->ng; k++) {
-        size_t s0 = run->order[k];
-        if (done[s0])
-            continue;
-        for (size_t j = 0; j < run->ng; j++)
-            if (horizon_same_stratum(run, run->order[j], s0))
-                done[run->order[j]] = 1;
-        logrank_row(run, t, c0, s0, &s);
-    }
-    free(done);
-    members_free(&s);
+    for (size_t s = 0; s < run->nstrata; s++)
+        logrank_row(run, t, c0, s, &m);
+    horizon_members_free(&m);
     utfall_table_add_note(t, utfall_tr(run->lang, "note.logrank"));
     utfall_doc_add(run->doc, t);
     return UTFALL_OK;
 }
 
+enum { LRS_CHI2, LRS_DF, LRS_P, LRS_N, LRS_EVENTS, LRS_STRATA };
+
+static const utfall_colspec logrank_stratified_columns[] = {
+    [LRS_CHI2] = {"chi2", NULL, UTFALL_COL_NUMBER, 2, 0, {0}, 0},
+    [LRS_DF] = {"df", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
+    [LRS_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {0}, 0},
+    [LRS_N] = {"n", "col.used", UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [LRS_EVENTS] = {"events", NULL, UTFALL_COL_COUNT, 0, 0, {0}, 0},
+    [LRS_STRATA] = {"strata", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
+};
+
+/* The strata used: those with a participant among the members. */
+static size_t strata_used(const struct members *m, size_t nstrata, unsigned char *seen)
+{
+    size_t k = 0;
+    memset(seen, 0, nstrata ? nstrata : 1);
+    for (size_t i = 0; i < m->n; i++)
+        if (!seen[m->stratum[i]]++)
+            k++;
+    return k;
+}
+
+/* One log-rank test across the --by groups with a baseline of its own in
+ * each stratum (survdiff with strata()). */
+utfall_status horizon_logrank_stratified_section(struct horizon_run *run)
+{
+    utfall_table *t = utfall_table_new("logrank_stratified", UTFALL_TABLE_OBJECT);
+    struct members m = {0};
+    unsigned char *seen = malloc(run->nstrata ? run->nstrata : 1);
+    if (!t || !seen || horizon_members_alloc(&m, run->c.np)) {
+        utfall_table_free(t);
+        free(seen);
+        horizon_members_free(&m);
+        return horizon_nomem(run->err);
+    }
+    utfall_table_set_title(t, utfall_tr(run->lang, "title.logrank_stratified"));
+    int c0 = ADD_COLUMNS(t, logrank_stratified_columns);
+    utfall_table_derived_from(t, "rows");
+    utfall_table_set_local_protection(t); /* n and events are counts of their own */
+    horizon_members(run, MEMBERS_STRATIFIED, 0, run->km_time, run->km_event, &m);
+    utfall_logrank lr;
+    utfall_status st = utfall_logrank_test_stratified(m.n, m.time, m.event, m.group,
+                                                      (int)(run->nlevels ? run->nlevels : 1),
+                                                      m.stratum, (int)(run->nstrata ? run->nstrata : 1),
+                                                      &lr, NULL, NULL, run->err);
+    int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+    long events = 0;
+    for (size_t i = 0; i < m.n; i++)
+        events += m.event[i];
+    utfall_table_set_num(t, r, c0 + LRS_N, (double)m.n);
+    utfall_table_set_num(t, r, c0 + LRS_EVENTS, (double)events);
+    utfall_table_set_num(t, r, c0 + LRS_STRATA, (double)strata_used(&m, run->nstrata, seen));
+    utfall_table_set_num(t, r, c0 + LRS_CHI2, st == UTFALL_OK && lr.tested ? lr.chisq : NAN);
+    utfall_table_set_num(t, r, c0 + LRS_DF, st == UTFALL_OK && lr.tested ? lr.df : NAN);
+    utfall_table_set_num(t, r, c0 + LRS_P, st == UTFALL_OK && lr.tested ? lr.p_value : NAN);
+    utfall_error_clear(run->err);
+    free(seen);
+    horizon_members_free(&m);
+    utfall_table_add_note(t, utfall_tr(run->lang, "note.logrank_stratified"));
+    utfall_doc_add(run->doc, t);
+    return st == UTFALL_ERR_NOMEM ? horizon_nomem(run->err) : UTFALL_OK;
+}

@@ -812,9 +812,7 @@ static utfall_status build_fk(utfall_rng *r, episode *e, spell_out **spells, siz
             x->kon = f->kon;
             x->insats = f->insats;
             x->age = rng_range(r, 19, 29);
-            /* replaced by the block's kommun (assign_kommuner); drawn so that
-             * the draws after it stay as they were */
-            x->enhet = fk_kommuner[pick_weighted(r, cum, 25)];
+            x->enhet = fk_kommuner[pick_weighted(r, cum, 25)]; /* assign_kommuner */
             x->in = first_in + rng_range(r, 0, last_in - first_in);
             x->out = UTFALL_DATE_NONE;
             x->outcome = status[i]; /* used below, then cleared */
@@ -906,7 +904,8 @@ static int cmp_by_enrolment(const void *a, const void *b)
  * kommun has its arms within one of each other.  The kommun is the
  * column enhet (the extract format's field for unit, region or kommun).
  * Drawn after everything else, so that every other value is as it was
- * before the kommuner were blocks. */
+ * before the kommuner were blocks (build_fk still draws a kommun per
+ * participant, which this replaces, so that its later draws stay). */
 static int assign_kommuner(utfall_rng *r, episode *e, size_t n)
 {
     static const char *const arms[3] = {"SE", "FS", "CM"};
