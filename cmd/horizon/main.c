@@ -62,14 +62,20 @@ static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfa
 }
 
 /* --chart: the share in success by month per group, with interval bands
- * and a marker at the horizon (the --curve data). */
+ * and a marker at the horizon (the --curve data); with several
+ * comparisons (groups, horizons) also their forest plots.  With --strata
+ * and --ref only the forest plots: a curve per group and stratum is too
+ * many lines to read. */
 static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
 {
     const utfall_horizon_options *ho = ctx;
     int h = 0;
     for (size_t i = 0; i < ho->nmonths; i++)
         h = ho->months[i] > h ? ho->months[i] : h;
-    return utfall_figure_horizon(ch, doc, NULL, h, c->lang, err);
+    utfall_status st = UTFALL_OK;
+    if (!(ho->strata && *ho->strata && ho->ref))
+        st = utfall_figure_horizon(ch, doc, NULL, h, c->lang, err);
+    return st ? st : utfall_figure_horizon_forest(ch, doc, NULL, c->lang, err);
 }
 
 int main(int argc, char **argv)
@@ -181,7 +187,7 @@ int main(int argc, char **argv)
     ho.diag = c.xopt.diag;
     ho.diag_ctx = c.xopt.diag_ctx;
     c.chart_fn = chart;
-    if (c.chart_path)
+    if (c.chart_path && !(ho.strata && *ho.strata && ho.ref))
         ho.curve = 1; /* the figure draws the curve */
     return cli_run(&c, argc, argv, optind, compute, &ho);
 }

@@ -227,10 +227,9 @@ utfall_status horizon_logrank_stratified_section(struct horizon_run *run)
     utfall_table_set_local_protection(t); /* n and events are counts of their own */
     horizon_members(run, MEMBERS_STRATIFIED, 0, run->km_time, run->km_event, &m);
     utfall_logrank lr;
-    utfall_status st = utfall_logrank_test_stratified(m.n, m.time, m.event, m.group,
-                                                      (int)(run->nlevels ? run->nlevels : 1),
-                                                      m.stratum, (int)(run->nstrata ? run->nstrata : 1),
-                                                      &lr, NULL, NULL, run->err);
+    int nlev = (int)(run->nlevels ? run->nlevels : 1), ns = (int)(run->nstrata ? run->nstrata : 1);
+    utfall_status st = utfall_logrank_test_stratified(m.n, m.time, m.event, m.group, nlev,
+                                                      m.stratum, ns, &lr, NULL, NULL, run->err);
     int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
     long events = 0;
     for (size_t i = 0; i < m.n; i++)
