@@ -261,7 +261,8 @@ static utfall_status forest_panel(utfall_chart *c, struct forest *f, const char 
      * says there is nothing to show, rather than leave the figure blank */
     if (f->n == 0 && log_scale)
         return UTFALL_OK;
-    qsort(f->r, f->n, sizeof *f->r, cmp_forest_row);
+    if (f->n)
+        qsort(f->r, f->n, sizeof *f->r, cmp_forest_row);
     utfall_chart_panel_options po;
     utfall_chart_panel_options_init(&po);
     po.kind = UTFALL_CHART_FOREST;

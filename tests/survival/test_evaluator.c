@@ -48,6 +48,8 @@ struct ev_case {
     int *status, *event, *group, *stratum, *sex;
 };
 
+static tsv *loaded[2];
+
 static struct ev_case *load(const char *dir, size_t *ncases)
 {
     tsv *meta = tsv_read(dir, "ev_cases.tsv"), *d = tsv_read(dir, "ev_data.tsv");
@@ -79,7 +81,25 @@ static struct ev_case *load(const char *dir, size_t *ncases)
         }
     }
     *ncases = meta->n_rows;
+    loaded[0] = meta; /* the case names point into it */
+    loaded[1] = d;
     return cs;
+}
+
+static void unload(struct ev_case *cs, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        free(cs[c].time);
+        free(cs[c].x);
+        free(cs[c].status);
+        free(cs[c].event);
+        free(cs[c].group);
+        free(cs[c].stratum);
+        free(cs[c].sex);
+    }
+    free(cs);
+    tsv_free(loaded[0]);
+    tsv_free(loaded[1]);
 }
 
 static const struct ev_case *find(const struct ev_case *cs, size_t n, const char *name)
@@ -386,6 +406,7 @@ int main(int argc, char **argv)
         run_errors();
     else
         return 99;
+    unload(cs, nc);
     printf("%ld values compared with R; largest relative difference %.3g\n", n_values, max_rel);
     return checks_report(what);
 }
