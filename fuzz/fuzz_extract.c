@@ -57,7 +57,9 @@ static void run(const char *path, int which)
     }
     }
     if (st == UTFALL_OK) {
-        utfall_doc_suppress(doc, 3, UTFALL_LANG_SV);
+        utfall_protect_options po = {3, UTFALL_LANG_SV};
+        utfall_error perr;
+        utfall_doc_protect(doc, &po, &perr);
         fuzz_write_doc(doc);
     }
     utfall_doc_free(doc);

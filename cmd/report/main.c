@@ -162,6 +162,24 @@ static int write_figures(cli *c, utfall_report *r, const char *md_path)
     return rc;
 }
 
+/* The report's document is protected as it is built; the audit says how. */
+static int write_audit(cli *c, const utfall_doc *doc)
+{
+    cli_output o;
+    int rc = cli_output_open(c, c->audit_path, &o);
+    if (rc)
+        return rc;
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_status st = utfall_doc_write_audit(doc, o.fp, &err);
+    rc = cli_output_close(c, &o, st == UTFALL_OK);
+    if (st) {
+        utfall_error_locate(&err, c->audit_path, 0, 0, NULL);
+        return cli_report(c, &err);
+    }
+    return rc;
+}
+
 static int write_pdf(cli *c, utfall_report *r)
 {
     if (!strcmp(c->output, "-"))
@@ -207,6 +225,7 @@ int main(int argc, char **argv)
         {"title", required_argument, NULL, OPT_TITLE},
         {"date", required_argument, NULL, OPT_DATE},
         {"suppress", required_argument, NULL, OPT_SUPPRESS},
+        {"audit", required_argument, NULL, OPT_AUDIT},
         {"level", required_argument, NULL, OPT_LEVEL},
         {"lang", required_argument, NULL, OPT_LANG},
         {"delimiter", required_argument, NULL, 'd'},
@@ -273,7 +292,7 @@ int main(int argc, char **argv)
             return cli_usage_error(&c, "the report reads the extract several times: give a "
                                        "file, not standard input");
     cli_take_inputs(&c, argc, argv, optind);
-    if ((rc = cli_check_output_path(&c, c.output)))
+    if ((rc = cli_check_output_path(&c, c.output)) || (rc = cli_check_output_path(&c, c.audit_path)))
         return rc;
 
     utfall_goals *goals = NULL;
@@ -308,6 +327,11 @@ int main(int argc, char **argv)
     utfall_status st = utfall_report_build(&r, open_extract, &op, &ro, &err);
     if (st) {
         rc = op.reported ? op.reported : cli_report(&c, &err);
+        utfall_goals_free(goals);
+        return cli_finish(&c, rc);
+    }
+    if (c.audit_path && (rc = write_audit(&c, utfall_report_doc(r)))) {
+        utfall_report_free(r);
         utfall_goals_free(goals);
         return cli_finish(&c, rc);
     }

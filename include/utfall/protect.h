@@ -60,11 +60,24 @@ UTFALL_API void utfall_table_set_population(utfall_table *t, const char *cond);
 /* What a count column counts within its row and population
  * ("state:active"); NULL = the whole row. */
 UTFALL_API void utfall_table_column_cell(utfall_table *t, int col, const char *cond);
+/* The same for a condition of one value, any text: dim = value. */
+UTFALL_API void utfall_table_column_cell_value(utfall_table *t, int col, const char *dim,
+                                               const char *value);
+/* A count that is the same in every row of a group (a long table's n,
+ * repeated beside each outcome): it does not depend on the group column
+ * `over` (a key). */
+UTFALL_API void utfall_table_column_margin_over(utfall_table *t, int col, const char *over);
 /* A group column that is not a dimension of its own name: its values are
  * values of dim with prefix before them (split's outcome column is the
  * state dimension, "exited/" + the outcome key). */
 UTFALL_API void utfall_table_column_dimension(utfall_table *t, int col, const char *dim,
                                               const char *prefix);
+/* A group value that stands for several values of the column's dimension
+ * ("reached" for "state:exited/arbete,exited/studier"): patterns is the
+ * comma-separated list.  A group cell left unset (not "") has no condition
+ * at all: a margin row inside a long table. */
+UTFALL_API void utfall_table_column_value_means(utfall_table *t, int col, const char *value,
+                                                const char *patterns);
 /* Every cell of table t is computed from the counts of table `source`
  * (a test of a crosstab): hidden when any of them is hidden. */
 UTFALL_API void utfall_table_derived_from(utfall_table *t, const char *source);
@@ -81,6 +94,18 @@ UTFALL_API void utfall_table_set_local_protection(utfall_table *t);
  * value never changes between a person's episodes (kon) so that an
  * attacker's knowledge of it is modelled too. */
 UTFALL_API void utfall_doc_constant_per_person(utfall_doc *d, const char *key);
+
+/* Gathering documents into one (the report): the dimensions and values
+ * `from` declared become `to`'s too. */
+UTFALL_API void utfall_doc_adopt_dimensions(utfall_doc *to, const utfall_doc *from);
+/* Every table of d is renamed "<prefix>_<key>" (cut to max_len bytes), and
+ * references between them (utfall_table_derived_from) follow. */
+UTFALL_API void utfall_doc_prefix_keys(utfall_doc *d, const char *prefix, size_t max_len);
+
+/* How much the reader loses when a count of t is hidden, against other
+ * tables (default 1): the report's headline tables weigh more, so that a
+ * partner is taken from a crosstab rather than from the goal. */
+UTFALL_API void utfall_table_set_importance(utfall_table *t, double weight);
 
 typedef struct utfall_protect_options {
     long min_count; /* N: counts from 1 to N−1 are hidden; below 2 = off */

@@ -125,15 +125,19 @@ UTFALL_API void utfall_table_set_human_only(utfall_table *t);
 UTFALL_API void utfall_table_set_title(utfall_table *t, const char *title);
 /* A line of the definition shown under the table in human formats. */
 UTFALL_API void utfall_table_add_note(utfall_table *t, const char *note);
-/* A note that states a count (fmt has one %s for it): with suppression the
- * count becomes "<N" when it is below N, like a table cell. */
-UTFALL_API void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count,
-                                            utfall_lang lang);
 
 /* A note that states the count in cell (row, col) of the table (fmt has
- * one %s for it): it shows what the cell shows, "<N" or ".." when hidden. */
+ * one %s for it): it shows what the cell shows, ".." when hidden. */
 UTFALL_API void utfall_table_add_note_cell(utfall_table *t, const char *fmt, int row, int col,
                                            utfall_lang lang);
+/* The same for a cell of another table of the document (src). */
+UTFALL_API void utfall_table_add_note_ref(utfall_table *t, const char *fmt,
+                                          const utfall_table *src, int row, int col,
+                                          utfall_lang lang);
+/* A note computed from all the table's counts (a test of a crosstab): it
+ * becomes `otherwise` when protection hides any of them. */
+UTFALL_API void utfall_table_add_note_if_whole(utfall_table *t, const char *note,
+                                               const char *otherwise);
 
 /* For COUNT_SHARE cells: the count and the share shown beside it. */
 UTFALL_API void utfall_table_set_count_share(utfall_table *t, int row, int col, double count,
@@ -152,11 +156,7 @@ UTFALL_API void utfall_table_column_part_of(utfall_table *t, int part, int total
 UTFALL_API void utfall_table_column_not_suppressible(utfall_table *t, int col);
 /* Tables of bookkeeping (rows read, spells) are never suppressed. */
 UTFALL_API void utfall_table_set_no_suppress(utfall_table *t);
-/* Hide counts from 1 to min_count - 1 in every table, with their
- * dependent columns, and a second cell per column where a total row would
- * let the hidden one be recomputed.  Adds a note to each table changed.
- * Returns the number of cells hidden. */
-UTFALL_API long utfall_doc_suppress(utfall_doc *d, long min_count, utfall_lang lang);
+/* Small-cell suppression is the document's: utfall/protect.h. */
 
 /* Reading a table back (charts draw from tables; key, title and notes
  * are with the document walkers below).  Text and key strings belong to
@@ -178,6 +178,8 @@ UTFALL_API void utfall_doc_free(utfall_doc *d);
  * frees t and remembers the failure); a NULL t (a failed utfall_table_new)
  * is remembered as out of memory. */
 UTFALL_API void utfall_doc_add(utfall_doc *d, utfall_table *t);
+/* The same, placing t at position at (0 = first). */
+UTFALL_API void utfall_doc_insert(utfall_doc *d, int at, utfall_table *t);
 /* UTFALL_OK when every table arrived whole; else the first failure. */
 UTFALL_API utfall_status utfall_doc_status(const utfall_doc *d);
 /* The same as an error, for a caller about to write: "the output is

@@ -8,15 +8,17 @@
 
 #define MAX_DISTINCT 100
 
-struct colstat {
+/* A column of the input as named in its header, over every file that has it. */
+struct column_counts {
     char *name;
-    int field;
+    int field; /* the canonical field it was recognised as, or -1 */
     long present, missing;
 };
 
-struct valstat {
+/* Rows with a value of a categorical field. */
+struct value_count {
     int field;
-    char *value;
+    char *value; /* canonical key; "" = not stated */
     long count;
 };
 
@@ -25,9 +27,24 @@ static const utfall_field categorical[] = {UTFALL_F_KON, UTFALL_F_ENHET, UTFALL_
                                            UTFALL_F_FORSORJNING_EFTER};
 #define NCAT (sizeof categorical / sizeof categorical[0])
 
+struct check_run {
+    utfall_lang lang;
+    struct column_counts *cols;
+    size_t ncols, cols_cap;
+    size_t cur_file; /* the file colmap is for */
+    size_t *colmap;  /* its column → cols[] */
+    struct value_count *vals;
+    size_t nvals, vals_cap;
+    size_t field_vals[NCAT][MAX_DISTINCT], nfield_vals[NCAT]; /* each field's vals[] */
+    long distinct_over[UTFALL_F_COUNT]; /* rows with a value beyond the first MAX_DISTINCT */
+    utfall_hashset *ids;
+    long persons;
+    utfall_date first, last, last_exit;
+};
+
 static int cmp_val(const void *a, const void *b)
 {
-    const struct valstat *x = a, *y = b;
+    const struct value_count *x = a, *y = b;
     if (x->field != y->field)
         return x->field - y->field;
     if (!x->value[0] || !y->value[0])
@@ -35,198 +52,273 @@ static int cmp_val(const void *a, const void *b)
     return strcmp(x->value, y->value);
 }
 
-utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_doc *doc,
-                                   utfall_error *err)
+static utfall_status nomem(utfall_error *err)
 {
-    utfall_status st = UTFALL_OK;
-    struct colstat *cols = NULL;
-    size_t ncols = 0;
-    struct valstat *vals = NULL;
-    size_t nvals = 0;
-    long distinct_over[UTFALL_F_COUNT] = {0};
-    size_t field_vals[NCAT][MAX_DISTINCT], nfield_vals[NCAT] = {0};
-    utfall_hashset *ids = utfall_hashset_new();
-    long persons = 0;
-    utfall_date first = UTFALL_DATE_NONE, last = UTFALL_DATE_NONE, last_exit = UTFALL_DATE_NONE;
-    size_t cur_file = (size_t)-1;
-    size_t *colmap = NULL; /* current file column → cols[] */
-    if (!ids)
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+}
 
+/* ---- reading ----------------------------------------------------------- */
+
+/* A new file may name its columns differently: map them to cols[]. */
+static int map_columns(struct check_run *r, utfall_extract *x)
+{
+    size_t n = utfall_extract_ncolumns(x);
+    free(r->colmap);
+    r->colmap = calloc(n ? n : 1, sizeof *r->colmap);
+    if (!r->colmap)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = utfall_extract_column_name(x, i);
+        size_t k = 0;
+        while (k < r->ncols && strcmp(r->cols[k].name, name))
+            k++;
+        if (k == r->ncols) {
+            if (UTFALL_GROW(r->cols, r->cols_cap, r->ncols + 1))
+                return -1;
+            r->cols[k] = (struct column_counts){strdup(name), utfall_extract_column_field(x, i),
+                                                0, 0};
+            if (!r->cols[k].name)
+                return -1;
+            r->ncols++;
+        }
+        r->colmap[i] = k;
+    }
+    return 0;
+}
+
+static void count_present(struct check_run *r, const utfall_row *row)
+{
+    for (size_t i = 0; i < row->record->nfields; i++) {
+        if (row->record->fields[i][0])
+            r->cols[r->colmap[i]].present++;
+        else
+            r->cols[r->colmap[i]].missing++;
+    }
+}
+
+static void count_dates(struct check_run *r, const utfall_row *row)
+{
+    if (r->first == UTFALL_DATE_NONE || row->inskriven < r->first)
+        r->first = row->inskriven;
+    if (r->last == UTFALL_DATE_NONE || row->inskriven > r->last)
+        r->last = row->inskriven;
+    if (row->avslutad != UTFALL_DATE_NONE
+        && (r->last_exit == UTFALL_DATE_NONE || row->avslutad > r->last_exit))
+        r->last_exit = row->avslutad;
+}
+
+static const char *category_value(utfall_field f, const utfall_row *row)
+{
+    switch (f) {
+    case UTFALL_F_KON: return utfall_kon_key(row->kon);
+    case UTFALL_F_ENHET: return row->enhet;
+    case UTFALL_F_INSATS: return row->insats;
+    case UTFALL_F_AVSLUTSORSAK: return utfall_outcome_key(row->avslutsorsak);
+    case UTFALL_F_FORSORJNING_FORE: return utfall_income_key(row->forsorjning_fore);
+    default: return utfall_income_key(row->forsorjning_efter);
+    }
+}
+
+/* The entry of categorical[k]'s value v, or NULL. */
+static struct value_count *seen_value(struct check_run *r, size_t k, const char *v)
+{
+    /* only this field's values, first byte before strcmp: this runs six
+     * times a row */
+    for (size_t q = 0; q < r->nfield_vals[k]; q++) {
+        struct value_count *c = &r->vals[r->field_vals[k][q]];
+        if (c->value[0] == v[0] && !strcmp(c->value, v))
+            return c;
+    }
+    return NULL;
+}
+
+static int count_values(struct check_run *r, const utfall_row *row)
+{
+    for (size_t k = 0; k < NCAT; k++) {
+        const char *v = category_value(categorical[k], row);
+        struct value_count *seen = seen_value(r, k, v);
+        if (seen) {
+            seen->count++;
+            continue;
+        }
+        if (r->nfield_vals[k] >= MAX_DISTINCT) {
+            r->distinct_over[categorical[k]]++;
+            continue;
+        }
+        if (UTFALL_GROW(r->vals, r->vals_cap, r->nvals + 1))
+            return -1;
+        r->vals[r->nvals] = (struct value_count){(int)categorical[k], strdup(v), 1};
+        if (!r->vals[r->nvals].value)
+            return -1;
+        r->field_vals[k][r->nfield_vals[k]++] = r->nvals++;
+    }
+    return 0;
+}
+
+static utfall_status read_rows(struct check_run *r, utfall_extract *x, utfall_error *err)
+{
     utfall_row row;
     int got;
     while ((got = utfall_extract_next(x, &row, err)) == 1) {
-        if (row.file_index != cur_file) {
-            cur_file = row.file_index;
-            size_t n = utfall_extract_ncolumns(x);
-            free(colmap);
-            colmap = calloc(n ? n : 1, sizeof *colmap);
-            if (!colmap)
-                goto nomem;
-            for (size_t i = 0; i < n; i++) {
-                const char *name = utfall_extract_column_name(x, i);
-                size_t k = 0;
-                while (k < ncols && strcmp(cols[k].name, name))
-                    k++;
-                if (k == ncols) {
-                    struct colstat *c = realloc(cols, (ncols + 1) * sizeof *c);
-                    if (!c)
-                        goto nomem;
-                    cols = c;
-                    cols[ncols] = (struct colstat){strdup(name), utfall_extract_column_field(x, i),
-                                                   0, 0};
-                    if (!cols[ncols].name)
-                        goto nomem;
-                    ncols++;
-                }
-                colmap[i] = k;
-            }
+        if (row.file_index != r->cur_file) {
+            r->cur_file = row.file_index;
+            if (map_columns(r, x))
+                return nomem(err);
         }
-        for (size_t i = 0; i < row.record->nfields; i++) {
-            if (row.record->fields[i][0])
-                cols[colmap[i]].present++;
-            else
-                cols[colmap[i]].missing++;
-        }
-        int np = utfall_hashset_add(ids, utfall_hash_str(0, row.id));
+        count_present(r, &row);
+        int np = utfall_hashset_add(r->ids, utfall_hash_str(0, row.id));
         if (np < 0)
-            goto nomem;
-        persons += np;
-        if (first == UTFALL_DATE_NONE || row.inskriven < first)
-            first = row.inskriven;
-        if (last == UTFALL_DATE_NONE || row.inskriven > last)
-            last = row.inskriven;
-        if (row.avslutad != UTFALL_DATE_NONE && (last_exit == UTFALL_DATE_NONE || row.avslutad > last_exit))
-            last_exit = row.avslutad;
-        for (size_t k = 0; k < NCAT; k++) {
-            const char *v;
-            switch (categorical[k]) {
-            case UTFALL_F_KON: v = utfall_kon_key(row.kon); break;
-            case UTFALL_F_ENHET: v = row.enhet; break;
-            case UTFALL_F_INSATS: v = row.insats; break;
-            case UTFALL_F_AVSLUTSORSAK: v = utfall_outcome_key(row.avslutsorsak); break;
-            case UTFALL_F_FORSORJNING_FORE: v = utfall_income_key(row.forsorjning_fore); break;
-            default: v = utfall_income_key(row.forsorjning_efter); break;
-            }
-            /* only this field's values, first byte before strcmp: this
-             * runs six times a row */
-            size_t have = nfield_vals[k], q = 0;
-            while (q < have && !(vals[field_vals[k][q]].value[0] == v[0]
-                                 && !strcmp(vals[field_vals[k][q]].value, v)))
-                q++;
-            if (q < have) {
-                vals[field_vals[k][q]].count++;
-                continue;
-            }
-            if (have >= MAX_DISTINCT) {
-                distinct_over[categorical[k]]++;
-                continue;
-            }
-            struct valstat *nv = realloc(vals, (nvals + 1) * sizeof *nv);
-            if (!nv)
-                goto nomem;
-            vals = nv;
-            vals[nvals] = (struct valstat){(int)categorical[k], strdup(v), 1};
-            if (!vals[nvals].value)
-                goto nomem;
-            field_vals[k][nfield_vals[k]++] = nvals;
-            nvals++;
-        }
+            return nomem(err);
+        r->persons += np;
+        count_dates(r, &row);
+        if (count_values(r, &row))
+            return nomem(err);
     }
-    if (got < 0) {
-        st = err->status;
-        goto done;
-    }
+    return got < 0 ? err->status : UTFALL_OK;
+}
 
+/* ---- tables ------------------------------------------------------------ */
+
+enum {
+    P_READ, P_USED, P_REJECTED, P_PERSONS, P_REENROLMENTS, P_WARNINGS,
+    P_FIRST, P_LAST, P_LAST_EXIT, P_NCOLS
+};
+static const utfall_colspec profile_cols[P_NCOLS] = {
+    [P_READ] = {.key = "rows_read", .type = UTFALL_COL_COUNT},
+    [P_USED] = {.key = "rows_used", .type = UTFALL_COL_COUNT},
+    [P_REJECTED] = {.key = "rows_rejected", .type = UTFALL_COL_COUNT},
+    [P_PERSONS] = {.key = "persons", .type = UTFALL_COL_COUNT},
+    [P_REENROLMENTS] = {.key = "reenrolments", .type = UTFALL_COL_COUNT},
+    [P_WARNINGS] = {.key = "warnings", .type = UTFALL_COL_COUNT},
+    [P_FIRST] = {.key = "first_enrolment", .type = UTFALL_COL_TEXT},
+    [P_LAST] = {.key = "last_enrolment", .type = UTFALL_COL_TEXT},
+    [P_LAST_EXIT] = {.key = "last_exit", .type = UTFALL_COL_TEXT},
+};
+
+static void set_date(utfall_table *t, int row, int col, utfall_date d)
+{
+    char text[16];
+    utfall_date_format(d, text, sizeof text);
+    utfall_table_set_text(t, row, col, text);
+}
+
+static utfall_status profile_table(const struct check_run *r, utfall_extract *x,
+                                   utfall_doc *doc, utfall_error *err)
+{
     utfall_extract_stats s;
     utfall_extract_get_stats(x, &s);
-    char date[16];
-    {
-        utfall_table *t = utfall_table_new("rows", UTFALL_TABLE_ROWS);
-        if (!t)
-            goto nomem;
-        utfall_table_set_title(t, utfall_tr(lang, "title.check"));
-        int c_read = utfall_table_add_column(t, "rows_read", "col.rows_read", UTFALL_COL_COUNT, 0);
-        int c_used = utfall_table_add_column(t, "rows_used", "col.rows_used", UTFALL_COL_COUNT, 0);
-        int c_rej = utfall_table_add_column(t, "rows_rejected", "col.rows_rejected", UTFALL_COL_COUNT, 0);
-        int c_per = utfall_table_add_column(t, "persons", "col.persons", UTFALL_COL_COUNT, 0);
-        int c_re = utfall_table_add_column(t, "reenrolments", "col.reenrolments", UTFALL_COL_COUNT, 0);
-        int c_warn = utfall_table_add_column(t, "warnings", "col.warnings", UTFALL_COL_COUNT, 0);
-        int c_first = utfall_table_add_column(t, "first_enrolment", "col.first_enrolment", UTFALL_COL_TEXT, 0);
-        int c_last = utfall_table_add_column(t, "last_enrolment", "col.last_enrolment", UTFALL_COL_TEXT, 0);
-        int c_lexit = utfall_table_add_column(t, "last_exit", "col.last_exit", UTFALL_COL_TEXT, 0);
-        int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
-        utfall_table_set_num(t, r, c_read, (double)s.rows_read);
-        utfall_table_set_num(t, r, c_used, (double)s.rows_used);
-        utfall_table_set_num(t, r, c_rej, (double)s.rows_rejected);
-        utfall_table_set_num(t, r, c_per, (double)persons);
-        utfall_table_set_num(t, r, c_re, (double)(s.rows_used - persons));
-        utfall_table_set_num(t, r, c_warn, (double)s.warnings);
-        utfall_date_format(first, date, sizeof date);
-        utfall_table_set_text(t, r, c_first, date);
-        utfall_date_format(last, date, sizeof date);
-        utfall_table_set_text(t, r, c_last, date);
-        utfall_date_format(last_exit, date, sizeof date);
-        utfall_table_set_text(t, r, c_lexit, date);
-        utfall_doc_add(doc, t);
+    utfall_table *t = utfall_table_new("rows", UTFALL_TABLE_ROWS);
+    if (!t)
+        return nomem(err);
+    utfall_table_set_title(t, utfall_tr(r->lang, "title.check"));
+    utfall_table_add_columns(t, profile_cols, P_NCOLS);
+    int row = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
+    utfall_table_set_num(t, row, P_READ, (double)s.rows_read);
+    utfall_table_set_num(t, row, P_USED, (double)s.rows_used);
+    utfall_table_set_num(t, row, P_REJECTED, (double)s.rows_rejected);
+    utfall_table_set_num(t, row, P_PERSONS, (double)r->persons);
+    utfall_table_set_num(t, row, P_REENROLMENTS, (double)(s.rows_used - r->persons));
+    utfall_table_set_num(t, row, P_WARNINGS, (double)s.warnings);
+    set_date(t, row, P_FIRST, r->first);
+    set_date(t, row, P_LAST, r->last);
+    set_date(t, row, P_LAST_EXIT, r->last_exit);
+    utfall_doc_add(doc, t);
+    return UTFALL_OK;
+}
+
+enum { COL_COLUMN, COL_FIELD, COL_PRESENT, COL_MISSING, COL_NCOLS };
+static const utfall_colspec column_cols[COL_NCOLS] = {
+    [COL_COLUMN] = {.key = "column", .type = UTFALL_COL_TEXT},
+    [COL_FIELD] = {.key = "field", .type = UTFALL_COL_TEXT},
+    [COL_PRESENT] = {.key = "present", .type = UTFALL_COL_COUNT},
+    [COL_MISSING] = {.key = "missing", .type = UTFALL_COL_COUNT},
+};
+
+static utfall_status columns_table(const struct check_run *r, utfall_doc *doc, utfall_error *err)
+{
+    utfall_table *t = utfall_table_new("columns", UTFALL_TABLE_ROWS);
+    if (!t)
+        return nomem(err);
+    utfall_table_set_title(t, utfall_tr(r->lang, "title.columns"));
+    utfall_table_add_columns(t, column_cols, COL_NCOLS);
+    for (size_t i = 0; i < r->ncols; i++) {
+        const struct column_counts *c = &r->cols[i];
+        int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+        utfall_table_set_text(t, row, COL_COLUMN, c->name);
+        utfall_table_set_text(t, row, COL_FIELD,
+                              c->field >= 0 ? utfall_field_name((utfall_field)c->field) : "");
+        utfall_table_set_num(t, row, COL_PRESENT, (double)c->present);
+        utfall_table_set_num(t, row, COL_MISSING, (double)c->missing);
     }
-    {
-        utfall_table *t = utfall_table_new("columns", UTFALL_TABLE_ROWS);
-        if (!t)
-            goto nomem;
-        utfall_table_set_title(t, utfall_tr(lang, "title.columns"));
-        int c_col = utfall_table_add_column(t, "column", "col.column", UTFALL_COL_TEXT, 0);
-        int c_f = utfall_table_add_column(t, "field", "col.field", UTFALL_COL_TEXT, 0);
-        int c_p = utfall_table_add_column(t, "present", "col.present", UTFALL_COL_COUNT, 0);
-        int c_m = utfall_table_add_column(t, "missing", "col.missing", UTFALL_COL_COUNT, 0);
-        for (size_t i = 0; i < ncols; i++) {
-            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-            utfall_table_set_text(t, r, c_col, cols[i].name);
-            utfall_table_set_text(t, r, c_f, cols[i].field >= 0 ? utfall_field_name((utfall_field)cols[i].field)
-                                                                : "");
-            utfall_table_set_num(t, r, c_p, (double)cols[i].present);
-            utfall_table_set_num(t, r, c_m, (double)cols[i].missing);
-        }
-        utfall_table_add_note(t, utfall_tr(lang, "note.columns"));
-        utfall_doc_add(doc, t);
-    }
-    {
-        if (nvals)
-            qsort(vals, nvals, sizeof *vals, cmp_val);
-        utfall_table *t = utfall_table_new("values", UTFALL_TABLE_ROWS);
-        if (!t)
-            goto nomem;
-        utfall_table_set_title(t, utfall_tr(lang, "title.values"));
-        int c_f = utfall_table_add_column(t, "field", "col.field", UTFALL_COL_TEXT, 0);
-        int c_v = utfall_table_add_column(t, "value", "col.value", UTFALL_COL_TEXT, 0);
-        int c_n = utfall_table_add_column(t, "count", "col.count", UTFALL_COL_COUNT, 0);
-        for (size_t i = 0; i < nvals; i++) {
-            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-            utfall_table_set_text(t, r, c_f, utfall_field_name((utfall_field)vals[i].field));
-            utfall_table_set_text(t, r, c_v, vals[i].value);
-            utfall_table_set_num(t, r, c_n, (double)vals[i].count);
-        }
-        for (int f = 0; f < UTFALL_F_COUNT; f++) {
-            if (!distinct_over[f])
-                continue;
-            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-            utfall_table_set_text(t, r, c_f, utfall_field_name((utfall_field)f));
-            utfall_table_set_text(t, r, c_v, "...");
-            utfall_table_set_num(t, r, c_n, (double)distinct_over[f]);
-        }
-        utfall_doc_add(doc, t);
-    }
-    goto done;
-nomem:
-    st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-done:
-    for (size_t i = 0; i < ncols; i++)
-        free(cols[i].name);
-    free(cols);
-    for (size_t i = 0; i < nvals; i++)
-        free(vals[i].value);
-    free(vals);
-    free(colmap);
-    utfall_hashset_free(ids);
+    utfall_table_add_note(t, utfall_tr(r->lang, "note.columns"));
+    utfall_doc_add(doc, t);
+    return UTFALL_OK;
+}
+
+enum { VAL_FIELD, VAL_VALUE, VAL_COUNT, VAL_NCOLS };
+static const utfall_colspec value_cols[VAL_NCOLS] = {
+    [VAL_FIELD] = {.key = "field", .type = UTFALL_COL_TEXT},
+    [VAL_VALUE] = {.key = "value", .type = UTFALL_COL_TEXT},
+    [VAL_COUNT] = {.key = "count", .type = UTFALL_COL_COUNT},
+};
+
+static void add_value_row(utfall_table *t, int field, const char *value, long count)
+{
+    int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+    utfall_table_set_text(t, row, VAL_FIELD, utfall_field_name((utfall_field)field));
+    utfall_table_set_text(t, row, VAL_VALUE, value);
+    utfall_table_set_num(t, row, VAL_COUNT, (double)count);
+}
+
+/* Sorts the values. */
+static utfall_status values_table(struct check_run *r, utfall_doc *doc, utfall_error *err)
+{
+    if (r->nvals)
+        qsort(r->vals, r->nvals, sizeof *r->vals, cmp_val);
+    utfall_table *t = utfall_table_new("values", UTFALL_TABLE_ROWS);
+    if (!t)
+        return nomem(err);
+    utfall_table_set_title(t, utfall_tr(r->lang, "title.values"));
+    utfall_table_add_columns(t, value_cols, VAL_NCOLS);
+    for (size_t i = 0; i < r->nvals; i++)
+        add_value_row(t, r->vals[i].field, r->vals[i].value, r->vals[i].count);
+    /* the rest of a field with too many values, in one row */
+    for (int f = 0; f < UTFALL_F_COUNT; f++)
+        if (r->distinct_over[f])
+            add_value_row(t, f, "...", r->distinct_over[f]);
+    utfall_doc_add(doc, t);
+    return UTFALL_OK;
+}
+
+static void run_free(struct check_run *r)
+{
+    for (size_t i = 0; i < r->ncols; i++)
+        free(r->cols[i].name);
+    free(r->cols);
+    for (size_t i = 0; i < r->nvals; i++)
+        free(r->vals[i].value);
+    free(r->vals);
+    free(r->colmap);
+    utfall_hashset_free(r->ids);
+}
+
+utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_doc *doc,
+                                   utfall_error *err)
+{
+    struct check_run r = {.lang = lang,
+                          .cur_file = (size_t)-1,
+                          .first = UTFALL_DATE_NONE,
+                          .last = UTFALL_DATE_NONE,
+                          .last_exit = UTFALL_DATE_NONE};
+    utfall_status st = (r.ids = utfall_hashset_new()) ? UTFALL_OK : nomem(err);
+    if (!st)
+        st = read_rows(&r, x, err);
+    if (!st)
+        st = profile_table(&r, x, doc, err);
+    if (!st)
+        st = columns_table(&r, doc, err);
+    if (!st)
+        st = values_table(&r, doc, err);
+    run_free(&r);
     return st;
 }

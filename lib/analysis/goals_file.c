@@ -56,16 +56,30 @@ static void block_clear(struct block *b)
     memset(b, 0, sizeof *b);
 }
 
-static utfall_status UTFALL_PRINTF(6, 7) fail(utfall_error *err, const char *name, long line,
+struct goals_parser {
+    utfall_goals *g;
+    const char *name; /* of the file, for errors */
+    utfall_error *err;
+    long lineno;
+    struct block b; /* the block being read */
+    int last_key;   /* the key a continuation line adds to, or -1 */
+};
+
+static utfall_status UTFALL_PRINTF(5, 6) fail(const struct goals_parser *p, long line,
                                               const char *column, utfall_error_code code,
                                               const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    utfall_error_vset(err, UTFALL_ERR_DATA, code, fmt, ap);
+    utfall_error_vset(p->err, UTFALL_ERR_DATA, code, fmt, ap);
     va_end(ap);
-    utfall_error_locate(err, name, line, 0, column);
+    utfall_error_locate(p->err, p->name, line, 0, column);
     return UTFALL_ERR_DATA;
+}
+
+static utfall_status nomem(utfall_error *err)
+{
+    return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
 }
 
 static char *trim(char *s)
@@ -133,62 +147,57 @@ static int parse_count(const char *s, long *out)
     return 0;
 }
 
-static utfall_status finish_block(utfall_goals *g, struct block *b, const char *name,
-                                  utfall_error *err)
-{
-    char col[64];
-    if (b->line[K_TITLE]) {
-        for (int k = 0; k < K_COUNT; k++)
-            if (k != K_TITLE && b->line[k])
-                return fail(err, name, b->line[k], key_names[k][0], UTFALL_EC_GOALS_TITLE_BLOCK,
-                            "the project title (titel) stands in a block of its own, separated "
-                            "from the goals by a blank line");
-        if (g->title)
-            return fail(err, name, b->line[K_TITLE], "titel", UTFALL_EC_GOALS_DUPLICATE_TITLE,
-                        "the project title (titel) is given twice");
-        g->title = b->value[K_TITLE];
-        b->value[K_TITLE] = NULL;
-        return UTFALL_OK;
-    }
-    if (!b->line[K_GOAL])
-        return fail(err, name, b->first_line, NULL, UTFALL_EC_GOALS_MISSING_KEY,
-                    "this block has no goal: every block needs 'mal:' (or 'goal:'), the goal "
-                    "as written");
-    if (g->n == GOALS_MAX)
-        return fail(err, name, b->first_line, NULL, UTFALL_EC_GOALS_TOO_MANY,
-                    "more than 64 goals");
-    utfall_goal_spec s;
-    memset(&s, 0, sizeof s);
-    s.line = b->first_line;
-    s.base = UTFALL_BASE_EXITED;
+/* ---- a block: the project title, or one goal ------------------------- */
 
-    /* typ, or what the targets given imply */
+static utfall_status take_title(struct goals_parser *p)
+{
+    struct block *b = &p->b;
+    for (int k = 0; k < K_COUNT; k++)
+        if (k != K_TITLE && b->line[k])
+            return fail(p, b->line[k], key_names[k][0], UTFALL_EC_GOALS_TITLE_BLOCK,
+                        "the project title (titel) stands in a block of its own, separated "
+                        "from the goals by a blank line");
+    if (p->g->title)
+        return fail(p, b->line[K_TITLE], "titel", UTFALL_EC_GOALS_DUPLICATE_TITLE,
+                    "the project title (titel) is given twice");
+    p->g->title = b->value[K_TITLE];
+    b->value[K_TITLE] = NULL;
+    return UTFALL_OK;
+}
+
+/* typ, or what the targets given imply */
+static utfall_status read_kind(const struct goals_parser *p, utfall_goal_spec *s)
+{
+    const struct block *b = &p->b;
     if (b->line[K_TYPE]) {
         char f[64];
         utfall_fold(b->value[K_TYPE], f, sizeof f);
         if (!strcmp(f, "andel") || !strcmp(f, "share"))
-            s.kind = UTFALL_GOAL_SHARE;
+            s->kind = UTFALL_GOAL_SHARE;
         else if (!strcmp(f, "antal") || !strcmp(f, "count"))
-            s.kind = UTFALL_GOAL_COUNT;
+            s->kind = UTFALL_GOAL_COUNT;
         else if (!strcmp(f, "aktivitet") || !strcmp(f, "activity"))
-            s.kind = UTFALL_GOAL_ACTIVITY;
+            s->kind = UTFALL_GOAL_ACTIVITY;
         else
-            return fail(err, name, b->line[K_TYPE], "typ", UTFALL_EC_GOALS_BAD_TYPE,
+            return fail(p, b->line[K_TYPE], "typ", UTFALL_EC_GOALS_BAD_TYPE,
                         "unknown goal type '%s' (accepted: andel, antal, aktivitet; or share, "
                         "count, activity)", b->value[K_TYPE]);
     } else if (b->line[K_TARGET_SHARE] && !b->line[K_TARGET_COUNT]) {
-        s.kind = UTFALL_GOAL_SHARE;
+        s->kind = UTFALL_GOAL_SHARE;
     } else if (b->line[K_TARGET_COUNT] && !b->line[K_TARGET_SHARE]) {
-        s.kind = UTFALL_GOAL_COUNT;
+        s->kind = UTFALL_GOAL_COUNT;
     } else if (b->line[K_TARGET_HOURS]) {
-        s.kind = UTFALL_GOAL_ACTIVITY;
+        s->kind = UTFALL_GOAL_ACTIVITY;
     } else {
-        return fail(err, name, b->first_line, "typ", UTFALL_EC_GOALS_MISSING_KEY,
+        return fail(p, b->first_line, "typ", UTFALL_EC_GOALS_MISSING_KEY,
                     "the goal has no 'typ:' (andel, antal or aktivitet) and no single target "
                     "(mal_andel, mal_antal or mal_timmar) to tell it by");
     }
+    return UTFALL_OK;
+}
 
-    /* keys that do not belong to the type */
+static utfall_status check_keys_for_kind(const struct goals_parser *p, const utfall_goal_spec *s)
+{
     static const int not_for[3][4] = {
         {K_TARGET_COUNT, K_TARGET_HOURS, -1, -1},
         {K_TARGET_SHARE, K_TARGET_HOURS, -1, -1},
@@ -196,89 +205,238 @@ static utfall_status finish_block(utfall_goals *g, struct block *b, const char *
     };
     static const char *const kind_name[3] = {"andel", "antal", "aktivitet"};
     for (int i = 0; i < 4; i++) {
-        int k = not_for[s.kind][i];
-        if (k >= 0 && b->line[k])
-            return fail(err, name, b->line[k], key_names[k][0], UTFALL_EC_GOALS_KEY_NOT_FOR_TYPE,
+        int k = not_for[s->kind][i];
+        if (k >= 0 && p->b.line[k])
+            return fail(p, p->b.line[k], key_names[k][0], UTFALL_EC_GOALS_KEY_NOT_FOR_TYPE,
                         "'%s' does not belong to a goal of type %s", key_names[k][0],
-                        kind_name[s.kind]);
+                        kind_name[s->kind]);
     }
+    return UTFALL_OK;
+}
 
-    if (b->line[K_ID]) {
-        const char *v = b->value[K_ID];
-        size_t n = strlen(v);
-        if (n == 0 || n > UTFALL_GOAL_ID_MAX || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
-            return fail(err, name, b->line[K_ID], "id", UTFALL_EC_GOALS_BAD_ID,
-                        "'%s' is not a goal id (1 to 20 of a-z, 0-9 and _)", v);
-        for (size_t i = 0; i < g->n; i++)
-            if (!strcmp(g->goals[i].id, v))
-                return fail(err, name, b->line[K_ID], "id", UTFALL_EC_GOALS_DUPLICATE_ID,
-                            "the id '%s' is used by an earlier goal", v);
-        memcpy(s.id, v, n + 1);
-    } else {
-        snprintf(s.id, sizeof s.id, "goal%zu", g->n + 1);
+static utfall_status read_id(const struct goals_parser *p, utfall_goal_spec *s)
+{
+    const struct block *b = &p->b;
+    if (!b->line[K_ID]) {
+        snprintf(s->id, sizeof s->id, "goal%zu", p->g->n + 1);
+        return UTFALL_OK;
     }
+    const char *v = b->value[K_ID];
+    size_t n = strlen(v);
+    if (n == 0 || n > UTFALL_GOAL_ID_MAX
+        || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+        return fail(p, b->line[K_ID], "id", UTFALL_EC_GOALS_BAD_ID,
+                    "'%s' is not a goal id (1 to 20 of a-z, 0-9 and _)", v);
+    for (size_t i = 0; i < p->g->n; i++)
+        if (!strcmp(p->g->goals[i].id, v))
+            return fail(p, b->line[K_ID], "id", UTFALL_EC_GOALS_DUPLICATE_ID,
+                        "the id '%s' is used by an earlier goal", v);
+    memcpy(s->id, v, n + 1);
+    return UTFALL_OK;
+}
 
+static utfall_status read_outcomes(const struct goals_parser *p, utfall_goal_spec *s)
+{
+    const struct block *b = &p->b;
     if (b->line[K_OUTCOMES]) {
         utfall_error e2;
         utfall_error_clear(&e2);
-        if (utfall_outcome_set_parse(b->value[K_OUTCOMES], &s.success, &e2))
-            return fail(err, name, b->line[K_OUTCOMES], "utfall", UTFALL_EC_GOALS_BAD_OUTCOMES, "%s", e2.text);
-    } else if (s.kind == UTFALL_GOAL_SHARE) {
-        return fail(err, name, b->first_line, "utfall", UTFALL_EC_GOALS_MISSING_KEY,
+        if (utfall_outcome_set_parse(b->value[K_OUTCOMES], &s->success, &e2))
+            return fail(p, b->line[K_OUTCOMES], "utfall", UTFALL_EC_GOALS_BAD_OUTCOMES, "%s",
+                        e2.text);
+    } else if (s->kind == UTFALL_GOAL_SHARE) {
+        return fail(p, b->first_line, "utfall", UTFALL_EC_GOALS_MISSING_KEY,
                     "a goal of type andel needs 'utfall:', the outcomes that reach it (e.g. "
                     "arbete, studier)");
     }
+    return UTFALL_OK;
+}
 
-    if (s.kind == UTFALL_GOAL_SHARE) {
+/* mal_andel, mal_antal or mal_timmar, as the kind asks */
+static utfall_status read_target(const struct goals_parser *p, utfall_goal_spec *s)
+{
+    const struct block *b = &p->b;
+    if (s->kind == UTFALL_GOAL_SHARE) {
         if (!b->line[K_TARGET_SHARE])
-            return fail(err, name, b->first_line, "mal_andel", UTFALL_EC_GOALS_MISSING_KEY,
+            return fail(p, b->first_line, "mal_andel", UTFALL_EC_GOALS_MISSING_KEY,
                         "a goal of type andel needs 'mal_andel:', the target share (e.g. 35 "
                         "%%)");
-        if (parse_share(b->value[K_TARGET_SHARE], &s.target_share))
-            return fail(err, name, b->line[K_TARGET_SHARE], "mal_andel", UTFALL_EC_GOALS_BAD_SHARE,
+        if (parse_share(b->value[K_TARGET_SHARE], &s->target_share))
+            return fail(p, b->line[K_TARGET_SHARE], "mal_andel", UTFALL_EC_GOALS_BAD_SHARE,
                         "'%s' is not a share above 0 and at most 100 %% (write 35 %%, 35%% or "
                         "0,35)", b->value[K_TARGET_SHARE]);
     }
-    if (s.kind == UTFALL_GOAL_COUNT) {
-        s.base = UTFALL_BASE_ENROLLED;
+    if (s->kind == UTFALL_GOAL_COUNT) {
+        s->base = UTFALL_BASE_ENROLLED;
         if (!b->line[K_TARGET_COUNT])
-            return fail(err, name, b->first_line, "mal_antal", UTFALL_EC_GOALS_MISSING_KEY,
+            return fail(p, b->first_line, "mal_antal", UTFALL_EC_GOALS_MISSING_KEY,
                         "a goal of type antal needs 'mal_antal:', the target number (e.g. "
                         "300)");
-        if (parse_count(b->value[K_TARGET_COUNT], &s.target_count))
-            return fail(err, name, b->line[K_TARGET_COUNT], "mal_antal", UTFALL_EC_GOALS_BAD_COUNT,
+        if (parse_count(b->value[K_TARGET_COUNT], &s->target_count))
+            return fail(p, b->line[K_TARGET_COUNT], "mal_antal", UTFALL_EC_GOALS_BAD_COUNT,
                         "'%s' is not a whole number above 0", b->value[K_TARGET_COUNT]);
     }
-    if (s.kind == UTFALL_GOAL_ACTIVITY && b->line[K_TARGET_HOURS]) {
+    if (s->kind == UTFALL_GOAL_ACTIVITY && b->line[K_TARGET_HOURS]) {
         double h;
         if (utfall_number_parse(b->value[K_TARGET_HOURS], &h) || !isfinite(h) || h < 0 || h > 168)
-            return fail(err, name, b->line[K_TARGET_HOURS], "mal_timmar", UTFALL_EC_GOALS_BAD_HOURS,
-                        "'%s' is not a number of hours per week from 0 to 168", b->value[K_TARGET_HOURS]);
-        s.target_hours = h;
+            return fail(p, b->line[K_TARGET_HOURS], "mal_timmar", UTFALL_EC_GOALS_BAD_HOURS,
+                        "'%s' is not a number of hours per week from 0 to 168",
+                        b->value[K_TARGET_HOURS]);
+        s->target_hours = h;
     }
-    if (b->line[K_BASE]) {
-        char f[64];
-        utfall_fold(b->value[K_BASE], f, sizeof f);
-        long n;
-        if (!strcmp(f, "avslutade") || !strcmp(f, "exited")) {
-            s.base = UTFALL_BASE_EXITED;
-        } else if (!strcmp(f, "inskrivna") || !strcmp(f, "enrolled")) {
-            s.base = UTFALL_BASE_ENROLLED;
-        } else if (s.kind == UTFALL_GOAL_SHARE && !parse_count(b->value[K_BASE], &n)) {
-            s.base = UTFALL_BASE_FIXED;
-            s.fixed_base = n;
-        } else {
-            snprintf(col, sizeof col, "%s", s.kind == UTFALL_GOAL_SHARE
-                                                ? "avslutade, inskrivna or a planned number"
-                                                : "avslutade or inskrivna");
-            return fail(err, name, b->line[K_BASE], "bas", UTFALL_EC_GOALS_BAD_BASE,
-                        "'%s' is not a denominator (accepted: %s; or exited, enrolled)",
-                        b->value[K_BASE], col);
-        }
+    return UTFALL_OK;
+}
+
+static utfall_status read_base(const struct goals_parser *p, utfall_goal_spec *s)
+{
+    const struct block *b = &p->b;
+    if (!b->line[K_BASE])
+        return UTFALL_OK;
+    char f[64];
+    utfall_fold(b->value[K_BASE], f, sizeof f);
+    long n;
+    if (!strcmp(f, "avslutade") || !strcmp(f, "exited")) {
+        s->base = UTFALL_BASE_EXITED;
+    } else if (!strcmp(f, "inskrivna") || !strcmp(f, "enrolled")) {
+        s->base = UTFALL_BASE_ENROLLED;
+    } else if (s->kind == UTFALL_GOAL_SHARE && !parse_count(b->value[K_BASE], &n)) {
+        s->base = UTFALL_BASE_FIXED;
+        s->fixed_base = n;
+    } else {
+        return fail(p, b->line[K_BASE], "bas", UTFALL_EC_GOALS_BAD_BASE,
+                    "'%s' is not a denominator (accepted: %s; or exited, enrolled)",
+                    b->value[K_BASE],
+                    s->kind == UTFALL_GOAL_SHARE ? "avslutade, inskrivna or a planned number"
+                                                 : "avslutade or inskrivna");
     }
+    return UTFALL_OK;
+}
+
+static utfall_status finish_block(struct goals_parser *p)
+{
+    struct block *b = &p->b;
+    if (b->line[K_TITLE])
+        return take_title(p);
+    if (!b->line[K_GOAL])
+        return fail(p, b->first_line, NULL, UTFALL_EC_GOALS_MISSING_KEY,
+                    "this block has no goal: every block needs 'mal:' (or 'goal:'), the goal "
+                    "as written");
+    if (p->g->n == GOALS_MAX)
+        return fail(p, b->first_line, NULL, UTFALL_EC_GOALS_TOO_MANY, "more than 64 goals");
+    utfall_goal_spec s;
+    memset(&s, 0, sizeof s);
+    s.line = b->first_line;
+    s.base = UTFALL_BASE_EXITED;
+    utfall_status st = read_kind(p, &s);
+    if (!st)
+        st = check_keys_for_kind(p, &s);
+    if (!st)
+        st = read_id(p, &s);
+    if (!st)
+        st = read_outcomes(p, &s);
+    if (!st)
+        st = read_target(p, &s);
+    if (!st)
+        st = read_base(p, &s);
+    if (st)
+        return st;
     s.text = b->value[K_GOAL];
     b->value[K_GOAL] = NULL;
-    g->goals[g->n++] = s;
+    p->g->goals[p->g->n++] = s;
+    return UTFALL_OK;
+}
+
+/* ---- lines ------------------------------------------------------------- */
+
+/* A blank line ends a block. */
+static utfall_status end_block(struct goals_parser *p)
+{
+    utfall_status st = p->b.first_line ? finish_block(p) : UTFALL_OK;
+    block_clear(&p->b);
+    p->last_key = -1;
+    return st;
+}
+
+/* A long value goes on over indented lines. */
+static utfall_status continue_value(struct goals_parser *p, const char *l)
+{
+    char **value = &p->b.value[p->last_key];
+    size_t n0 = strlen(*value), n1 = strlen(l);
+    char *v = realloc(*value, n0 + n1 + 2);
+    if (!v)
+        return nomem(p->err);
+    v[n0] = ' ';
+    memcpy(v + n0 + 1, l, n1 + 1);
+    *value = v;
+    return UTFALL_OK;
+}
+
+static utfall_status key_value(struct goals_parser *p, char *l)
+{
+    struct block *b = &p->b;
+    char *colon = strchr(l, ':');
+    if (!colon)
+        return fail(p, p->lineno, NULL, UTFALL_EC_GOALS_SYNTAX,
+                    "expected 'key: value', got '%.60s'", l);
+    *colon = '\0';
+    char key[64];
+    utfall_fold(trim(l), key, sizeof key);
+    char *value = trim(colon + 1);
+    int k = -1;
+    for (int i = 0; i < K_COUNT && k < 0; i++)
+        if (!strcmp(key, key_names[i][0]) || !strcmp(key, key_names[i][1]))
+            k = i;
+    if (k < 0)
+        return fail(p, p->lineno, trim(l), UTFALL_EC_GOALS_UNKNOWN_KEY,
+                    "unknown key '%s' (accepted: %s)", trim(l), ACCEPTED_KEYS);
+    if (b->line[k])
+        return fail(p, p->lineno, key_names[k][0], UTFALL_EC_GOALS_DUPLICATE_KEY,
+                    "'%s' is given twice in this block (first on line %ld)", key_names[k][0],
+                    b->line[k]);
+    if (!*value)
+        return fail(p, p->lineno, key_names[k][0], UTFALL_EC_GOALS_EMPTY_VALUE,
+                    "'%s' has no value", key_names[k][0]);
+    if (!b->first_line)
+        b->first_line = p->lineno;
+    b->line[k] = p->lineno;
+    p->last_key = k;
+    b->value[k] = strdup(value);
+    return b->value[k] ? UTFALL_OK : nomem(p->err);
+}
+
+static utfall_status parse_line(struct goals_parser *p, char *line)
+{
+    int indented = line[0] == ' ' || line[0] == '\t';
+    char *l = trim(line);
+    if (*l == '#')
+        return UTFALL_OK;
+    if (!*l)
+        return end_block(p);
+    if (indented && p->last_key >= 0)
+        return continue_value(p, l);
+    return key_value(p, l);
+}
+
+/* The line from *pos (without its '\n'), as a string of its own; *pos
+ * moves past it. */
+static utfall_status next_line(struct goals_parser *p, const char *text, size_t len,
+                               size_t *pos, char **out)
+{
+    size_t end = *pos;
+    while (end < len && text[end] != '\n')
+        end++;
+    p->lineno++;
+    size_t n = end - *pos;
+    if (n > 4096)
+        return fail(p, p->lineno, NULL, UTFALL_EC_GOALS_LONG_LINE,
+                    "the line is longer than 4096 bytes");
+    if (memchr(text + *pos, '\0', n))
+        return fail(p, p->lineno, NULL, UTFALL_EC_GOALS_NUL, "the line holds a NUL byte");
+    if (!(*out = malloc(n + 1)))
+        return nomem(p->err);
+    memcpy(*out, text + *pos, n);
+    (*out)[n] = '\0';
+    *pos = end + 1;
     return UTFALL_OK;
 }
 
@@ -286,122 +444,28 @@ utfall_status utfall_goals_parse(utfall_goals **out, const char *text, size_t le
                                  const char *name, utfall_error *err)
 {
     *out = NULL;
-    utfall_goals *g = calloc(1, sizeof *g);
-    if (g)
-        g->goals = calloc(GOALS_MAX, sizeof *g->goals);
-    if (!g || !g->goals) {
-        utfall_goals_free(g);
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-    }
-    struct block b;
-    memset(&b, 0, sizeof b);
-    int last_key = -1; /* the key a continuation line adds to */
-    utfall_status st = UTFALL_OK;
-    long lineno = 0;
-    size_t pos = 0;
-    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
-        pos = 3;
-    while (st == UTFALL_OK && pos < len) {
-        size_t end = pos;
-        while (end < len && text[end] != '\n')
-            end++;
-        lineno++;
+    struct goals_parser p = {.name = name, .err = err, .last_key = -1};
+    if ((p.g = calloc(1, sizeof *p.g)))
+        p.g->goals = calloc(GOALS_MAX, sizeof *p.g->goals);
+    utfall_status st = p.g && p.g->goals ? UTFALL_OK : nomem(err);
+    size_t pos = len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    while (!st && pos < len) {
         char *line = NULL;
-        if (end - pos > 4096) {
-            st = fail(err, name, lineno, NULL, UTFALL_EC_GOALS_LONG_LINE,
-                      "the line is longer than 4096 bytes");
-            break;
-        }
-        line = malloc(end - pos + 1);
-        if (!line) {
-            st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-            break;
-        }
-        size_t linelen = end - pos;
-        memcpy(line, text + pos, linelen);
-        line[linelen] = '\0';
-        int at_end = end >= len;
-        pos = end + 1;
-        if (strlen(line) != linelen) {
-            free(line);
-            st = fail(err, name, lineno, NULL, UTFALL_EC_GOALS_NUL, "the line holds a NUL byte");
-            break;
-        }
-        int indented = line[0] == ' ' || line[0] == '\t';
-        char *l = trim(line);
-        if (*l == '#') {
-            free(line);
-        } else if (!*l) {
-            free(line);
-            if (b.first_line)
-                st = finish_block(g, &b, name, err);
-            block_clear(&b);
-            last_key = -1;
-        } else if (indented && last_key >= 0) {
-            /* a long value goes on over indented lines */
-            size_t n0 = strlen(b.value[last_key]), n1 = strlen(l);
-            char *v = realloc(b.value[last_key], n0 + n1 + 2);
-            if (!v) {
-                free(line);
-                st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-                break;
-            }
-            v[n0] = ' ';
-            memcpy(v + n0 + 1, l, n1 + 1);
-            b.value[last_key] = v;
-            free(line);
-        } else {
-            char *colon = strchr(l, ':');
-            if (!colon) {
-                st = fail(err, name, lineno, NULL, UTFALL_EC_GOALS_SYNTAX,
-                          "expected 'key: value', got '%.60s'", l);
-                free(line);
-                break;
-            }
-            *colon = '\0';
-            char key[64];
-            utfall_fold(trim(l), key, sizeof key);
-            char *value = trim(colon + 1);
-            int k = -1;
-            for (int i = 0; i < K_COUNT && k < 0; i++)
-                if (!strcmp(key, key_names[i][0]) || !strcmp(key, key_names[i][1]))
-                    k = i;
-            char first[32];
-            snprintf(first, sizeof first, "%ld", k >= 0 ? b.line[k] : 0L);
-            if (k < 0)
-                st = fail(err, name, lineno, trim(l), UTFALL_EC_GOALS_UNKNOWN_KEY,
-                          "unknown key '%s' (accepted: %s)", trim(l), ACCEPTED_KEYS);
-            else if (b.line[k])
-                st = fail(err, name, lineno, key_names[k][0], UTFALL_EC_GOALS_DUPLICATE_KEY,
-                          "'%s' is given twice in this block (first on line %s)",
-                          key_names[k][0], first);
-            else if (!*value)
-                st = fail(err, name, lineno, key_names[k][0], UTFALL_EC_GOALS_EMPTY_VALUE,
-                          "'%s' has no value", key_names[k][0]);
-            if (st == UTFALL_OK) {
-                if (!b.first_line)
-                    b.first_line = lineno;
-                b.line[k] = lineno;
-                last_key = k;
-                b.value[k] = strdup(value);
-                if (!b.value[k])
-                    st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-            }
-            free(line);
-        }
-        if (at_end)
-            break;
+        st = next_line(&p, text, len, &pos, &line);
+        if (!st)
+            st = parse_line(&p, line);
+        free(line);
     }
-    if (st == UTFALL_OK && b.first_line)
-        st = finish_block(g, &b, name, err);
-    block_clear(&b);
-    if (st == UTFALL_OK && g->n == 0)
-        st = fail(err, name, lineno, NULL, UTFALL_EC_GOALS_EMPTY, "the file states no goal");
+    if (!st && p.b.first_line)
+        st = finish_block(&p);
+    block_clear(&p.b);
+    if (!st && p.g->n == 0)
+        st = fail(&p, p.lineno, NULL, UTFALL_EC_GOALS_EMPTY, "the file states no goal");
     if (st) {
-        utfall_goals_free(g);
+        utfall_goals_free(p.g);
         return st;
     }
-    *out = g;
+    *out = p.g;
     return UTFALL_OK;
 }
 

@@ -6,6 +6,8 @@
 
 #include "utfall/chart.h"
 #include "utfall/group.h"
+#include "utfall/protect.h"
+#include "core/internal.h"
 
 void utfall_hours_options_init(utfall_hours_options *opt)
 {
@@ -13,109 +15,50 @@ void utfall_hours_options_init(utfall_hours_options *opt)
     opt->level = UTFALL_STATS_DEFAULT_LEVEL;
 }
 
-struct diffs {
-    double *d;
+/* What the hours count of a set of rows (a group, or the total): the
+ * change of each row with both hours, and the rows without them. */
+struct changes {
+    double *d; /* after - before */
     size_t n, cap;
     long missing;
 };
 
-static int push(struct diffs *s, double v)
+struct hours_run {
+    const utfall_hours_options *opt;
+    utfall_lang lang;
+    utfall_grouper *g;
+    size_t nk;              /* group keys; none: the total only */
+    struct changes *groups; /* by group index */
+    size_t cap;
+    struct changes total; /* with groups, gathered from theirs at the end */
+};
+
+static utfall_status nomem(utfall_error *err)
 {
-    if (s->n == s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 64;
-        double *d = realloc(s->d, ncap * sizeof *d);
-        if (!d)
-            return -1;
-        s->d = d;
-        s->cap = ncap;
-    }
+    return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static int push(struct changes *s, double v)
+{
+    if (UTFALL_GROW(s->d, s->cap, s->n + 1))
+        return -1;
     s->d[s->n++] = v;
     return 0;
 }
 
-/* Sorts s->d in place: the figures need no copy of it. */
-static utfall_status fill(utfall_table *t, int r, struct diffs *s,
-                          const utfall_hours_options *opt, utfall_error *err)
+static utfall_status read_rows(struct hours_run *r, utfall_extract *x, utfall_error *err)
 {
-    utfall_paired_change pc;
-    utfall_status st = utfall_paired_change_summarize_inplace(s->d, s->n, opt->tolerance,
-                                                              opt->level, &pc, err);
-    if (st)
-        return st;
-    static const char *const keys[] = {"n", "missing", "increased", "unchanged", "decreased",
-                                       "mean_change", "sd_change", "ci_low", "ci_high",
-                                       "median_change", "q1", "q3", "t_p_value",
-                                       "wilcoxon_p_value", "sign_p_value"};
-    const double vals[] = {(double)pc.n, (double)s->missing, (double)pc.increased,
-                           (double)pc.unchanged, (double)pc.decreased, pc.mean, pc.sd,
-                           pc.mean_lower, pc.mean_upper, pc.median, pc.q1, pc.q3, pc.t_p_value,
-                           pc.wilcoxon_p_value, pc.sign_p_value};
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-        utfall_table_set_num(t, r, utfall_table_column_index(t, keys[k]), vals[k]);
-    return UTFALL_OK;
-}
-
-/* The distribution of the change (all participants with both hours), in
- * bins, for the chart; suppression hides small bins like any count. */
-static utfall_status histogram_table(utfall_doc *doc, const struct diffs *s, utfall_error *err)
-{
-    long counts[64];
-    double first, width;
-    size_t nb = utfall_chart_bins(s->d, s->n, counts, 64, &first, &width);
-    utfall_table *h = utfall_table_new("change_histogram", UTFALL_TABLE_ROWS);
-    if (!h)
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-    int c0 = utfall_table_add_column(h, "change_from", NULL, UTFALL_COL_NUMBER, 2);
-    int c1 = utfall_table_add_column(h, "change_to", NULL, UTFALL_COL_NUMBER, 2);
-    int cc = utfall_table_add_column(h, "count", "col.count", UTFALL_COL_COUNT, 0);
-    utfall_table_column_not_suppressible(h, c0);
-    utfall_table_column_not_suppressible(h, c1);
-    for (size_t i = 0; i < nb; i++) {
-        int r = utfall_table_add_row(h, UTFALL_ROW_GROUP);
-        if (r < 0) {
-            utfall_table_free(h);
-            return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-        }
-        utfall_table_set_num(h, r, c0, first + width * (double)i);
-        utfall_table_set_num(h, r, c1, first + width * (double)(i + 1));
-        utfall_table_set_num(h, r, cc, (double)counts[i]);
-    }
-    utfall_table_set_chart_only(h);
-    utfall_doc_add(doc, h);
-    return UTFALL_OK;
-}
-
-utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options *opt,
-                                   utfall_doc *doc, utfall_error *err)
-{
-    utfall_lang lang = opt->lang;
-    utfall_grouper *g = NULL;
-    utfall_status st = utfall_grouper_new(x, opt->by ? opt->by : "", &g, err);
-    if (st)
-        return st;
-    size_t nk = utfall_grouper_nkeys(g);
-    struct diffs *groups = NULL, total = {NULL, 0, 0, 0};
-    size_t cap = 0;
     utfall_row row;
     int got;
     while ((got = utfall_extract_next(x, &row, err)) == 1) {
-        long gi = utfall_grouper_index(g, &row);
-        if (gi < 0)
-            goto nomem;
-        if ((size_t)gi >= cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            while (ncap <= (size_t)gi)
-                ncap *= 2;
-            struct diffs *n = realloc(groups, ncap * sizeof *n);
-            if (!n)
-                goto nomem;
-            memset(n + cap, 0, (ncap - cap) * sizeof *n);
-            groups = n;
-            cap = ncap;
-        }
+        long gi = utfall_grouper_index(r->g, &row);
+        if (gi < 0 || UTFALL_GROW(r->groups, r->cap, (size_t)gi + 1))
+            return nomem(err);
         if (isnan(row.timmar_fore) || isnan(row.timmar_efter)) {
-            groups[gi].missing++;
-            total.missing++;
+            r->groups[gi].missing++;
+            r->total.missing++;
             continue;
         }
         /* after − before, in that order, as R computes paired differences */
@@ -124,126 +67,277 @@ utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options
          * resolution so that equal changes compare equal */
         d = round(d * 1e9) / 1e9;
         /* One number per row: in its group's list, or, without groups,
-         * in the total's; the total of groups is assembled at the end. */
-        if (push(nk ? &groups[gi] : &total, d))
-            goto nomem;
+         * in the total's; the total of groups is gathered at the end. */
+        if (push(r->nk ? &r->groups[gi] : &r->total, d))
+            return nomem(err);
     }
-    if (got < 0) {
-        st = err->status;
-        goto done;
+    return got < 0 ? err->status : UTFALL_OK;
+}
+
+/* The groups' lists become the total's: the largest is grown in place
+ * and the others appended and freed one by one, so that the changes are
+ * held once. */
+static utfall_status gather_total(struct hours_run *r, utfall_error *err)
+{
+    if (!r->nk)
+        return UTFALL_OK; /* the changes went to the total as they were read */
+    size_t big = 0, n = 0;
+    for (size_t i = 0; i < r->cap; i++) {
+        n += r->groups[i].n;
+        if (r->groups[i].n > r->groups[big].n)
+            big = i;
     }
-    utfall_table *t = utfall_table_new("rows", UTFALL_TABLE_ROWS);
+    if (!n)
+        return UTFALL_OK;
+    struct changes *t = &r->total, *b = &r->groups[big];
+    double *d = realloc(b->d, n * sizeof *d);
+    if (!d)
+        return nomem(err);
+    *t = (struct changes){d, b->n, n, t->missing};
+    b->d = NULL;
+    for (size_t i = 0; i < r->cap; i++) {
+        struct changes *s = &r->groups[i];
+        if (i == big || !s->n)
+            continue;
+        memcpy(t->d + t->n, s->d, s->n * sizeof *d);
+        t->n += s->n;
+        free(s->d);
+        s->d = NULL;
+    }
+    return UTFALL_OK;
+}
+
+/* ---- tables ------------------------------------------------------------ */
+
+/* After the group columns.  A terminal table cannot hold every figure:
+ * people get the essentials. */
+enum {
+    H_N, H_MISSING, H_INCREASED, H_UNCHANGED, H_DECREASED, H_MEAN, H_SD, H_CI_LOW, H_CI_HIGH,
+    H_MEDIAN, H_Q1, H_Q3, H_T_P, H_WILCOXON_P, H_SIGN_P, H_NCOLS
+};
+static const utfall_colspec hours_cols[H_NCOLS] = {
+    [H_N] = {.key = "n", .type = UTFALL_COL_COUNT},
+    [H_MISSING] = {.key = "missing", .type = UTFALL_COL_COUNT},
+    [H_INCREASED] = {.key = "increased", .type = UTFALL_COL_COUNT, .part_of = "n"},
+    [H_UNCHANGED] = {.key = "unchanged", .type = UTFALL_COL_COUNT, .part_of = "n"},
+    [H_DECREASED] = {.key = "decreased", .type = UTFALL_COL_COUNT, .part_of = "n"},
+    [H_MEAN] = {.key = "mean_change", .type = UTFALL_COL_NUMBER, .decimals = 1,
+                .depends = {"n"}},
+    [H_SD] = {.key = "sd_change", .type = UTFALL_COL_NUMBER, .decimals = 1,
+              .flags = UTFALL_COLF_MACHINE_ONLY, .depends = {"n"}},
+    [H_CI_LOW] = {.key = "ci_low", .type = UTFALL_COL_NUMBER, .decimals = 1, .depends = {"n"}},
+    [H_CI_HIGH] = {.key = "ci_high", .type = UTFALL_COL_NUMBER, .decimals = 1,
+                   .depends = {"n"}},
+    [H_MEDIAN] = {.key = "median_change", .type = UTFALL_COL_NUMBER, .decimals = 1,
+                  .depends = {"n"}},
+    [H_Q1] = {.key = "q1", .type = UTFALL_COL_NUMBER, .decimals = 1,
+              .flags = UTFALL_COLF_MACHINE_ONLY, .depends = {"n"}},
+    [H_Q3] = {.key = "q3", .type = UTFALL_COL_NUMBER, .decimals = 1,
+              .flags = UTFALL_COLF_MACHINE_ONLY, .depends = {"n"}},
+    [H_T_P] = {.key = "t_p_value", .type = UTFALL_COL_PVALUE, .decimals = 3, .depends = {"n"}},
+    [H_WILCOXON_P] = {.key = "wilcoxon_p_value", .type = UTFALL_COL_PVALUE, .decimals = 3,
+                      .depends = {"n"}},
+    [H_SIGN_P] = {.key = "sign_p_value", .type = UTFALL_COL_PVALUE, .decimals = 3,
+                  .flags = UTFALL_COLF_MACHINE_ONLY, .depends = {"n"}},
+};
+
+/* Sorts s->d in place: the figures need no copy of it. */
+static utfall_status fill_row(utfall_table *t, int row, int c, struct changes *s,
+                              const utfall_hours_options *opt, utfall_error *err)
+{
+    utfall_paired_change pc;
+    utfall_status st = utfall_paired_change_summarize_inplace(s->d, s->n, opt->tolerance,
+                                                              opt->level, &pc, err);
+    if (st)
+        return st;
+    const double vals[H_NCOLS] = {
+        [H_N] = (double)pc.n,
+        [H_MISSING] = (double)s->missing,
+        [H_INCREASED] = (double)pc.increased,
+        [H_UNCHANGED] = (double)pc.unchanged,
+        [H_DECREASED] = (double)pc.decreased,
+        [H_MEAN] = pc.mean,
+        [H_SD] = pc.sd,
+        [H_CI_LOW] = pc.mean_lower,
+        [H_CI_HIGH] = pc.mean_upper,
+        [H_MEDIAN] = pc.median,
+        [H_Q1] = pc.q1,
+        [H_Q3] = pc.q3,
+        [H_T_P] = pc.t_p_value,
+        [H_WILCOXON_P] = pc.wilcoxon_p_value,
+        [H_SIGN_P] = pc.sign_p_value,
+    };
+    for (int k = 0; k < H_NCOLS; k++)
+        utfall_table_set_num(t, row, c + k, vals[k]);
+    return UTFALL_OK;
+}
+
+/* The columns and a row per group; the total's row waits for its
+ * changes.  *out is the caller's to free. */
+static utfall_status group_rows(struct hours_run *r, utfall_table **out, utfall_error *err)
+{
+    utfall_table *t = *out = utfall_table_new("rows", UTFALL_TABLE_ROWS);
     if (!t)
-        goto nomem;
-    utfall_table_set_title(t, utfall_tr(lang, "title.hours"));
-    for (size_t k = 0; k < nk; k++) {
-        const char *key = utfall_grouper_key_name(g, k);
-        utfall_table_add_group_column(t, key, lang);
-    }
-    utfall_table_add_column(t, "n", "col.n", UTFALL_COL_COUNT, 0);
-    utfall_table_add_column(t, "missing", "col.missing", UTFALL_COL_COUNT, 0);
-    utfall_table_add_column(t, "increased", "col.increased", UTFALL_COL_COUNT, 0);
-    utfall_table_add_column(t, "unchanged", "col.unchanged", UTFALL_COL_COUNT, 0);
-    utfall_table_add_column(t, "decreased", "col.decreased", UTFALL_COL_COUNT, 0);
-    utfall_table_add_column(t, "mean_change", "col.mean_change", UTFALL_COL_NUMBER, 1);
-    int c_sd = utfall_table_add_column(t, "sd_change", "col.sd_change", UTFALL_COL_NUMBER, 1);
-    utfall_table_add_column(t, "ci_low", "col.ci_low", UTFALL_COL_NUMBER, 1);
-    utfall_table_add_column(t, "ci_high", "col.ci_high", UTFALL_COL_NUMBER, 1);
-    utfall_table_add_column(t, "median_change", "col.median_change", UTFALL_COL_NUMBER, 1);
-    int c_q1 = utfall_table_add_column(t, "q1", "col.q1", UTFALL_COL_NUMBER, 1);
-    int c_q3 = utfall_table_add_column(t, "q3", "col.q3", UTFALL_COL_NUMBER, 1);
-    utfall_table_add_column(t, "t_p_value", "col.t_p_value", UTFALL_COL_PVALUE, 3);
-    utfall_table_add_column(t, "wilcoxon_p_value", "col.wilcoxon_p_value", UTFALL_COL_PVALUE, 3);
-    int c_sign = utfall_table_add_column(t, "sign_p_value", "col.sign_p_value", UTFALL_COL_PVALUE, 3);
-    {
-        int c_n = utfall_table_column_index(t, "n");
-        static const char *const dependent[] = {"mean_change", "sd_change", "ci_low", "ci_high",
-                                                "median_change", "q1", "q3", "t_p_value",
-                                                "wilcoxon_p_value", "sign_p_value"};
-        for (size_t k = 0; k < sizeof dependent / sizeof dependent[0]; k++)
-            utfall_table_column_depends(t, utfall_table_column_index(t, dependent[k]), c_n);
-        static const char *const parts[] = {"increased", "unchanged", "decreased"};
-        for (size_t k = 0; k < 3; k++)
-            utfall_table_column_part_of(t, utfall_table_column_index(t, parts[k]), c_n);
-    }
-    /* a terminal table cannot hold every figure: people get the essentials */
-    utfall_table_column_machine_only(t, c_sd);
-    utfall_table_column_machine_only(t, c_q1);
-    utfall_table_column_machine_only(t, c_q3);
-    utfall_table_column_machine_only(t, c_sign);
-    const size_t *order = utfall_grouper_order(g);
-    if (!order) {
-        utfall_table_free(t);
-        goto nomem;
-    }
-    size_t ng = nk ? utfall_grouper_ngroups(g) : 0;
-    for (size_t k = 0; k < ng && k < cap; k++) {
+        return nomem(err);
+    utfall_table_set_title(t, utfall_tr(r->lang, "title.hours"));
+    for (size_t k = 0; k < r->nk; k++)
+        utfall_table_add_group_column(t, utfall_grouper_key_name(r->g, k), r->lang);
+    int c = utfall_table_add_columns(t, hours_cols, H_NCOLS);
+    /* what the counts count (utfall/protect.h): the dimension "hours" is
+     * the direction of a change and its bin in the histogram */
+    utfall_table_column_cell(t, c + H_N, "hours:increased,unchanged,decreased");
+    utfall_table_column_cell(t, c + H_MISSING, "hours:missing");
+    utfall_table_column_cell(t, c + H_INCREASED, "hours:increased");
+    utfall_table_column_cell(t, c + H_UNCHANGED, "hours:unchanged");
+    utfall_table_column_cell(t, c + H_DECREASED, "hours:decreased");
+    const size_t *order = utfall_grouper_order(r->g);
+    if (!order)
+        return nomem(err);
+    size_t ng = r->nk ? utfall_grouper_ngroups(r->g) : 0;
+    for (size_t k = 0; k < ng && k < r->cap; k++) {
         size_t gi = order[k];
-        int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-        for (size_t key = 0; key < nk; key++)
-            utfall_table_set_text(t, r, (int)key, utfall_grouper_value(g, gi, key));
-        if ((st = fill(t, r, &groups[gi], opt, err))) {
-            utfall_table_free(t);
-            goto done;
-        }
+        int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+        for (size_t key = 0; key < r->nk; key++)
+            utfall_table_set_text(t, row, (int)key, utfall_grouper_value(r->g, gi, key));
+        utfall_status st = fill_row(t, row, c, &r->groups[gi], r->opt, err);
+        if (st)
+            return st;
     }
-    if (nk) {
-        /* the groups' lists become the total's: the largest is grown in
-         * place and the others appended and freed one by one */
-        size_t big = 0, n = 0;
-        for (size_t i = 0; i < cap; i++) {
-            n += groups[i].n;
-            if (groups[i].n > groups[big].n)
-                big = i;
-        }
-        if (cap && n) {
-            double *d = realloc(groups[big].d, n * sizeof *d);
-            if (!d) {
-                utfall_table_free(t);
-                goto nomem;
-            }
-            total.d = d;
-            total.n = groups[big].n;
-            total.cap = n;
-            groups[big].d = NULL;
-            for (size_t i = 0; i < cap; i++) {
-                if (i == big || !groups[i].n)
-                    continue;
-                memcpy(total.d + total.n, groups[i].d, groups[i].n * sizeof *d);
-                total.n += groups[i].n;
-                free(groups[i].d);
-                groups[i].d = NULL;
-            }
-        }
-    }
-    int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
-    if ((st = fill(t, r, &total, opt, err))) {
-        utfall_table_free(t);
-        goto done;
-    }
-    char note[1024], a[64], b[64];
-    utfall_fmt_count(lang, total.missing, a, sizeof a);
-    snprintf(note, sizeof note, utfall_tr(lang, "note.hours.def"), a);
-    utfall_table_add_note(t, note);
-    if (opt->tolerance > 0) {
-        utfall_fmt_decimal(lang, opt->tolerance, 1, b, sizeof b);
-        snprintf(note, sizeof note, utfall_tr(lang, "note.hours.tolerance"), b);
+    return UTFALL_OK;
+}
+
+static utfall_status total_row(struct hours_run *r, utfall_table *t, utfall_error *err)
+{
+    int row = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
+    /* the figures' columns follow the nk group columns */
+    return fill_row(t, row, (int)r->nk, &r->total, r->opt, err);
+}
+
+static void hours_notes(const struct hours_run *r, utfall_table *t)
+{
+    utfall_lang lang = r->lang;
+    char note[1024], num[64];
+    /* the number without hours is the total row's cell, and says what it shows */
+    utfall_table_add_note_cell(t, utfall_tr(lang, "note.hours.def"), utfall_table_nrows(t) - 1,
+                               (int)r->nk + H_MISSING, lang);
+    if (r->opt->tolerance > 0) {
+        utfall_fmt_decimal(lang, r->opt->tolerance, 1, num, sizeof num);
+        snprintf(note, sizeof note, utfall_tr(lang, "note.hours.tolerance"), num);
         utfall_table_add_note(t, note);
     }
-    utfall_fmt_percent(lang, opt->level, 0, a, sizeof a);
-    snprintf(note, sizeof note, utfall_tr(lang, "note.hours.tests"), a);
+    utfall_fmt_percent(lang, r->opt->level, 0, num, sizeof num);
+    snprintf(note, sizeof note, utfall_tr(lang, "note.hours.tests"), num);
     utfall_table_add_note(t, note);
-    utfall_doc_add(doc, t);
-    if ((st = histogram_table(doc, &total, err)))
-        goto done;
-    goto done;
-nomem:
-    st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-done:
-    for (size_t i = 0; i < cap; i++)
-        free(groups[i].d);
-    free(groups);
-    free(total.d);
-    utfall_grouper_free(g);
+}
+
+/* no catalogue labels for the edges: labelled by their keys */
+enum { HIST_FROM, HIST_TO, HIST_COUNT, HIST_BIN, HIST_NCOLS };
+static const utfall_colspec histogram_cols[HIST_NCOLS] = {
+    [HIST_FROM] = {.key = "change_from", .label_key = "change_from", .type = UTFALL_COL_NUMBER,
+                   .decimals = 2, .flags = UTFALL_COLF_NOT_SUPPRESSIBLE},
+    [HIST_TO] = {.key = "change_to", .label_key = "change_to", .type = UTFALL_COL_NUMBER,
+                 .decimals = 2, .flags = UTFALL_COLF_NOT_SUPPRESSIBLE},
+    [HIST_COUNT] = {.key = "count", .type = UTFALL_COL_COUNT},
+    /* the values of the dimension "hours" in the bin (for protect.h) */
+    [HIST_BIN] = {.key = "bin", .label_key = "bin", .type = UTFALL_COL_TEXT,
+                  .flags = UTFALL_COLF_MACHINE_ONLY},
+};
+
+static const char *direction(double d, double tolerance)
+{
+    return d > tolerance ? "increased" : d < -tolerance ? "decreased" : "unchanged";
+}
+
+/* Every change is a value "direction/b<bin>" of the dimension "hours"
+ * (the totals of directions and the bins overlap: a bin around 0 holds
+ * some of each), and every bin's row names its values. */
+static void declare_bins(utfall_doc *doc, utfall_table *h, const struct changes *s,
+                         double tolerance, double first, double width, size_t nb)
+{
+    static const char *const dirs[3] = {"decreased", "unchanged", "increased"};
+    unsigned char seen[64][3] = {{0}};
+    /* the bins of utfall_chart_bins, computed as it does */
+    double k0 = round(first / width + 0.5);
+    for (size_t i = 0; i < s->n; i++) {
+        double k = floor(s->d[i] / width + 0.5) - k0;
+        if (k < 0 || k >= (double)nb)
+            k = k < 0 ? 0 : (double)nb - 1;
+        const char *dir = direction(s->d[i], tolerance);
+        seen[(size_t)k][dir[0] == 'd' ? 0 : dir[0] == 'u' ? 1 : 2] = 1;
+    }
+    utfall_doc_dimension_value(doc, "hours", "missing");
+    for (size_t k = 0; k < nb; k++) {
+        char list[128] = "", v[48];
+        size_t n = 0;
+        for (int dk = 0; dk < 3; dk++) {
+            snprintf(v, sizeof v, "%s/b%zu", dirs[dk], k);
+            if (seen[k][dk]) {
+                utfall_doc_dimension_value(doc, "hours", v);
+                n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? "," : "", v);
+            }
+        }
+        /* an empty bin counts nobody: a value no episode has */
+        utfall_table_set_text(h, (int)k, HIST_BIN, n ? list : "none");
+    }
+}
+
+/* The distribution of the change (all participants with both hours), in
+ * bins, for the chart; suppression hides small bins like any count. */
+static utfall_status histogram_table(const struct changes *s, double tolerance,
+                                     utfall_doc *doc, utfall_error *err)
+{
+    long counts[64];
+    double first, width;
+    size_t nb = utfall_chart_bins(s->d, s->n, counts, 64, &first, &width);
+    utfall_table *h = utfall_table_new("change_histogram", UTFALL_TABLE_ROWS);
+    if (!h)
+        return nomem(err);
+    utfall_table_add_columns(h, histogram_cols, HIST_NCOLS);
+    utfall_table_column_cell(h, HIST_COUNT, "hours:{bin}");
+    for (size_t i = 0; i < nb; i++) {
+        int row = utfall_table_add_row(h, UTFALL_ROW_GROUP);
+        utfall_table_set_num(h, row, HIST_FROM, first + width * (double)i);
+        utfall_table_set_num(h, row, HIST_TO, first + width * (double)(i + 1));
+        utfall_table_set_num(h, row, HIST_COUNT, (double)counts[i]);
+    }
+    declare_bins(doc, h, s, tolerance, first, width, nb);
+    utfall_table_set_chart_only(h);
+    utfall_doc_add(doc, h);
+    return UTFALL_OK;
+}
+
+static void run_free(struct hours_run *r)
+{
+    for (size_t i = 0; i < r->cap; i++)
+        free(r->groups[i].d);
+    free(r->groups);
+    free(r->total.d);
+    utfall_grouper_free(r->g);
+}
+
+utfall_status utfall_hours_compute(utfall_extract *x, const utfall_hours_options *opt,
+                                   utfall_doc *doc, utfall_error *err)
+{
+    struct hours_run r = {.opt = opt, .lang = opt->lang};
+    utfall_table *t = NULL;
+    utfall_status st = utfall_grouper_new(x, opt->by ? opt->by : "", &r.g, err);
+    if (!st) {
+        r.nk = utfall_grouper_nkeys(r.g);
+        st = read_rows(&r, x, err);
+    }
+    if (!st)
+        st = group_rows(&r, &t, err);
+    if (!st)
+        st = gather_total(&r, err);
+    if (!st)
+        st = total_row(&r, t, err);
+    if (!st) {
+        hours_notes(&r, t);
+        utfall_doc_add(doc, t);
+        t = NULL;
+        st = histogram_table(&r.total, opt->tolerance, doc, err);
+    }
+    utfall_table_free(t);
+    run_free(&r);
     return st;
 }

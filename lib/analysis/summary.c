@@ -6,35 +6,36 @@
 #include <string.h>
 
 #include "utfall/group.h"
+#include "utfall/protect.h"
 #include "core/internal.h"
 
 #define MAX_SPLITS 8
+#define DEFAULT_SPLITS "kon,aldersgrupp,enhet"
+/* Dates run from 1900 to 2199: enrolments by month since January 1900. */
+#define MONTHS (300 * 12)
 
-struct split_counts {
+/* What the summary counts of a set of episodes: the whole extract, or the
+ * episodes of one group of a split column.  Active and exited are the two
+ * parts of enrolled; persons counts distinct ids among the episodes. */
+struct episode_counts {
     long enrolled, persons, active, exited;
 };
 
+/* A split column and the counts of each of its groups (by group index). */
 struct split {
     utfall_grouper *g;
-    struct split_counts *c;
+    struct episode_counts *groups;
     size_t cap;
 };
 
-static int grow_counts(struct split *s, size_t n)
-{
-    if (n <= s->cap)
-        return 0;
-    size_t ncap = s->cap ? s->cap * 2 : 16;
-    while (ncap < n)
-        ncap *= 2;
-    struct split_counts *c = realloc(s->c, ncap * sizeof *c);
-    if (!c)
-        return -1;
-    memset(c + s->cap, 0, (ncap - s->cap) * sizeof *c);
-    s->c = c;
-    s->cap = ncap;
-    return 0;
-}
+/* The exited episodes' days in programme; the histogram gives the exact
+ * median without keeping every stay. */
+struct days {
+    long *hist; /* episodes by days in programme */
+    size_t cap;
+    long n, min, max;
+    double sum;
+};
 
 /* One entry per distinct person: the id's hash and, per split, the group
  * of the person's first episode.  Only a person seen in a second group
@@ -44,6 +45,22 @@ struct person_table {
     uint64_t *ids; /* 0 = empty slot */
     int32_t *first;
     size_t cap, used, nsplit;
+};
+
+struct summary_run {
+    const utfall_summary_options *opt;
+    utfall_lang lang;
+    struct split splits[MAX_SPLITS];
+    size_t nsplit;
+    struct person_table persons;
+    utfall_hashset *split_persons; /* persons in a group other than their first */
+    struct episode_counts all;
+    long outcomes[UTFALL_OUTCOME_COUNT + 1]; /* exits by outcome; the last: not stated */
+    struct days days;
+    utfall_grouper *period; /* enrolment year or quarter */
+    long *period_counts;    /* enrolments by period group */
+    size_t period_cap;
+    long month_counts[MONTHS]; /* months are not a derived key of their own */
 };
 
 /* The person's slot; *is_new set if not seen before.  -1 on no memory. */
@@ -128,330 +145,395 @@ static double median_from_hist(const long *hist, size_t size, long n)
     return (lo + hi) / 2.0;
 }
 
-utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_options *opt,
-                                     utfall_doc *doc, utfall_error *err)
+/* ---- reading ----------------------------------------------------------- */
+
+static utfall_status open_groupers(struct summary_run *r, utfall_extract *x, utfall_error *err)
 {
-    utfall_status st = UTFALL_OK;
-    utfall_lang lang = opt->lang;
-    char items[MAX_SPLITS + 1][128];
-    size_t nsplit = utfall_split_list(opt->by && *opt->by ? opt->by : "kon,aldersgrupp,enhet",
-                                      items, MAX_SPLITS + 1);
-    if (nsplit > MAX_SPLITS)
+    const utfall_summary_options *opt = r->opt;
+    int explicit_by = opt->by && *opt->by;
+    char keys[MAX_SPLITS + 1][128];
+    size_t nkeys = utfall_split_list(explicit_by ? opt->by : DEFAULT_SPLITS, keys, MAX_SPLITS + 1);
+    if (nkeys > MAX_SPLITS)
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_TOO_MANY_KEYS,
                                 "at most %d split columns", MAX_SPLITS);
-    struct split splits[MAX_SPLITS];
-    memset(splits, 0, sizeof splits);
-    utfall_grouper *period = NULL;
-    struct person_table persons = {NULL, NULL, 0, 0, 0};
-    utfall_hashset *split_persons = utfall_hashset_new();
-    long *days_hist = NULL;
-    size_t days_cap = 0;
-    long enrolled = 0, active = 0, exited = 0, npersons = 0, days_n = 0, outcome_missing = 0;
-    long outcome_counts[UTFALL_OUTCOME_COUNT] = {0};
-    double days_sum = 0;
-    long days_min = -1, days_max = -1;
-    long *period_counts = NULL;
-    size_t period_cap = 0;
-    if (!split_persons) {
-        st = nomem(err);
-        goto done;
-    }
-    int explicit_by = opt->by && *opt->by;
-    for (size_t i = 0; i < nsplit; i++) {
-        if ((st = utfall_grouper_new(x, items[i], &splits[i].g, err))) {
-            if (explicit_by || st != UTFALL_ERR_USAGE)
-                goto done;
+    if (!(r->split_persons = utfall_hashset_new()))
+        return nomem(err);
+    for (size_t i = 0; i < nkeys; i++) {
+        utfall_status st = utfall_grouper_new(x, keys[i], &r->splits[r->nsplit].g, err);
+        if (!st) {
+            r->nsplit++;
+        } else if (explicit_by || st != UTFALL_ERR_USAGE) {
+            return st;
+        } else {
             /* a default split whose column the extract lacks is left out */
-            st = UTFALL_OK;
             utfall_error_clear(err);
-            memmove(items + i, items + i + 1, (nsplit - i - 1) * sizeof items[0]);
-            nsplit--;
-            i--;
         }
     }
+    r->persons.nsplit = r->nsplit;
     static const char *const per_keys[] = {"inskriven_ar", "inskriven_kvartal", "inskriven"};
-    if (opt->per == UTFALL_PER_MONTH) {
-        /* months are not a derived key of their own: group by year-month below */
-        if ((st = utfall_grouper_new(x, "", &period, err)))
-            goto done;
-    } else if ((st = utfall_grouper_new(x, per_keys[opt->per], &period, err))) {
-        goto done;
+    /* months are counted in month_counts: their grouper is the empty one */
+    return utfall_grouper_new(x, opt->per == UTFALL_PER_MONTH ? "" : per_keys[opt->per],
+                              &r->period, err);
+}
+
+static void count_episode(struct episode_counts *c, int is_exited)
+{
+    c->enrolled++;
+    c->active += !is_exited;
+    c->exited += is_exited;
+}
+
+/* The episode in each split: its group's counts, and the person in that
+ * group unless counted there before.  first: the person's first groups. */
+static int count_splits(struct summary_run *r, const utfall_row *row, int32_t *first,
+                        int new_person, int is_exited)
+{
+    for (size_t i = 0; i < r->nsplit; i++) {
+        struct split *s = &r->splits[i];
+        long gi = utfall_grouper_index(s->g, row);
+        if (gi < 0 || UTFALL_GROW(s->groups, s->cap, (size_t)gi + 1))
+            return -1;
+        struct episode_counts *c = &s->groups[gi];
+        count_episode(c, is_exited);
+        int np;
+        if (new_person) {
+            first[i] = (int32_t)gi;
+            np = 1;
+        } else if (first[i] == (int32_t)gi) {
+            np = 0;
+        } else {
+            uint64_t seed = ((uint64_t)i << 40) ^ (uint64_t)gi;
+            np = utfall_hashset_add(r->split_persons, utfall_hash_str(seed, row->id));
+        }
+        if (np < 0)
+            return -1;
+        c->persons += np;
     }
+    return 0;
+}
 
-    /* months need their own small table: index = months since 1900 */
-    long month_counts[300 * 12];
-    memset(month_counts, 0, sizeof month_counts);
+static int count_exit(struct summary_run *r, const utfall_row *row)
+{
+    r->outcomes[row->avslutsorsak >= 0 ? row->avslutsorsak : UTFALL_OUTCOME_COUNT]++;
+    struct days *s = &r->days;
+    long d = (long)(row->avslutad - row->inskriven);
+    if (UTFALL_GROW(s->hist, s->cap, (size_t)d + 1))
+        return -1;
+    s->hist[d]++;
+    s->n++;
+    s->sum += (double)d;
+    if (s->min < 0 || d < s->min)
+        s->min = d;
+    if (d > s->max)
+        s->max = d;
+    return 0;
+}
 
+static int count_period(struct summary_run *r, const utfall_row *row)
+{
+    if (r->opt->per == UTFALL_PER_MONTH) {
+        int y, m, d;
+        utfall_date_to_ymd(row->inskriven, &y, &m, &d);
+        r->month_counts[(y - 1900) * 12 + m - 1]++;
+        return 0;
+    }
+    long pi = utfall_grouper_index(r->period, row);
+    if (pi < 0 || UTFALL_GROW(r->period_counts, r->period_cap, (size_t)pi + 1))
+        return -1;
+    r->period_counts[pi]++;
+    return 0;
+}
+
+static utfall_status read_rows(struct summary_run *r, utfall_extract *x, utfall_error *err)
+{
     utfall_row row;
     int got;
     while ((got = utfall_extract_next(x, &row, err)) == 1) {
-        enrolled++;
         int is_exited = row.avslutad != UTFALL_DATE_NONE;
-        active += !is_exited;
-        exited += is_exited;
-        uint64_t idh = utfall_hash_str(0, row.id);
-        int newp;
-        persons.nsplit = nsplit;
-        long slot = person_slot(&persons, idh, &newp);
-        if (slot < 0) {
-            st = nomem(err);
-            goto done;
-        }
-        npersons += newp;
-        int32_t *first = persons.first + (size_t)slot * (nsplit ? nsplit : 1);
-        for (size_t i = 0; i < nsplit; i++) {
-            long gi = utfall_grouper_index(splits[i].g, &row);
-            if (gi < 0 || grow_counts(&splits[i], (size_t)gi + 1)) {
-                st = nomem(err);
-                goto done;
-            }
-            struct split_counts *c = &splits[i].c[gi];
-            c->enrolled++;
-            c->active += !is_exited;
-            c->exited += is_exited;
-            int np;
-            if (newp) {
-                first[i] = (int32_t)gi;
-                np = 1;
-            } else if (first[i] == (int32_t)gi) {
-                np = 0;
-            } else {
-                np = utfall_hashset_add(split_persons,
-                                        utfall_hash_str(((uint64_t)i << 40) ^ (uint64_t)gi, row.id));
-            }
-            if (np < 0) {
-                st = nomem(err);
-                goto done;
-            }
-            c->persons += np;
-        }
-        if (is_exited) {
-            if (row.avslutsorsak >= 0)
-                outcome_counts[row.avslutsorsak]++;
-            else
-                outcome_missing++;
-            long d = (long)(row.avslutad - row.inskriven);
-            if ((size_t)d >= days_cap) {
-                size_t ncap = days_cap ? days_cap : 1024;
-                while (ncap <= (size_t)d)
-                    ncap *= 2;
-                long *h = realloc(days_hist, ncap * sizeof *h);
-                if (!h) {
-                    st = nomem(err);
-                    goto done;
-                }
-                memset(h + days_cap, 0, (ncap - days_cap) * sizeof *h);
-                days_hist = h;
-                days_cap = ncap;
-            }
-            days_hist[d]++;
-            days_n++;
-            days_sum += (double)d;
-            if (days_min < 0 || d < days_min)
-                days_min = d;
-            if (d > days_max)
-                days_max = d;
-        }
-        if (opt->per == UTFALL_PER_MONTH) {
-            int y, m, dd;
-            utfall_date_to_ymd(row.inskriven, &y, &m, &dd);
-            month_counts[(y - 1900) * 12 + m - 1]++;
-        } else {
-            long pi = utfall_grouper_index(period, &row);
-            if (pi < 0) {
-                st = nomem(err);
-                goto done;
-            }
-            if ((size_t)pi >= period_cap) {
-                size_t ncap = period_cap ? period_cap * 2 : 64;
-                long *pc = realloc(period_counts, ncap * sizeof *pc);
-                if (!pc) {
-                    st = nomem(err);
-                    goto done;
-                }
-                memset(pc + period_cap, 0, (ncap - period_cap) * sizeof *pc);
-                period_counts = pc;
-                period_cap = ncap;
-            }
-            period_counts[pi]++;
-        }
+        count_episode(&r->all, is_exited);
+        int new_person;
+        long slot = person_slot(&r->persons, utfall_hash_str(0, row.id), &new_person);
+        if (slot < 0)
+            return nomem(err);
+        r->all.persons += new_person;
+        int32_t *first = r->persons.first + (size_t)slot * (r->nsplit ? r->nsplit : 1);
+        if (count_splits(r, &row, first, new_person, is_exited)
+            || (is_exited && count_exit(r, &row)) || count_period(r, &row))
+            return nomem(err);
     }
-    if (got < 0) {
-        st = err->status;
-        goto done;
-    }
+    return got < 0 ? err->status : UTFALL_OK;
+}
 
-    char label[256], lbuf[128], num[64];
-    /* overview */
-    {
-        utfall_table *t = utfall_table_new("rows", UTFALL_TABLE_ROWS);
-        if (!t) {
-            st = nomem(err);
-            goto done;
-        }
-        utfall_table_set_title(t, utfall_tr(lang, "title.overview"));
-        int ce = utfall_table_add_column(t, "enrolled", "col.enrolled", UTFALL_COL_COUNT, 0);
-        int cp = utfall_table_add_column(t, "persons", "col.persons", UTFALL_COL_COUNT, 0);
-        int ca = utfall_table_add_column(t, "active", "col.active", UTFALL_COL_COUNT, 0);
-        int cx = utfall_table_add_column(t, "exited", "col.exited", UTFALL_COL_COUNT, 0);
-        utfall_table_column_part_of(t, ca, ce);
-        utfall_table_column_part_of(t, cx, ce);
-        int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
-        utfall_table_set_num(t, r, ce, (double)enrolled);
-        utfall_table_set_num(t, r, cp, (double)npersons);
-        utfall_table_set_num(t, r, ca, (double)active);
-        utfall_table_set_num(t, r, cx, (double)exited);
-        utfall_table_add_note(t, utfall_tr(lang, "note.episodes"));
-        utfall_doc_add(doc, t);
+/* ---- tables ------------------------------------------------------------ */
+
+/* What the counts count (utfall/protect.h): the dimension "state" is
+ * "active" or "exited/<outcome>" ("exited/unknown" without one); persons
+ * are the episodes that are their person's first within the row's group. */
+static void declare_states(const struct summary_run *r, utfall_doc *doc)
+{
+    if (r->all.active)
+        utfall_doc_dimension_value(doc, "state", "active");
+    for (int o = 0; o <= UTFALL_OUTCOME_COUNT; o++) {
+        char v[64];
+        snprintf(v, sizeof v, "exited/%s", o < UTFALL_OUTCOME_COUNT ? utfall_outcome_key(o) : "unknown");
+        if (r->outcomes[o])
+            utfall_doc_dimension_value(doc, "state", v);
     }
-    /* one table per split column */
-    for (size_t i = 0; i < nsplit; i++) {
-        const char *key = utfall_grouper_key_name(splits[i].g, 0);
-        char tkey[160];
-        snprintf(tkey, sizeof tkey, "by_%s", key);
-        utfall_table *t = utfall_table_new(tkey, UTFALL_TABLE_ROWS);
-        if (!t) {
-            st = nomem(err);
-            goto done;
-        }
-        snprintf(lbuf, sizeof lbuf, "%s", key_label(lang, key, label, sizeof label));
-        lower_first(lbuf);
-        snprintf(label, sizeof label, utfall_tr(lang, "title.by"), lbuf);
-        utfall_table_set_title(t, label);
-        int cg = utfall_table_add_group_column(t, key, lang);
-        int ce = utfall_table_add_column(t, "enrolled", "col.enrolled", UTFALL_COL_COUNT, 0);
-        int cs = utfall_table_add_column(t, "share", "col.share", UTFALL_COL_SHARE, 1);
-        utfall_table_column_depends(t, cs, ce);
-        int cp = utfall_table_add_column(t, "persons", "col.persons", UTFALL_COL_COUNT, 0);
-        int ca = utfall_table_add_column(t, "active", "col.active", UTFALL_COL_COUNT, 0);
-        int cx = utfall_table_add_column(t, "exited", "col.exited", UTFALL_COL_COUNT, 0);
-        utfall_table_column_part_of(t, ca, ce);
-        utfall_table_column_part_of(t, cx, ce);
-        size_t ng = utfall_grouper_ngroups(splits[i].g);
-        const size_t *order = utfall_grouper_order(splits[i].g);
-        if (!order) {
-            utfall_table_free(t);
-            st = nomem(err);
-            goto done;
-        }
-        for (size_t k = 0; k < ng && enrolled > 0; k++) {
-            size_t gi = order[k];
-            struct split_counts *c = &splits[i].c[gi];
-            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-            utfall_table_set_text(t, r, cg, utfall_grouper_value(splits[i].g, gi, 0));
-            utfall_table_set_num(t, r, ce, (double)c->enrolled);
-            utfall_table_set_num(t, r, cs, (double)c->enrolled / (double)enrolled);
-            utfall_table_set_num(t, r, cp, (double)c->persons);
-            utfall_table_set_num(t, r, ca, (double)c->active);
-            utfall_table_set_num(t, r, cx, (double)c->exited);
-        }
-        int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
-        utfall_table_set_num(t, r, ce, (double)enrolled);
-        utfall_table_set_num(t, r, cs, enrolled ? 1.0 : NAN);
-        utfall_table_set_num(t, r, cp, (double)npersons);
-        utfall_table_set_num(t, r, ca, (double)active);
-        utfall_table_set_num(t, r, cx, (double)exited);
-        utfall_table_add_note(t, utfall_tr(lang, "note.share_enrolled"));
-        utfall_doc_add(doc, t);
+    /* a person's gender does not change between episodes */
+    utfall_doc_constant_per_person(doc, "kon");
+}
+
+/* persons, active, exited: the same cells in the overview and every split */
+static void define_episode_columns(utfall_table *t, int c_persons, int c_active, int c_exited)
+{
+    utfall_table_column_cell(t, c_persons, "first:.");
+    utfall_table_column_cell(t, c_active, "state:active");
+    utfall_table_column_cell(t, c_exited, "state:exited");
+}
+
+enum { OV_ENROLLED, OV_PERSONS, OV_ACTIVE, OV_EXITED, OV_NCOLS };
+static const utfall_colspec overview_cols[OV_NCOLS] = {
+    [OV_ENROLLED] = {.key = "enrolled", .type = UTFALL_COL_COUNT},
+    /* enrolled − persons, the project's re-enrolments, is no group's count */
+    [OV_PERSONS] = {.key = "persons", .type = UTFALL_COL_COUNT, .part_of = "enrolled",
+                    .flags = UTFALL_COLF_TOTAL_COMPLEMENT_PUBLIC},
+    [OV_ACTIVE] = {.key = "active", .type = UTFALL_COL_COUNT, .part_of = "enrolled"},
+    [OV_EXITED] = {.key = "exited", .type = UTFALL_COL_COUNT, .part_of = "enrolled"},
+};
+
+static utfall_status overview_table(const struct summary_run *r, utfall_doc *doc,
+                                    utfall_error *err)
+{
+    utfall_table *t = utfall_table_new("rows", UTFALL_TABLE_ROWS);
+    if (!t)
+        return nomem(err);
+    utfall_table_set_title(t, utfall_tr(r->lang, "title.overview"));
+    utfall_table_add_columns(t, overview_cols, OV_NCOLS);
+    define_episode_columns(t, OV_PERSONS, OV_ACTIVE, OV_EXITED);
+    declare_states(r, doc);
+    int row = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
+    utfall_table_set_num(t, row, OV_ENROLLED, (double)r->all.enrolled);
+    utfall_table_set_num(t, row, OV_PERSONS, (double)r->all.persons);
+    utfall_table_set_num(t, row, OV_ACTIVE, (double)r->all.active);
+    utfall_table_set_num(t, row, OV_EXITED, (double)r->all.exited);
+    utfall_table_add_note(t, utfall_tr(r->lang, "note.episodes"));
+    utfall_doc_add(doc, t);
+    return UTFALL_OK;
+}
+
+/* after the group column */
+enum { BY_ENROLLED, BY_SHARE, BY_PERSONS, BY_ACTIVE, BY_EXITED, BY_NCOLS };
+static const utfall_colspec by_split_cols[BY_NCOLS] = {
+    [BY_ENROLLED] = {.key = "enrolled", .type = UTFALL_COL_COUNT},
+    [BY_SHARE] = {.key = "share", .type = UTFALL_COL_SHARE, .decimals = 1,
+                  .depends = {"enrolled"}},
+    [BY_PERSONS] = {.key = "persons", .type = UTFALL_COL_COUNT, .part_of = "enrolled",
+                    .flags = UTFALL_COLF_TOTAL_COMPLEMENT_PUBLIC},
+    [BY_ACTIVE] = {.key = "active", .type = UTFALL_COL_COUNT, .part_of = "enrolled"},
+    [BY_EXITED] = {.key = "exited", .type = UTFALL_COL_COUNT, .part_of = "enrolled"},
+};
+
+/* share: of all enrolments */
+static void set_split_row(utfall_table *t, int row, int c, const struct episode_counts *n,
+                          double share)
+{
+    utfall_table_set_num(t, row, c + BY_ENROLLED, (double)n->enrolled);
+    utfall_table_set_num(t, row, c + BY_SHARE, share);
+    utfall_table_set_num(t, row, c + BY_PERSONS, (double)n->persons);
+    utfall_table_set_num(t, row, c + BY_ACTIVE, (double)n->active);
+    utfall_table_set_num(t, row, c + BY_EXITED, (double)n->exited);
+}
+
+static utfall_status split_table(const struct summary_run *r, const struct split *s,
+                                 utfall_doc *doc, utfall_error *err)
+{
+    const char *key = utfall_grouper_key_name(s->g, 0);
+    char tkey[160], label[256], lbuf[128];
+    snprintf(tkey, sizeof tkey, "by_%s", key);
+    utfall_table *t = utfall_table_new(tkey, UTFALL_TABLE_ROWS);
+    if (!t)
+        return nomem(err);
+    snprintf(lbuf, sizeof lbuf, "%s", key_label(r->lang, key, label, sizeof label));
+    lower_first(lbuf);
+    snprintf(label, sizeof label, utfall_tr(r->lang, "title.by"), lbuf);
+    utfall_table_set_title(t, label);
+    int cg = utfall_table_add_group_column(t, key, r->lang);
+    int c = utfall_table_add_columns(t, by_split_cols, BY_NCOLS);
+    define_episode_columns(t, c + BY_PERSONS, c + BY_ACTIVE, c + BY_EXITED);
+    const size_t *order = utfall_grouper_order(s->g);
+    if (!order) {
+        utfall_table_free(t);
+        return nomem(err);
     }
-    /* exit outcomes */
-    {
-        utfall_table *t = utfall_table_new("outcomes", UTFALL_TABLE_ROWS);
-        if (!t) {
-            st = nomem(err);
-            goto done;
-        }
-        utfall_table_set_title(t, utfall_tr(lang, "title.outcomes"));
-        int cg = utfall_table_add_column(t, "avslutsorsak", "col.avslutsorsak", UTFALL_COL_GROUP, 0);
-        int cc = utfall_table_add_column(t, "count", "col.count", UTFALL_COL_COUNT, 0);
-        int cs = utfall_table_add_column(t, "share", "col.share", UTFALL_COL_SHARE, 1);
-        utfall_table_column_depends(t, cs, cc);
-        for (int o = 0; o <= UTFALL_OUTCOME_COUNT; o++) {
-            long n = o < UTFALL_OUTCOME_COUNT ? outcome_counts[o] : outcome_missing;
-            if (!n)
+    long all = r->all.enrolled;
+    size_t ng = all > 0 ? utfall_grouper_ngroups(s->g) : 0;
+    for (size_t k = 0; k < ng; k++) {
+        const struct episode_counts *n = &s->groups[order[k]];
+        int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+        utfall_table_set_text(t, row, cg, utfall_grouper_value(s->g, order[k], 0));
+        set_split_row(t, row, c, n, (double)n->enrolled / (double)all);
+    }
+    set_split_row(t, utfall_table_add_row(t, UTFALL_ROW_TOTAL), c, &r->all, all ? 1.0 : NAN);
+    utfall_table_add_note(t, utfall_tr(r->lang, "note.share_enrolled"));
+    utfall_doc_add(doc, t);
+    return UTFALL_OK;
+}
+
+static utfall_status split_tables(const struct summary_run *r, utfall_doc *doc,
+                                  utfall_error *err)
+{
+    utfall_status st = UTFALL_OK;
+    for (size_t i = 0; i < r->nsplit && !st; i++)
+        st = split_table(r, &r->splits[i], doc, err);
+    return st;
+}
+
+enum { OUT_OUTCOME, OUT_COUNT, OUT_SHARE, OUT_NCOLS };
+static const utfall_colspec outcome_cols[OUT_NCOLS] = {
+    [OUT_OUTCOME] = {.key = "avslutsorsak", .type = UTFALL_COL_GROUP},
+    [OUT_COUNT] = {.key = "count", .type = UTFALL_COL_COUNT},
+    [OUT_SHARE] = {.key = "share", .type = UTFALL_COL_SHARE, .decimals = 1,
+                   .depends = {"count"}},
+};
+
+static utfall_status outcomes_table(const struct summary_run *r, utfall_doc *doc,
+                                    utfall_error *err)
+{
+    utfall_table *t = utfall_table_new("outcomes", UTFALL_TABLE_ROWS);
+    if (!t)
+        return nomem(err);
+    utfall_table_set_title(t, utfall_tr(r->lang, "title.outcomes"));
+    utfall_table_add_columns(t, outcome_cols, OUT_NCOLS);
+    utfall_table_set_population(t, "state:exited");
+    utfall_table_column_dimension(t, OUT_OUTCOME, "state", "exited/");
+    long exited = r->all.exited;
+    for (int o = 0; o <= UTFALL_OUTCOME_COUNT; o++) {
+        long n = r->outcomes[o];
+        if (!n)
+            continue;
+        int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+        utfall_table_set_text(t, row, OUT_OUTCOME,
+                              o < UTFALL_OUTCOME_COUNT ? utfall_outcome_key(o) : "");
+        utfall_table_set_num(t, row, OUT_COUNT, (double)n);
+        utfall_table_set_num(t, row, OUT_SHARE, (double)n / (double)exited);
+    }
+    int row = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
+    utfall_table_set_num(t, row, OUT_COUNT, (double)exited);
+    utfall_table_set_num(t, row, OUT_SHARE, exited ? 1.0 : NAN);
+    utfall_table_add_note(t, utfall_tr(r->lang, "note.share_exited"));
+    utfall_doc_add(doc, t);
+    return UTFALL_OK;
+}
+
+/* Days are not counts of persons, but a figure of few persons is theirs:
+ * every column goes with the number of exited episodes. */
+enum { DAYS_N, DAYS_MEAN, DAYS_MEDIAN, DAYS_MIN, DAYS_MAX, DAYS_NCOLS };
+static const utfall_colspec days_cols[DAYS_NCOLS] = {
+    [DAYS_N] = {.key = "n", .label_key = "col.exited", .type = UTFALL_COL_COUNT},
+    [DAYS_MEAN] = {.key = "mean_days", .type = UTFALL_COL_NUMBER, .decimals = 1,
+                   .depends = {"n"}},
+    [DAYS_MEDIAN] = {.key = "median_days", .type = UTFALL_COL_NUMBER, .decimals = 1,
+                     .depends = {"n"}},
+    [DAYS_MIN] = {.key = "min_days", .type = UTFALL_COL_COUNT,
+                  .flags = UTFALL_COLF_NOT_SUPPRESSIBLE, .depends = {"n"}},
+    [DAYS_MAX] = {.key = "max_days", .type = UTFALL_COL_COUNT,
+                  .flags = UTFALL_COLF_NOT_SUPPRESSIBLE, .depends = {"n"}},
+};
+
+static utfall_status days_table(const struct summary_run *r, utfall_doc *doc, utfall_error *err)
+{
+    utfall_table *t = utfall_table_new("days", UTFALL_TABLE_OBJECT);
+    if (!t)
+        return nomem(err);
+    utfall_table_set_title(t, utfall_tr(r->lang, "title.days"));
+    utfall_table_add_columns(t, days_cols, DAYS_NCOLS);
+    utfall_table_set_population(t, "state:exited");
+    const struct days *s = &r->days;
+    int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+    utfall_table_set_num(t, row, DAYS_N, (double)s->n);
+    utfall_table_set_num(t, row, DAYS_MEAN, s->n ? s->sum / (double)s->n : NAN);
+    utfall_table_set_num(t, row, DAYS_MEDIAN, median_from_hist(s->hist, s->cap, s->n));
+    utfall_table_set_num(t, row, DAYS_MIN, s->n ? (double)s->min : NAN);
+    utfall_table_set_num(t, row, DAYS_MAX, s->n ? (double)s->max : NAN);
+    utfall_table_add_note(t, utfall_tr(r->lang, "note.days"));
+    utfall_doc_add(doc, t);
+    return UTFALL_OK;
+}
+
+enum { ENR_PERIOD, ENR_ENROLLED, ENR_NCOLS };
+static const utfall_colspec enrolment_cols[ENR_NCOLS] = {
+    [ENR_PERIOD] = {.key = "period", .type = UTFALL_COL_GROUP},
+    [ENR_ENROLLED] = {.key = "enrolled", .type = UTFALL_COL_COUNT},
+};
+
+static void add_period_row(utfall_table *t, const char *period, long enrolled)
+{
+    int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
+    utfall_table_set_text(t, row, ENR_PERIOD, period);
+    utfall_table_set_num(t, row, ENR_ENROLLED, (double)enrolled);
+}
+
+static utfall_status enrolments_table(struct summary_run *r, utfall_doc *doc, utfall_error *err)
+{
+    utfall_table *t = utfall_table_new("enrolments", UTFALL_TABLE_ROWS);
+    if (!t)
+        return nomem(err);
+    utfall_table_set_title(t, utfall_tr(r->lang, "title.enrolments"));
+    utfall_table_add_columns(t, enrolment_cols, ENR_NCOLS);
+    static const char *const period_dim[] = {"inskriven_ar", "inskriven_kvartal", "inskriven_manad"};
+    utfall_table_column_dimension(t, ENR_PERIOD, period_dim[r->opt->per], NULL);
+    if (r->opt->per == UTFALL_PER_MONTH) {
+        for (int k = 0; k < MONTHS; k++) {
+            char month[16];
+            if (!r->month_counts[k])
                 continue;
-            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-            utfall_table_set_text(t, r, cg, o < UTFALL_OUTCOME_COUNT ? utfall_outcome_key(o) : "");
-            utfall_table_set_num(t, r, cc, (double)n);
-            utfall_table_set_num(t, r, cs, (double)n / (double)exited);
+            snprintf(month, sizeof month, "%04d-%02d", 1900 + k / 12, k % 12 + 1);
+            add_period_row(t, month, r->month_counts[k]);
         }
-        int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
-        utfall_table_set_num(t, r, cc, (double)exited);
-        utfall_table_set_num(t, r, cs, exited ? 1.0 : NAN);
-        utfall_table_add_note(t, utfall_tr(lang, "note.share_exited"));
-        utfall_doc_add(doc, t);
+    } else {
+        size_t ng = r->all.enrolled ? utfall_grouper_ngroups(r->period) : 0;
+        const size_t *order = utfall_grouper_order(r->period);
+        for (size_t k = 0; order && k < ng; k++)
+            add_period_row(t, utfall_grouper_value(r->period, order[k], 0),
+                           r->period_counts[order[k]]);
     }
-    /* days in programme */
-    {
-        utfall_table *t = utfall_table_new("days", UTFALL_TABLE_OBJECT);
-        if (!t) {
-            st = nomem(err);
-            goto done;
-        }
-        utfall_table_set_title(t, utfall_tr(lang, "title.days"));
-        int cn = utfall_table_add_column(t, "n", "col.exited", UTFALL_COL_COUNT, 0);
-        int cm = utfall_table_add_column(t, "mean_days", "col.mean_days", UTFALL_COL_NUMBER, 1);
-        int cd = utfall_table_add_column(t, "median_days", "col.median_days", UTFALL_COL_NUMBER, 1);
-        int c0 = utfall_table_add_column(t, "min_days", "col.min_days", UTFALL_COL_COUNT, 0);
-        int c1 = utfall_table_add_column(t, "max_days", "col.max_days", UTFALL_COL_COUNT, 0);
-        /* days are not counts of persons, but a mean of few is theirs */
-        utfall_table_column_not_suppressible(t, c0);
-        utfall_table_column_not_suppressible(t, c1);
-        utfall_table_column_depends(t, cm, cn);
-        utfall_table_column_depends(t, cd, cn);
-        utfall_table_column_depends(t, c0, cn);
-        utfall_table_column_depends(t, c1, cn);
-        int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-        utfall_table_set_num(t, r, cn, (double)days_n);
-        utfall_table_set_num(t, r, cm, days_n ? days_sum / (double)days_n : NAN);
-        utfall_table_set_num(t, r, cd, median_from_hist(days_hist, days_cap, days_n));
-        utfall_table_set_num(t, r, c0, days_n ? (double)days_min : NAN);
-        utfall_table_set_num(t, r, c1, days_n ? (double)days_max : NAN);
-        utfall_table_add_note(t, utfall_tr(lang, "note.days"));
-        utfall_doc_add(doc, t);
+    int row = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
+    utfall_table_set_num(t, row, ENR_ENROLLED, (double)r->all.enrolled);
+    utfall_doc_add(doc, t);
+    return UTFALL_OK;
+}
+
+static void run_free(struct summary_run *r)
+{
+    for (size_t i = 0; i < r->nsplit; i++) {
+        utfall_grouper_free(r->splits[i].g);
+        free(r->splits[i].groups);
     }
-    /* enrolments per period */
-    {
-        utfall_table *t = utfall_table_new("enrolments", UTFALL_TABLE_ROWS);
-        if (!t) {
-            st = nomem(err);
-            goto done;
-        }
-        utfall_table_set_title(t, utfall_tr(lang, "title.enrolments"));
-        int cg = utfall_table_add_column(t, "period", "col.period", UTFALL_COL_GROUP, 0);
-        int cc = utfall_table_add_column(t, "enrolled", "col.enrolled", UTFALL_COL_COUNT, 0);
-        if (opt->per == UTFALL_PER_MONTH) {
-            for (int k = 0; k < 300 * 12; k++) {
-                if (!month_counts[k])
-                    continue;
-                int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-                snprintf(num, sizeof num, "%04d-%02d", 1900 + k / 12, k % 12 + 1);
-                utfall_table_set_text(t, r, cg, num);
-                utfall_table_set_num(t, r, cc, (double)month_counts[k]);
-            }
-        } else {
-            size_t ng = enrolled ? utfall_grouper_ngroups(period) : 0;
-            const size_t *order = utfall_grouper_order(period);
-            for (size_t k = 0; order && k < ng; k++) {
-                int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-                utfall_table_set_text(t, r, cg, utfall_grouper_value(period, order[k], 0));
-                utfall_table_set_num(t, r, cc, (double)period_counts[order[k]]);
-            }
-        }
-        int r = utfall_table_add_row(t, UTFALL_ROW_TOTAL);
-        utfall_table_set_num(t, r, cc, (double)enrolled);
-        utfall_doc_add(doc, t);
-    }
-done:
-    for (size_t i = 0; i < nsplit; i++) {
-        utfall_grouper_free(splits[i].g);
-        free(splits[i].c);
-    }
-    utfall_grouper_free(period);
-    free(persons.ids);
-    free(persons.first);
-    utfall_hashset_free(split_persons);
-    free(days_hist);
-    free(period_counts);
+    utfall_grouper_free(r->period);
+    free(r->persons.ids);
+    free(r->persons.first);
+    utfall_hashset_free(r->split_persons);
+    free(r->days.hist);
+    free(r->period_counts);
+}
+
+utfall_status utfall_summary_compute(utfall_extract *x, const utfall_summary_options *opt,
+                                     utfall_doc *doc, utfall_error *err)
+{
+    struct summary_run r = {.opt = opt, .lang = opt->lang, .days = {.min = -1, .max = -1}};
+    utfall_status st = open_groupers(&r, x, err);
+    if (!st)
+        st = read_rows(&r, x, err);
+    if (!st)
+        st = overview_table(&r, doc, err);
+    if (!st)
+        st = split_tables(&r, doc, err);
+    if (!st)
+        st = outcomes_table(&r, doc, err);
+    if (!st)
+        st = days_table(&r, doc, err);
+    if (!st)
+        st = enrolments_table(&r, doc, err);
+    run_free(&r);
     return st;
 }

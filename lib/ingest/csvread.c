@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "utfall/pnr.h"
+#include "core/internal.h"
 
 #define READ_CHUNK (1u << 20)
 #define MAX_LINE (64u << 20)
@@ -77,44 +78,15 @@ int utfall_encoding_parse(const char *name, utfall_encoding *out)
     return 0;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*p, n * elem);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
-/* Grow the four per-field arrays together (they share fields_cap). */
+/* The four per-field arrays grow together: fields_cap, which the hot path
+ * tests, is the capacity of each and is raised once all four have room. */
 static int grow_fields(utfall_csv_reader *r, size_t need)
 {
-    size_t cap = r->fields_cap ? r->fields_cap : 16;
-    while (cap < need)
-        cap *= 2;
-    void *a = realloc(r->offsets, cap * sizeof *r->offsets);
-    if (!a)
+    size_t cap[4] = {r->fields_cap, r->fields_cap, r->fields_cap, r->fields_cap};
+    if (UTFALL_GROW(r->offsets, cap[0], need) || UTFALL_GROW(r->lengths, cap[1], need)
+        || UTFALL_GROW(r->nulls, cap[2], need) || UTFALL_GROW(r->ptrs, cap[3], need))
         return -1;
-    r->offsets = a;
-    a = realloc(r->lengths, cap * sizeof *r->lengths);
-    if (!a)
-        return -1;
-    r->lengths = a;
-    a = realloc(r->nulls, cap);
-    if (!a)
-        return -1;
-    r->nulls = a;
-    a = realloc(r->ptrs, cap * sizeof *r->ptrs);
-    if (!a)
-        return -1;
-    r->ptrs = a;
-    r->fields_cap = cap;
+    r->fields_cap = cap[0];
     return 0;
 }
 
@@ -133,7 +105,7 @@ static void on_field_slow(void *s, size_t len, utfall_csv_reader *r)
         keep = 0;
     }
     if ((r->nfields >= r->fields_cap && grow_fields(r, r->nfields + 1))
-        || grow((void **)&r->arena, &r->arena_cap, r->arena_len + keep + 1, 1)) {
+        || UTFALL_GROW(r->arena, r->arena_cap, r->arena_len + keep + 1)) {
         r->nomem = 1;
         return;
     }
@@ -313,7 +285,7 @@ static size_t utf8_check(const unsigned char *s, size_t n, int *multibyte)
 
 static int cp1252_to_utf8(utfall_csv_reader *r, const unsigned char *s, size_t n, size_t *out_len)
 {
-    if (grow((void **)&r->conv, &r->conv_cap, n * 3 + 1, 1))
+    if (UTFALL_GROW(r->conv, r->conv_cap, n * 3 + 1))
         return -1;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
@@ -371,7 +343,7 @@ static size_t fill_line(utfall_csv_reader *r, int *too_long)
                 *too_long = 1;
                 return (size_t)-1;
             }
-            if (grow((void **)&r->buf, &r->cap, r->cap * 2, 1))
+            if (UTFALL_GROW(r->buf, r->cap, r->cap * 2))
                 return (size_t)-1;
         }
         size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
@@ -382,6 +354,84 @@ static size_t fill_line(utfall_csv_reader *r, int *too_long)
             r->eof = 1;
         }
     }
+}
+
+static utfall_status open_input(utfall_csv_reader *r, const char *path, utfall_error *err)
+{
+    if (!path)
+        path = "-";
+    int is_stdin = strcmp(path, "-") == 0;
+    snprintf(r->name, sizeof r->name, "%s", is_stdin ? "(stdin)" : path);
+    if (is_stdin) {
+        r->fp = stdin;
+        return UTFALL_OK;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return fail(r, err, 0, UTFALL_ERR_IO, UTFALL_EC_IS_DIRECTORY, "is a directory, not a file");
+    r->fp = fopen(path, "rb");
+    if (!r->fp)
+        return fail(r, err, 0, UTFALL_ERR_IO, UTFALL_EC_CANNOT_OPEN, "cannot open: %s",
+                    strerror(errno));
+    r->owns_fp = 1;
+    return UTFALL_OK;
+}
+
+static utfall_status read_first_chunk(utfall_csv_reader *r, utfall_error *err)
+{
+    r->cap = READ_CHUNK;
+    r->buf = malloc(r->cap);
+    if (!r->buf)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    r->len = fread(r->buf, 1, r->cap, r->fp);
+    if (r->len < r->cap) {
+        if (ferror(r->fp))
+            return fail(r, err, 0, UTFALL_ERR_IO, UTFALL_EC_READ_ERROR, "cannot read: %s",
+                        strerror(errno));
+        r->eof = 1;
+    }
+    return UTFALL_OK;
+}
+
+/* What the first chunk shows is not text this reader takes: UTF-16, an
+ * empty file, binary data. */
+static utfall_status refuse_non_text(utfall_csv_reader *r, utfall_error *err)
+{
+    const unsigned char *b = (const unsigned char *)r->buf;
+    if (r->len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return fail(r, err, 1, UTFALL_ERR_DATA, UTFALL_EC_UTF16,
+                    "the file is UTF-16 text (accepted: UTF-8 or Windows-1252; in Excel save as "
+                    "\"CSV UTF-8\")");
+    if (r->len == 0)
+        return fail(r, err, 0, UTFALL_ERR_DATA, UTFALL_EC_EMPTY_FILE,
+                    "the file is empty (expected a header line and data rows)");
+    size_t scan = r->len < 4096 ? r->len : 4096;
+    const char *nul = memchr(r->buf, '\0', scan);
+    if (!nul)
+        return UTFALL_OK;
+    long line = 1;
+    for (const char *c = r->buf; c < nul; c++)
+        line += *c == '\n';
+    int utf16ish = scan >= 4 && ((b[0] && !b[1] && b[2] && !b[3]) || (!b[0] && b[1] && !b[2] && b[3]));
+    return fail(r, err, line, UTFALL_ERR_DATA, utf16ish ? UTFALL_EC_UTF16 : UTFALL_EC_BINARY,
+                utf16ish ? "the file looks like UTF-16 text without a byte-order mark "
+                           "(accepted: UTF-8 or Windows-1252)"
+                         : "the file contains NUL bytes: binary data, not CSV text");
+}
+
+/* A UTF-8 byte-order mark is skipped; a file with '\r' and no '\n' has
+ * CR-only line ends (old Mac Excel). */
+static void note_marks(utfall_csv_reader *r)
+{
+    const unsigned char *b = (const unsigned char *)r->buf;
+    r->newline = '\n';
+    r->enc = r->opt.encoding == UTFALL_ENC_CP1252 ? ENC_IS_CP1252 : ENC_UNDECIDED;
+    if (r->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
+        r->pos = 3;
+        r->enc = r->opt.encoding == UTFALL_ENC_CP1252 ? ENC_IS_CP1252 : ENC_IS_UTF8;
+    }
+    if (!memchr(r->buf, '\n', r->len) && memchr(r->buf, '\r', r->len))
+        r->newline = '\r';
 }
 
 utfall_status utfall_csv_open(utfall_csv_reader **out, const char *path,
@@ -395,82 +445,16 @@ utfall_status utfall_csv_open(utfall_csv_reader **out, const char *path,
         r->opt = *opt;
     if (!r->opt.max_field)
         r->opt.max_field = 65536;
-    if (!path)
-        path = "-";
-    int is_stdin = strcmp(path, "-") == 0;
-    snprintf(r->name, sizeof r->name, "%s", is_stdin ? "(stdin)" : path);
-    if (is_stdin) {
-        r->fp = stdin;
-    } else {
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_IS_DIRECTORY, "is a directory, not a file");
-            utfall_error_locate(err, r->name, 0, 0, NULL);
-            free(r);
-            return UTFALL_ERR_IO;
-        }
-        r->fp = fopen(path, "rb");
-        if (!r->fp) {
-            utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_CANNOT_OPEN, "cannot open: %s", strerror(errno));
-            utfall_error_locate(err, r->name, 0, 0, NULL);
-            free(r);
-            return UTFALL_ERR_IO;
-        }
-        r->owns_fp = 1;
-    }
-    r->cap = READ_CHUNK;
-    r->buf = malloc(r->cap);
-    if (!r->buf) {
-        utfall_csv_close(r);
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-    }
-    r->newline = '\n';
-    r->enc = r->opt.encoding == UTFALL_ENC_CP1252 ? ENC_IS_CP1252 : ENC_UNDECIDED;
-
-    /* Look at the first chunk: encoding marks, binary data, line ends. */
-    r->len = fread(r->buf, 1, r->cap, r->fp);
-    if (r->len < r->cap) {
-        if (ferror(r->fp)) {
-            utfall_status st = fail(r, err, 0, UTFALL_ERR_IO, UTFALL_EC_READ_ERROR, "cannot read: %s",
-                                    strerror(errno));
-            utfall_csv_close(r);
-            return st;
-        }
-        r->eof = 1;
-    }
-    const unsigned char *b = (const unsigned char *)r->buf;
-    utfall_status st = UTFALL_OK;
-    if (r->len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
-        st = fail(r, err, 1, UTFALL_ERR_DATA, UTFALL_EC_UTF16,
-                  "the file is UTF-16 text (accepted: UTF-8 or Windows-1252; in Excel save as "
-                  "\"CSV UTF-8\")");
-    else if (r->len == 0)
-        st = fail(r, err, 0, UTFALL_ERR_DATA, UTFALL_EC_EMPTY_FILE,
-                  "the file is empty (expected a header line and data rows)");
-    if (st == UTFALL_OK) {
-        size_t scan = r->len < 4096 ? r->len : 4096;
-        const char *nul = memchr(r->buf, '\0', scan);
-        if (nul) {
-            long line = 1;
-            for (const char *c = r->buf; c < nul; c++)
-                line += *c == '\n';
-            int utf16ish = scan >= 4 && ((b[0] && !b[1] && b[2] && !b[3]) || (!b[0] && b[1] && !b[2] && b[3]));
-            st = fail(r, err, line, UTFALL_ERR_DATA, utf16ish ? UTFALL_EC_UTF16 : UTFALL_EC_BINARY,
-                      utf16ish ? "the file looks like UTF-16 text without a byte-order mark "
-                                 "(accepted: UTF-8 or Windows-1252)"
-                               : "the file contains NUL bytes: binary data, not CSV text");
-        }
-    }
-    if (st != UTFALL_OK) {
+    utfall_status st = open_input(r, path, err);
+    if (!st)
+        st = read_first_chunk(r, err);
+    if (!st)
+        st = refuse_non_text(r, err);
+    if (st) {
         utfall_csv_close(r);
         return st;
     }
-    if (r->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
-        r->pos = 3;
-        r->enc = r->opt.encoding == UTFALL_ENC_CP1252 ? ENC_IS_CP1252 : ENC_IS_UTF8;
-    }
-    if (!memchr(r->buf, '\n', r->len) && memchr(r->buf, '\r', r->len))
-        r->newline = '\r';
+    note_marks(r);
     *out = r;
     return UTFALL_OK;
 }
@@ -581,7 +565,7 @@ static int decode_line(utfall_csv_reader *r, const char *s, size_t n, const char
 
 static int append_raw(utfall_csv_reader *r, const char *s, size_t n)
 {
-    if (grow((void **)&r->raw, &r->raw_cap, r->raw_len + n + 1, 1))
+    if (UTFALL_GROW(r->raw, r->raw_cap, r->raw_len + n + 1))
         return -1;
     memcpy(r->raw + r->raw_len, s, n);
     r->raw_len += n;
@@ -661,6 +645,70 @@ static int parse_error(utfall_csv_reader *r, utfall_error *err, const char *fed,
     return -1;
 }
 
+/* At the end of the input: the record still open, if any, or 0. */
+static int end_of_input(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+{
+    if (r->parser_ready && r->in_record) {
+        if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
+            fail(r, err, r->record_line, UTFALL_ERR_DATA, UTFALL_EC_UNBALANCED_QUOTE,
+                 "a quoted field that starts in this record is never closed");
+            return -1;
+        }
+        if (r->record_done || r->nfields)
+            return finish_record(r, rec, err);
+    }
+    r->finished = 1;
+    if (r->records == 0)
+        return fail(r, err, r->line, UTFALL_ERR_DATA, UTFALL_EC_EMPTY_FILE,
+                    "the file has no header line (expected column names)"), -1;
+    return 0;
+}
+
+/* "sep=;" is how Excel names the delimiter on a first line: 1 if this is
+ * that line. */
+static int take_sep_line(utfall_csv_reader *r, const char *text, size_t tlen)
+{
+    if (r->records != 0 || tlen < 5 || strncasecmp(text, "sep=", 4)
+        || !line_is_blank(text + 5, tlen - 5))
+        return 0;
+    if (!r->opt.delimiter)
+        r->opt.delimiter = text[4];
+    return 1;
+}
+
+/* The first line of CSV text: choose the delimiter and start libcsv. */
+static int start_parser(utfall_csv_reader *r, const char *text, size_t tlen, utfall_error *err)
+{
+    r->delimiter = r->opt.delimiter ? r->opt.delimiter : detect_delimiter(text, tlen);
+    if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL)) {
+        fail(r, err, r->line, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+        return -1;
+    }
+    r->parser_ready = 1;
+    csv_set_delim(&r->parser, (unsigned char)r->delimiter);
+    csv_set_space_func(&r->parser, r->newline == '\n' ? is_space_crlf : is_space_plain);
+    csv_set_term_func(&r->parser, r->newline == '\n' ? is_term_lf : is_term_cr);
+    csv_set_blk_size(&r->parser, 4096);
+    return 0;
+}
+
+/* A record starts on this line.  A line that was not transcoded is still
+ * in buf: the record's raw text is a view of it, not a copy. */
+static void begin_record(utfall_csv_reader *r, const char *line, const char *text, size_t tlen)
+{
+    r->in_record = 1;
+    r->record_line = r->line;
+    r->nfields = 0;
+    r->arena_len = 0;
+    r->raw_len = 0;
+    r->field_too_long = 0;
+    r->raw_view = NULL;
+    if (text == line) {
+        r->raw_view = text;
+        r->raw_view_len = tlen;
+    }
+}
+
 int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
 {
     if (r->finished)
@@ -677,23 +725,8 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
                      strerror(errno));
             return -1;
         }
-        if (n == 0) {
-            /* End of input. */
-            if (r->parser_ready && r->in_record) {
-                if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
-                    fail(r, err, r->record_line, UTFALL_ERR_DATA, UTFALL_EC_UNBALANCED_QUOTE,
-                         "a quoted field that starts in this record is never closed");
-                    return -1;
-                }
-                if (r->record_done || r->nfields)
-                    return finish_record(r, rec, err);
-            }
-            r->finished = 1;
-            if (r->records == 0)
-                return fail(r, err, r->line, UTFALL_ERR_DATA, UTFALL_EC_EMPTY_FILE,
-                            "the file has no header line (expected column names)"), -1;
-            return 0;
-        }
+        if (n == 0)
+            return end_of_input(r, rec, err);
         const char *line = r->buf + r->pos;
         r->pos += n;
         r->line++;
@@ -704,39 +737,14 @@ int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *
         if (decode_line(r, line, n, &text, &tlen, err))
             return -1;
         if (!r->parser_ready) {
-            /* "sep=;" is how Excel names the delimiter on a first line. */
-            if (r->records == 0 && tlen >= 5 && !strncasecmp(text, "sep=", 4)
-                && line_is_blank(text + 5, tlen - 5)) {
-                if (!r->opt.delimiter)
-                    r->opt.delimiter = text[4];
+            if (take_sep_line(r, text, tlen))
                 continue;
-            }
-            r->delimiter = r->opt.delimiter ? r->opt.delimiter : detect_delimiter(text, tlen);
-            if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL
-                                         | CSV_EMPTY_IS_NULL)) {
-                fail(r, err, r->line, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+            if (start_parser(r, text, tlen, err))
                 return -1;
-            }
-            r->parser_ready = 1;
-            csv_set_delim(&r->parser, (unsigned char)r->delimiter);
-            csv_set_space_func(&r->parser, r->newline == '\n' ? is_space_crlf : is_space_plain);
-            csv_set_term_func(&r->parser, r->newline == '\n' ? is_term_lf : is_term_cr);
-            csv_set_blk_size(&r->parser, 4096);
         }
         int fresh = !r->in_record;
-        if (fresh) {
-            r->in_record = 1;
-            r->record_line = r->line;
-            r->nfields = 0;
-            r->arena_len = 0;
-            r->raw_len = 0;
-            r->field_too_long = 0;
-            r->raw_view = NULL;
-            if (text == line) { /* not transcoded: its bytes are in buf */
-                r->raw_view = text;
-                r->raw_view_len = tlen;
-            }
-        }
+        if (fresh)
+            begin_record(r, line, text, tlen);
         if (!r->raw_view && append_raw(r, text, tlen)) {
             fail(r, err, r->line, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
             return -1;

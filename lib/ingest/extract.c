@@ -42,7 +42,7 @@ struct utfall_extract {
     utfall_extract_stats stats;
 
     struct outcome_map_entry *omap;
-    size_t nomap;
+    size_t nomap, omap_cap;
 
     struct date_cache_entry {
         uint64_t lo;
@@ -50,8 +50,7 @@ struct utfall_extract {
         utfall_date date;
     } *date_cache; /* 1 << DATE_CACHE_BITS entries */
 
-    uint64_t *dup_slots; /* open-addressing set of row hashes, 0 = empty */
-    size_t dup_cap, dup_used;
+    utfall_hashset *rows_seen; /* hashes of whole rows, with detect_duplicates */
 
     /* episodes per id, for overlap warnings (with detect_duplicates) */
     struct episode {
@@ -92,7 +91,7 @@ void utfall_extract_close(utfall_extract *x)
     for (size_t i = 0; i < x->nomap; i++)
         free(x->omap[i].folded);
     free(x->omap);
-    free(x->dup_slots);
+    utfall_hashset_free(x->rows_seen);
     free(x->episodes);
     free(x->episode_slots);
     free(x->date_cache);
@@ -135,10 +134,10 @@ static utfall_status load_outcome_map(utfall_extract *x, utfall_error *err)
             utfall_csv_close(r);
             return UTFALL_ERR_DATA;
         }
-        void *p = realloc(x->omap, (x->nomap + 1) * sizeof *x->omap);
         char folded[256];
         utfall_fold(rec.fields[0], folded, sizeof folded);
-        if (!p || !(x->omap = p, x->omap[x->nomap].folded = strdup(folded))) {
+        if (UTFALL_GROW(x->omap, x->omap_cap, x->nomap + 1)
+            || !(x->omap[x->nomap].folded = strdup(folded))) {
             utfall_csv_close(r);
             return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
         }
@@ -174,8 +173,9 @@ static utfall_status fail_at(utfall_extract *x, utfall_error *err, long line, co
     return st;
 }
 
-/* Read the header of file x->cur and map its columns. */
-static utfall_status open_file(utfall_extract *x, utfall_error *err)
+/* Open file x->cur and read its header into rec, with room for its
+ * columns. */
+static utfall_status read_header(utfall_extract *x, utfall_csv_record *rec, utfall_error *err)
 {
     utfall_status st = utfall_csv_open(&x->csv, x->paths[x->cur], &x->opt.csv, err);
     if (st)
@@ -186,99 +186,149 @@ static utfall_status open_file(utfall_extract *x, utfall_error *err)
     x->transcoding_announced = 0;
     x->rows_in_file = 0;
     x->cur_rec = NULL;
-    utfall_csv_record rec;
-    int got = utfall_csv_next(x->csv, &rec, err);
+    int got = utfall_csv_next(x->csv, rec, err);
     if (got < 0)
         return err->status;
     if (got == 0)
         return fail_at(x, err, 0, NULL, UTFALL_ERR_DATA, UTFALL_EC_EMPTY_FILE,
                        "the file is empty (expected a header line and data rows)");
     free_columns(x);
-    x->columns = calloc(rec.nfields, sizeof *x->columns);
-    x->column_field = calloc(rec.nfields, sizeof *x->column_field);
+    x->columns = calloc(rec->nfields, sizeof *x->columns);
+    x->column_field = calloc(rec->nfields, sizeof *x->column_field);
     if (!x->columns || !x->column_field)
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-    x->ncolumns = rec.nfields;
+    x->ncolumns = rec->nfields;
     for (int f = 0; f < UTFALL_F_COUNT; f++)
         x->field_col[f] = -1;
-    for (size_t i = 0; i < rec.nfields; i++) {
-        x->columns[i] = strdup(rec.fields[i]);
-        if (!x->columns[i])
-            return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-        if (utfall_pnr_find(rec.fields[i], rec.lengths[i], NULL, NULL))
-            return fail_at(x, err, rec.line, NULL, UTFALL_ERR_PRIVACY, UTFALL_EC_PERSONAL_NUMBER,
+    return UTFALL_OK;
+}
+
+/* The field named left of the '=' of a --map entry "canonical=Header", or
+ * -1; *header is what follows the '=', NULL when there is none. */
+static int map_entry(const char *entry, const char **header)
+{
+    const char *eq = strchr(entry, '=');
+    *header = eq ? eq + 1 : NULL;
+    if (!eq)
+        return -1;
+    char canon[64];
+    size_t n = (size_t)(eq - entry);
+    if (n >= sizeof canon)
+        n = sizeof canon - 1;
+    memcpy(canon, entry, n);
+    canon[n] = '\0';
+    return utfall_field_lookup(canon);
+}
+
+/* The field a header stands for, -1 for an extra column.  --map
+ * canonical=Header wins over the built-in aliases (the last entry naming
+ * the header decides), and a header whose field --map gave to another
+ * header stays an extra column. */
+static int header_field(const utfall_extract *x, const char *name)
+{
+    const char *header;
+    int f = -1;
+    for (size_t m = 0; m < x->opt.nmap; m++) {
+        int mapped = map_entry(x->opt.map[m], &header);
+        if (header && !strcmp(header, name))
+            f = mapped;
+    }
+    if (f >= 0)
+        return f;
+    f = utfall_field_lookup(name);
+    for (size_t m = 0; f >= 0 && m < x->opt.nmap; m++)
+        if (map_entry(x->opt.map[m], &header) == f)
+            return -1;
+    return f;
+}
+
+static utfall_status refuse_header_numbers(utfall_extract *x, const utfall_csv_record *rec,
+                                           utfall_error *err)
+{
+    for (size_t i = 0; i < rec->nfields; i++)
+        if (utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
+            return fail_at(x, err, rec->line, NULL, UTFALL_ERR_PRIVACY, UTFALL_EC_PERSONAL_NUMBER,
                            "header field %zu contains a personal identity number; refusing "
                            "the file (the value is not shown)",
                            i + 1);
-        int f = -1;
-        /* --map canonical=Header wins over the built-in aliases */
-        for (size_t m = 0; m < x->opt.nmap; m++) {
-            const char *eq = strchr(x->opt.map[m], '=');
-            if (eq && !strcmp(eq + 1, rec.fields[i])) {
-                char canon[64];
-                size_t n = (size_t)(eq - x->opt.map[m]);
-                if (n >= sizeof canon)
-                    n = sizeof canon - 1;
-                memcpy(canon, x->opt.map[m], n);
-                canon[n] = '\0';
-                f = utfall_field_lookup(canon);
-            }
-        }
-        if (f < 0) {
-            int mapped_away = 0;
-            f = utfall_field_lookup(rec.fields[i]);
-            /* a column whose canonical name was given to another header
-             * by --map stays an extra column */
-            for (size_t m = 0; f >= 0 && m < x->opt.nmap; m++) {
-                const char *eq = strchr(x->opt.map[m], '=');
-                char canon[64];
-                size_t n = eq ? (size_t)(eq - x->opt.map[m]) : 0;
-                if (n >= sizeof canon)
-                    n = sizeof canon - 1;
-                memcpy(canon, x->opt.map[m], n);
-                canon[n] = '\0';
-                if (eq && utfall_field_lookup(canon) == f)
-                    mapped_away = 1;
-            }
-            if (mapped_away)
-                f = -1;
-        }
-        if (f >= 0 && x->field_col[f] >= 0)
-            return fail_at(x, err, rec.line, rec.fields[i], UTFALL_ERR_DATA, UTFALL_EC_DUPLICATE_COLUMN,
-                           "is the same field as column %ld ('%s'): %s appears twice "
-                           "(rename one, or use --map %s=HEADER to choose)",
-                           x->field_col[f] + 1, x->columns[x->field_col[f]],
-                           utfall_field_name((utfall_field)f), utfall_field_name((utfall_field)f));
-        for (size_t j = 0; f < 0 && j < i; j++)
-            if (x->columns[j] && !strcmp(x->columns[j], rec.fields[i]))
-                return fail_at(x, err, rec.line, rec.fields[i], UTFALL_ERR_DATA,
-                               UTFALL_EC_DUPLICATE_COLUMN, "the header names this column twice");
-        x->column_field[i] = f;
-        if (f >= 0)
-            x->field_col[f] = (long)i;
-    }
-    /* --map naming a header that is not there is a mistake worth saying */
+    return UTFALL_OK;
+}
+
+/* Keep header column i and map it to its field. */
+static utfall_status map_column(utfall_extract *x, const utfall_csv_record *rec, size_t i,
+                                utfall_error *err)
+{
+    const char *name = rec->fields[i];
+    x->columns[i] = strdup(name);
+    if (!x->columns[i])
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    int f = header_field(x, name);
+    if (f >= 0 && x->field_col[f] >= 0)
+        return fail_at(x, err, rec->line, name, UTFALL_ERR_DATA, UTFALL_EC_DUPLICATE_COLUMN,
+                       "is the same field as column %ld ('%s'): %s appears twice "
+                       "(rename one, or use --map %s=HEADER to choose)",
+                       x->field_col[f] + 1, x->columns[x->field_col[f]],
+                       utfall_field_name((utfall_field)f), utfall_field_name((utfall_field)f));
+    for (size_t j = 0; f < 0 && j < i; j++)
+        if (x->columns[j] && !strcmp(x->columns[j], name))
+            return fail_at(x, err, rec->line, name, UTFALL_ERR_DATA, UTFALL_EC_DUPLICATE_COLUMN,
+                           "the header names this column twice");
+    x->column_field[i] = f;
+    if (f >= 0)
+        x->field_col[f] = (long)i;
+    return UTFALL_OK;
+}
+
+/* --map naming a header that is not there is a mistake worth saying. */
+static utfall_status check_map_used(utfall_extract *x, long line, utfall_error *err)
+{
     for (size_t m = 0; m < x->opt.nmap; m++) {
-        const char *eq = strchr(x->opt.map[m], '=');
+        const char *header;
+        map_entry(x->opt.map[m], &header);
         int found = 0;
-        for (size_t i = 0; eq && i < x->ncolumns; i++)
-            found |= !strcmp(eq + 1, x->columns[i]);
+        for (size_t i = 0; header && i < x->ncolumns; i++)
+            found |= !strcmp(header, x->columns[i]);
         if (!found)
-            return fail_at(x, err, rec.line, NULL, UTFALL_ERR_DATA, UTFALL_EC_MAP_NO_COLUMN,
+            return fail_at(x, err, line, NULL, UTFALL_ERR_DATA, UTFALL_EC_MAP_NO_COLUMN,
                            "--map %s: the header has no column '%s'", x->opt.map[m],
-                           eq ? eq + 1 : "");
+                           header ? header : "");
     }
-    static const utfall_field required[] = {UTFALL_F_ID, UTFALL_F_INSKRIVEN};
-    for (size_t k = 0; k < 2; k++)
-        if (x->field_col[required[k]] < 0)
-            return fail_at(x, err, rec.line, NULL, UTFALL_ERR_DATA, UTFALL_EC_MISSING_COLUMN,
+    return UTFALL_OK;
+}
+
+static utfall_status check_required(utfall_extract *x, long line, utfall_error *err)
+{
+    static const struct {
+        utfall_field field;
+        const char *aliases;
+    } required[] = {{UTFALL_F_ID, "id, lopnr, deltagar_id"},
+                    {UTFALL_F_INSKRIVEN, "inskriven, inskrivningsdatum, startdatum"}};
+    for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
+        if (x->field_col[required[k].field] < 0)
+            return fail_at(x, err, line, NULL, UTFALL_ERR_DATA, UTFALL_EC_MISSING_COLUMN,
                            "required column '%s' is missing (accepted headers include %s; "
                            "or use --map %s=HEADER)",
-                           utfall_field_name(required[k]),
-                           required[k] == UTFALL_F_ID ? "id, lopnr, deltagar_id"
-                                                      : "inskriven, inskrivningsdatum, startdatum",
-                           utfall_field_name(required[k]));
+                           utfall_field_name(required[k].field), required[k].aliases,
+                           utfall_field_name(required[k].field));
     return UTFALL_OK;
+}
+
+/* Read the header of file x->cur and map its columns. */
+static utfall_status open_file(utfall_extract *x, utfall_error *err)
+{
+    utfall_csv_record rec = {0};
+    utfall_status st = read_header(x, &rec, err);
+    /* before any mapping error: the sweep after one does not look back
+     * at the header */
+    if (!st)
+        st = refuse_header_numbers(x, &rec, err);
+    for (size_t i = 0; !st && i < rec.nfields; i++)
+        st = map_column(x, &rec, i, err);
+    if (!st)
+        st = check_map_used(x, rec.line, err);
+    if (!st)
+        st = check_required(x, rec.line, err);
+    return st;
 }
 
 /* A data error stops the run, but a personal identity number anywhere in
@@ -370,37 +420,6 @@ static uint64_t hash_bytes(const char *s, size_t n)
     return h ? h : 1;
 }
 
-/* 1 if the hash was seen before; grows the table as needed. */
-static int dup_seen(utfall_extract *x, uint64_t h)
-{
-    if (x->dup_used * 2 >= x->dup_cap) {
-        size_t ncap = x->dup_cap ? x->dup_cap * 2 : 1024;
-        uint64_t *n = calloc(ncap, sizeof *n);
-        if (!n)
-            return 0; /* no memory: stop looking for duplicates, keep reading */
-        for (size_t i = 0; i < x->dup_cap; i++) {
-            if (!x->dup_slots[i])
-                continue;
-            size_t j = x->dup_slots[i] & (ncap - 1);
-            while (n[j])
-                j = (j + 1) & (ncap - 1);
-            n[j] = x->dup_slots[i];
-        }
-        free(x->dup_slots);
-        x->dup_slots = n;
-        x->dup_cap = ncap;
-    }
-    size_t j = h & (x->dup_cap - 1);
-    while (x->dup_slots[j]) {
-        if (x->dup_slots[j] == h)
-            return 1;
-        j = (j + 1) & (x->dup_cap - 1);
-    }
-    x->dup_slots[j] = h;
-    x->dup_used++;
-    return 0;
-}
-
 /* Remember the row's episode; return the index of an earlier episode of
  * the same id that overlaps it, or -1.  Out of memory only stops looking. */
 static long episode_overlap(utfall_extract *x, const utfall_row *row)
@@ -424,14 +443,8 @@ static long episode_overlap(utfall_extract *x, const utfall_row *row)
         x->episode_slots = n;
         x->episode_slots_cap = ncap;
     }
-    if (x->nepisodes == x->episodes_cap) {
-        size_t ncap = x->episodes_cap ? x->episodes_cap * 2 : 1024;
-        struct episode *n = realloc(x->episodes, ncap * sizeof *n);
-        if (!n)
-            return -1;
-        x->episodes = n;
-        x->episodes_cap = ncap;
-    }
+    if (UTFALL_GROW(x->episodes, x->episodes_cap, x->nepisodes + 1))
+        return -1;
     size_t j = h & (x->episode_slots_cap - 1);
     while (x->episode_slots[j] && x->episodes[x->episode_slots[j] - 1].id_hash != h)
         j = (j + 1) & (x->episode_slots_cap - 1);
@@ -606,25 +619,29 @@ static utfall_status parse_income_field(utfall_extract *x, const utfall_csv_reco
                    s);
 }
 
-/* Turn one record into a row.  Data errors come back in err; warnings go
- * to the diagnostics callback. */
-static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, utfall_row *row,
-                               utfall_error *err)
+static void start_row(utfall_extract *x, const utfall_csv_record *rec, utfall_row *row)
 {
-    utfall_status st;
     memset(row, 0, sizeof *row);
     x->cur_rec = rec;
     row->record = rec;
     row->line = rec->line;
     row->file_index = x->cur;
     row->file_base = x->file_base;
+}
 
-    /* The identity guard comes first and is never skippable. */
+static utfall_status refuse_identity_numbers(utfall_extract *x, const utfall_csv_record *rec,
+                                             utfall_error *err)
+{
     for (size_t i = 0; i < rec->nfields; i++)
         if (utfall_pnr_candidate(rec->fields[i], rec->lengths[i])
             && utfall_pnr_find(rec->fields[i], rec->lengths[i], NULL, NULL))
             return utfall_pnr_refuse(err, utfall_csv_name(x->csv), rec->line, x->columns[i]);
+    return UTFALL_OK;
+}
 
+static utfall_status parse_person(utfall_extract *x, const utfall_csv_record *rec, utfall_row *row,
+                                  utfall_error *err)
+{
     row->id = field_text(x, rec, UTFALL_F_ID);
     if (!*row->id)
         return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_ID]],
@@ -636,11 +653,19 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
                        "unknown value '%s' (accepted: k, m, kvinna, man, female, male; blank = "
                        "not stated)",
                        field_text(x, rec, UTFALL_F_KON));
+    utfall_status st;
     if ((st = parse_int(x, rec, UTFALL_F_FODELSEAR, 1900, 2199, &row->fodelsear, err))
         || (st = parse_int(x, rec, UTFALL_F_ALDER, 0, 130, &row->age, err)))
         return st;
+    return UTFALL_OK;
+}
+
+static utfall_status parse_episode(utfall_extract *x, const utfall_csv_record *rec, utfall_row *row,
+                                   utfall_error *err)
+{
     row->enhet = field_text(x, rec, UTFALL_F_ENHET);
     row->insats = field_text(x, rec, UTFALL_F_INSATS);
+    utfall_status st;
     if ((st = parse_date_field(x, rec, UTFALL_F_INSKRIVEN, &row->inskriven, err))
         || (st = parse_date_field(x, rec, UTFALL_F_AVSLUTAD, &row->avslutad, err))
         || (st = parse_date_field(x, rec, UTFALL_F_UPPFOLJD_TILL, &row->uppfoljd_till, err))
@@ -651,30 +676,47 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
         || (st = parse_income_field(x, rec, UTFALL_F_FORSORJNING_EFTER, &row->forsorjning_efter,
                                     err)))
         return st;
+    return UTFALL_OK;
+}
+
+/* Every row is enrolled, and leaves and is followed up no earlier. */
+static utfall_status check_dates(utfall_extract *x, const utfall_csv_record *rec,
+                                 const utfall_row *row, utfall_error *err)
+{
     if (row->inskriven == UTFALL_DATE_NONE)
         return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_INSKRIVEN]],
                        UTFALL_ERR_DATA, UTFALL_EC_MISSING_DATE,
                        "the enrolment date is empty (every row needs one)");
-    if (row->avslutad != UTFALL_DATE_NONE && row->avslutad < row->inskriven)
-        return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_AVSLUTAD]],
-                       UTFALL_ERR_DATA, UTFALL_EC_EXIT_BEFORE_ENROLMENT,
-                       "exit date %s is before the enrolment date %s",
-                       field_text(x, rec, UTFALL_F_AVSLUTAD),
-                       field_text(x, rec, UTFALL_F_INSKRIVEN));
-    if (row->uppfoljd_till != UTFALL_DATE_NONE && row->uppfoljd_till < row->inskriven)
-        return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_UPPFOLJD_TILL]],
-                       UTFALL_ERR_DATA, UTFALL_EC_FOLLOWUP_BEFORE_ENROLMENT,
-                       "follow-up end %s is before the enrolment date %s",
-                       field_text(x, rec, UTFALL_F_UPPFOLJD_TILL),
-                       field_text(x, rec, UTFALL_F_INSKRIVEN));
-    if (row->age < 0 && row->fodelsear > 0) {
-        /* both accepted date forms (2014-06-30, 20140630) begin with the year */
-        const char *s = field_text(x, rec, UTFALL_F_INSKRIVEN);
-        int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-        row->age = y - row->fodelsear;
-    }
+    static const struct {
+        utfall_field field;
+        utfall_error_code code;
+        const char *what;
+    } later[] = {{UTFALL_F_AVSLUTAD, UTFALL_EC_EXIT_BEFORE_ENROLMENT, "exit date"},
+                 {UTFALL_F_UPPFOLJD_TILL, UTFALL_EC_FOLLOWUP_BEFORE_ENROLMENT, "follow-up end"}};
+    const utfall_date dates[] = {row->avslutad, row->uppfoljd_till};
+    for (size_t k = 0; k < sizeof later / sizeof later[0]; k++)
+        if (dates[k] != UTFALL_DATE_NONE && dates[k] < row->inskriven)
+            return fail_at(x, err, rec->line, x->columns[x->field_col[later[k].field]],
+                           UTFALL_ERR_DATA, later[k].code, "%s %s is before the enrolment date %s",
+                           later[k].what, field_text(x, rec, later[k].field),
+                           field_text(x, rec, UTFALL_F_INSKRIVEN));
+    return UTFALL_OK;
+}
 
-    /* Warnings: plausible but worth a second look. */
+/* Without alder, the age at enrolment from fodelsear. */
+static void derive_age(const utfall_extract *x, const utfall_csv_record *rec, utfall_row *row)
+{
+    if (row->age >= 0 || row->fodelsear <= 0)
+        return;
+    /* both accepted date forms (2014-06-30, 20140630) begin with the year */
+    const char *s = field_text(x, rec, UTFALL_F_INSKRIVEN);
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    row->age = y - row->fodelsear;
+}
+
+/* Warnings: plausible but worth a second look. */
+static void warn_implausible(utfall_extract *x, const utfall_csv_record *rec, const utfall_row *row)
+{
     if (x->opt.today != UTFALL_DATE_NONE) {
         static const utfall_field dates[] = {UTFALL_F_INSKRIVEN, UTFALL_F_AVSLUTAD};
         const utfall_date vals[] = {row->inskriven, row->avslutad};
@@ -692,29 +734,64 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
         warn_at(x, rec->line, x->columns[x->field_col[UTFALL_F_AVSLUTSORSAK]],
                 UTFALL_EC_OUTCOME_WITHOUT_EXIT,
                 "an exit outcome without an exit date: the row counts as still active");
-    if (x->opt.detect_duplicates && dup_seen(x, hash_bytes(rec->raw, rec->raw_len))) {
+}
+
+/* 1 if an identical row came before.  Out of memory only stops looking. */
+static int row_seen(utfall_extract *x, const utfall_csv_record *rec)
+{
+    if (!x->rows_seen && !(x->rows_seen = utfall_hashset_new()))
+        return 0;
+    return utfall_hashset_add(x->rows_seen, hash_bytes(rec->raw, rec->raw_len)) == 0;
+}
+
+/* With detect_duplicates: a row seen before, or an episode overlapping an
+ * earlier one of the same id. */
+static void warn_repeated(utfall_extract *x, const utfall_csv_record *rec, const utfall_row *row)
+{
+    if (row_seen(x, rec)) {
         warn_at(x, rec->line, NULL, UTFALL_EC_DUPLICATE_ROW, "the row is identical to an earlier row");
-    } else if (x->opt.detect_duplicates) {
-        long e = episode_overlap(x, row);
-        if (e >= 0) {
-            char from[16], to[16];
-            utfall_date_format(x->episodes[e].from, from, sizeof from);
-            if (x->episodes[e].to == UTFALL_DATE_NONE)
-                snprintf(to, sizeof to, "(active)");
-            else
-                utfall_date_format(x->episodes[e].to, to, sizeof to);
-            char where[UTFALL_ERROR_NAME_MAX + 32];
-            if (x->episodes[e].file != x->cur)
-                snprintf(where, sizeof where, "%s:%ld", x->paths[x->episodes[e].file],
-                         x->episodes[e].line);
-            else
-                snprintf(where, sizeof where, "line %ld", x->episodes[e].line);
-            warn_at(x, rec->line, x->columns[x->field_col[UTFALL_F_ID]], UTFALL_EC_OVERLAPPING_EPISODES,
-                    "this episode overlaps an earlier episode of the same id (%s: %s to %s); "
-                    "the person is counted twice while both run",
-                    where, from, to);
-        }
+        return;
     }
+    long e = episode_overlap(x, row);
+    if (e < 0)
+        return;
+    char from[16], to[16];
+    utfall_date_format(x->episodes[e].from, from, sizeof from);
+    if (x->episodes[e].to == UTFALL_DATE_NONE)
+        snprintf(to, sizeof to, "(active)");
+    else
+        utfall_date_format(x->episodes[e].to, to, sizeof to);
+    char where[UTFALL_ERROR_NAME_MAX + 32];
+    if (x->episodes[e].file != x->cur)
+        snprintf(where, sizeof where, "%s:%ld", x->paths[x->episodes[e].file], x->episodes[e].line);
+    else
+        snprintf(where, sizeof where, "line %ld", x->episodes[e].line);
+    warn_at(x, rec->line, x->columns[x->field_col[UTFALL_F_ID]], UTFALL_EC_OVERLAPPING_EPISODES,
+            "this episode overlaps an earlier episode of the same id (%s: %s to %s); "
+            "the person is counted twice while both run",
+            where, from, to);
+}
+
+/* Turn one record into a row.  Data errors come back in err; warnings go
+ * to the diagnostics callback. */
+static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, utfall_row *row,
+                               utfall_error *err)
+{
+    start_row(x, rec, row);
+    /* The identity guard comes first and is never skippable. */
+    utfall_status st = refuse_identity_numbers(x, rec, err);
+    if (!st)
+        st = parse_person(x, rec, row, err);
+    if (!st)
+        st = parse_episode(x, rec, row, err);
+    if (!st)
+        st = check_dates(x, rec, row, err);
+    if (st)
+        return st;
+    derive_age(x, rec, row);
+    warn_implausible(x, rec, row);
+    if (x->opt.detect_duplicates)
+        warn_repeated(x, rec, row);
     return UTFALL_OK;
 }
 
@@ -736,83 +813,114 @@ static void write_reject(utfall_extract *x, const utfall_csv_record *rec)
     fputc('\n', x->opt.rejects);
 }
 
+/* A row that cannot be used is rejected (read = used + rejected, the row
+ * that stops the run included): skipped with skip_bad when its error is
+ * in the data, else the end of the run.  0 to go on, -1 to stop. */
+static int reject_row(utfall_extract *x, utfall_status st, utfall_error *err)
+{
+    x->stats.errors++;
+    x->stats.rows_rejected++;
+    if (st != UTFALL_ERR_DATA || !x->opt.skip_bad)
+        return privacy_sweep(x, err), -1;
+    diag(x, err);
+    write_reject(x, &x->rec);
+    return 0;
+}
+
+/* A record of the wrong shape: its bounds are sound, so it can be
+ * rejected like a row with a bad value, but never passed on with a
+ * number in it. */
+static int reject_malformed(utfall_extract *x, utfall_error *err)
+{
+    x->stats.rows_read++;
+    x->rows_in_file++;
+    if (utfall_pnr_find(x->rec.raw, x->rec.raw_len, NULL, NULL)) {
+        x->stats.errors++;
+        x->stats.rows_rejected++;
+        return utfall_pnr_refuse(err, utfall_csv_name(x->csv), x->rec.line, NULL), -1;
+    }
+    return reject_row(x, err->status, err);
+}
+
+/* A record that cannot be read ends the run. */
+static int stop_unreadable(utfall_extract *x, utfall_error *err)
+{
+    x->stats.errors++;
+    if (err->status == UTFALL_ERR_DATA) {
+        /* a malformed record is a row read and rejected; name its column */
+        x->stats.rows_read++;
+        x->stats.rows_rejected++;
+        size_t f = utfall_csv_current_field(x->csv);
+        if (!err->column[0] && f < x->ncolumns && x->columns[f])
+            snprintf(err->column, sizeof err->column, "%s", x->columns[f]);
+    }
+    return privacy_sweep(x, err), -1;
+}
+
+/* The end of a file: on to the next, if there is one (x->csv stays NULL
+ * after the last).  -1 when the next cannot be opened. */
+static int next_file(utfall_extract *x, utfall_error *err)
+{
+    if (x->rows_in_file == 0)
+        warn_at(x, 0, NULL, UTFALL_EC_NO_ROWS, "the file has a header but no data rows");
+    utfall_csv_close(x->csv);
+    x->csv = NULL;
+    if (++x->cur >= x->npaths)
+        return 0;
+    if (open_file(x, err)) {
+        x->stats.errors++;
+        return privacy_sweep(x, err), -1;
+    }
+    return 0;
+}
+
+/* Once per transcoded file, a note that it is read as Windows-1252,
+ * unless that was asked for. */
+static void announce_transcoding(utfall_extract *x)
+{
+    if (x->opt.csv.encoding != UTFALL_ENC_CP1252) {
+        utfall_error note;
+        utfall_error_clear(&note);
+        utfall_error_set(&note, UTFALL_OK, UTFALL_EC_TRANSCODED,
+                         "not UTF-8: reading the file as Windows-1252 (Excel's encoding); "
+                         "use --encoding to choose");
+        note.severity = UTFALL_SEV_NOTE;
+        utfall_error_locate(&note, utfall_csv_name(x->csv), utfall_csv_transcoded_line(x->csv), 0,
+                            NULL);
+        diag(x, &note);
+    }
+    x->transcoding_announced = 1;
+}
+
 int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
 {
-    for (;;) {
-        if (!x->csv)
-            return 0;
+    while (x->csv) {
         int got = utfall_csv_next(x->csv, &x->rec, err);
         if (got == -2) {
-            x->stats.rows_read++;
-            x->rows_in_file++;
-            if (utfall_pnr_find(x->rec.raw, x->rec.raw_len, NULL, NULL)) {
-                /* a malformed row is still never passed on with a number in it */
-                x->stats.errors++;
-                x->stats.rows_rejected++;
-                return utfall_pnr_refuse(err, utfall_csv_name(x->csv), x->rec.line, NULL), -1;
-            }
-            x->stats.errors++;
-            /* the row that stops the run is rejected too: read = used + rejected */
-            x->stats.rows_rejected++;
-            if (!x->opt.skip_bad)
-                return privacy_sweep(x, err), -1;
-            diag(x, err);
-            write_reject(x, &x->rec);
+            if (reject_malformed(x, err))
+                return -1;
             continue;
         }
-        if (got < 0) {
-            x->stats.errors++;
-            if (err->status == UTFALL_ERR_DATA) {
-                /* a malformed record is a row read and rejected; name its column */
-                x->stats.rows_read++;
-                x->stats.rows_rejected++;
-                size_t f = utfall_csv_current_field(x->csv);
-                if (!err->column[0] && f < x->ncolumns && x->columns[f])
-                    snprintf(err->column, sizeof err->column, "%s", x->columns[f]);
-            }
-            return privacy_sweep(x, err), -1;
-        }
+        if (got < 0)
+            return stop_unreadable(x, err);
         if (got == 0) {
-            if (x->rows_in_file == 0)
-                warn_at(x, 0, NULL, UTFALL_EC_NO_ROWS, "the file has a header but no data rows");
-            utfall_csv_close(x->csv);
-            x->csv = NULL;
-            if (++x->cur >= x->npaths)
-                return 0;
-            if (open_file(x, err)) {
-                x->stats.errors++;
-                return privacy_sweep(x, err), -1;
-            }
+            if (next_file(x, err))
+                return -1;
             continue;
         }
         x->stats.rows_read++;
         x->rows_in_file++;
-        if (utfall_csv_transcoded(x->csv) && !x->transcoding_announced
-            && x->opt.csv.encoding != UTFALL_ENC_CP1252) {
-            utfall_error note;
-            utfall_error_clear(&note);
-            utfall_error_set(&note, UTFALL_OK, UTFALL_EC_TRANSCODED,
-                             "not UTF-8: reading the file as Windows-1252 (Excel's encoding); "
-                             "use --encoding to choose");
-            note.severity = UTFALL_SEV_NOTE;
-            utfall_error_locate(&note, utfall_csv_name(x->csv),
-                                utfall_csv_transcoded_line(x->csv), 0, NULL);
-            diag(x, &note);
-        }
-        if (utfall_csv_transcoded(x->csv))
-            x->transcoding_announced = 1;
+        if (utfall_csv_transcoded(x->csv) && !x->transcoding_announced)
+            announce_transcoding(x);
         utfall_status st = build_row(x, &x->rec, row, err);
         if (st == UTFALL_OK) {
             x->stats.rows_used++;
             return 1;
         }
-        x->stats.errors++;
-        x->stats.rows_rejected++;
-        if (st != UTFALL_ERR_DATA || !x->opt.skip_bad)
-            return privacy_sweep(x, err), -1;
-        diag(x, err);
-        write_reject(x, &x->rec);
+        if (reject_row(x, st, err))
+            return -1;
     }
+    return 0;
 }
 
 void utfall_extract_get_stats(const utfall_extract *x, utfall_extract_stats *st)

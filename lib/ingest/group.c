@@ -12,10 +12,12 @@ struct utfall_grouper {
     utfall_colref *refs[MAX_KEYS];
     size_t nkeys;
     char **values; /* ngroups * nkeys strings */
-    size_t ngroups, cap;
+    size_t ngroups, values_cap;
     size_t *order;
+    size_t order_cap;
     int order_valid;
     uint64_t *hashes; /* per group */
+    size_t hashes_cap;
     long *slots;      /* open addressing: group index + 1, 0 = empty */
     size_t nslots;
 };
@@ -144,18 +146,9 @@ long utfall_grouper_index(utfall_grouper *g, const utfall_row *row)
         }
     }
     /* a new group */
-    if (g->ngroups == g->cap) {
-        size_t ncap = g->cap ? g->cap * 2 : 16;
-        char **v = realloc(g->values, ncap * g->nkeys * sizeof *v);
-        if (!v)
-            return -1;
-        g->values = v;
-        uint64_t *hs = realloc(g->hashes, ncap * sizeof *hs);
-        if (!hs)
-            return -1;
-        g->hashes = hs;
-        g->cap = ncap;
-    }
+    if (UTFALL_GROW(g->values, g->values_cap, (g->ngroups + 1) * g->nkeys)
+        || UTFALL_GROW(g->hashes, g->hashes_cap, g->ngroups + 1))
+        return -1;
     for (size_t k = 0; k < g->nkeys; k++)
         if (!(g->values[g->ngroups * g->nkeys + k] = strdup(vals[k])))
             return -1;
@@ -217,10 +210,9 @@ const size_t *utfall_grouper_order(utfall_grouper *g)
     size_t n = utfall_grouper_ngroups(g);
     if (g->order_valid)
         return g->order;
-    size_t *o = realloc(g->order, (n ? n : 1) * sizeof *o);
-    if (!o)
+    if (UTFALL_GROW(g->order, g->order_cap, n ? n : 1))
         return NULL;
-    g->order = o;
+    size_t *o = g->order;
     for (size_t i = 0; i < n; i++)
         o[i] = i;
     if (g->nkeys) {

@@ -182,113 +182,147 @@ static int is_identity_header(const char *h)
     return folded_in(h, names, sizeof names / sizeof names[0]);
 }
 
+/* One pseudonymisation: the input, the output and what the header decided
+ * about each column. */
+struct pseudo_run {
+    utfall_csv_reader *r;
+    const unsigned char *key;
+    utfall_date today;
+    FILE *out;
+    char delim;
+    utfall_pseudo_stats *stats;
+    unsigned char *birth; /* per column: a birth date, written as its year */
+    unsigned char *drop;  /* per column: identifying, left out */
+    char *buf;            /* a field with its numbers replaced */
+    size_t bufcap;
+};
+
+/* Write a field with every personal identity number in it replaced by its
+ * pseudonym. */
+static utfall_status write_pseudonymized(struct pseudo_run *p, const char *s, size_t n,
+                                         utfall_error *err)
+{
+    if (UTFALL_GROW(p->buf, p->bufcap, n * 3 + 64))
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    char *buf = p->buf;
+    size_t o = 0, pos = 0, off, len;
+    while (pos < n && utfall_pnr_find(s + pos, n - pos, &off, &len)) {
+        char p12[13], pseud[UTFALL_PSEUDONYM_LEN + 1];
+        memcpy(buf + o, s + pos, off);
+        o += off;
+        if (utfall_pnr_normalize(s + pos + off, len, p->today, p12) == 0) {
+            utfall_pseudonym(p->key, p12, pseud);
+            memcpy(buf + o, pseud, UTFALL_PSEUDONYM_LEN);
+            o += UTFALL_PSEUDONYM_LEN;
+            p->stats->replaced++;
+            sodium_memzero(p12, sizeof p12);
+        } else {
+            memcpy(buf + o, "P-?", 3);
+            o += 3;
+        }
+        pos += off + len;
+    }
+    memcpy(buf + o, s + pos, n - pos);
+    o += n - pos;
+    write_field(p->out, buf, o, p->delim);
+    return UTFALL_OK;
+}
+
+/* Decide each column from its header: left out, renamed id, a birth date
+ * kept as its year (renamed fodelsear), or kept with its numbers
+ * replaced. */
+static utfall_status write_header(struct pseudo_run *p, const utfall_csv_record *rec,
+                                  utfall_error *err)
+{
+    p->birth = calloc(rec->nfields ? rec->nfields : 1, 1);
+    p->drop = calloc(rec->nfields ? rec->nfields : 1, 1);
+    if (!p->birth || !p->drop)
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    size_t written = 0;
+    for (size_t i = 0; i < rec->nfields; i++) {
+        const char *s = rec->fields[i];
+        if (is_identifying_header(s)) {
+            p->drop[i] = 1;
+            p->stats->columns_dropped++;
+            continue;
+        }
+        if (written++)
+            fputc(p->delim, p->out);
+        utfall_status st = UTFALL_OK;
+        if (is_identity_header(s))
+            fputs("id", p->out);
+        else if ((p->birth[i] = (unsigned char)is_birth_date_header(s)))
+            fputs("fodelsear", p->out);
+        else
+            st = write_pseudonymized(p, s, rec->lengths[i], err);
+        if (st)
+            return st;
+    }
+    fputc('\n', p->out);
+    return UTFALL_OK;
+}
+
+/* A birth date as its year; 0 when the field is not a date. */
+static int write_birth_year(struct pseudo_run *p, const char *s, size_t n)
+{
+    utfall_date d;
+    if (n < 8 || utfall_date_parse(s, &d) != 0)
+        return 0;
+    int y, m, dd;
+    utfall_date_to_ymd(d, &y, &m, &dd);
+    fprintf(p->out, "%04d", y);
+    p->stats->dates_reduced++;
+    return 1;
+}
+
+static utfall_status write_row(struct pseudo_run *p, const utfall_csv_record *rec,
+                               utfall_error *err)
+{
+    p->stats->rows++;
+    size_t written = 0;
+    for (size_t i = 0; i < rec->nfields; i++) {
+        if (p->drop[i])
+            continue;
+        if (written++)
+            fputc(p->delim, p->out);
+        if (p->birth[i] && write_birth_year(p, rec->fields[i], rec->lengths[i]))
+            continue;
+        utfall_status st = write_pseudonymized(p, rec->fields[i], rec->lengths[i], err);
+        if (st)
+            return st;
+    }
+    fputc('\n', p->out);
+    return UTFALL_OK;
+}
+
 utfall_status utfall_pseudonymize_file(const char *in_path, const utfall_csv_options *csv,
                                        const unsigned char key[UTFALL_PSEUDO_KEY_BYTES],
                                        utfall_date today, FILE *out, utfall_pseudo_stats *stats,
                                        utfall_error *err)
 {
-    utfall_csv_reader *r;
-    utfall_status st = utfall_csv_open(&r, in_path, csv, err);
+    struct pseudo_run p = {.key = key, .today = today, .out = out, .stats = stats};
+    utfall_status st = utfall_csv_open(&p.r, in_path, csv, err);
     if (st)
         return st;
     memset(stats, 0, sizeof *stats);
-    unsigned char *birth = NULL, *drop = NULL;
-    char *buf = NULL;
-    size_t bufcap = 0;
     utfall_csv_record rec;
     int got;
-    char delim = 0;
-    while ((got = utfall_csv_next(r, &rec, err)) != 0) {
+    while (!st && (got = utfall_csv_next(p.r, &rec, err)) != 0) {
         if (got < 0) {
             st = err->status;
-            goto done;
+            break;
         }
-        delim = utfall_csv_delimiter(r);
-        if (rec.record == 1) {
-            birth = calloc(rec.nfields ? rec.nfields : 1, 1);
-            drop = calloc(rec.nfields ? rec.nfields : 1, 1);
-            if (!birth || !drop) {
-                st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-                goto done;
-            }
-        } else {
-            stats->rows++;
-        }
-        size_t written = 0;
-        for (size_t i = 0; i < rec.nfields; i++) {
-            const char *s = rec.fields[i];
-            size_t n = rec.lengths[i];
-            if (rec.record == 1 && is_identifying_header(s)) {
-                drop[i] = 1;
-                stats->columns_dropped++;
-            }
-            if (drop[i])
-                continue;
-            if (written++)
-                fputc(delim, out);
-            if (rec.record == 1 && is_identity_header(s)) {
-                fputs("id", out);
-                continue;
-            }
-            if (rec.record == 1) {
-                birth[i] = (unsigned char)is_birth_date_header(s);
-                if (birth[i]) {
-                    fputs("fodelsear", out);
-                    continue;
-                }
-            } else if (birth[i] && n >= 8) {
-                utfall_date d;
-                int y, m, dd;
-                if (utfall_date_parse(s, &d) == 0) {
-                    utfall_date_to_ymd(d, &y, &m, &dd);
-                    fprintf(out, "%04d", y);
-                    stats->dates_reduced++;
-                    continue;
-                }
-            }
-            /* Replace every number in the field by its pseudonym. */
-            size_t need = n * 3 + 64;
-            if (need > bufcap) {
-                char *nb = realloc(buf, need);
-                if (!nb) {
-                    st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-                    goto done;
-                }
-                buf = nb;
-                bufcap = need;
-            }
-            size_t o = 0, pos = 0, off, len;
-            while (pos < n && utfall_pnr_find(s + pos, n - pos, &off, &len)) {
-                char p12[13], pseud[UTFALL_PSEUDONYM_LEN + 1];
-                memcpy(buf + o, s + pos, off);
-                o += off;
-                if (utfall_pnr_normalize(s + pos + off, len, today, p12) == 0) {
-                    utfall_pseudonym(key, p12, pseud);
-                    memcpy(buf + o, pseud, UTFALL_PSEUDONYM_LEN);
-                    o += UTFALL_PSEUDONYM_LEN;
-                    stats->replaced++;
-                    sodium_memzero(p12, sizeof p12);
-                } else {
-                    memcpy(buf + o, "P-?", 3);
-                    o += 3;
-                }
-                pos += off + len;
-            }
-            memcpy(buf + o, s + pos, n - pos);
-            o += n - pos;
-            write_field(out, buf, o, delim);
-        }
-        fputc('\n', out);
+        p.delim = utfall_csv_delimiter(p.r);
+        st = rec.record == 1 ? write_header(&p, &rec, err) : write_row(&p, &rec, err);
     }
-    if (ferror(out))
+    if (!st && ferror(out))
         st = utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write the output: %s",
                               strerror(errno));
-done:
-    if (buf)
-        sodium_memzero(buf, bufcap);
-    free(buf);
-    free(birth);
-    free(drop);
-    utfall_csv_close(r);
+    if (p.buf)
+        sodium_memzero(p.buf, p.bufcap);
+    free(p.buf);
+    free(p.birth);
+    free(p.drop);
+    utfall_csv_close(p.r);
     return st;
 }

@@ -245,21 +245,106 @@ static const int generic_outcome_weight[UTFALL_OUTCOME_COUNT] = {
 
 static const char *const insatser[] = {"SE", "FS", "CM"};
 
+enum { GENERIC_NE = sizeof generic_enheter / sizeof generic_enheter[0] };
+
+/* What every row of the generic extract is drawn from. */
+struct generic_plan {
+    int enhet_cum[GENERIC_NE], outcome_cum[UTFALL_OUTCOME_COUNT];
+    utfall_date first, last_in, last_out;
+};
+
+/* One row as drawn; -1 marks a blank value. */
+struct generic_row {
+    int woman, insats, age, enhet, outcome, fore, efter;
+    utfall_date in, out;
+};
+
+static void generic_plan_init(struct generic_plan *g)
+{
+    for (int i = 0, s = 0; i < GENERIC_NE; i++)
+        g->enhet_cum[i] = s += generic_enhet_weight[i];
+    for (int i = 0, s = 0; i < UTFALL_OUTCOME_COUNT; i++)
+        g->outcome_cum[i] = s += generic_outcome_weight[i];
+    g->first = utfall_date_from_ymd(2010, 1, 1);
+    g->last_in = utfall_date_from_ymd(2024, 6, 30);
+    g->last_out = utfall_date_from_ymd(2024, 12, 31);
+}
+
+/* The draws of one row, in the order of the stream: changing it changes
+ * every extract written so far. */
+static void draw_generic(utfall_rng *r, const struct generic_plan *g, struct generic_row *row)
+{
+    /* one draw feeds the small choices: kon, insats, age, blanks */
+    uint64_t bits = utfall_rng_next(r);
+    row->woman = (int)(bits % 100) < 48;
+    row->insats = (int)((bits >> 8) % 3);
+    row->age = 19 + (int)((bits >> 16) % 11);
+    int exit_roll = (int)((bits >> 24) % 100);
+    int fore_blank = (int)((bits >> 32) % 100) < 6;
+    int efter_roll = (int)((bits >> 40) % 100);
+    row->in = g->first + (utfall_date)utfall_rng_below(r, (uint64_t)(g->last_in - g->first + 1));
+    row->out = UTFALL_DATE_NONE;
+    row->outcome = -1;
+    if (exit_roll < 76) {
+        /* skewed: many stay 3-12 months, some two years or more */
+        int days = 30 + (int)utfall_rng_below(r, 300) + (int)utfall_rng_below(r, 420);
+        if (row->in + days <= g->last_out) {
+            row->out = row->in + days;
+            row->outcome = pick_weighted(r, g->outcome_cum, UTFALL_OUTCOME_COUNT);
+        }
+    }
+    uint64_t hbits = utfall_rng_next(r);
+    int fore = (int)(hbits % 21) + (int)((hbits >> 8) % 21) / 2; /* 0..30, mostly low */
+    int change = (int)((hbits >> 16) % 29) - 8;                 /* -8..20 */
+    if ((hbits >> 24) % 4 == 0)
+        change = 0; /* a quarter report the same hours */
+    int efter = fore + change;
+    if (efter < 0)
+        efter = 0;
+    if (efter > 40)
+        efter = 40;
+    int efter_blank = row->out == UTFALL_DATE_NONE ? efter_roll < 40 : efter_roll < 8;
+    row->fore = fore_blank ? -1 : fore;
+    row->efter = efter_blank ? -1 : efter;
+    row->enhet = pick_weighted(r, g->enhet_cum, GENERIC_NE);
+}
+
+static void put_generic(writer *w, long long i, int width, const struct generic_row *row)
+{
+    int y, m, d;
+    utfall_date_to_ymd(row->in, &y, &m, &d);
+    put_char(w, 'P');
+    put_uint(w, (unsigned long long)i, width);
+    put_str(w, row->woman ? ",k," : ",m,");
+    put_uint(w, (unsigned)(y - row->age), 4);
+    put_char(w, ',');
+    put_str(w, generic_enheter[row->enhet]);
+    put_char(w, ',');
+    put_str(w, insatser[row->insats]);
+    put_char(w, ',');
+    put_date(w, row->in);
+    put_char(w, ',');
+    put_date(w, row->out);
+    put_char(w, ',');
+    if (row->outcome >= 0)
+        put_str(w, utfall_outcome_key(row->outcome));
+    put_char(w, ',');
+    if (row->fore >= 0)
+        put_uint(w, (unsigned)row->fore, 0);
+    put_char(w, ',');
+    if (row->efter >= 0)
+        put_uint(w, (unsigned)row->efter, 0);
+    put_char(w, '\n');
+}
+
 static utfall_status write_generic(const utfall_synth_options *opt, FILE *out,
                                    utfall_error *err)
 {
-    enum { NE = sizeof generic_enheter / sizeof generic_enheter[0] };
-    int enhet_cum[NE], outcome_cum[UTFALL_OUTCOME_COUNT];
-    for (int i = 0, s = 0; i < NE; i++)
-        enhet_cum[i] = s += generic_enhet_weight[i];
-    for (int i = 0, s = 0; i < UTFALL_OUTCOME_COUNT; i++)
-        outcome_cum[i] = s += generic_outcome_weight[i];
-    int width = 6;
+    struct generic_plan g;
+    generic_plan_init(&g);
+    int width = 6; /* of the running number: P000001 … */
     for (long long v = 1000000; v <= opt->rows; v *= 10)
         width++;
-    const utfall_date first = utfall_date_from_ymd(2010, 1, 1);
-    const utfall_date last_in = utfall_date_from_ymd(2024, 6, 30);
-    const utfall_date last_out = utfall_date_from_ymd(2024, 12, 31);
     utfall_rng r;
     utfall_rng_seed(&r, opt->seed);
     writer w;
@@ -268,62 +353,10 @@ static utfall_status write_generic(const utfall_synth_options *opt, FILE *out,
     put_str(&w, "id,kon,fodelsear,enhet,insats,inskriven,avslutad,avslutsorsak,timmar_fore,"
                 "timmar_efter\n");
     for (long long i = 1; i <= opt->rows && !w.failed; i++) {
+        struct generic_row row;
+        draw_generic(&r, &g, &row);
         writer_reserve(&w);
-        /* one draw feeds the small choices: kon, insats, age, blanks */
-        uint64_t bits = utfall_rng_next(&r);
-        int k = (int)(bits % 100) < 48;
-        int insats = (int)((bits >> 8) % 3);
-        int age = 19 + (int)((bits >> 16) % 11);
-        int exit_roll = (int)((bits >> 24) % 100);
-        int fore_blank = (int)((bits >> 32) % 100) < 6;
-        int efter_roll = (int)((bits >> 40) % 100);
-        utfall_date in = first + (utfall_date)utfall_rng_below(&r, (uint64_t)(last_in - first + 1));
-        int y, m, d;
-        utfall_date_to_ymd(in, &y, &m, &d);
-        utfall_date outd = UTFALL_DATE_NONE;
-        int outcome = -1;
-        if (exit_roll < 76) {
-            /* skewed: many stay 3-12 months, some two years or more */
-            int days = 30 + (int)utfall_rng_below(&r, 300) + (int)utfall_rng_below(&r, 420);
-            if (in + days <= last_out) {
-                outd = in + days;
-                outcome = pick_weighted(&r, outcome_cum, UTFALL_OUTCOME_COUNT);
-            }
-        }
-        uint64_t hbits = utfall_rng_next(&r);
-        int fore = (int)(hbits % 21) + (int)((hbits >> 8) % 21) / 2; /* 0..30, mostly low */
-        int change = (int)((hbits >> 16) % 29) - 8;                 /* -8..20 */
-        if ((hbits >> 24) % 4 == 0)
-            change = 0; /* a quarter report the same hours */
-        int efter = fore + change;
-        if (efter < 0)
-            efter = 0;
-        if (efter > 40)
-            efter = 40;
-        int efter_blank = outd == UTFALL_DATE_NONE ? efter_roll < 40 : efter_roll < 8;
-
-        put_char(&w, 'P');
-        put_uint(&w, (unsigned long long)i, width);
-        put_str(&w, k ? ",k," : ",m,");
-        put_uint(&w, (unsigned)(y - age), 4);
-        put_char(&w, ',');
-        put_str(&w, generic_enheter[pick_weighted(&r, enhet_cum, NE)]);
-        put_char(&w, ',');
-        put_str(&w, insatser[insats]);
-        put_char(&w, ',');
-        put_date(&w, in);
-        put_char(&w, ',');
-        put_date(&w, outd);
-        put_char(&w, ',');
-        if (outcome >= 0)
-            put_str(&w, utfall_outcome_key(outcome));
-        put_char(&w, ',');
-        if (!fore_blank)
-            put_uint(&w, (unsigned)fore, 0);
-        put_char(&w, ',');
-        if (!efter_blank)
-            put_uint(&w, (unsigned)efter, 0);
-        put_char(&w, '\n');
+        put_generic(&w, i, width, &row);
     }
     return writer_finish(&w, err);
 }
@@ -518,7 +551,9 @@ static const struct unit_plan ama_units[2] = {
 
 enum { HRS_UP, HRS_SAME, HRS_DOWN, HRS_NO_EFTER, HRS_NO_FORE, HRS_NONE };
 
-static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
+/* Who the 322 are: per unit, gender shuffled over the outcomes as
+ * planned. */
+static int ama_people(utfall_rng *r, episode *e)
 {
     size_t n = 0;
     for (int u = 0; u < 2; u++) {
@@ -534,7 +569,7 @@ static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
             for (int i = 0; i < p->outcomes[o]; i++)
                 status[k++] = o;
         if (k != p->exited || p->men + p->women != p->n)
-            return constructed_fail(err);
+            return -1;
         while (k < p->n)
             status[k++] = -1;
         shuffle_ints(r, kon, (size_t)p->n);
@@ -550,43 +585,72 @@ static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
             n++;
         }
     }
+    return 0;
+}
 
-    /* Activity hours: 183 up, 76 unchanged, 22 down among the 281 with
-     * both values, mean change exactly +9.5 h/week; 41 lack one or both. */
-    int hrs[AMA_N], k = 0;
-    static const int plan[][2] = {{HRS_UP, 183}, {HRS_SAME, 76}, {HRS_DOWN, 22},
+/* Activity hours: 183 up, 76 unchanged, 22 down among the 281 with
+ * both values, mean change exactly +9.5 h/week; 41 lack one or both. */
+enum { AMA_UP = 183 };
+
+struct ama_hours {
+    int kind[AMA_N]; /* HRS_* of each participant */
+    int up[AMA_UP];  /* whole hours of each increase */
+    int nup;
+    int half_at; /* the increase that also has the half hour */
+};
+
+static int ama_hour_kinds(utfall_rng *r, struct ama_hours *h)
+{
+    static const int plan[][2] = {{HRS_UP, AMA_UP}, {HRS_SAME, 76},    {HRS_DOWN, 22},
                                   {HRS_NO_EFTER, 17}, {HRS_NO_FORE, 9}, {HRS_NONE, 15}};
+    int k = 0;
     for (size_t j = 0; j < sizeof plan / sizeof plan[0]; j++)
         for (int i = 0; i < plan[j][1]; i++)
-            hrs[k++] = plan[j][0];
+            h->kind[k++] = plan[j][0];
     if (k != AMA_N)
-        return constructed_fail(err);
-    shuffle_ints(r, hrs, AMA_N);
-    /* decreases: whole hours 1..8; increases: whole hours 1..30, then
-     * repaired to the exact total, and one half hour for the .5 */
-    int up[183], up_lo[183], up_hi[183], down_sum = 0, nu = 0;
+        return -1;
+    shuffle_ints(r, h->kind, AMA_N);
+    return 0;
+}
+
+/* Decreases: whole hours 1..8, kept in efter2 until fore2 is drawn;
+ * increases: whole hours 1..30, then repaired to the exact total, and
+ * one half hour for the .5 */
+static int ama_hour_changes(utfall_rng *r, episode *e, struct ama_hours *h)
+{
+    int up_lo[AMA_UP], up_hi[AMA_UP], down_sum = 0;
+    h->nup = 0;
     for (int i = 0; i < AMA_N; i++) {
-        if (hrs[i] == HRS_DOWN) {
-            e[i].efter2 = -2 * rng_range(r, 1, 8); /* the change for now */
+        if (h->kind[i] == HRS_DOWN) {
+            e[i].efter2 = -2 * rng_range(r, 1, 8);
             down_sum += e[i].efter2;
-        } else if (hrs[i] == HRS_UP) {
-            up_lo[nu] = 1;
-            up_hi[nu] = 30;
-            up[nu++] = rng_range(r, 1, 12) + rng_range(r, 0, 18) * rng_range(r, 0, 1);
+        } else if (h->kind[i] == HRS_UP) {
+            up_lo[h->nup] = 1;
+            up_hi[h->nup] = 30;
+            /* one draw after the other: the order of the stream is the data */
+            int base = rng_range(r, 1, 12);
+            int more = rng_range(r, 0, 18);
+            int take = rng_range(r, 0, 1);
+            h->up[h->nup++] = base + more * take;
         }
     }
     /* total change 9.5 × 281 = 2669.5 h = 5339 half hours */
-    long up_half = 2L * AMA_WITH_HOURS * 19 / 2 - down_sum; /* half hours */
-    if (up_half % 2 == 0 || repair_sum(r, up, up_lo, up_hi, (size_t)nu, (up_half - 1) / 2))
-        return constructed_fail(err);
-    int half_at = (int)utfall_rng_below(r, (uint64_t)nu);
-    while (up[half_at] >= 30)
-        half_at = (half_at + 1) % nu;
+    long up_half = 2L * AMA_WITH_HOURS * 19 / 2 - down_sum;
+    if (up_half % 2 == 0 || repair_sum(r, h->up, up_lo, up_hi, (size_t)h->nup, (up_half - 1) / 2))
+        return -1;
+    h->half_at = (int)utfall_rng_below(r, (uint64_t)h->nup);
+    while (h->up[h->half_at] >= 30)
+        h->half_at = (h->half_at + 1) % h->nup;
+    return 0;
+}
+
+static void ama_hours_assign(utfall_rng *r, episode *e, const struct ama_hours *h)
+{
     for (int i = 0, j = 0; i < AMA_N; i++) {
         episode *x = &e[i];
-        switch (hrs[i]) {
+        switch (h->kind[i]) {
         case HRS_UP: {
-            int c2 = 2 * up[j] + (j == half_at);
+            int c2 = 2 * h->up[j] + (j == h->half_at);
             j++;
             x->fore2 = 2 * rng_range(r, 0, (80 - c2) / 2 < 20 ? (80 - c2) / 2 : 20);
             x->efter2 = x->fore2 + c2;
@@ -613,10 +677,32 @@ static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
             x->fore2 = x->efter2 = -1;
         }
     }
+}
 
-    /* Dates: the project took participants February 2012 – June 2014;
-     * exits up to the end of June 2014.  Days in programme over the 210
-     * exits sum to exactly 317 × 210. */
+static int ama_hours(utfall_rng *r, episode *e)
+{
+    struct ama_hours h;
+    if (ama_hour_kinds(r, &h) || ama_hour_changes(r, e, &h))
+        return -1;
+    ama_hours_assign(r, e, &h);
+    return 0;
+}
+
+static int ama_income_after(int outcome)
+{
+    switch (outcome) {
+    case UTFALL_OUTCOME_ARBETE: return UTFALL_INCOME_LON;
+    case UTFALL_OUTCOME_STUDIER: return UTFALL_INCOME_STUDIEMEDEL;
+    case UTFALL_OUTCOME_ARBETSSOKANDE: return UTFALL_INCOME_AKTIVITETSSTOD;
+    default: return UTFALL_INCOME_AKTIVITETSERSATTNING;
+    }
+}
+
+/* Dates: the project took participants February 2012 – June 2014;
+ * exits up to the end of June 2014.  Days in programme over the 210
+ * exits sum to exactly 317 × 210.  Ages and income go with them. */
+static int ama_dates(utfall_rng *r, episode *e)
+{
     const utfall_date start = utfall_date_from_ymd(2012, 2, 1);
     const utfall_date end = utfall_date_from_ymd(2014, 6, 30);
     int days[AMA_EXITED], lo[AMA_EXITED], hi[AMA_EXITED], ne = 0;
@@ -637,19 +723,21 @@ static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
         ne++;
     }
     if (repair_sum(r, days, lo, hi, (size_t)ne, (long)AMA_MEAN_DAYS * AMA_EXITED))
-        return constructed_fail(err);
+        return -1;
     for (int i = 0, j = 0; i < AMA_N; i++) {
         episode *x = &e[i];
         if (x->outcome < 0)
             continue;
         x->out = x->in + days[j++];
-        switch (x->outcome) {
-        case UTFALL_OUTCOME_ARBETE: x->income_efter = UTFALL_INCOME_LON; break;
-        case UTFALL_OUTCOME_STUDIER: x->income_efter = UTFALL_INCOME_STUDIEMEDEL; break;
-        case UTFALL_OUTCOME_ARBETSSOKANDE: x->income_efter = UTFALL_INCOME_AKTIVITETSSTOD; break;
-        default: x->income_efter = UTFALL_INCOME_AKTIVITETSERSATTNING;
-        }
+        x->income_efter = ama_income_after(x->outcome);
     }
+    return 0;
+}
+
+static utfall_status build_ama(utfall_rng *r, episode *e, utfall_error *err)
+{
+    if (ama_people(r, e) || ama_hours(r, e) || ama_dates(r, e))
+        return constructed_fail(err);
     return UTFALL_OK;
 }
 
@@ -766,33 +854,31 @@ static utfall_date date_in_month(utfall_rng *r, utfall_date in, int month, utfal
     return a + rng_range(r, 0, b - a);
 }
 
-static int add_spell(spell_out **s, size_t *n, size_t *cap, int person, int status,
-                     utfall_date from, utfall_date to)
+struct spell_list {
+    spell_out *items;
+    size_t n, cap;
+};
+
+static int add_spell(struct spell_list *s, int person, int status, utfall_date from,
+                     utfall_date to)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 1024;
-        spell_out *ns = realloc(*s, nc * sizeof *ns);
-        if (!ns)
-            return -1;
-        *s = ns;
-        *cap = nc;
-    }
-    (*s)[(*n)++] = (spell_out){person, status, from, to};
+    if (UTFALL_GROW(s->items, s->cap, s->n + 1))
+        return -1;
+    s->items[s->n++] = (spell_out){person, status, from, to};
     return 0;
 }
 
-static utfall_status build_fk(utfall_rng *r, episode *e, spell_out **spells, size_t *nspells,
-                              utfall_error *err)
+/* The participants, cell by cell: x->outcome holds their status at month
+ * 15 (FK_CENSORED, FK_NOT_REACHED or the outcome) until spells are drawn.
+ * Returns how many there are. */
+static size_t fk_people(utfall_rng *r, episode *e)
 {
     int cum[25];
     for (int i = 0, s = 0; i < 25; i++)
         cum[i] = s += fk_kommun_weight[i];
     const utfall_date first_in = utfall_date_from_ymd(2013, 9, 2);
     const utfall_date last_in = utfall_date_from_ymd(2015, 6, 30);
-    const utfall_date follow = utfall_date_from_ymd(2016, 12, 31);
-    size_t n = 0, cap = 0;
-    *spells = NULL;
-    *nspells = 0;
+    size_t n = 0;
     for (int c = 0; c < 6; c++) {
         const struct fk_cell *f = &fk_cells[c];
         int status[200], k = 0;
@@ -815,75 +901,112 @@ static utfall_status build_fk(utfall_rng *r, episode *e, spell_out **spells, siz
             x->enhet = fk_kommuner[pick_weighted(r, cum, 25)]; /* assign_kommuner */
             x->in = first_in + rng_range(r, 0, last_in - first_in);
             x->out = UTFALL_DATE_NONE;
-            x->outcome = status[i]; /* used below, then cleared */
+            x->outcome = status[i];
             x->fore2 = x->efter2 = x->income_fore = x->income_efter = -1;
             n++;
         }
     }
-    if (n != FK_N)
+    return n;
+}
+
+/* One participant's follow-up: its end, and the spells drawn in it. */
+struct fk_follow {
+    utfall_rng *r;
+    episode *x;
+    utfall_date m15;    /* month 15 after enrolment */
+    utfall_date end;    /* end of the follow-up for those not censored */
+    struct spell_list *spells;
+};
+
+/* Left the follow-up (moved abroad, withdrew) before month 15. */
+static int fk_censored(struct fk_follow *f)
+{
+    utfall_rng *r = f->r;
+    episode *x = f->x;
+    x->follow = x->in + rng_range(r, 60, f->m15 - 1 - x->in);
+    if (rng_range(r, 0, 1) && x->follow - x->in > 60) {
+        utfall_date a = x->in + rng_range(r, 14, 40);
+        return add_spell(f->spells, x->person, UTFALL_OUTCOME_PRAKTIK, a,
+                         a + rng_range(r, 14, x->follow - a));
+    }
+    return 0;
+}
+
+/* In work at month 15: started between month 2 and month 15, often after
+ * a work placement. */
+static int fk_in_work(struct fk_follow *f, int status)
+{
+    utfall_rng *r = f->r;
+    episode *x = f->x;
+    int bad = 0;
+    x->follow = f->end;
+    int sm = rng_range(r, 2, 14);
+    utfall_date from = date_in_month(r, x->in, sm, f->m15);
+    if (sm >= 4 && rng_range(r, 0, 2) == 0) {
+        utfall_date a = date_in_month(r, x->in, rng_range(r, 1, sm - 2), from - 1);
+        bad |= add_spell(f->spells, x->person, UTFALL_OUTCOME_PRAKTIK, a, from - 1);
+    }
+    utfall_date to = UTFALL_DATE_NONE;
+    if (rng_range(r, 0, 4) < 2) {
+        to = date_in_month(r, x->in, rng_range(r, 16, 30), f->end);
+        if (to < f->m15 || to >= f->end)
+            to = UTFALL_DATE_NONE;
+    }
+    bad |= add_spell(f->spells, x->person, status, from, to);
+    return bad;
+}
+
+/* Not in work at month 15: a job that ended, studies, a placement,
+ * job-seeking, or nothing recorded. */
+static int fk_not_in_work(struct fk_follow *f)
+{
+    utfall_rng *r = f->r;
+    episode *x = f->x;
+    const utfall_date m15 = f->m15;
+    int p = x->person, bad = 0;
+    x->follow = f->end;
+    int kind = rng_range(r, 0, 99);
+    if (kind < 14) {
+        /* a job that ended before month 15, then job-seeking */
+        int sm = rng_range(r, 2, 9), em = rng_range(r, sm + 1, 13);
+        int stt = rng_range(r, 0, 1) ? UTFALL_OUTCOME_ARBETE : UTFALL_OUTCOME_ARBETE_MED_STOD;
+        utfall_date from = date_in_month(r, x->in, sm, m15 - 1);
+        utfall_date to = date_in_month(r, x->in, em, m15 - 1);
+        if (to < from)
+            to = from;
+        bad = add_spell(f->spells, p, stt, from, to);
+        bad |= add_spell(f->spells, p, UTFALL_OUTCOME_ARBETSSOKANDE, to + 1, UTFALL_DATE_NONE);
+    } else if (kind < 34) {
+        utfall_date from = date_in_month(r, x->in, rng_range(r, 3, 14), m15);
+        utfall_date to = date_in_month(r, x->in, rng_range(r, 17, 30), f->end);
+        bad = add_spell(f->spells, p, UTFALL_OUTCOME_STUDIER, from,
+                        to >= f->end ? UTFALL_DATE_NONE : to);
+    } else if (kind < 50) {
+        int sm = rng_range(r, 1, 8);
+        utfall_date from = date_in_month(r, x->in, sm, m15 - 1);
+        utfall_date to = date_in_month(r, x->in, rng_range(r, sm + 2, 14), m15 - 1);
+        bad = add_spell(f->spells, p, UTFALL_OUTCOME_PRAKTIK, from, to < from ? from : to);
+    } else if (kind < 75) {
+        utfall_date from = date_in_month(r, x->in, rng_range(r, 1, 12), m15);
+        bad = add_spell(f->spells, p, UTFALL_OUTCOME_ARBETSSOKANDE, from, UTFALL_DATE_NONE);
+    }
+    return bad;
+}
+
+static utfall_status build_fk(utfall_rng *r, episode *e, struct spell_list *spells,
+                              utfall_error *err)
+{
+    if (fk_people(r, e) != FK_N)
         return constructed_fail(err);
-    for (size_t i = 0; i < n; i++) {
-        episode *x = &e[i];
-        int st = x->outcome, p = x->person;
-        x->outcome = -1;
-        utfall_date m15 = utfall_date_add_months(x->in, 15);
-        int bad = 0;
-        if (st == FK_CENSORED) {
-            /* left the follow-up (moved abroad, withdrew) before month 15 */
-            x->follow = x->in + rng_range(r, 60, m15 - 1 - x->in);
-            if (rng_range(r, 0, 1) && x->follow - x->in > 60) {
-                utfall_date a = x->in + rng_range(r, 14, 40);
-                bad = add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_PRAKTIK, a,
-                                a + rng_range(r, 14, x->follow - a));
-            }
-        } else if (st >= 0) {
-            /* in work at month 15: started between month 2 and month 15,
-             * often after a work placement */
-            x->follow = follow;
-            int sm = rng_range(r, 2, 14);
-            utfall_date from = date_in_month(r, x->in, sm, m15);
-            if (sm >= 4 && rng_range(r, 0, 2) == 0) {
-                utfall_date a = date_in_month(r, x->in, rng_range(r, 1, sm - 2), from - 1);
-                bad |= add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_PRAKTIK, a, from - 1);
-            }
-            utfall_date to = UTFALL_DATE_NONE;
-            if (rng_range(r, 0, 4) < 2) {
-                to = date_in_month(r, x->in, rng_range(r, 16, 30), follow);
-                if (to < m15 || to >= follow)
-                    to = UTFALL_DATE_NONE;
-            }
-            bad |= add_spell(spells, nspells, &cap, p, st, from, to);
-        } else {
-            x->follow = follow;
-            int kind = rng_range(r, 0, 99);
-            if (kind < 14) {
-                /* a job that ended before month 15, then job-seeking */
-                int sm = rng_range(r, 2, 9), em = rng_range(r, sm + 1, 13);
-                int stt = rng_range(r, 0, 1) ? UTFALL_OUTCOME_ARBETE : UTFALL_OUTCOME_ARBETE_MED_STOD;
-                utfall_date from = date_in_month(r, x->in, sm, m15 - 1);
-                utfall_date to = date_in_month(r, x->in, em, m15 - 1);
-                if (to < from)
-                    to = from;
-                bad = add_spell(spells, nspells, &cap, p, stt, from, to);
-                bad |= add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_ARBETSSOKANDE, to + 1,
-                                 UTFALL_DATE_NONE);
-            } else if (kind < 34) {
-                utfall_date from = date_in_month(r, x->in, rng_range(r, 3, 14), m15);
-                utfall_date to = date_in_month(r, x->in, rng_range(r, 17, 30), follow);
-                bad = add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_STUDIER, from,
-                                to >= follow ? UTFALL_DATE_NONE : to);
-            } else if (kind < 50) {
-                int sm = rng_range(r, 1, 8);
-                utfall_date from = date_in_month(r, x->in, sm, m15 - 1);
-                utfall_date to = date_in_month(r, x->in, rng_range(r, sm + 2, 14), m15 - 1);
-                bad = add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_PRAKTIK, from,
-                                to < from ? from : to);
-            } else if (kind < 75) {
-                utfall_date from = date_in_month(r, x->in, rng_range(r, 1, 12), m15);
-                bad = add_spell(spells, nspells, &cap, p, UTFALL_OUTCOME_ARBETSSOKANDE, from,
-                                UTFALL_DATE_NONE);
-            }
-        }
+    struct fk_follow f = {.r = r, .end = utfall_date_from_ymd(2016, 12, 31), .spells = spells};
+    for (size_t i = 0; i < FK_N; i++) {
+        f.x = &e[i];
+        int status = f.x->outcome;
+        f.x->outcome = -1;
+        f.m15 = utfall_date_add_months(f.x->in, 15);
+        int bad = status == FK_CENSORED ? fk_censored(&f)
+                  : status >= 0         ? fk_in_work(&f, status)
+                                        : fk_not_in_work(&f);
         if (bad)
             return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     }
@@ -965,6 +1088,70 @@ static void write_spells(writer *w, spell_out *s, size_t n, const int *id_of_per
     }
 }
 
+/* A preset being built: its episodes, its persons' ids and its spells. */
+struct preset_run {
+    utfall_rng r;
+    episode *e;
+    size_t n;
+    int npersons;
+    int *id_of_person;
+    unsigned cols; /* COL_* the preset writes */
+    struct spell_list spells;
+};
+
+static utfall_status build_preset(utfall_synth_preset preset, struct preset_run *run,
+                                  utfall_error *err)
+{
+    utfall_status st = UTFALL_OK;
+    switch (preset) {
+    case UTFALL_SYNTH_AMA:
+        st = build_ama(&run->r, run->e, err);
+        run->n = AMA_N;
+        run->npersons = AMA_N;
+        run->cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSKRIVEN | COL_AVSLUTAD
+                    | COL_AVSLUTSORSAK | COL_TIMMAR_FORE | COL_TIMMAR_EFTER
+                    | COL_FORSORJNING_FORE | COL_FORSORJNING_EFTER;
+        break;
+    case UTFALL_SYNTH_UMA_LUDVIKA:
+        build_uma(&run->r, run->e, &run->n);
+        run->npersons = UMA_PERSONS;
+        run->cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSKRIVEN | COL_AVSLUTAD
+                    | COL_AVSLUTSORSAK;
+        break;
+    case UTFALL_SYNTH_FK2017:
+        st = build_fk(&run->r, run->e, &run->spells, err);
+        if (!st && assign_kommuner(&run->r, run->e, FK_N))
+            st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+        run->n = FK_N;
+        run->npersons = FK_N;
+        run->cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSATS | COL_INSKRIVEN
+                    | COL_UPPFOLJD_TILL;
+        break;
+    default:
+        st = utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_PRESET, "unknown preset");
+    }
+    return st;
+}
+
+/* The episodes to out and, for a preset that has them, the spells to
+ * spells. */
+static utfall_status write_preset(utfall_synth_preset preset, struct preset_run *run, FILE *out,
+                                  FILE *spells, utfall_error *err)
+{
+    assign_ids(run->e, run->n, run->npersons, run->id_of_person);
+    writer w;
+    if (writer_init(&w, out, 1u << 16))
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    write_episodes(&w, run->e, run->n, run->cols);
+    utfall_status st = writer_finish(&w, err);
+    if (st || !utfall_synth_preset_has_spells(preset))
+        return st;
+    if (writer_init(&w, spells, 1u << 16))
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    write_spells(&w, run->spells.items, run->spells.n, run->id_of_person);
+    return writer_finish(&w, err);
+}
+
 utfall_status utfall_synth_write(const utfall_synth_options *opt, FILE *out, FILE *spells,
                                  utfall_error *err)
 {
@@ -979,68 +1166,19 @@ utfall_status utfall_synth_write(const utfall_synth_options *opt, FILE *out, FIL
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_NO_SPELLS_OUTPUT,
                                 "preset %s also writes spells: give a file for them",
                                 utfall_synth_preset_name(opt->preset));
-    utfall_rng r;
-    utfall_rng_seed(&r, opt->seed);
-    episode *e = calloc(FK_N, sizeof *e);
-    int *ids = calloc(FK_N, sizeof *ids);
-    spell_out *sp = NULL;
-    size_t n = 0, nsp = 0;
-    unsigned cols = 0;
-    int npersons = 0;
+    struct preset_run run = {0};
+    utfall_rng_seed(&run.r, opt->seed);
+    run.e = calloc(FK_N, sizeof *run.e); /* the largest preset */
+    run.id_of_person = calloc(FK_N, sizeof *run.id_of_person);
     utfall_status st = UTFALL_OK;
-    if (!e || !ids) {
+    if (!run.e || !run.id_of_person)
         st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-        goto done;
-    }
-    switch (opt->preset) {
-    case UTFALL_SYNTH_AMA:
-        st = build_ama(&r, e, err);
-        n = AMA_N;
-        npersons = AMA_N;
-        cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSKRIVEN | COL_AVSLUTAD
-               | COL_AVSLUTSORSAK | COL_TIMMAR_FORE | COL_TIMMAR_EFTER | COL_FORSORJNING_FORE
-               | COL_FORSORJNING_EFTER;
-        break;
-    case UTFALL_SYNTH_UMA_LUDVIKA:
-        build_uma(&r, e, &n);
-        npersons = UMA_PERSONS;
-        cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSKRIVEN | COL_AVSLUTAD
-               | COL_AVSLUTSORSAK;
-        break;
-    case UTFALL_SYNTH_FK2017:
-        st = build_fk(&r, e, &sp, &nsp, err);
-        if (!st && assign_kommuner(&r, e, FK_N))
-            st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-        n = FK_N;
-        npersons = FK_N;
-        cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSATS | COL_INSKRIVEN
-               | COL_UPPFOLJD_TILL;
-        break;
-    default:
-        st = utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_PRESET, "unknown preset");
-    }
-    if (st)
-        goto done;
-    assign_ids(e, n, npersons, ids);
-    writer w;
-    if (writer_init(&w, out, 1u << 16)) {
-        st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-        goto done;
-    }
-    write_episodes(&w, e, n, cols);
-    if ((st = writer_finish(&w, err)))
-        goto done;
-    if (sp || utfall_synth_preset_has_spells(opt->preset)) {
-        if (writer_init(&w, spells, 1u << 16)) {
-            st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-            goto done;
-        }
-        write_spells(&w, sp, nsp, ids);
-        st = writer_finish(&w, err);
-    }
-done:
-    free(e);
-    free(ids);
-    free(sp);
+    if (!st)
+        st = build_preset(opt->preset, &run, err);
+    if (!st)
+        st = write_preset(opt->preset, &run, out, spells, err);
+    free(run.e);
+    free(run.id_of_person);
+    free(run.spells.items);
     return st;
 }

@@ -211,18 +211,23 @@ static int key_index(const char *const *keys, int count, const char *s)
     return -1;
 }
 
-int utfall_outcome_parse(const char *s, int *out)
+/* A category written as its key or as one of its aliases. */
+static inline int parse_category(const char *const *keys, int nkeys, const struct alias *aliases,
+                                 size_t naliases, const char *s, int *out)
 {
-    int k = key_index(outcome_keys, UTFALL_OUTCOME_COUNT, s);
-    if (k >= 0) {
-        *out = k;
-        return 0;
-    }
-    int v = lookup(outcome_aliases, COUNT(outcome_aliases), s);
+    int v = key_index(keys, nkeys, s);
+    if (v < 0)
+        v = lookup(aliases, naliases, s);
     if (v < 0)
         return -1;
     *out = v;
     return 0;
+}
+
+int utfall_outcome_parse(const char *s, int *out)
+{
+    return parse_category(outcome_keys, UTFALL_OUTCOME_COUNT, outcome_aliases,
+                          COUNT(outcome_aliases), s, out);
 }
 
 utfall_status utfall_outcome_set_parse(const char *list, unsigned *set, utfall_error *err)
@@ -289,16 +294,8 @@ static const struct alias income_aliases[] = {
 
 int utfall_income_parse(const char *s, int *out)
 {
-    int k = key_index(income_keys, UTFALL_INCOME_COUNT, s);
-    if (k >= 0) {
-        *out = k;
-        return 0;
-    }
-    int v = lookup(income_aliases, COUNT(income_aliases), s);
-    if (v < 0)
-        return -1;
-    *out = v;
-    return 0;
+    return parse_category(income_keys, UTFALL_INCOME_COUNT, income_aliases, COUNT(income_aliases),
+                          s, out);
 }
 
 /* Up to 15 significant digits: the value is N / 10^k with N and 10^k

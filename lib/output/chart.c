@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/internal.h"
 #include "output/chart_impl.h"
 #include "utfall/csvread.h"
 #include "utfall/extract.h"
@@ -153,12 +154,9 @@ void utfall_chart_remove_note(utfall_chart *c, const char *note)
 
 int utfall_chart_add_panel(utfall_chart *c, const utfall_chart_panel_options *opt)
 {
-    struct chart_panel *n = realloc(c->panels, (size_t)(c->npanels + 1) * sizeof *n);
-    if (!n)
+    if (UTFALL_GROW(c->panels, c->panel_cap, (size_t)c->npanels + 1))
         return -1;
-    c->panels = n;
-    struct chart_panel *p = &n[c->npanels];
-    memset(p, 0, sizeof *p);
+    struct chart_panel *p = &c->panels[c->npanels];
     utfall_chart_panel_options_init(&p->opt);
     if (opt)
         p->opt = *opt;
@@ -187,14 +185,8 @@ int utfall_chart_add_point(utfall_chart *c, int panel, const char *category, con
     if (panel < 0 || panel >= c->npanels)
         return -1;
     struct chart_panel *p = &c->panels[panel];
-    if (p->n == p->cap) {
-        size_t ncap = p->cap ? p->cap * 2 : 32;
-        struct chart_point *np = realloc(p->p, ncap * sizeof *np);
-        if (!np)
-            return -1;
-        p->p = np;
-        p->cap = ncap;
-    }
+    if (UTFALL_GROW(p->p, p->cap, p->n + 1))
+        return -1;
     struct chart_point *pt = &p->p[p->n];
     pt->cat = strdup(category ? category : "");
     pt->series = strdup(series ? series : "");
@@ -209,8 +201,28 @@ int utfall_chart_add_point(utfall_chart *c, int panel, const char *category, con
     pt->hi = hi;
     pt->n = n;
     pt->total = is_total;
+    pt->hidden = 0;
+    pt->colour = -1;
     p->n++;
     return 0;
+}
+
+/* The last point added: hidden, and its series' fixed colour. */
+static void mark_last(utfall_chart *c, int panel, int hidden, int colour)
+{
+    struct chart_panel *p = &c->panels[panel];
+    if (p->n) {
+        p->p[p->n - 1].hidden = hidden;
+        p->p[p->n - 1].colour = colour;
+    }
+}
+
+/* An exit outcome is drawn in the same colour in every figure. */
+static int series_colour_of(const utfall_table *t, int r, int col)
+{
+    const char *key = col >= 0 ? utfall_table_text(t, r, col) : NULL;
+    int o;
+    return key && !utfall_outcome_parse(key, &o) ? o : -1;
 }
 
 size_t utfall_chart_bins(const double *v, size_t n, long *counts, size_t max_bins,
@@ -253,6 +265,11 @@ size_t utfall_chart_bins(const double *v, size_t n, long *counts, size_t max_bin
     return nb;
 }
 
+static utfall_status out_of_memory(utfall_error *err)
+{
+    return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+}
+
 /* ---- from a table ------------------------------------------------------- */
 
 static int find_col(const utfall_table *t, const char *key, int *col, utfall_error *err)
@@ -274,118 +291,175 @@ static double table_value(const utfall_table *t, int r, int c)
     return c < 0 ? NAN : utfall_table_num(t, r, c);
 }
 
+enum empty_parts { KEEP_EMPTY, SKIP_EMPTY };
+
+/* The group cells of row r but column skip, joined: "Malmö, Kvinnor". */
+static void join_groups(const utfall_table *t, int r, int skip, utfall_lang lang,
+                        enum empty_parts empty, char *out, size_t size)
+{
+    size_t len = 0;
+    for (int k = 0; k < utfall_table_ncols(t); k++) {
+        if (k == skip || utfall_table_column_type(t, k) != UTFALL_COL_GROUP)
+            continue;
+        char part[256];
+        utfall_table_format_cell(t, r, k, lang, part, sizeof part);
+        if (empty == SKIP_EMPTY && !*part)
+            continue;
+        int w = snprintf(out + len, size - len, "%s%s", len ? ", " : "", part);
+        if (w < 0 || (size_t)w >= size - len)
+            break;
+        len += (size_t)w;
+    }
+}
+
+/* A table on its way into one chart panel: the columns found, the panel. */
+struct table_run {
+    utfall_chart *c;
+    const utfall_table *t;
+    const utfall_chart_columns *cols;
+    int cx, cy, cg, clo, chi, cn; /* -1: not given */
+    int sc[32], ns;               /* value columns, each a series */
+    utfall_chart_panel_options po;
+    int numeric_x;   /* line, histogram: x is a number, not a category */
+    int join_series; /* the group columns name the series */
+    int panel;
+    utfall_error *err;
+};
+
+static utfall_status table_columns(struct table_run *run)
+{
+    const utfall_table *t = run->t;
+    const utfall_chart_columns *cols = run->cols;
+    utfall_error *err = run->err;
+    run->cx = -1;
+    if (cols->x) {
+        if (find_col(t, cols->x, &run->cx, err))
+            return err->status;
+    } else {
+        for (int k = 0; k < utfall_table_ncols(t) && run->cx < 0; k++)
+            if (utfall_table_column_type(t, k) == UTFALL_COL_GROUP)
+                run->cx = k;
+    }
+    if (find_col(t, cols->y, &run->cy, err) || find_col(t, cols->group, &run->cg, err)
+        || find_col(t, cols->lo, &run->clo, err) || find_col(t, cols->hi, &run->chi, err)
+        || find_col(t, cols->n, &run->cn, err))
+        return err->status;
+    for (size_t k = 0; cols->series_columns && cols->series_columns[k] && run->ns < 32; k++)
+        if (find_col(t, cols->series_columns[k], &run->sc[run->ns++], err))
+            return err->status;
+    return UTFALL_OK;
+}
+
+/* The panel's options: the table's title (the chart's, if it has none
+ * yet), its column labels on the axes, percent for a share column. */
+static utfall_status table_panel(struct table_run *run, const utfall_chart_panel_options *opt)
+{
+    utfall_chart *c = run->c;
+    const utfall_table *t = run->t;
+    utfall_chart_panel_options *po = &run->po;
+    if (opt)
+        *po = *opt;
+    else
+        utfall_chart_panel_options_init(po);
+    run->numeric_x = po->kind == UTFALL_CHART_LINE || po->kind == UTFALL_CHART_HISTOGRAM;
+    /* lines over a numeric x: the group columns name the series
+     * ("SE, Kvinnor" with horizon --strata kon) */
+    run->join_series = run->numeric_x && !run->cols->group && run->cols->x;
+    if (!po->title && utfall_table_title(t)) {
+        if (!c->title)
+            utfall_chart_set_title(c, utfall_table_title(t));
+        else
+            po->title = utfall_table_title(t);
+    }
+    int valcol = run->ns ? run->sc[0] : run->cy;
+    if (!po->xlabel && run->cx >= 0)
+        po->xlabel = utfall_table_column_label(t, run->cx, c->lang);
+    if (!po->ylabel && valcol >= 0 && !run->ns)
+        po->ylabel = utfall_table_column_label(t, valcol, c->lang);
+    if (po->auto_percent && valcol >= 0
+        && utfall_table_column_type(t, valcol) == UTFALL_COL_SHARE)
+        po->percent = 1;
+    run->panel = utfall_chart_add_panel(c, po);
+    if (run->panel < 0)
+        return out_of_memory(run->err);
+    return UTFALL_OK;
+}
+
+/* A row's category: the x column's cell, else all group cells but the
+ * series' (grouped by several columns, --by enhet,kon); "Totalt" on a
+ * total row. */
+static void row_category(const struct table_run *run, int r, int total, char *cat, size_t size)
+{
+    cat[0] = '\0';
+    if (run->numeric_x)
+        return;
+    if (run->cx >= 0 && run->cols->x)
+        utfall_table_format_cell(run->t, r, run->cx, run->c->lang, cat, size);
+    else
+        join_groups(run->t, r, run->cg, run->c->lang, SKIP_EMPTY, cat, size);
+    if (total)
+        snprintf(cat, size, "%s", utfall_tr(run->c->lang, "total"));
+}
+
+static utfall_status table_row(const struct table_run *run, int r)
+{
+    utfall_chart *c = run->c;
+    const utfall_table *t = run->t;
+    /* a group cell never set is a total row (split's long table marks its
+     * totals so); a stated-as-empty value is "not stated" */
+    int total = utfall_table_is_total(t, r)
+                || (run->cx >= 0 && utfall_table_column_type(t, run->cx) == UTFALL_COL_GROUP
+                    && !utfall_table_text(t, r, run->cx));
+    if (total && run->po.skip_total)
+        return UTFALL_OK;
+    char cat[512], ser[512] = "";
+    row_category(run, r, total, cat, sizeof cat);
+    if (run->cg >= 0)
+        utfall_table_format_cell(t, r, run->cg, c->lang, ser, sizeof ser);
+    if (run->join_series)
+        join_groups(t, r, run->cx, c->lang, KEEP_EMPTY, ser, sizeof ser);
+    double x = run->numeric_x ? table_value(t, r, run->cx) : NAN;
+    double n = table_value(t, r, run->cn);
+    int failed = 0;
+    for (int k = 0; k < run->ns && !failed; k++) {
+        double y = table_value(t, r, run->sc[k]);
+        int hidden = utfall_table_is_suppressed(t, r, run->sc[k]);
+        if (isfinite(y) || hidden)
+            failed = utfall_chart_add_point(c, run->panel, cat,
+                                            utfall_table_column_label(t, run->sc[k], c->lang),
+                                            x, y, NAN, NAN, n, total);
+        if (!failed)
+            mark_last(c, run->panel, hidden, series_colour_of(t, r, -1));
+    }
+    double y = table_value(t, r, run->cy);
+    int hidden = run->cy >= 0 && utfall_table_is_suppressed(t, r, run->cy);
+    /* not computable: no bar rather than a false one; hidden: a segment of
+     * a stacked bar drawn as "hidden", elsewhere no bar */
+    if (!run->ns && (isfinite(y) || (hidden && run->cg >= 0))
+        && !(run->numeric_x && !isfinite(x))) {
+        failed = utfall_chart_add_point(c, run->panel, cat, ser, x, y,
+                                        table_value(t, r, run->clo), table_value(t, r, run->chi),
+                                        n, total);
+        if (!failed)
+            mark_last(c, run->panel, hidden, series_colour_of(t, r, run->cg));
+    }
+    if (failed)
+        return out_of_memory(run->err);
+    return UTFALL_OK;
+}
+
 utfall_status utfall_chart_add_table(utfall_chart *c, const utfall_table *t,
                                      const utfall_chart_columns *cols,
                                      const utfall_chart_panel_options *opt, utfall_error *err)
 {
-    int cx = -1, cy, cg, clo, chi, cn;
-    if (cols->x) {
-        if (find_col(t, cols->x, &cx, err))
-            return err->status;
-    } else {
-        for (int k = 0; k < utfall_table_ncols(t) && cx < 0; k++)
-            if (utfall_table_column_type(t, k) == UTFALL_COL_GROUP)
-                cx = k;
-    }
-    if (find_col(t, cols->y, &cy, err) || find_col(t, cols->group, &cg, err)
-        || find_col(t, cols->lo, &clo, err) || find_col(t, cols->hi, &chi, err)
-        || find_col(t, cols->n, &cn, err))
-        return err->status;
-    int numeric = opt && (opt->kind == UTFALL_CHART_LINE || opt->kind == UTFALL_CHART_HISTOGRAM);
-    /* lines over a numeric x: the group columns name the series
-     * ("SE, Kvinnor" with horizon --strata kon) */
-    int join_series = numeric && !cols->group && cols->x;
-    int sc[32], ns = 0;
-    for (size_t k = 0; cols->series_columns && cols->series_columns[k] && ns < 32; k++)
-        if (find_col(t, cols->series_columns[k], &sc[ns++], err))
-            return err->status;
-
-    utfall_chart_panel_options po;
-    if (opt)
-        po = *opt;
-    else
-        utfall_chart_panel_options_init(&po);
-    if (!po.title && utfall_table_title(t)) {
-        if (!c->title)
-            utfall_chart_set_title(c, utfall_table_title(t));
-        else
-            po.title = utfall_table_title(t);
-    }
-    int valcol = ns ? sc[0] : cy;
-    if (!po.xlabel && cx >= 0)
-        po.xlabel = utfall_table_column_label(t, cx, c->lang);
-    if (!po.ylabel && valcol >= 0 && !ns)
-        po.ylabel = utfall_table_column_label(t, valcol, c->lang);
-    if (po.auto_percent && valcol >= 0 && utfall_table_column_type(t, valcol) == UTFALL_COL_SHARE)
-        po.percent = 1;
-    int panel = utfall_chart_add_panel(c, &po);
-    if (panel < 0)
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-    char cat[512], ser[512];
-    for (int r = 0; r < utfall_table_nrows(t); r++) {
-        /* a group cell never set is a total row (split's long table marks
-         * its totals so); a stated-as-empty value is "not stated" */
-        int total = utfall_table_is_total(t, r)
-                    || (cx >= 0 && utfall_table_column_type(t, cx) == UTFALL_COL_GROUP
-                        && !utfall_table_text(t, r, cx));
-        if (total && po.skip_total)
-            continue;
-        cat[0] = ser[0] = '\0';
-        int numeric_x = po.kind == UTFALL_CHART_LINE || po.kind == UTFALL_CHART_HISTOGRAM;
-        if (cx >= 0 && !numeric_x && cols->x) {
-            utfall_table_format_cell(t, r, cx, c->lang, cat, sizeof cat);
-        } else if (!numeric_x) {
-            /* grouped by several columns (--by enhet,kon): the category is
-             * all of them but the series, "Malmö, Kvinnor" */
-            size_t len = 0;
-            for (int k = 0; k < utfall_table_ncols(t); k++) {
-                if (k == cg || utfall_table_column_type(t, k) != UTFALL_COL_GROUP)
-                    continue;
-                char part[256];
-                utfall_table_format_cell(t, r, k, c->lang, part, sizeof part);
-                if (!*part)
-                    continue;
-                int w = snprintf(cat + len, sizeof cat - len, "%s%s", len ? ", " : "", part);
-                if (w < 0 || (size_t)w >= sizeof cat - len)
-                    break;
-                len += (size_t)w;
-            }
-        }
-        if (total && !numeric_x)
-            snprintf(cat, sizeof cat, "%s", utfall_tr(c->lang, "total"));
-        if (cg >= 0)
-            utfall_table_format_cell(t, r, cg, c->lang, ser, sizeof ser);
-        for (int k = 0, len = 0; join_series && k < utfall_table_ncols(t); k++) {
-            if (k == cx || utfall_table_column_type(t, k) != UTFALL_COL_GROUP)
-                continue;
-            char part[256];
-            utfall_table_format_cell(t, r, k, c->lang, part, sizeof part);
-            int w = snprintf(ser + len, sizeof ser - (size_t)len, "%s%s", len ? ", " : "", part);
-            if (w < 0 || (size_t)w >= sizeof ser - (size_t)len)
-                break;
-            len += w;
-        }
-        double x = numeric_x ? table_value(t, r, cx) : NAN;
-        double n = table_value(t, r, cn);
-        if (ns) {
-            for (int k = 0; k < ns; k++) {
-                double y = table_value(t, r, sc[k]);
-                if (!isfinite(y))
-                    continue;
-                if (utfall_chart_add_point(c, panel, cat,
-                                           utfall_table_column_label(t, sc[k], c->lang), x, y,
-                                           NAN, NAN, n, total))
-                    return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-            }
-            continue;
-        }
-        double y = table_value(t, r, cy);
-        if (!isfinite(y) || (numeric_x && !isfinite(x)))
-            continue; /* suppressed or not computable: no bar rather than a false one */
-        if (utfall_chart_add_point(c, panel, cat, ser, x, y, table_value(t, r, clo),
-                                   table_value(t, r, chi), n, total))
-            return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-    }
+    struct table_run run = {.c = c, .t = t, .cols = cols, .err = err};
+    utfall_status st = table_columns(&run);
+    if (!st)
+        st = table_panel(&run, opt);
+    for (int r = 0; !st && r < utfall_table_nrows(t); r++)
+        st = table_row(&run, r);
+    if (st)
+        return st;
     for (int i = 0; i < utfall_table_nnotes(t); i++)
         utfall_chart_add_note(c, utfall_table_note(t, i));
     return UTFALL_OK;
@@ -457,181 +531,243 @@ static utfall_status parse_num(const utfall_csv_record *rec, int col, const char
     return UTFALL_OK;
 }
 
+/* The columns a file gives a chart, in the order of utfall_chart_columns. */
+enum { IN_X, IN_Y, IN_GROUP, IN_LO, IN_HI, IN_N, IN_COLS };
+
+/* A row read, waiting until the last rows tell which are totals. */
 struct pending {
     char *cat, *ser;
     double x, y, lo, hi, n;
     int cat_empty;
 };
 
+/* A delimited file on its way into one chart panel. */
+struct read_run {
+    utfall_chart *c;
+    const utfall_chart_columns *cols;
+    utfall_csv_reader *r;
+    const char *file;
+    utfall_csv_record rec; /* the header, then each row */
+    const char *names[IN_COLS];
+    int idx[IN_COLS];      /* -1: not given */
+    int sidx[32], ns;      /* value columns, each a series */
+    char *sname[32];       /* their labels */
+    utfall_chart_panel_options po;
+    int numeric_x;         /* line, histogram: x is a number, not a category */
+    char *xl, *yl;         /* the axis titles po points to */
+    struct pending *rows;
+    size_t nrows, cap;
+    char lb[256];          /* label_for's buffer */
+    utfall_error *err;
+};
+
+static utfall_status read_header(struct read_run *run)
+{
+    int got = utfall_csv_next(run->r, &run->rec, run->err);
+    if (got > 0)
+        return UTFALL_OK;
+    if (got < 0)
+        return run->err->status ? run->err->status : UTFALL_ERR_DATA;
+    utfall_status st = utfall_error_set(run->err, UTFALL_ERR_DATA, UTFALL_EC_CHART_EMPTY,
+                                        "the input is empty: a header line and at least one row "
+                                        "are needed");
+    utfall_error_locate(run->err, run->file, 0, 0, NULL);
+    return st;
+}
+
+static utfall_status no_column(struct read_run *run, const char *name)
+{
+    size_t n = run->rec.nfields;
+    utfall_status st = utfall_error_set(run->err, UTFALL_ERR_DATA, UTFALL_EC_CHART_NO_COLUMN,
+                                        "no column '%s' (the header has %zu column%s)", name, n,
+                                        n == 1 ? "" : "s");
+    utfall_error_locate(run->err, run->file, run->rec.line, 0, NULL);
+    return st;
+}
+
+/* The columns named, found in the header; x is the first when not named. */
+static utfall_status find_columns(struct read_run *run)
+{
+    const utfall_chart_columns *cols = run->cols;
+    const char *names[IN_COLS] = {cols->x, cols->y, cols->group, cols->lo, cols->hi, cols->n};
+    for (int k = 0; k < IN_COLS; k++) {
+        run->names[k] = names[k];
+        run->idx[k] = names[k] ? header_index(&run->rec, names[k]) : -1;
+        if (names[k] && run->idx[k] < 0)
+            return no_column(run, names[k]);
+    }
+    if (!cols->x)
+        run->idx[IN_X] = 0;
+    for (size_t k = 0; cols->series_columns && cols->series_columns[k] && run->ns < 32; k++) {
+        run->sidx[run->ns] = header_index(&run->rec, cols->series_columns[k]);
+        if (run->sidx[run->ns] < 0)
+            return no_column(run, cols->series_columns[k]);
+        run->sname[run->ns++] = strdup(
+            label_for(run->c->lang, "col.", cols->series_columns[k], run->lb, sizeof run->lb));
+    }
+    return UTFALL_OK;
+}
+
+/* The panel's options: the header's labels on the axes, percent for
+ * utfall's own share columns (proportions). */
+static utfall_status read_panel_options(struct read_run *run,
+                                        const utfall_chart_panel_options *opt)
+{
+    utfall_chart_panel_options *po = &run->po;
+    const utfall_csv_record *h = &run->rec;
+    int x = run->idx[IN_X], y = run->idx[IN_Y];
+    utfall_lang lang = run->c->lang;
+    char *lb = run->lb;
+    if (opt)
+        *po = *opt;
+    else
+        utfall_chart_panel_options_init(po);
+    run->numeric_x = po->kind == UTFALL_CHART_LINE || po->kind == UTFALL_CHART_HISTOGRAM;
+    if (!po->xlabel && x >= 0 && (size_t)x < h->nfields)
+        po->xlabel = run->xl = strdup(label_for(lang, "col.", h->fields[x], lb, sizeof run->lb));
+    if (po->auto_percent && y >= 0
+        && (!strcmp(h->fields[y], "share") || !strcmp(h->fields[y], "cum_share")))
+        po->percent = 1;
+    if (!po->ylabel && y >= 0)
+        po->ylabel = run->yl = strdup(label_for(lang, "col.", h->fields[y], lb, sizeof run->lb));
+    if (!run->cols->y && !run->ns && po->kind != UTFALL_CHART_HISTOGRAM)
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_CHART_NO_Y,
+                                "which column holds the values? Give --y COL");
+    return UTFALL_OK;
+}
+
+/* Row p for series k (or the only one), with its labels, kept. */
+static utfall_status keep_row(struct read_run *run, struct pending p, int k, const char *rawx)
+{
+    const utfall_csv_record *rec = &run->rec;
+    utfall_lang lang = run->c->lang;
+    int g = run->idx[IN_GROUP];
+    p.cat_empty = !run->numeric_x && !*rawx;
+    p.cat = strdup(run->numeric_x ? "" : label_for(lang, "val.", rawx, run->lb, sizeof run->lb));
+    const char *rs = g >= 0 && (size_t)g < rec->nfields ? rec->fields[g] : "";
+    p.ser = strdup(run->ns ? (run->sname[k] ? run->sname[k] : "")
+                   : *rs   ? label_for(lang, "val.", rs, run->lb, sizeof run->lb)
+                           : (g >= 0 ? utfall_tr(lang, "total") : ""));
+    if (UTFALL_GROW(run->rows, run->cap, run->nrows + 1)) {
+        free(p.cat);
+        free(p.ser);
+        return out_of_memory(run->err);
+    }
+    run->rows[run->nrows++] = p;
+    return p.cat && p.ser ? UTFALL_OK : out_of_memory(run->err);
+}
+
+/* One data row: its numbers parsed, a pending row per series with a value. */
+static utfall_status read_row(struct read_run *run)
+{
+    const utfall_csv_record *rec = &run->rec;
+    const int *idx = run->idx;
+    const char *const *names = run->names;
+    struct pending p = {NULL, NULL, NAN, NAN, NAN, NAN, NAN, 0};
+    const char *rawx = (size_t)idx[IN_X] < rec->nfields ? rec->fields[idx[IN_X]] : "";
+    utfall_status st;
+    if (run->numeric_x) {
+        const char *xname = names[IN_X] ? names[IN_X] : rawx;
+        if ((st = parse_num(rec, idx[IN_X], xname, run->file, &p.x, run->err)))
+            return st;
+        if (!isfinite(p.x))
+            return UTFALL_OK;
+    }
+    if ((st = parse_num(rec, idx[IN_Y], names[IN_Y], run->file, &p.y, run->err))
+        || (st = parse_num(rec, idx[IN_LO], names[IN_LO], run->file, &p.lo, run->err))
+        || (st = parse_num(rec, idx[IN_HI], names[IN_HI], run->file, &p.hi, run->err))
+        || (st = parse_num(rec, idx[IN_N], names[IN_N], run->file, &p.n, run->err)))
+        return st;
+    for (int k = 0; k < (run->ns ? run->ns : 1); k++) {
+        if (run->ns && (st = parse_num(rec, run->sidx[k], run->cols->series_columns[k],
+                                       run->file, &p.y, run->err)))
+            return st;
+        if ((idx[IN_Y] >= 0 || run->ns) && !isfinite(p.y))
+            continue;
+        if ((st = keep_row(run, p, k, rawx)))
+            return st;
+    }
+    return UTFALL_OK;
+}
+
+static utfall_status read_rows(struct read_run *run)
+{
+    int got;
+    while ((got = utfall_csv_next(run->r, &run->rec, run->err)) != 0) {
+        if (got < 0) {
+            if (got == -2)
+                run->err->status = UTFALL_ERR_DATA;
+            return run->err->status ? run->err->status : UTFALL_ERR_DATA;
+        }
+        utfall_status st = read_row(run);
+        if (st)
+            return st;
+    }
+    if (run->nrows == 0) {
+        utfall_status st = utfall_error_set(run->err, UTFALL_ERR_DATA, UTFALL_EC_CHART_EMPTY,
+                                            "no rows with values to draw (only a header?)");
+        utfall_error_locate(run->err, run->file, 0, 0, NULL);
+        return st;
+    }
+    return UTFALL_OK;
+}
+
+/* The rows into a panel.  An empty category on the last rows is the
+ * total row of utfall's own output; anywhere else it is a value not
+ * stated. */
+static utfall_status add_rows(struct read_run *run)
+{
+    int panel = utfall_chart_add_panel(run->c, &run->po);
+    if (panel < 0)
+        return out_of_memory(run->err);
+    size_t first_total = run->nrows;
+    while (first_total > 0 && run->rows[first_total - 1].cat_empty)
+        first_total--;
+    for (size_t i = 0; i < run->nrows; i++) {
+        struct pending *p = &run->rows[i];
+        int total = 0;
+        const char *cat = p->cat;
+        if (p->cat_empty) {
+            total = i >= first_total;
+            cat = utfall_tr(run->c->lang, total ? "total" : "missing");
+        }
+        if (total && run->po.skip_total)
+            continue;
+        if (utfall_chart_add_point(run->c, panel, cat, p->ser, p->x, p->y, p->lo, p->hi, p->n,
+                                   total))
+            return out_of_memory(run->err);
+    }
+    return UTFALL_OK;
+}
+
 utfall_status utfall_chart_read(utfall_chart *c, const char *path, char delimiter,
                                 const utfall_chart_columns *cols,
                                 const utfall_chart_panel_options *opt, utfall_error *err)
 {
     utfall_csv_options co = {delimiter, UTFALL_ENC_AUTO, 0};
-    utfall_csv_reader *r;
-    utfall_status st = utfall_csv_open(&r, path, &co, err);
+    struct read_run run = {.c = c, .cols = cols, .err = err};
+    utfall_status st = utfall_csv_open(&run.r, path, &co, err);
     if (st)
         return st;
-    const char *file = utfall_csv_name(r);
-    utfall_csv_record rec;
-    struct pending *rows = NULL;
-    size_t nrows = 0, cap = 0;
-    char lb[256];
-    int got = utfall_csv_next(r, &rec, err);
-    if (got <= 0) {
-        if (got == 0) {
-            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_CHART_EMPTY,
-                                  "the input is empty: a header line and at least one row "
-                                  "are needed");
-            utfall_error_locate(err, file, 0, 0, NULL);
-        } else {
-            st = err->status ? err->status : UTFALL_ERR_DATA;
-        }
-        utfall_csv_close(r);
-        return st;
+    run.file = utfall_csv_name(run.r);
+    st = read_header(&run);
+    if (!st)
+        st = find_columns(&run);
+    if (!st)
+        st = read_panel_options(&run, opt);
+    if (!st)
+        st = read_rows(&run);
+    if (!st)
+        st = add_rows(&run);
+    for (size_t i = 0; i < run.nrows; i++) {
+        free(run.rows[i].cat);
+        free(run.rows[i].ser);
     }
-    const char *names[6] = {cols->x, cols->y, cols->group, cols->lo, cols->hi, cols->n};
-    int idx[6];
-    for (int k = 0; k < 6; k++) {
-        idx[k] = names[k] ? header_index(&rec, names[k]) : -1;
-        if (names[k] && idx[k] < 0) {
-            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_CHART_NO_COLUMN,
-                                  "no column '%s' (the header has %zu column%s)", names[k],
-                                  rec.nfields, rec.nfields == 1 ? "" : "s");
-            utfall_error_locate(err, file, rec.line, 0, NULL);
-            utfall_csv_close(r);
-            return st;
-        }
-    }
-    if (!cols->x)
-        idx[0] = 0;
-    /* several value columns, each a series (a wide table) */
-    int sidx[32], ns = 0;
-    char *sname[32];
-    for (size_t k = 0; cols->series_columns && cols->series_columns[k] && ns < 32; k++) {
-        sidx[ns] = header_index(&rec, cols->series_columns[k]);
-        if (sidx[ns] < 0) {
-            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_CHART_NO_COLUMN,
-                                  "no column '%s' (the header has %zu column%s)",
-                                  cols->series_columns[k], rec.nfields,
-                                  rec.nfields == 1 ? "" : "s");
-            utfall_error_locate(err, file, rec.line, 0, NULL);
-            for (int i = 0; i < ns; i++)
-                free(sname[i]);
-            utfall_csv_close(r);
-            return st;
-        }
-        sname[ns] = strdup(label_for(c->lang, "col.", cols->series_columns[k], lb, sizeof lb));
-        ns++;
-    }
-    utfall_chart_panel_options po;
-    if (opt)
-        po = *opt;
-    else
-        utfall_chart_panel_options_init(&po);
-    int numeric_x = po.kind == UTFALL_CHART_LINE || po.kind == UTFALL_CHART_HISTOGRAM;
-    char *xl = NULL, *yl = NULL;
-    if (!po.xlabel && idx[0] >= 0 && (size_t)idx[0] < rec.nfields)
-        po.xlabel = xl = strdup(label_for(c->lang, "col.", rec.fields[idx[0]], lb, sizeof lb));
-    /* utfall's own share columns are proportions: draw them in percent */
-    if (po.auto_percent && idx[1] >= 0
-        && (!strcmp(rec.fields[idx[1]], "share") || !strcmp(rec.fields[idx[1]], "cum_share")))
-        po.percent = 1;
-    if (!po.ylabel && idx[1] >= 0)
-        po.ylabel = yl = strdup(label_for(c->lang, "col.", rec.fields[idx[1]], lb, sizeof lb));
-    if (!cols->y && !ns && !(po.kind == UTFALL_CHART_HISTOGRAM)) {
-        st = utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_CHART_NO_Y,
-                              "which column holds the values? Give --y COL");
-        goto done;
-    }
-    while ((got = utfall_csv_next(r, &rec, err)) != 0) {
-        if (got < 0) {
-            if (got == -2)
-                err->status = UTFALL_ERR_DATA;
-            st = err->status ? err->status : UTFALL_ERR_DATA;
-            goto done;
-        }
-        struct pending p = {NULL, NULL, NAN, NAN, NAN, NAN, NAN, 0};
-        const char *rawx = (size_t)idx[0] < rec.nfields ? rec.fields[idx[0]] : "";
-        if (numeric_x) {
-            if ((st = parse_num(&rec, idx[0], names[0] ? names[0] : rawx, file, &p.x, err)))
-                goto done;
-            if (!isfinite(p.x))
-                continue;
-        }
-        if ((st = parse_num(&rec, idx[1], names[1], file, &p.y, err))
-            || (st = parse_num(&rec, idx[3], names[3], file, &p.lo, err))
-            || (st = parse_num(&rec, idx[4], names[4], file, &p.hi, err))
-            || (st = parse_num(&rec, idx[5], names[5], file, &p.n, err)))
-            goto done;
-        for (int k = 0; k < (ns ? ns : 1); k++) {
-        if (ns && (st = parse_num(&rec, sidx[k], cols->series_columns[k], file, &p.y, err)))
-            goto done;
-        if ((idx[1] >= 0 || ns) && !isfinite(p.y))
-            continue;
-        p.cat_empty = !numeric_x && !*rawx;
-        p.cat = strdup(numeric_x ? "" : label_for(c->lang, "val.", rawx, lb, sizeof lb));
-        const char *rs = idx[2] >= 0 && (size_t)idx[2] < rec.nfields ? rec.fields[idx[2]] : "";
-        p.ser = strdup(ns ? (sname[k] ? sname[k] : "")
-                          : *rs ? label_for(c->lang, "val.", rs, lb, sizeof lb)
-                                : (idx[2] >= 0 ? utfall_tr(c->lang, "total") : ""));
-        if (nrows == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            struct pending *nr = realloc(rows, ncap * sizeof *nr);
-            if (!nr) {
-                free(p.cat);
-                free(p.ser);
-                goto nomem;
-            }
-            rows = nr;
-            cap = ncap;
-        }
-        rows[nrows++] = p;
-        if (!p.cat || !p.ser)
-            goto nomem;
-        }
-    }
-    if (nrows == 0) {
-        st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_CHART_EMPTY,
-                              "no rows with values to draw (only a header?)");
-        utfall_error_locate(err, file, 0, 0, NULL);
-        goto done;
-    }
-    int panel = utfall_chart_add_panel(c, &po);
-    if (panel < 0)
-        goto nomem;
-    /* An empty category on the last rows is the total row of utfall's own
-     * output; anywhere else it is a value not stated. */
-    size_t first_total = nrows;
-    while (first_total > 0 && rows[first_total - 1].cat_empty)
-        first_total--;
-    for (size_t i = 0; i < nrows; i++) {
-        struct pending *p = &rows[i];
-        int total = 0;
-        const char *cat = p->cat;
-        if (p->cat_empty) {
-            total = i >= first_total;
-            cat = utfall_tr(c->lang, total ? "total" : "missing");
-        }
-        if (total && po.skip_total)
-            continue;
-        if (utfall_chart_add_point(c, panel, cat, p->ser, p->x, p->y, p->lo, p->hi, p->n, total))
-            goto nomem;
-    }
-    st = UTFALL_OK;
-    goto done;
-nomem:
-    st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-done:
-    for (size_t i = 0; i < nrows; i++) {
-        free(rows[i].cat);
-        free(rows[i].ser);
-    }
-    free(rows);
-    free(xl);
-    free(yl);
-    for (int i = 0; i < ns; i++)
-        free(sname[i]);
-    utfall_csv_close(r);
+    free(run.rows);
+    free(run.xl);
+    free(run.yl);
+    for (int i = 0; i < run.ns; i++)
+        free(run.sname[i]);
+    utfall_csv_close(run.r);
     return st;
 }

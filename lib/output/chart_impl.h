@@ -10,6 +10,8 @@ struct chart_point {
     char *series; /* series label ("" = the only series) */
     double x, y, lo, hi, n;
     int total;
+    int hidden; /* a count the protection hid: drawn in the grey "hidden" segment */
+    int colour; /* a fixed colour for the series (an exit outcome's), -1 = by order */
 };
 
 struct chart_panel {
@@ -24,6 +26,7 @@ struct utfall_chart {
     char *title, *subtitle, *note;
     struct chart_panel *panels;
     int npanels;
+    size_t panel_cap;
 };
 
 #endif

@@ -48,15 +48,23 @@ static void describe(utfall_doc *doc, const char *prefix, utfall_chart *c, const
         utfall_chart_add_note(c, utfall_table_note(t, i));
 }
 
+enum scale { COUNTS, PERCENT };
+
+static utfall_chart_panel_options panel_options(utfall_chart_kind kind, enum scale scale)
+{
+    utfall_chart_panel_options po;
+    utfall_chart_panel_options_init(&po);
+    po.kind = kind;
+    po.percent = scale == PERCENT;
+    return po;
+}
+
 utfall_status utfall_figure_summary(utfall_chart *c, utfall_doc *doc, const char *prefix,
                                     utfall_error *err)
 {
     describe(doc, prefix, c, "rows"); /* "Deltagare", what is counted, rows read */
     utfall_chart_columns cols = {.y = "share", .n = "enrolled"};
-    utfall_chart_panel_options po;
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_HBAR;
-    po.percent = 1;
+    utfall_chart_panel_options po = panel_options(UTFALL_CHART_HBAR, PERCENT);
     po.skip_total = 1;
     po.xlabel = po.ylabel = "";
     char buf[64];
@@ -76,10 +84,7 @@ utfall_status utfall_figure_goal(utfall_chart *c, utfall_doc *doc, const char *p
                                  double target, utfall_lang lang, utfall_error *err)
 {
     utfall_chart_columns cols = {.y = "share", .lo = "ci_low", .hi = "ci_high", .n = "n"};
-    utfall_chart_panel_options po;
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_BAR;
-    po.percent = 1;
+    utfall_chart_panel_options po = panel_options(UTFALL_CHART_BAR, PERCENT);
     po.target = target;
     utfall_status st = add(c, doc, prefix, "rows", &cols, &po, err);
     /* about the table's columns met, p and needed, which the figure does not show */
@@ -97,10 +102,7 @@ utfall_status utfall_figure_split(utfall_chart *c, utfall_doc *doc, const char *
             outcome = k;
     utfall_chart_columns cols = {.group = t ? utfall_table_column_key(t, outcome) : NULL,
                                  .y = "share", .n = "n"};
-    utfall_chart_panel_options po;
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_STACKED;
-    po.percent = 1;
+    utfall_chart_panel_options po = panel_options(UTFALL_CHART_STACKED, PERCENT);
     describe(doc, prefix, c, "crosstab"); /* its title and the tests' notes */
     return add(c, doc, prefix, "rows", &cols, &po, err);
 }
@@ -110,17 +112,21 @@ utfall_status utfall_figure_hours(utfall_chart *c, utfall_doc *doc, const char *
 {
     static const char *const dir[] = {"decreased", "unchanged", "increased", NULL};
     utfall_chart_columns cols = {.n = "n", .series_columns = dir};
-    utfall_chart_panel_options po;
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_DIVERGING;
-    po.percent = 1;
+    utfall_chart_panel_options po = panel_options(UTFALL_CHART_DIVERGING, PERCENT);
     po.ylabel = utfall_tr(lang, "col.share");
     utfall_status st = add(c, doc, prefix, "rows", &cols, &po, err);
     if (st)
         return st;
+    /* a histogram with a bin hidden would be drawn with a gap that looks
+     * like nobody: it is left out, and the figure says why */
+    utfall_table *hist = find(doc, prefix, "change_histogram");
+    for (int r = 0; hist && r < utfall_table_nrows(hist); r++)
+        if (utfall_table_is_suppressed(hist, r, utfall_table_column_index(hist, "count"))) {
+            utfall_chart_add_note(c, utfall_tr(lang, "chart.histogram_hidden"));
+            return UTFALL_OK;
+        }
     utfall_chart_columns hc = {.x = "change_from", .hi = "change_to", .y = "count"};
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_HISTOGRAM;
+    po = panel_options(UTFALL_CHART_HISTOGRAM, COUNTS);
     po.title = utfall_tr(lang, "chart.hours_histogram");
     po.xlabel = utfall_tr(lang, "chart.change");
     po.marker = 0;
@@ -134,10 +140,7 @@ utfall_status utfall_figure_horizon(utfall_chart *c, utfall_doc *doc, const char
     snprintf(num, sizeof num, "%d", horizon);
     snprintf(mark, sizeof mark, utfall_tr(lang, "chart.horizon_marker"), num);
     utfall_chart_columns cols = {.x = "month", .y = "share", .lo = "ci_low", .hi = "ci_high"};
-    utfall_chart_panel_options po;
-    utfall_chart_panel_options_init(&po);
-    po.kind = UTFALL_CHART_LINE;
-    po.percent = 1;
+    utfall_chart_panel_options po = panel_options(UTFALL_CHART_LINE, PERCENT);
     po.marker = horizon;
     po.marker_label = mark;
     po.title = ""; /* the curve's title is the figure's */

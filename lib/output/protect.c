@@ -201,6 +201,22 @@ void utfall_table_column_cell(utfall_table *t, int col, const char *cond)
         set_string(t, &c->cell, cond);
 }
 
+void utfall_table_column_margin_over(utfall_table *t, int col, const char *over)
+{
+    struct column *c = column_of(t, col);
+    if (c)
+        set_string(t, &c->margin_over, over);
+}
+
+void utfall_table_column_cell_value(utfall_table *t, int col, const char *dim, const char *value)
+{
+    struct column *c = column_of(t, col);
+    if (!c)
+        return;
+    set_string(t, &c->cell_dim, dim);
+    set_string(t, &c->cell_value, value);
+}
+
 void utfall_table_column_dimension(utfall_table *t, int col, const char *dim, const char *prefix)
 {
     struct column *c = column_of(t, col);
@@ -210,9 +226,69 @@ void utfall_table_column_dimension(utfall_table *t, int col, const char *dim, co
     set_string(t, &c->dim_prefix, prefix);
 }
 
+void utfall_table_column_value_means(utfall_table *t, int col, const char *value,
+                                     const char *patterns)
+{
+    struct column *c = column_of(t, col);
+    if (!c)
+        return;
+    size_t cap = c->nmap, cap2 = c->nmap;
+    char *v = strdup(value), *p = strdup(patterns);
+    if (!v || !p || UTFALL_GROW(c->map_value, cap, c->nmap + 1)
+        || UTFALL_GROW(c->map_patterns, cap2, c->nmap + 1)) {
+        free(v);
+        free(p);
+        if (!t->failed)
+            t->failed = UTFALL_ERR_NOMEM;
+        return;
+    }
+    c->map_value[c->nmap] = v;
+    c->map_patterns[c->nmap++] = p;
+}
+
 void utfall_table_derived_from(utfall_table *t, const char *source)
 {
     set_string(t, &t->derived_from, source);
+}
+
+void utfall_doc_adopt_dimensions(utfall_doc *to, const utfall_doc *from)
+{
+    const struct protect_space *f = from->space;
+    for (size_t i = 0; f && i < f->ndims; i++)
+        for (size_t k = 0; k < f->dims[i].n; k++)
+            utfall_doc_dimension_value(to, f->dims[i].name, f->dims[i].values[k]);
+    for (size_t i = 0; f && i < f->nconstant; i++)
+        utfall_doc_constant_per_person(to, f->constant[i]);
+}
+
+static int prefixed(utfall_table *t, char **field, const char *prefix, size_t max_len)
+{
+    char key[256];
+    snprintf(key, sizeof key, "%s_%s", prefix, *field);
+    if (max_len < sizeof key)
+        key[max_len] = '\0';
+    set_string(t, field, key);
+    return t->failed ? -1 : 0;
+}
+
+void utfall_doc_prefix_keys(utfall_doc *d, const char *prefix, size_t max_len)
+{
+    for (int i = 0; i < d->n; i++) {
+        utfall_table *t = d->tables[i];
+        char *key = strdup(t->key);
+        if (!key || prefixed(t, &key, prefix, max_len) || utfall_table_set_key(t, key)) {
+            if (!t->failed)
+                t->failed = UTFALL_ERR_NOMEM;
+        }
+        free(key);
+        if (t->derived_from)
+            prefixed(t, &t->derived_from, prefix, max_len);
+    }
+}
+
+void utfall_table_set_importance(utfall_table *t, double weight)
+{
+    t->importance = weight > 0 ? weight : 1;
 }
 
 void utfall_table_set_local_protection(utfall_table *t)
@@ -230,6 +306,7 @@ struct clause {
     size_t dim;
     char **patterns;
     size_t n, cap;
+    long exact; /* >= 0: admits only the value of this index (the decomposition's) */
 };
 
 /* A definition: the conjunction of its clauses. */
@@ -266,6 +343,7 @@ struct group {
     double cost;
     double lo, hi;
     int lp_row;
+    int integral; /* the linear optima for lo and hi were whole numbers */
 };
 
 struct run {
@@ -286,6 +364,18 @@ struct run {
     uint64_t ***allow;  /* [dim][value]: the defs that admit the value */
     uint64_t *classes;  /* nclasses bitsets: the defs each class lies in */
     size_t nclasses;
+    /* the decomposition (see decompose): cliques of dimensions, each with
+     * its own classes, joined along a tree by their shared dimensions */
+    struct clique {
+        uint64_t dims;       /* bit k: dimension k */
+        size_t first, count; /* its classes */
+    } *cliques;
+    size_t ncliques;
+    size_t *def_clique; /* by def */
+    struct link {       /* two cliques' counts of one separator value agree */
+        size_t def_a, def_b;
+    } *links;
+    size_t nlinks, caplinks;
     struct group *groups;
     size_t ngroups, capgroups;
     glp_prob *lp;
@@ -311,7 +401,7 @@ static struct clause *def_clause(struct def *df, size_t dim)
 {
     if (UTFALL_GROW(df->cl, df->cap, df->n + 1))
         return NULL;
-    df->cl[df->n] = (struct clause){dim, NULL, 0, 0};
+    df->cl[df->n] = (struct clause){dim, NULL, 0, 0, -1};
     return &df->cl[df->n++];
 }
 
@@ -372,6 +462,8 @@ static int def_parse(struct run *r, struct def *df, const char *cond, const char
         struct clause *c = dim < 0 ? NULL : def_clause(df, (size_t)dim);
         if (!c)
             return nomem(r);
+        if (colon + 1 == p + len && clause_add(c, "", 0)) /* "dim:" is the value "" */
+            return nomem(r);
         for (const char *v = colon + 1; v < p + len;) {
             const char *comma = memchr(v, ',', (size_t)(p + len - v));
             size_t vlen = comma ? (size_t)(comma - v) : (size_t)(p + len - v);
@@ -407,15 +499,34 @@ static utfall_status def_of_cell(struct run *r, const utfall_table *t, int row, 
         const struct column *gc = &t->cols[c];
         if (gc->type != UTFALL_COL_GROUP || t->is_total[row])
             continue;
+        if (t->cols[col].margin_over && !strcmp(t->cols[col].margin_over, gc->key))
+            continue; /* the count is the same whatever this column's value */
         const struct cell *cell = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)c];
+        if (cell->state == CELL_EMPTY)
+            continue; /* a margin: no condition on this column */
         const char *text = cell->state == CELL_TEXT ? cell->text : "";
         const char *dname = gc->dim ? gc->dim : gc->key;
-        char value[1024];
-        group_value(gc, text, value, sizeof value);
         long dim = dim_get(r->s, dname);
         struct clause *cl = dim < 0 ? NULL : def_clause(df, (size_t)dim);
-        if (!cl || clause_add(cl, value, strlen(value)) || dim_add_value(&r->s->dims[dim], value))
+        size_t k = 0;
+        while (k < gc->nmap && strcmp(gc->map_value[k], text))
+            k++;
+        if (!cl) {
             st = nomem(r);
+        } else if (k < gc->nmap) {
+            /* a value that stands for several: its patterns, no new value */
+            for (const char *p = gc->map_patterns[k]; *p && !st;) {
+                size_t len = strcspn(p, ",");
+                if (clause_add(cl, p, len))
+                    st = nomem(r);
+                p += len + (p[len] == ',');
+            }
+        } else {
+            char value[1024];
+            group_value(gc, text, value, sizeof value);
+            if (clause_add(cl, value, strlen(value)) || dim_add_value(&r->s->dims[dim], value))
+                st = nomem(r);
+        }
         size_t n = strlen(row_key);
         snprintf(row_key + n, sizeof row_key - n, "%s%s", n ? "+" : "", dname);
     }
@@ -425,6 +536,14 @@ static utfall_status def_of_cell(struct run *r, const utfall_table *t, int row, 
     if (!st && t->cols[col].cell
         && !(st = expand_cond(r, t, row, t->cols[col].cell, cond, sizeof cond)))
         st = def_parse(r, df, cond, row_key);
+    if (!st && t->cols[col].cell_dim) {
+        /* one value, as written: no condition syntax to trip over */
+        long dim = dim_get(r->s, t->cols[col].cell_dim);
+        struct clause *cl = dim < 0 ? NULL : def_clause(df, (size_t)dim);
+        const char *v = t->cols[col].cell_value;
+        if (!cl || clause_add(cl, v, strlen(v)) || dim_add_value(&r->s->dims[dim], v))
+            st = nomem(r);
+    }
     r->ndefs++; /* counted even on failure, so that it is freed */
     *out = r->ndefs - 1;
     return st;
@@ -454,7 +573,7 @@ static int is_residual_value(const char *v)
  * own total. */
 static double cell_cost(const utfall_table *t, int row, int col, double value)
 {
-    double w = value + 1;
+    double w = (value + 1) * (t->importance > 0 ? t->importance : 1);
     /* a row's total (enrolled, n) is what the row is about: its parts go first */
     for (int c = 0; c < t->ncols; c++)
         if (t->cols[c].sum_of == col + 1) {
@@ -490,8 +609,8 @@ static int row_unstated(const utfall_table *t, int row)
         return 0;
     for (int c = 0; c < t->ncols; c++) {
         const struct cell *cell = &t->cells[(size_t)row * (size_t)t->ncols + (size_t)c];
-        if (t->cols[c].type == UTFALL_COL_GROUP && !t->cols[c].dim_prefix
-            && (cell->state != CELL_TEXT || !cell->text[0]))
+        if (t->cols[c].type == UTFALL_COL_GROUP && !t->cols[c].dim_prefix && !t->cols[c].nmap
+            && cell->state == CELL_TEXT && !cell->text[0])
             return 1;
     }
     return 0;
@@ -502,6 +621,26 @@ static utfall_status add_cell(struct run *r, struct pcell pc)
     if (UTFALL_GROW(r->cells, r->capcells, r->ncells + 1))
         return nomem(r);
     r->cells[r->ncells++] = pc;
+    return UTFALL_OK;
+}
+
+static utfall_status def_copy(struct run *r, size_t from, size_t *out)
+{
+    if (UTFALL_GROW(r->defs, r->capdefs, r->ndefs + 1))
+        return nomem(r);
+    struct def *df = &r->defs[r->ndefs++];
+    *df = (struct def){NULL, 0, 0};
+    *out = r->ndefs - 1;
+    const struct def *src = &r->defs[from];
+    for (size_t i = 0; i < src->n; i++) {
+        struct clause *cl = def_clause(df, src->cl[i].dim);
+        if (!cl)
+            return nomem(r);
+        cl->exact = src->cl[i].exact;
+        for (size_t k = 0; k < src->cl[i].n; k++)
+            if (clause_add(cl, src->cl[i].patterns[k], strlen(src->cl[i].patterns[k])))
+                return nomem(r);
+    }
     return UTFALL_OK;
 }
 
@@ -532,10 +671,15 @@ static utfall_status collect_row(struct run *r, int ti, int row, long *at_col)
         /* the project's own total of re-enrolments (enrolments − persons)
          * describes the project, not a group: see utfall(1) SUPPRESSION */
         int public_complement = t->is_total[row] && t->cols[c].total_complement_public;
-        st = add_cell(r, (struct pcell){ti, row, c, total, PC_COMPLEMENT,
-                                        whole->value - part->value, whole->def_plus,
-                                        part->def_plus, 0, 0, public_complement,
-                                        part->unstated});
+        /* its own copies: a definition lives in one clique (see decompose) */
+        size_t plus = 0, minus = 0;
+        double value = whole->value - part->value;
+        int unstated = part->unstated;
+        size_t wd = whole->def_plus, pd = part->def_plus;
+        if ((st = def_copy(r, wd, &plus)) || (st = def_copy(r, pd, &minus)))
+            break;
+        st = add_cell(r, (struct pcell){ti, row, c, total, PC_COMPLEMENT, value, plus, minus, 0,
+                                        0, public_complement, unstated});
     }
     return st;
 }
@@ -583,7 +727,9 @@ static int key_is_constant(const struct protect_space *s, const char *key)
         size_t i = 0;
         while (i < s->nconstant && strcmp(s->constant[i], part))
             i++;
-        if (i == s->nconstant)
+        /* a grouping with one value (one unit) is the same for every episode */
+        long d = dim_find(s, part);
+        if (i == s->nconstant && !(d >= 0 && s->dims[d].n == 1))
             return 0;
     }
     return 1;
@@ -639,6 +785,8 @@ static size_t dim_nvalues(const struct run *r, size_t k)
 
 static int clause_admits(const struct run *r, const struct clause *cl, size_t v)
 {
+    if (cl->exact >= 0)
+        return (long)v == cl->exact;
     for (size_t i = 0; i < cl->n; i++) {
         if ((long)cl->dim == r->first_dim) {
             long f = flag_index(r, cl->patterns[i]);
@@ -682,6 +830,217 @@ static utfall_status build_allow(struct run *r)
                     r->allow[cl->dim][v][i / 64] &= ~((uint64_t)1 << (i % 64));
         }
     return UTFALL_OK;
+}
+
+enum { MAX_CLASSES = 400000, MAX_DIMS = 64, MAX_SEPARATOR_VALUES = 20000 };
+
+/* ---- decomposition --------------------------------------------------------- */
+
+/* The dimensions a definition really constrains: a clause that admits
+ * every value says nothing. */
+static uint64_t def_dims(const struct run *r, size_t d)
+{
+    uint64_t m = 0;
+    const struct def *df = &r->defs[d];
+    for (size_t i = 0; i < df->n; i++) {
+        const struct clause *cl = &df->cl[i];
+        size_t nv = dim_nvalues(r, cl->dim);
+        for (size_t v = 0; v < nv; v++)
+            if (!clause_admits(r, cl, v)) {
+                m |= (uint64_t)1 << cl->dim;
+                break;
+            }
+    }
+    return m;
+}
+
+static uint64_t cell_dims(const struct run *r, const struct pcell *pc)
+{
+    uint64_t m = def_dims(r, pc->def_plus);
+    return pc->kind == PC_COMPLEMENT ? m | def_dims(r, pc->def_minus) : m;
+}
+
+static int popcount64(uint64_t x)
+{
+    int n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+
+/* Cliques of the dimensions' interaction graph, made chordal by
+ * eliminating the dimension with fewest neighbours first. */
+static utfall_status find_cliques(struct run *r, uint64_t used, const uint64_t *adj_in)
+{
+    uint64_t adj[MAX_DIMS], left = used;
+    memcpy(adj, adj_in, sizeof adj);
+    uint64_t found[MAX_DIMS];
+    size_t nfound = 0;
+    while (left) {
+        int best = -1, bestdeg = MAX_DIMS + 1;
+        for (int k = 0; k < MAX_DIMS; k++)
+            if ((left >> k) & 1) {
+                int deg = popcount64(adj[k] & left);
+                if (deg < bestdeg)
+                    best = k, bestdeg = deg;
+            }
+        uint64_t nb = adj[best] & left & ~((uint64_t)1 << best);
+        for (int k = 0; k < MAX_DIMS; k++)
+            if ((nb >> k) & 1)
+                adj[k] |= nb & ~((uint64_t)1 << k); /* fill in */
+        found[nfound++] = nb | (uint64_t)1 << best;
+        left &= ~((uint64_t)1 << best);
+    }
+    r->cliques = calloc(nfound ? nfound : 1, sizeof *r->cliques);
+    if (!r->cliques)
+        return nomem(r);
+    for (size_t i = 0; i < nfound; i++) {
+        int maximal = 1;
+        for (size_t j = 0; j < nfound && maximal; j++)
+            if (j != i && (found[i] & ~found[j]) == 0 && (found[i] != found[j] || j < i))
+                maximal = 0;
+        if (maximal)
+            r->cliques[r->ncliques++].dims = found[i];
+    }
+    if (!r->ncliques) /* nothing is constrained: one empty clique */
+        r->ncliques = 1;
+    return UTFALL_OK;
+}
+
+/* A definition fixing the dimensions of sep to the values of index combo. */
+static utfall_status separator_def(struct run *r, uint64_t sep, const size_t *combo, size_t *out)
+{
+    if (UTFALL_GROW(r->defs, r->capdefs, r->ndefs + 1))
+        return nomem(r);
+    struct def *df = &r->defs[r->ndefs++];
+    *df = (struct def){NULL, 0, 0};
+    *out = r->ndefs - 1;
+    for (size_t k = 0; k < MAX_DIMS; k++)
+        if ((sep >> k) & 1) {
+            struct clause *cl = def_clause(df, k);
+            if (!cl)
+                return nomem(r);
+            cl->exact = (long)combo[k];
+        }
+    return UTFALL_OK;
+}
+
+/* For a tree edge between two cliques: one pair of definitions per
+ * value of their shared dimensions (the totals, when they share none). */
+static utfall_status link_cliques(struct run *r, uint64_t sep)
+{
+    size_t combo[MAX_DIMS] = {0}, nvals = 1;
+    for (size_t k = 0; k < MAX_DIMS; k++)
+        if ((sep >> k) & 1)
+            nvals *= dim_nvalues(r, k) ? dim_nvalues(r, k) : 1;
+    if (nvals > MAX_SEPARATOR_VALUES)
+        return utfall_error_set(r->err, UTFALL_ERR_IO, UTFALL_EC_PROTECT_TOO_LARGE,
+                                "disclosure control: two groups of tables share %zu values",
+                                nvals);
+    for (size_t i = 0; i < nvals; i++) {
+        size_t da, db;
+        utfall_status st = separator_def(r, sep, combo, &da);
+        if (!st)
+            st = separator_def(r, sep, combo, &db);
+        if (st || UTFALL_GROW(r->links, r->caplinks, r->nlinks + 1))
+            return st ? st : nomem(r);
+        r->links[r->nlinks++] = (struct link){da, db};
+        /* next combination, last dimension fastest */
+        for (int k = MAX_DIMS - 1; k >= 0; k--) {
+            if (!((sep >> k) & 1))
+                continue;
+            if (++combo[k] < dim_nvalues(r, (size_t)k))
+                break;
+            combo[k] = 0;
+        }
+    }
+    return UTFALL_OK;
+}
+
+/* Split the model at the dimensions tables share: the classes of each
+ * clique of dimensions, with their counts made to agree on the dimensions
+ * cliques share (a junction tree).  The published tables are margins of
+ * few dimensions each, so this is much smaller than all combinations of
+ * all dimensions, and equivalent to them: consistent margins of a
+ * junction tree, in whole numbers, always come from some table of
+ * episodes. */
+static utfall_status decompose(struct run *r)
+{
+    if (r->s->ndims > MAX_DIMS)
+        return utfall_error_set(r->err, UTFALL_ERR_IO, UTFALL_EC_PROTECT_TOO_LARGE,
+                                "disclosure control: more than %d dimensions", MAX_DIMS);
+    uint64_t adj[MAX_DIMS] = {0}, used = 0;
+    uint64_t *mask = calloc(r->ncells ? r->ncells : 1, sizeof *mask);
+    if (!mask)
+        return nomem(r);
+    for (size_t i = 0; i < r->ncells; i++) {
+        mask[i] = cell_dims(r, &r->cells[i]);
+        used |= mask[i];
+        for (int k = 0; k < MAX_DIMS; k++)
+            if ((mask[i] >> k) & 1)
+                adj[k] |= mask[i];
+    }
+    utfall_status st = find_cliques(r, used, adj);
+    /* the tree: maximum spanning tree by shared dimensions (Prim) */
+    unsigned char *in = calloc(r->ncliques, 1);
+    size_t *parent = calloc(r->ncliques, sizeof *parent);
+    struct tree_edge {
+        size_t a, b, first; /* cliques, and the first of their links */
+    } *edges = calloc(r->ncliques, sizeof *edges);
+    size_t nedges = 0;
+    if (!st && (!in || !parent || !edges))
+        st = nomem(r);
+    for (size_t step = 0; !st && step < r->ncliques; step++) {
+        long pick = -1;
+        int w = -1;
+        for (size_t j = 0; j < r->ncliques; j++) {
+            if (in[j])
+                continue;
+            int best = step ? -1 : 0;
+            for (size_t i = 0; step && i < r->ncliques; i++)
+                if (in[i]) {
+                    int wi = popcount64(r->cliques[i].dims & r->cliques[j].dims);
+                    if (wi > best) {
+                        best = wi;
+                        parent[j] = i;
+                    }
+                }
+            if (best > w) {
+                w = best;
+                pick = (long)j;
+            }
+        }
+        in[pick] = 1;
+        if (step) {
+            size_t first = r->nlinks;
+            st = link_cliques(r, r->cliques[parent[pick]].dims & r->cliques[pick].dims);
+            edges[nedges++] = (struct tree_edge){parent[pick], (size_t)pick, first};
+        }
+    }
+    /* every definition to one clique: a cell's to the first that holds
+     * its dimensions, so that equal counts get equal sums of classes */
+    if (!st && !(r->def_clique = calloc(r->ndefs ? r->ndefs : 1, sizeof *r->def_clique)))
+        st = nomem(r);
+    for (size_t i = 0; !st && i < r->ncells; i++) {
+        size_t k = 0;
+        while (k + 1 < r->ncliques && (mask[i] & ~r->cliques[k].dims))
+            k++;
+        r->def_clique[r->cells[i].def_plus] = k;
+        if (r->cells[i].kind == PC_COMPLEMENT)
+            r->def_clique[r->cells[i].def_minus] = k;
+    }
+    for (size_t e = 0; !st && e < nedges; e++) {
+        size_t last = e + 1 < nedges ? edges[e + 1].first : r->nlinks;
+        for (size_t l = edges[e].first; l < last; l++) {
+            r->def_clique[r->links[l].def_a] = edges[e].a;
+            r->def_clique[r->links[l].def_b] = edges[e].b;
+        }
+    }
+    free(mask);
+    free(in);
+    free(parent);
+    free(edges);
+    return st;
 }
 
 /* ---- atoms: classes of episodes no definition tells apart ---------------- */
@@ -742,27 +1101,23 @@ static int bitset_set_add(struct bitset_set *s, const uint64_t *b)
     return 0;
 }
 
-enum { MAX_CLASSES = 400000 };
-
-/* Dimension by dimension, extend every partial class by every value and
- * keep one of those that lie in the same definitions: they cannot be told
- * apart by anything later either. */
-static utfall_status build_classes(struct run *r)
+/* One clique's classes: dimension by dimension, extend every partial
+ * class by every value and keep one of those that lie in the same
+ * definitions (of this clique): nothing later tells them apart either. */
+static utfall_status clique_classes(struct run *r, size_t q, struct bitset_set *out)
 {
     size_t nw = r->nwords;
     struct bitset_set cur = {NULL, 0, 0, NULL, 0, nw};
-    uint64_t *all = malloc(nw * sizeof *all), *tmp = malloc(nw * sizeof *tmp);
-    utfall_status st = UTFALL_OK;
-    if (!all || !tmp)
+    uint64_t *start = calloc(nw, sizeof *start), *tmp = malloc(nw * sizeof *tmp);
+    utfall_status st = start && tmp ? UTFALL_OK : nomem(r);
+    for (size_t d = 0; !st && d < r->ndefs; d++)
+        if (r->def_clique[d] == q)
+            start[d / 64] |= (uint64_t)1 << (d % 64);
+    if (!st && bitset_set_add(&cur, start))
         st = nomem(r);
-    if (!st) {
-        memset(all, 0xff, nw * sizeof *all);
-        if (r->ndefs % 64)
-            all[nw - 1] = ((uint64_t)1 << (r->ndefs % 64)) - 1;
-        if (bitset_set_add(&cur, all))
-            st = nomem(r);
-    }
     for (size_t k = 0; k < r->s->ndims && !st; k++) {
+        if (!((r->cliques[q].dims >> k) & 1))
+            continue;
         struct bitset_set next = {NULL, 0, 0, NULL, 0, nw};
         for (size_t i = 0; i < cur.n && !st; i++)
             for (size_t v = 0; v < dim_nvalues(r, k) && !st; v++) {
@@ -771,7 +1126,7 @@ static utfall_status build_classes(struct run *r)
                     any |= tmp[w] = cur.bits[i * nw + w] & r->allow[k][v][w];
                 if (any && bitset_set_add(&next, tmp))
                     st = nomem(r);
-                else if (next.n > MAX_CLASSES)
+                else if (next.n + r->nclasses > MAX_CLASSES)
                     st = utfall_error_set(r->err, UTFALL_ERR_IO, UTFALL_EC_PROTECT_TOO_LARGE,
                                           "disclosure control: the published tables split the "
                                           "participants into more than %d classes",
@@ -781,11 +1136,30 @@ static utfall_status build_classes(struct run *r)
         free(cur.slots);
         cur = next;
     }
-    free(all);
+    free(start);
     free(tmp);
     free(cur.slots);
-    r->classes = cur.bits;
-    r->nclasses = st ? 0 : cur.n;
+    *out = cur;
+    return st;
+}
+
+static utfall_status build_classes(struct run *r)
+{
+    utfall_status st = UTFALL_OK;
+    for (size_t q = 0; q < r->ncliques && !st; q++) {
+        struct bitset_set c;
+        st = clique_classes(r, q, &c);
+        size_t words = r->nclasses * r->nwords, cap = words;
+        if (!st && c.n && UTFALL_GROW(r->classes, cap, words + c.n * r->nwords))
+            st = nomem(r);
+        if (!st && c.n) {
+            memcpy(r->classes + words, c.bits, c.n * r->nwords * sizeof *c.bits);
+            r->cliques[q].first = r->nclasses;
+            r->cliques[q].count = c.n;
+            r->nclasses += c.n;
+        }
+        free(c.bits);
+    }
     return st;
 }
 
@@ -848,7 +1222,7 @@ static utfall_status build_groups(struct run *r)
                 return nomem(r);
             }
             r->groups[r->ngroups++] = (struct group){i, cls, coef, n, h, pc->value, 0, 0,
-                                                     G_IMPLIED, 0, NAN, NAN, 0};
+                                                     G_IMPLIED, 0, NAN, NAN, 0, 0};
         } else {
             free(cls);
             free(coef);
@@ -856,8 +1230,17 @@ static utfall_status build_groups(struct run *r)
         struct group *gr = &r->groups[g];
         pc->group = g;
         if (pc->kind == PC_COUNT) {
-            if (!gr->published || fabs(gr->value - pc->value) > 1e-9)
-                gr->value = pc->value;
+            if (gr->published && fabs(gr->value - pc->value) > 1e-9) {
+                /* one count with two values: a definition is wrong */
+                const utfall_table *t = r->d->tables[pc->table];
+                return utfall_error_set(r->err, UTFALL_ERR_INTERNAL,
+                                        UTFALL_EC_PROTECT_DEFINITION,
+                                        "disclosure control: count '%s' of row %d of table '%s' "
+                                        "is defined as another count with another value: an "
+                                        "internal error",
+                                        t->cols[pc->col].key, pc->row + 1, t->key);
+            }
+            gr->value = pc->value;
             gr->published = 1;
             gr->status = G_SHOWN;
             gr->cost += pc->cost;
@@ -870,17 +1253,25 @@ static utfall_status build_groups(struct run *r)
 
 static void mark_primary(struct run *r)
 {
+    /* a quantity one of whose views is the project's own re-enrolments is
+     * that (a unit that is the whole project): not sensitive in any view */
+    unsigned char *public = calloc(r->ngroups ? r->ngroups : 1, 1);
+    for (size_t i = 0; public && i < r->ncells; i++)
+        if (r->cells[i].kind == PC_COMPLEMENT && r->cells[i].public_complement)
+            public[r->cells[i].group] = 1;
     for (size_t i = 0; i < r->ncells; i++) {
         const struct pcell *pc = &r->cells[i];
         struct group *g = &r->groups[pc->group];
         double v = g->value;
         int small = v >= 1 - 1e-9 && v <= (double)(r->N - 1) + 1e-9;
-        if (!small || pc->unstated || (pc->kind == PC_COMPLEMENT && pc->public_complement))
+        if (!small || pc->unstated || (pc->kind == PC_COMPLEMENT && pc->public_complement)
+            || (public && public[pc->group]))
             continue;
         g->sensitive = 1;
         if (g->published)
             g->status = G_PRIMARY;
     }
+    free(public);
 }
 
 /* ---- the attacker's linear programme -------------------------------------- */
@@ -894,10 +1285,42 @@ static void set_row_bounds(struct run *r, const struct group *g)
 {
     if (g->status == G_SHOWN && g->published)
         glp_set_row_bnds(r->lp, g->lp_row, GLP_FX, g->value, g->value);
-    else if (g->status == G_PRIMARY)
+    else if (g->status == G_PRIMARY && r->N > 2)
+        /* the attacker is granted that a primary is from 1 to N−1, though
+         * every hidden count shows the same mark: on the safe side.  With
+         * N = 2 that would be the value itself, so there it is not. */
         glp_set_row_bnds(r->lp, g->lp_row, GLP_DB, 1.0, (double)(r->N - 1));
     else
         glp_set_row_bnds(r->lp, g->lp_row, GLP_FR, 0.0, 0.0);
+}
+
+/* The decomposition's joins: both cliques count the same episodes with
+ * each value of the dimensions they share. */
+static utfall_status link_rows(struct run *r)
+{
+    int *ind = malloc((r->nclasses + 1) * sizeof *ind);
+    double *val = malloc((r->nclasses + 1) * sizeof *val);
+    if (!ind || !val) {
+        free(ind);
+        free(val);
+        return nomem(r);
+    }
+    for (size_t l = 0; l < r->nlinks; l++) {
+        int n = 0;
+        for (size_t c = 0; c < r->nclasses; c++) {
+            int k = in_def(r, c, r->links[l].def_a) - in_def(r, c, r->links[l].def_b);
+            if (k) {
+                ind[++n] = (int)c + 1;
+                val[n] = k;
+            }
+        }
+        int row = glp_add_rows(r->lp, 1);
+        glp_set_mat_row(r->lp, row, n, ind, val);
+        glp_set_row_bnds(r->lp, row, GLP_FX, 0.0, 0.0);
+    }
+    free(ind);
+    free(val);
+    return UTFALL_OK;
 }
 
 static utfall_status build_lp(struct run *r)
@@ -931,7 +1354,7 @@ static utfall_status build_lp(struct run *r)
     }
     free(ind);
     free(val);
-    return UTFALL_OK;
+    return link_rows(r);
 }
 
 static utfall_status solver_error(struct run *r, const char *what)
@@ -978,21 +1401,6 @@ static utfall_status optimise(struct run *r, const struct group *g, int dir, dou
     return UTFALL_OK;
 }
 
-/* The cheapest published group whose row binds the last optimum. */
-static long binding_candidate(struct run *r, long best)
-{
-    for (size_t g = 0; g < r->ngroups; g++) {
-        const struct group *gr = &r->groups[g];
-        if (gr->status != G_SHOWN || !gr->published)
-            continue;
-        if (fabs(glp_get_row_dual(r->lp, gr->lp_row)) <= 1e-9)
-            continue;
-        if (best < 0 || gr->cost < r->groups[best].cost)
-            best = (long)g;
-    }
-    return best;
-}
-
 /* When no row's dual says which count binds: the cheapest published count
  * that shares a class with the sensitive one. */
 static long overlapping_candidate(const struct run *r, const struct group *s)
@@ -1017,6 +1425,18 @@ static long overlapping_candidate(const struct run *r, const struct group *s)
     return best;
 }
 
+/* Is the last optimum a whole-number solution?  Then it is one an attacker
+ * who reasons in whole numbers also has. */
+static int solution_integral(const struct run *r)
+{
+    for (size_t j = 1; j <= r->nclasses; j++) {
+        double v = glp_get_col_prim(r->lp, (int)j);
+        if (fabs(v - round(v)) > 1e-7)
+            return 0;
+    }
+    return 1;
+}
+
 static int pinned(double lo, double hi)
 {
     if (isinf(lo) || isinf(hi))
@@ -1025,30 +1445,126 @@ static int pinned(double lo, double hi)
 }
 
 /* Hide published counts until group s can no longer be pinned. */
+/* Mark the published groups whose rows bind the last optimum. */
+static void mark_binding(struct run *r, unsigned char *bind)
+{
+    for (size_t g = 0; g < r->ngroups; g++)
+        if (r->groups[g].status == G_SHOWN && r->groups[g].published
+            && fabs(glp_get_row_dual(r->lp, r->groups[g].lp_row)) > 1e-9)
+            bind[g] = 1;
+}
+
+static int shares_class(const struct group *a, const struct group *b)
+{
+    for (size_t i = 0, j = 0; i < a->nterms && j < b->nterms;) {
+        if (a->cls[i] == b->cls[j])
+            return 1;
+        if (a->cls[i] < b->cls[j])
+            i++;
+        else
+            j++;
+    }
+    return 0;
+}
+
+/* qsort has no context argument: the groups being sorted */
+static const struct group *cost_groups;
+
+static int by_cost(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    double ca = cost_groups[a].cost, cb = cost_groups[b].cost;
+    return ca < cb ? -1 : ca > cb ? 1 : (a > b) - (a < b);
+}
+
+/* The optima of group s: its range, and whether they were whole numbers. */
+static utfall_status range_of(struct run *r, size_t s, unsigned char *bind)
+{
+    struct group *g = &r->groups[s];
+    int unb, unb_min = 0;
+    utfall_status st = optimise(r, g, GLP_MAX, &g->hi, &unb);
+    int integral = !st && !unb && solution_integral(r);
+    if (!st && bind)
+        mark_binding(r, bind);
+    if (!st)
+        st = optimise(r, g, GLP_MIN, &g->lo, &unb_min);
+    if (!st && bind)
+        mark_binding(r, bind);
+    g->integral = integral && !unb_min && !st && solution_integral(r);
+    return st;
+}
+
+enum { MAX_TRIES = 24 };
+
+/* Hide published counts until group s can no longer be pinned: of the
+ * counts that bind its range or share a class with it, the cheapest that
+ * widens the range when hidden (the cheapest of all if none does alone). */
 static utfall_status protect_group(struct run *r, size_t s)
 {
-    for (;;) {
-        struct group *g = &r->groups[s];
-        int unb;
-        utfall_status st = optimise(r, g, GLP_MAX, &g->hi, &unb);
-        long cand = st ? -1 : binding_candidate(r, -1);
-        if (!st)
-            st = optimise(r, g, GLP_MIN, &g->lo, &unb);
-        if (st)
-            return st;
-        if (!pinned(g->lo, g->hi))
-            return UTFALL_OK;
-        cand = binding_candidate(r, cand);
-        if (cand < 0)
-            cand = overlapping_candidate(r, g);
-        if (cand < 0)
-            return utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
-                                    "disclosure control: a count in table '%s' cannot be "
-                                    "protected by hiding others",
-                                    r->d->tables[r->cells[g->first].table]->key);
-        r->groups[cand].status = G_SECONDARY;
-        set_row_bounds(r, &r->groups[cand]);
+    unsigned char *bind = calloc(r->ngroups ? r->ngroups : 1, 1);
+    size_t *cand = malloc((r->ngroups ? r->ngroups : 1) * sizeof *cand);
+    utfall_status st = bind && cand ? UTFALL_OK : nomem(r);
+    while (!st) {
+        memset(bind, 0, r->ngroups);
+        if ((st = range_of(r, s, bind)) || !pinned(r->groups[s].lo, r->groups[s].hi))
+            break;
+        double lo = r->groups[s].lo, hi = r->groups[s].hi;
+        /* the counts that bind it, those that share a class with it, and
+         * those that share one with a binding count (a total of a total) */
+        for (size_t g = 0; g < r->ngroups; g++)
+            if (!bind[g] && shares_class(&r->groups[g], &r->groups[s]))
+                bind[g] = 2;
+        size_t n = 0;
+        for (size_t g = 0; g < r->ngroups; g++) {
+            const struct group *gr = &r->groups[g];
+            int near = bind[g] != 0;
+            for (size_t h = 0; h < r->ngroups && !near; h++)
+                near = bind[h] == 1 && shares_class(gr, &r->groups[h]);
+            if (gr->status == G_SHOWN && gr->published && near)
+                cand[n++] = g;
+        }
+        if (!n) {
+            const struct pcell *pc = &r->cells[r->groups[s].first];
+            const utfall_table *t = r->d->tables[pc->table];
+            st = utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
+                                  "disclosure control: count '%s' of row %d of table '%s'%s cannot "
+                                  "be protected by hiding others (range %g to %g)",
+                                  t->cols[pc->col].key, pc->row + 1, t->key,
+                                  pc->kind == PC_COMPLEMENT ? " (its complement)" : "",
+                                  r->groups[s].lo, r->groups[s].hi);
+            break;
+        }
+        cost_groups = r->groups;
+        qsort(cand, n, sizeof *cand, by_cost);
+        /* the cheapest count that binds the range (a step along the proof
+         * that pins it: totals of totals need several), unless one that
+         * frees it at once costs less */
+        long binding = -1;
+        for (size_t i = 0; i < n && binding < 0; i++)
+            if (bind[cand[i]] == 1)
+                binding = (long)cand[i];
+        size_t chosen = binding >= 0 ? (size_t)binding : cand[0];
+        for (size_t i = 0; i < n && i < MAX_TRIES && !st; i++) {
+            struct group *c = &r->groups[cand[i]];
+            if (binding >= 0 && c->cost >= r->groups[binding].cost)
+                break;
+            c->status = G_SECONDARY;
+            set_row_bounds(r, c);
+            st = range_of(r, s, NULL);
+            int widened = !st && (r->groups[s].hi > hi + 1e-9 || r->groups[s].lo < lo - 1e-9);
+            c->status = G_SHOWN;
+            set_row_bounds(r, c);
+            if (widened) {
+                chosen = cand[i];
+                break;
+            }
+        }
+        r->groups[chosen].status = G_SECONDARY;
+        set_row_bounds(r, &r->groups[chosen]);
     }
+    free(bind);
+    free(cand);
+    return st;
 }
 
 /* A count hidden on the way that an attacker can compute anyway hides
@@ -1101,38 +1617,53 @@ static glp_prob *build_mip(struct run *r)
     return mip;
 }
 
-/* An integer solution that maximises the count and one that minimises it:
- * if their counts differ, no attacker can pin it.  *ok = 0 when they do
- * not.  The truth is an integer solution, so "none" is a contradiction. */
+/* Is there a whole-number solution with the group's count in [lo, hi]?
+ * A feasibility question: the first integer solution answers it. */
+static utfall_status integer_feasible(struct run *r, glp_prob *mip, const struct group *g,
+                                      double lo, double hi, int *feasible)
+{
+    int row = g->lp_row;
+    int type = glp_get_row_type(mip, row);
+    double lb = glp_get_row_lb(mip, row), ub = glp_get_row_ub(mip, row);
+    glp_set_row_bnds(mip, row, lo == hi ? GLP_FX : GLP_DB, lo, hi);
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.presolve = GLP_ON;
+    parm.tm_lim = 20000;
+    int rc = glp_intopt(mip, &parm);
+    int status = glp_mip_status(mip);
+    glp_set_row_bnds(mip, row, type, lb, ub);
+    if (rc == 0 || rc == GLP_ENOPFS || rc == GLP_ENODFS) {
+        *feasible = rc == 0 && (status == GLP_OPT || status == GLP_FEAS);
+        return UTFALL_OK;
+    }
+    return solver_error(r, rc == GLP_ETMLIM ? "the integer programme ran out of time"
+                                            : "the integer programme failed");
+}
+
+/* Two whole-number solutions in which the count differs: one with it at
+ * most v and one with it above v, v the middle of the linear range.
+ * *ok = 0 when there are not (then the count may be pinned). */
 static utfall_status certify(struct run *r, glp_prob *mip, const struct group *g, int *ok)
 {
-    double v[2];
-    utfall_status st = UTFALL_OK;
-    for (int k = 0; k < 2 && !st; k++) {
-        for (size_t t = 0; t < g->nterms; t++)
-            glp_set_obj_coef(mip, (int)g->cls[t] + 1, g->coef[t]);
-        glp_set_obj_dir(mip, k ? GLP_MIN : GLP_MAX);
-        glp_iocp parm;
-        glp_init_iocp(&parm);
-        parm.msg_lev = GLP_MSG_OFF;
-        parm.presolve = GLP_ON;
-        parm.tm_lim = 20000;
-        int rc = glp_intopt(mip, &parm);
-        int status = glp_mip_status(mip);
-        for (size_t t = 0; t < g->nterms; t++)
-            glp_set_obj_coef(mip, (int)g->cls[t] + 1, 0.0);
-        if ((rc != 0 && rc != GLP_ETMLIM) || (status != GLP_OPT && status != GLP_FEAS))
-            st = rc == GLP_ENOPFS || rc == GLP_ENODFS || status == GLP_NOFEAS
-                     ? utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
-                                        "disclosure control: no whole numbers fit the published "
-                                        "counts (table '%s'): an internal error",
-                                        r->d->tables[r->cells[g->first].table]->key)
-                     : solver_error(r, "the integer programme failed");
-        else
-            v[k] = glp_mip_obj_val(mip);
+    /* the linear optima were whole numbers: two integer solutions already */
+    if (g->integral && g->hi - g->lo > 0.5) {
+        *ok = 1;
+        return UTFALL_OK;
     }
-    if (!st)
-        *ok = v[0] - v[1] > 0.5;
+    double lo = ceil(g->lo - 1e-6), hi = floor(g->hi + 1e-6);
+    if (isinf(g->hi))
+        hi = lo + 1;
+    *ok = 0;
+    if (hi - lo < 1)
+        return UTFALL_OK;
+    double v = floor((lo + hi) / 2);
+    int below = 0, above = 0;
+    utfall_status st = integer_feasible(r, mip, g, lo, v, &below);
+    if (!st && below)
+        st = integer_feasible(r, mip, g, v + 1, isinf(g->hi) ? v + 1 : hi, &above);
+    *ok = below && above;
     return st;
 }
 
@@ -1182,6 +1713,16 @@ static utfall_status audit_ranges(struct run *r)
         st = optimise(r, gr, GLP_MAX, &gr->hi, &unb);
         if (!st)
             st = optimise(r, gr, GLP_MIN, &gr->lo, &unb);
+        /* the truth is one of the solutions: a range without it means a
+         * definition says something else than the count it defines */
+        if (!st && (gr->value < gr->lo - 1e-6 || gr->value > gr->hi + 1e-6)) {
+            const struct pcell *pc = &r->cells[gr->first];
+            const utfall_table *t = r->d->tables[pc->table];
+            st = utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
+                                  "disclosure control: count '%s' of row %d of table '%s' does not "
+                                  "fit its definition: an internal error",
+                                  t->cols[pc->col].key, pc->row + 1, t->key);
+        }
     }
     return st;
 }
@@ -1298,10 +1839,18 @@ static int rewrite_notes(utfall_table *t, long N, utfall_lang lang)
     for (int i = 0; i < t->ncounted; i++) {
         struct counted_note *cn = &t->counted[i];
         char note[1024];
-        if (cn->row >= 0 ? cell_of(t, cn->row, cn->col)->state != CELL_SUPPRESSED
-                         : cn->count < 1 || cn->count >= N)
-            continue;
-        snprintf(note, sizeof note, cn->fmt, utfall_tr(lang, "suppressed_mark"));
+        const utfall_table *src = cn->src ? cn->src : t;
+        if (cn->row == NOTE_WHOLE) {
+            if (!table_has_hidden(src))
+                continue;
+            snprintf(note, sizeof note, "%s", cn->fmt);
+        } else {
+            if (cn->row >= 0 ? src->cells[(size_t)cn->row * (size_t)src->ncols + (size_t)cn->col].state
+                                   != CELL_SUPPRESSED
+                             : cn->count < 1 || cn->count >= N)
+                continue;
+            snprintf(note, sizeof note, cn->fmt, utfall_tr(lang, "suppressed_mark"));
+        }
         char *dup = strdup(note);
         if (!dup)
             return -1;
@@ -1309,6 +1858,23 @@ static int rewrite_notes(utfall_table *t, long N, utfall_lang lang)
         t->notes[cn->note] = dup;
     }
     return 0;
+}
+
+/* Notes rewritten to nothing go (a remark on a test that is not shown). */
+static void drop_empty_notes(utfall_table *t)
+{
+    int k = 0;
+    for (int i = 0; i < t->nnotes; i++) {
+        if (!t->notes[i][0]) {
+            free(t->notes[i]);
+            continue;
+        }
+        t->notes[k++] = t->notes[i];
+    }
+    t->nnotes = k;
+    for (int i = 0; i < t->ncounted; i++)
+        free(t->counted[i].fmt);
+    t->ncounted = 0; /* their note numbers no longer hold */
 }
 
 static utfall_status apply(struct run *r, utfall_lang lang)
@@ -1334,6 +1900,7 @@ static utfall_status apply(struct run *r, utfall_lang lang)
             continue;
         if (rewrite_notes(t, r->N, lang))
             return nomem(r);
+        drop_empty_notes(t);
         if (table_has_hidden(t)) {
             char note[512], n[32];
             snprintf(n, sizeof n, "%ld", r->N);
@@ -1495,6 +2062,9 @@ static void run_free(struct run *r)
     }
     free(r->allow);
     free(r->classes);
+    free(r->cliques);
+    free(r->def_clique);
+    free(r->links);
     for (size_t g = 0; g < r->ngroups; g++) {
         free(r->groups[g].cls);
         free(r->groups[g].coef);
@@ -1516,6 +2086,8 @@ utfall_status utfall_doc_protect(utfall_doc *d, const utfall_protect_options *op
     utfall_status st = collect(&r);
     if (!st)
         st = first_domain(&r);
+    if (!st)
+        st = decompose(&r);
     if (!st)
         st = build_allow(&r);
     if (!st)

@@ -14,9 +14,12 @@
 #include "utfall/figures.h"
 #include "utfall/goal.h"
 #include "utfall/hours.h"
+#include "utfall/protect.h"
 #include "utfall/split.h"
 #include "utfall/summary.h"
 #include "utfall/utfall.h"
+
+struct ctx;
 
 /* The report's own figures: which standard figure, from which tables. */
 enum fig { FIG_NONE = 0, FIG_SUMMARY, FIG_GOAL, FIG_SPLIT, FIG_HOURS, FIG_HORIZON };
@@ -30,6 +33,9 @@ struct block {
     enum fig fig;
     char *prefix;  /* the tables' key prefix */
     double param;  /* the goal's target, the horizon's months */
+    /* a sentence written once the document is protected (see defer()) */
+    void (*fill)(struct utfall_report *r, const struct ctx *c, struct block *b);
+    const utfall_goal_spec *goal;
 };
 
 struct utfall_report {
@@ -77,7 +83,7 @@ static void add_block(utfall_report *r, utfall_block_kind kind, int level, const
         r->failed = 1;
         return;
     }
-    r->blocks[r->n++] = (struct block){kind, level, t, NULL, NULL, FIG_NONE, NULL, 0};
+    r->blocks[r->n++] = (struct block){kind, level, t, NULL, NULL, FIG_NONE, NULL, 0, NULL, NULL};
 }
 
 static void heading(utfall_report *r, int level, const char *text)
@@ -116,27 +122,37 @@ static void UTFALL_PRINTF(3, 4) para(utfall_report *r, utfall_block_kind kind, c
 
 /* Move the tables of a computation into the report under prefix_key,
  * and refer to the ones people read, in order. */
+static void adopt_weighted(utfall_report *r, utfall_doc *from, const char *prefix, int show,
+                           double importance);
+
 static void adopt(utfall_report *r, utfall_doc *from, const char *prefix, int show)
 {
+    adopt_weighted(r, from, prefix, show, 1);
+}
+
+/* importance: what hiding a count of these tables costs (protect.h) */
+static void adopt_weighted(utfall_report *r, utfall_doc *from, const char *prefix, int show,
+                           double importance)
+{
+    /* what the computation declared of its dimensions, for the protection */
+    utfall_doc_adopt_dimensions(r->doc, from);
+    utfall_doc_prefix_keys(from, prefix, 31); /* an Excel sheet name holds 31 characters */
     while (utfall_doc_ntables(from) > 0) {
         utfall_table *t = utfall_doc_take(from, 0);
         char key[64];
-        snprintf(key, sizeof key, "%s_%s", prefix, utfall_table_key(t));
-        key[31] = '\0'; /* an Excel sheet name holds 31 characters */
-        if (utfall_table_set_key(t, key)) {
-            utfall_table_free(t);
-            r->failed = 1;
-            continue;
-        }
-        if (!strcmp(utfall_table_key(t) + strlen(prefix) + 1, "meta")) {
+        snprintf(key, sizeof key, "%s", utfall_table_key(t));
+        if (!strcmp(key + strlen(prefix) + 1, "meta")) {
             utfall_table_free(t);
             continue;
         }
         int people = !utfall_table_is_machine_only(t);
+        utfall_table_set_importance(t, importance);
         utfall_doc_add(r->doc, t);
         if (show && people)
             add_block(r, UTFALL_BLOCK_TABLE, 0, key);
     }
+    if (utfall_doc_status(from))
+        r->failed = 1;
     utfall_doc_free(from);
 }
 
@@ -150,32 +166,6 @@ struct ctx {
 static const char *tr(const struct ctx *c, const char *key)
 {
     return utfall_tr(c->lang, key);
-}
-
-/* A count as it may be published: small ones hidden as in the tables. */
-static const char *cnt(const struct ctx *c, long n, char *buf, size_t size)
-{
-    if (c->opt->suppress > 1 && n >= 1 && n < c->opt->suppress)
-        snprintf(buf, size, "<%ld", c->opt->suppress);
-    else
-        utfall_fmt_count(c->lang, n, buf, size);
-    return buf;
-}
-
-static int hidden(const struct ctx *c, long n)
-{
-    return c->opt->suppress > 1 && n >= 1 && n < c->opt->suppress;
-}
-
-/* As the overview table shows them.  Exited + active = enrolled, so a
- * hidden one can be recomputed from the other two: the tables have the
- * same weakness, and the text must not contradict them (see the method
- * section's suppression sentence). */
-static void exited_active(const struct ctx *c, const struct facts *f, char *exited, char *active,
-                          size_t size)
-{
-    cnt(c, f->exited, exited, size);
-    cnt(c, f->active, active, size);
 }
 
 /* Bookkeeping (rows read, used, rejected) is never hidden. */
@@ -197,8 +187,273 @@ static const char *dec(const struct ctx *c, double x, int decimals, char *buf, s
     return buf;
 }
 
+/* ---- sentences from the protected tables -------------------------------- */
+
+static void describe_who(const struct ctx *c, const utfall_goal_spec *g, char *buf, size_t size)
+{
+    char list[256];
+    if (g->success) {
+        utfall_outcome_set_describe(g->success, c->lang, list, sizeof list);
+        snprintf(buf, size, tr(c, "report.who.outcomes"), list);
+    } else {
+        snprintf(buf, size, "%s",
+                 tr(c, g->base == UTFALL_BASE_EXITED ? "report.who.exited" : "report.who.enrolled"));
+    }
+}
+
+
+/* Sentences are written after the document is protected, from its cells
+ * only: a number in the text is a cell of a table, shown as the table
+ * shows it ("..", when hidden), so the text can neither reveal what a
+ * table hides nor contradict it.  A sentence is a block whose fill
+ * function reads the cells of the tables under its prefix. */
+typedef void (*sentence_fn)(struct utfall_report *r, const struct ctx *c, struct block *b);
+
+static void defer(utfall_report *r, utfall_block_kind kind, sentence_fn fill, const char *prefix,
+                  const utfall_goal_spec *goal)
+{
+    size_t before = r->n;
+    add_block(r, kind, 0, "");
+    if (r->n == before)
+        return;
+    struct block *b = &r->blocks[r->n - 1];
+    b->fill = fill;
+    b->goal = goal;
+    if (prefix && !(b->prefix = strdup(prefix)))
+        r->failed = 1;
+}
+
+static void set_text(utfall_report *r, struct block *b, const char *fmt, ...) UTFALL_PRINTF(3, 4);
+static void set_text(utfall_report *r, struct block *b, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char *t = strdup(buf);
+    if (!t) {
+        r->failed = 1;
+        return;
+    }
+    free(b->text);
+    b->text = t;
+}
+
+/* A cell of the report's table "<prefix>_<key>": row -1 is the total row. */
+struct cellref {
+    utfall_table *t;
+    int row, col;
+};
+
+static struct cellref cell(utfall_report *r, const char *prefix, const char *key,
+                           const char *column, int row)
+{
+    char tk[96];
+    snprintf(tk, sizeof tk, "%s_%s", prefix, key);
+    tk[31] = '\0'; /* as adopt() cuts them */
+    utfall_table *t = utfall_doc_table(r->doc, tk);
+    struct cellref ref = {t, -1, -1};
+    if (t && utfall_table_nrows(t) > 0) {
+        ref.row = row < 0 ? utfall_table_nrows(t) - 1 : row;
+        ref.col = utfall_table_column_index(t, column);
+    }
+    return ref;
+}
+
+static int cell_ok(struct cellref ref)
+{
+    return ref.t && ref.row >= 0 && ref.col >= 0;
+}
+
+static int cell_hidden(struct cellref ref)
+{
+    return cell_ok(ref) && utfall_table_is_suppressed(ref.t, ref.row, ref.col);
+}
+
+/* The value to decide on (met or not, is there data): NAN when hidden. */
+static double cell_num(struct cellref ref)
+{
+    return cell_ok(ref) ? utfall_table_num(ref.t, ref.row, ref.col) : NAN;
+}
+
+/* The cell as its table shows it to people. */
+static const char *cell_str(const struct ctx *c, struct cellref ref, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (cell_ok(ref))
+        utfall_table_format_cell(ref.t, ref.row, ref.col, c->lang, buf, size);
+    return buf;
+}
+
+static void fill_participants(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    char n1[64], n2[64], n3[64], n4[64];
+    set_text(r, b, tr(c, "report.participants"),
+             cell_str(c, cell(r, "deltagare", "rows", "enrolled", -1), n1, sizeof n1),
+             cell_str(c, cell(r, "deltagare", "rows", "persons", -1), n2, sizeof n2),
+             cell_str(c, cell(r, "deltagare", "rows", "exited", -1), n3, sizeof n3),
+             cell_str(c, cell(r, "deltagare", "rows", "active", -1), n4, sizeof n4));
+}
+
+static void fill_method_exited(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    char a[64], d[64];
+    set_text(r, b, tr(c, "report.method.exited"),
+             cell_str(c, cell(r, "deltagare", "rows", "exited", -1), a, sizeof a),
+             cell_str(c, cell(r, "deltagare", "rows", "active", -1), d, sizeof d));
+}
+
+/* "Outcome: 83 of 210 exited to …, 39,5 % (95 % CI …)". */
+static void fill_goal_outcome(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    const utfall_goal_spec *g = b->goal;
+    struct cellref n = cell(r, b->prefix, "rows", "n", -1);
+    if (!cell_ok(n) || !(cell_num(n) > 0 || cell_hidden(n))) {
+        set_text(r, b, "%s", tr(c, "report.goal.no_data"));
+        return;
+    }
+    char a[64], nn[64], p1[64], lo[64], hi[64], lv[32], list[256];
+    utfall_outcome_set_describe(g->success, c->lang, list, sizeof list);
+    pct(c, c->opt->level, 0, lv, sizeof lv);
+    set_text(r, b, tr(c, "report.goal.outcome"),
+             cell_str(c, cell(r, b->prefix, "rows", "reached", -1), a, sizeof a),
+             cell_str(c, n, nn, sizeof nn), list,
+             cell_str(c, cell(r, b->prefix, "rows", "share", -1), p1, sizeof p1), lv,
+             cell_str(c, cell(r, b->prefix, "rows", "ci_low", -1), lo, sizeof lo),
+             cell_str(c, cell(r, b->prefix, "rows", "ci_high", -1), hi, sizeof hi));
+}
+
+/* A planned base: the share among those who have exited too, a figure of
+ * two cells, shown only when both are. */
+static void fill_goal_among_exited(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    struct cellref reached = cell(r, b->prefix, "rows", "reached", -1);
+    struct cellref exited = cell(r, "deltagare", "rows", "exited", -1);
+    double re = cell_num(reached), ex = cell_num(exited);
+    char e[64], p1[64];
+    if (!(ex > 0) && !cell_hidden(exited))
+        return; /* nobody has exited: nothing to say */
+    set_text(r, b, tr(c, "report.goal.among_exited"), cell_str(c, exited, e, sizeof e),
+             isfinite(re) && isfinite(ex) ? pct(c, re / ex, 1, p1, sizeof p1)
+                                          : tr(c, "suppressed_mark"));
+}
+
+static void fill_goal_verdict(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    const utfall_goal_spec *g = b->goal;
+    struct cellref met = cell(r, b->prefix, "rows", "met", -1);
+    struct cellref needed = cell(r, b->prefix, "rows", "needed", -1);
+    struct cellref n = cell(r, b->prefix, "rows", "n", -1);
+    if (!isfinite(g->target_share) || !cell_ok(n) || !(cell_num(n) > 0 || cell_hidden(n)))
+        return;
+    char a[64], t[64];
+    double m = cell_num(met);
+    if (m > 0)
+        set_text(r, b, "%s", tr(c, "report.goal.met"));
+    else if (cell_hidden(met) || cell_hidden(needed) || cell_hidden(n))
+        set_text(r, b, "%s", tr(c, "report.goal.not_met_hidden"));
+    else
+        set_text(r, b, tr(c, "report.goal.not_met"), cell_str(c, needed, a, sizeof a),
+                 num(c, (long)ceil(g->target_share * cell_num(n) - 1e-9), t, sizeof t));
+}
+
+/* Count goals: the count is the table's cell; the target a plan. */
+static void fill_count_outcome(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    char a[64], who[256];
+    describe_who(c, b->goal, who, sizeof who);
+    set_text(r, b, tr(c, "report.goal.count_outcome"),
+             cell_str(c, cell(r, "mal", b->goal->id, "count", -1), a, sizeof a), who);
+}
+
+static void fill_count_verdict(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    const utfall_goal_spec *g = b->goal;
+    struct cellref count = cell(r, "mal", b->goal->id, "count", -1);
+    struct cellref needed = cell(r, "mal", b->goal->id, "needed", -1);
+    char a[64], t[64];
+    if (cell_hidden(count) || cell_hidden(needed))
+        set_text(r, b, "%s", tr(c, cell_num(cell(r, "mal", b->goal->id, "met", -1)) > 0
+                                       ? "report.goal.met"
+                                       : "report.goal.not_met_hidden"));
+    else if (cell_num(count) >= (double)g->target_count)
+        set_text(r, b, "%s", tr(c, "report.goal.met"));
+    else
+        set_text(r, b, tr(c, "report.goal.not_met"), cell_str(c, needed, a, sizeof a),
+                 num(c, g->target_count, t, sizeof t));
+}
+
+/* Hours: the counts of the table's total row and its mean change. */
+static void fill_activity(utfall_report *r, const struct ctx *c, struct block *b, const char *key)
+{
+    struct cellref mean = cell(r, b->prefix, "rows", "mean_change", -1);
+    if (!cell_ok(mean) || (!isfinite(cell_num(mean)) && !cell_hidden(mean))) {
+        if (b->goal)
+            set_text(r, b, "%s", tr(c, "report.goal.no_data"));
+        return;
+    }
+    char n[64], i1[64], i2[64], i3[64], m[64], miss[64], lo[64], hi[64], lv[32];
+    const char *p = b->prefix;
+    cell_str(c, cell(r, p, "rows", "n", -1), n, sizeof n);
+    cell_str(c, cell(r, p, "rows", "increased", -1), i1, sizeof i1);
+    cell_str(c, cell(r, p, "rows", "unchanged", -1), i2, sizeof i2);
+    cell_str(c, cell(r, p, "rows", "decreased", -1), i3, sizeof i3);
+    cell_str(c, mean, m, sizeof m);
+    if (!strcmp(key, "report.activity")) {
+        set_text(r, b, tr(c, key), n, i1, i2, i3, m,
+                 cell_str(c, cell(r, p, "rows", "missing", -1), miss, sizeof miss));
+        return;
+    }
+    pct(c, c->opt->level, 0, lv, sizeof lv);
+    set_text(r, b, tr(c, key), i1, n, i2, i3, m, lv,
+             cell_str(c, cell(r, p, "rows", "ci_low", -1), lo, sizeof lo),
+             cell_str(c, cell(r, p, "rows", "ci_high", -1), hi, sizeof hi));
+}
+
+static void fill_activity_section(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    fill_activity(r, c, b, "report.activity");
+}
+
+static void fill_activity_goal(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    fill_activity(r, c, b, "report.goal.activity_outcome");
+}
+
+static void fill_activity_verdict(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    double mean = cell_num(cell(r, b->prefix, "rows", "mean_change", -1));
+    if (cell_hidden(cell(r, b->prefix, "rows", "mean_change", -1)))
+        set_text(r, b, "%s", tr(c, "report.goal.activity_hidden"));
+    else if (isfinite(mean))
+        set_text(r, b, "%s", tr(c, mean > b->goal->target_hours ? "report.goal.met"
+                                                              : "report.goal.activity_not_met"));
+}
+
+/* Fill every sentence, then drop those with nothing to say. */
+static void fill_sentences(utfall_report *r, const struct ctx *c)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        struct block *b = &r->blocks[i];
+        if (b->fill)
+            b->fill(r, c, b);
+        if (b->fill && !b->text[0]) {
+            free(b->text);
+            free(b->prefix);
+            continue;
+        }
+        r->blocks[k++] = *b;
+    }
+    r->n = k;
+}
+
 /* ---- the sections ----------------------------------------------------- */
 
+/* What the first reading of the extract gives: which columns there are,
+ * the period, bookkeeping, and the counts a count goal's table holds.
+ * No count of it goes into the text, which reads the tables. */
 static utfall_status read_facts(utfall_report_open_fn open, void *octx, struct facts *f,
                                 utfall_error *err)
 {
@@ -287,17 +542,6 @@ static utfall_status horizon_fn(utfall_extract *x, const void *o, utfall_doc *d,
     return utfall_horizon_compute(x, o, d, e);
 }
 
-static double col(utfall_table *t, const char *key, int row)
-{
-    int c = utfall_table_column_index(t, key);
-    return c < 0 ? NAN : utfall_table_num(t, row, c);
-}
-
-static int total_row(utfall_table *t)
-{
-    return utfall_table_nrows(t) - 1;
-}
-
 static void title_block(utfall_report *r, const struct ctx *c, const struct facts *f)
 {
     const utfall_report_options *o = c->opt;
@@ -308,6 +552,11 @@ static void title_block(utfall_report *r, const struct ctx *c, const struct fact
     char a[32], b[32], n1[32], n2[32], n3[32];
     utfall_date_format(f->first, a, sizeof a);
     utfall_date_format(f->last, b, sizeof b);
+    if (o->suppress > 1) {
+        /* the first and last days of enrolment are single persons' dates */
+        a[7] = '\0';
+        b[7] = '\0';
+    }
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.period"), a, b);
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.extract"),
          o->extract_name ? o->extract_name : "-",
@@ -319,7 +568,7 @@ static void title_block(utfall_report *r, const struct ctx *c, const struct fact
         para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.generated"), utfall_version());
 }
 
-static utfall_status participants(utfall_report *r, const struct ctx *c, const struct facts *f,
+static utfall_status participants(utfall_report *r, const struct ctx *c,
                                   utfall_report_open_fn open, void *octx, int *pass,
                                   utfall_doc **outcomes, utfall_error *err)
 {
@@ -333,11 +582,7 @@ static utfall_status participants(utfall_report *r, const struct ctx *c, const s
     if (st)
         return st;
     utfall_table *ov = utfall_doc_table(d, "rows");
-    char n1[32], n2[32], n3[32], n4[32];
-    long persons = ov ? (long)col(ov, "persons", 0) : f->enrolled;
-    exited_active(c, f, n3, n4, sizeof n3);
-    para(r, UTFALL_BLOCK_PARAGRAPH, tr(c, "report.participants"),
-         cnt(c, f->enrolled, n1, sizeof n1), cnt(c, persons, n2, sizeof n2), n3, n4);
+    defer(r, UTFALL_BLOCK_PARAGRAPH, fill_participants, NULL, NULL);
     if (ov)
         utfall_table_set_title(ov, NULL); /* the section's heading says it */
     /* the exit outcomes belong to their own section */
@@ -347,21 +592,9 @@ static utfall_status participants(utfall_report *r, const struct ctx *c, const s
             utfall_doc_add(*outcomes, utfall_doc_take(d, i));
             break;
         }
-    adopt(r, d, "deltagare", 1);
+    adopt_weighted(r, d, "deltagare", 1, 10); /* the headline: who took part */
     figure(r, FIG_SUMMARY, "deltagare", 0, tr(c, "report.sec.participants"));
     return UTFALL_OK;
-}
-
-static void describe_who(const struct ctx *c, const utfall_goal_spec *g, char *buf, size_t size)
-{
-    char list[256];
-    if (g->success) {
-        utfall_outcome_set_describe(g->success, c->lang, list, sizeof list);
-        snprintf(buf, size, tr(c, "report.who.outcomes"), list);
-    } else {
-        snprintf(buf, size, "%s",
-                 tr(c, g->base == UTFALL_BASE_EXITED ? "report.who.exited" : "report.who.enrolled"));
-    }
 }
 
 /* A part that needs a column the extract lacks is left out, and says so. */
@@ -408,66 +641,31 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
     utfall_status st = run(open, octx, pass, goal_fn, &go, &d, err);
     if (st)
         return st;
-    utfall_table *t = utfall_doc_table(d, "rows");
-    int tr_ = t ? total_row(t) : -1;
-    double n = t ? col(t, "n", tr_) : NAN, reached = t ? col(t, "reached", tr_) : NAN;
-    char a[64], b[64], p1[64], lo[64], hi[64], lv[32], list[256];
-    utfall_outcome_set_describe(g->success, c->lang, list, sizeof list);
-    /* the target */
-    if (isfinite(g->target_share)) {
-        if (g->base == UTFALL_BASE_FIXED) {
-            char tn[32];
-            long target_n = (long)ceil(g->target_share * (double)g->fixed_base - 1e-9);
-            para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.target_fixed"),
-                 pct(c, g->target_share, 0, p1, sizeof p1), cnt(c, g->fixed_base, a, sizeof a),
-                 cnt(c, target_n, tn, sizeof tn));
-        } else {
-            para(r, UTFALL_BLOCK_LIST_ITEM,
-                 tr(c, g->base == UTFALL_BASE_EXITED ? "report.goal.target_exited"
-                                                     : "report.goal.target_enrolled"),
-                 pct(c, g->target_share, 0, p1, sizeof p1));
-        }
+    char a[64], p1[64], tn[32];
+    /* the target: a plan, not a count of people */
+    if (isfinite(g->target_share) && g->base == UTFALL_BASE_FIXED) {
+        long target_n = (long)ceil(g->target_share * (double)g->fixed_base - 1e-9);
+        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.target_fixed"),
+             pct(c, g->target_share, 0, p1, sizeof p1), num(c, g->fixed_base, a, sizeof a),
+             num(c, target_n, tn, sizeof tn));
+    } else if (isfinite(g->target_share)) {
+        para(r, UTFALL_BLOCK_LIST_ITEM,
+             tr(c, g->base == UTFALL_BASE_EXITED ? "report.goal.target_exited"
+                                                 : "report.goal.target_enrolled"),
+             pct(c, g->target_share, 0, p1, sizeof p1));
     } else {
         para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.no_target"));
     }
-    /* the outcome */
-    if (t && isfinite(n) && isfinite(reached) && n > 0) {
-        /* a hidden count hides what reveals it: its share, interval, what is missing */
-        int hide = hidden(c, (long)reached);
-        const char *mark = tr(c, "suppressed_mark");
-        double share = col(t, "share", tr_), low = col(t, "ci_low", tr_), high = col(t, "ci_high", tr_);
-        pct(c, c->opt->level, 0, lv, sizeof lv);
-        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.outcome"),
-             cnt(c, (long)reached, a, sizeof a), cnt(c, (long)n, b, sizeof b), list,
-             !hide && isfinite(share) ? pct(c, share, 1, p1, sizeof p1) : mark, lv,
-             !hide && isfinite(low) ? pct(c, low, 1, lo, sizeof lo) : mark,
-             !hide && isfinite(high) ? pct(c, high, 1, hi, sizeof hi) : mark);
-        if (g->base == UTFALL_BASE_FIXED && f->exited > 0) {
-            char e[32];
-            para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.among_exited"),
-                 cnt(c, f->exited, e, sizeof e),
-                 hide ? mark : pct(c, reached / (double)f->exited, 1, p1, sizeof p1));
-        }
-        if (isfinite(g->target_share)) {
-            double met = col(t, "met", tr_), needed = col(t, "needed", tr_);
-            long target_n = (long)ceil(g->target_share * n - 1e-9);
-            if (met != 0)
-                para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.met"));
-            else if (hide)
-                para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.not_met_hidden"));
-            else
-                para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.not_met"),
-                     cnt(c, isfinite(needed) ? (long)needed : target_n - (long)reached, a, sizeof a),
-                     cnt(c, target_n, b, sizeof b));
-        }
-    } else {
-        para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.no_data"));
-    }
-    if (t)
-        utfall_table_set_title(t, NULL); /* the goal as written is the heading */
     char prefix[64];
     snprintf(prefix, sizeof prefix, "mal_%s", g->id);
-    adopt(r, d, prefix, 1);
+    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_goal_outcome, prefix, g);
+    if (g->base == UTFALL_BASE_FIXED)
+        defer(r, UTFALL_BLOCK_LIST_ITEM, fill_goal_among_exited, prefix, g);
+    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_goal_verdict, prefix, g);
+    utfall_table *t = utfall_doc_table(d, "rows");
+    if (t)
+        utfall_table_set_title(t, NULL); /* the goal as written is the heading */
+    adopt_weighted(r, d, prefix, 1, 100); /* what the report is for */
 
     /* Per unit, among the exited: what a report says as "83 (38+45)" and
      * "42 % of those in Malmö". */
@@ -484,52 +682,60 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
                go.base == UTFALL_BASE_EXITED ? "report.title.goal_by_exited" : "report.title.goal_by",
                "enhet");
     snprintf(prefix, sizeof prefix, "mal_%s_enhet", g->id);
-    adopt(r, d, prefix, 1);
+    adopt_weighted(r, d, prefix, 1, 50);
     figure(r, FIG_GOAL, prefix, g->target_share, tr(c, "report.figure.goal"));
     return UTFALL_OK;
 }
+
+/* A count goal's table: the count with its definition, the target (a
+ * plan), met, and how many are missing (computed from the count). */
+static const utfall_colspec count_cols[] = {
+    {.key = "target", .type = UTFALL_COL_COUNT, .flags = UTFALL_COLF_NOT_SUPPRESSIBLE},
+    {.key = "count", .type = UTFALL_COL_COUNT},
+    {.key = "met", .type = UTFALL_COL_BOOL, .depends = {"count"}},
+    {.key = "needed", .type = UTFALL_COL_COUNT, .depends = {"count"}},
+};
 
 static void count_goal(utfall_report *r, const struct ctx *c, const struct facts *f,
                        const utfall_goal_spec *g)
 {
     long count = 0;
+    char cond[512] = "";
     if (g->success) {
+        size_t n = (size_t)snprintf(cond, sizeof cond, "state:");
         for (int o = 0; o < UTFALL_OUTCOME_COUNT; o++)
-            if ((g->success >> o) & 1)
+            if ((g->success >> o) & 1) {
                 count += f->outcome[o];
+                n += (size_t)snprintf(cond + n, sizeof cond - n, "%sexited/%s",
+                                      cond[n - 1] == ':' ? "" : ",", utfall_outcome_key(o));
+            }
     } else {
         count = g->base == UTFALL_BASE_EXITED ? f->exited : f->enrolled;
+        if (g->base == UTFALL_BASE_EXITED)
+            snprintf(cond, sizeof cond, "state:exited");
     }
-    char a[64], b[64], who[256];
+    char a[64], who[256];
     describe_who(c, g, who, sizeof who);
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.target_count"),
-         cnt(c, g->target_count, a, sizeof a));
-    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.count_outcome"), cnt(c, count, a, sizeof a),
-         who);
-    if (count >= g->target_count)
-        para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.met"));
-    else
-        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.not_met"),
-             cnt(c, g->target_count - count, a, sizeof a), cnt(c, g->target_count, b, sizeof b));
-
+         num(c, g->target_count, a, sizeof a));
+    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_count_outcome, NULL, g);
+    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_count_verdict, NULL, g);
     char key[64];
     snprintf(key, sizeof key, "mal_%s", g->id);
+    key[31] = '\0';
     utfall_table *t = utfall_table_new(key, UTFALL_TABLE_ROWS);
     if (!t) {
         r->failed = 1;
         return;
     }
-    int ct = utfall_table_add_column(t, "target", "col.target", UTFALL_COL_COUNT, 0);
-    int cc = utfall_table_add_column(t, "count", "col.count", UTFALL_COL_COUNT, 0);
-    int cm = utfall_table_add_column(t, "met", "col.met", UTFALL_COL_BOOL, 0);
-    int cn = utfall_table_add_column(t, "needed", "col.needed", UTFALL_COL_COUNT, 0);
-    utfall_table_column_not_suppressible(t, ct);
-    utfall_table_column_depends(t, cn, cc);
+    utfall_table_add_columns(t, count_cols, 4);
+    if (cond[0] && strcmp(cond, "state:"))
+        utfall_table_column_cell(t, 1, cond);
     int row = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-    utfall_table_set_num(t, row, ct, (double)g->target_count);
-    utfall_table_set_num(t, row, cc, (double)count);
-    utfall_table_set_num(t, row, cm, count >= g->target_count);
-    utfall_table_set_num(t, row, cn, (double)(count >= g->target_count ? 0 : g->target_count - count));
+    utfall_table_set_num(t, row, 0, (double)g->target_count);
+    utfall_table_set_num(t, row, 1, (double)count);
+    utfall_table_set_num(t, row, 2, count >= g->target_count);
+    utfall_table_set_num(t, row, 3, (double)(count >= g->target_count ? 0 : g->target_count - count));
     char note[512];
     snprintf(note, sizeof note, tr(c, "report.note.count"), who);
     utfall_table_add_note(t, note);
@@ -549,33 +755,19 @@ static utfall_status activity_goal(utfall_report *r, const struct ctx *c,
     utfall_status st = run(open, octx, pass, hours_fn, &ho, &d, err);
     if (st)
         return st;
-    utfall_table *t = utfall_doc_table(d, "rows");
-    int tr_ = t ? total_row(t) : -1;
-    char h[32], a[32], b[32], i1[32], i2[32], i3[32], lo[32], hi[32], lv[32];
+    char h[32];
     if (g->target_hours > 0)
         para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.target_activity"),
              dec(c, g->target_hours, 1, h, sizeof h));
     else
         para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.target_increase"));
-    double mean = t ? col(t, "mean_change", tr_) : NAN;
-    if (t && isfinite(mean)) {
-        pct(c, c->opt->level, 0, lv, sizeof lv);
-        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.activity_outcome"),
-             cnt(c, (long)col(t, "increased", tr_), i1, sizeof i1),
-             cnt(c, (long)col(t, "n", tr_), a, sizeof a),
-             cnt(c, (long)col(t, "unchanged", tr_), i2, sizeof i2),
-             cnt(c, (long)col(t, "decreased", tr_), i3, sizeof i3), dec(c, mean, 1, b, sizeof b),
-             lv, dec(c, col(t, "ci_low", tr_), 1, lo, sizeof lo),
-             dec(c, col(t, "ci_high", tr_), 1, hi, sizeof hi));
-        para(r, UTFALL_BLOCK_LIST_ITEM, "%s",
-             tr(c, mean > g->target_hours ? "report.goal.met" : "report.goal.activity_not_met"));
-    } else {
-        para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.no_data"));
-    }
-    if (t)
-        utfall_table_set_title(t, NULL);
     char prefix[64];
     snprintf(prefix, sizeof prefix, "mal_%s", g->id);
+    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_activity_goal, prefix, g);
+    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_activity_verdict, prefix, g);
+    utfall_table *t = utfall_doc_table(d, "rows");
+    if (t)
+        utfall_table_set_title(t, NULL);
     adopt(r, d, prefix, 1);
     return UTFALL_OK;
 }
@@ -660,20 +852,8 @@ static utfall_status activity_section(utfall_report *r, const struct ctx *c,
         utfall_status st = run(open, octx, pass, hours_fn, &ho, &d, err);
         if (st)
             return st;
-        if (i == 0) {
-            utfall_table *t = utfall_doc_table(d, "rows");
-            int tr_ = t ? total_row(t) : -1;
-            double mean = t ? col(t, "mean_change", tr_) : NAN;
-            if (t && isfinite(mean)) {
-                char a[32], b[32], i1[32], i2[32], i3[32], m[32];
-                para(r, UTFALL_BLOCK_PARAGRAPH, tr(c, "report.activity"),
-                     cnt(c, (long)col(t, "n", tr_), a, sizeof a),
-                     cnt(c, (long)col(t, "increased", tr_), i1, sizeof i1),
-                     cnt(c, (long)col(t, "unchanged", tr_), i2, sizeof i2),
-                     cnt(c, (long)col(t, "decreased", tr_), i3, sizeof i3),
-                     dec(c, mean, 1, m, sizeof m), cnt(c, (long)col(t, "missing", tr_), b, sizeof b));
-            }
-        }
+        if (i == 0)
+            defer(r, UTFALL_BLOCK_PARAGRAPH, fill_activity_section, "aktivitet", NULL);
         if (i == 1)
             retitle_by(c, d, "rows", "report.title.hours_by", by[i]);
         adopt(r, d, i == 0 ? "aktivitet" : "aktivitet_kon", 1);
@@ -723,8 +903,7 @@ static void method_section(utfall_report *r, const struct ctx *c, const struct f
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.rows"), num(c, f->rows_read, a, sizeof a),
          num(c, f->rows_used, b, sizeof b), num(c, f->rows_rejected, d, sizeof d));
     para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.episodes"));
-    exited_active(c, f, a, b, sizeof a);
-    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.exited"), a, b);
+    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_method_exited, NULL, NULL);
     para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.goals"));
     pct(c, c->opt->level, 0, lv, sizeof lv);
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.intervals"), lv);
@@ -733,9 +912,8 @@ static void method_section(utfall_report *r, const struct ctx *c, const struct f
     if (c->opt->horizon)
         para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.horizon"));
     if (c->opt->suppress > 1) {
-        snprintf(a, sizeof a, "%ld", c->opt->suppress);
-        snprintf(b, sizeof b, "%ld", c->opt->suppress - 1);
-        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.suppress"), b, a, a);
+        snprintf(a, sizeof a, "%ld", c->opt->suppress - 1);
+        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.suppress"), a);
     } else {
         para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.no_suppress"));
     }
@@ -821,7 +999,7 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
         st = read_facts(open, octx, &f, err);
     if (!st) {
         title_block(r, &c, &f);
-        st = participants(r, &c, &f, open, octx, &pass, &outcomes, err);
+        st = participants(r, &c, open, octx, &pass, &outcomes, err);
     }
     if (!st)
         st = goals_section(r, &c, &f, goals, open, octx, &pass, err);
@@ -835,7 +1013,13 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
         st = horizon_section(r, &c, open, octx, &pass, err);
     if (!st) {
         method_section(r, &c, &f);
-        utfall_doc_suppress(r->doc, opt->suppress, opt->lang);
+        /* the whole document at once: a count hidden in one table is
+         * hidden in every other, and no table lets it be computed */
+        utfall_protect_options po = {opt->suppress, opt->lang};
+        st = utfall_doc_protect(r->doc, &po, err);
+    }
+    if (!st) {
+        fill_sentences(r, &c);
         st = make_figures(r, &c, err);
     }
     if (!st)
@@ -857,10 +1041,7 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
 static void prepend_text_table(utfall_report *r, const struct ctx *c)
 {
     utfall_table *t = utfall_table_new("rapport", UTFALL_TABLE_ROWS);
-    utfall_doc *d = utfall_doc_new();
-    if (!t || !d) {
-        utfall_table_free(t);
-        utfall_doc_free(d);
+    if (!t) {
         r->failed = 1;
         return;
     }
@@ -880,11 +1061,7 @@ static void prepend_text_table(utfall_report *r, const struct ctx *c)
         utfall_table_set_text(t, row, col, buf);
     }
     utfall_table_set_no_suppress(t);
-    utfall_doc_add(d, t);
-    while (utfall_doc_ntables(r->doc) > 0)
-        utfall_doc_add(d, utfall_doc_take(r->doc, 0));
-    utfall_doc_free(r->doc);
-    r->doc = d;
+    utfall_doc_insert(r->doc, 0, t);
 }
 
 utfall_status utfall_report_add_figure(utfall_report *r, const char *after_table,

@@ -57,9 +57,18 @@ void utfall_table_free(utfall_table *t)
         free(t->cols[c].key);
         free(t->cols[c].label_key);
         free(t->cols[c].cell);
+        free(t->cols[c].cell_dim);
+        free(t->cols[c].margin_over);
+        free(t->cols[c].cell_value);
         free(t->cols[c].dim);
         free(t->cols[c].dim_prefix);
         free(t->cols[c].json_member);
+        for (size_t k = 0; k < t->cols[c].nmap; k++) {
+            free(t->cols[c].map_value[k]);
+            free(t->cols[c].map_patterns[k]);
+        }
+        free(t->cols[c].map_value);
+        free(t->cols[c].map_patterns);
     }
     free(t->population);
     free(t->derived_from);
@@ -269,144 +278,6 @@ void utfall_table_set_no_suppress(utfall_table *t)
     t->no_suppress = 1;
 }
 
-static int is_count_col(const struct column *c)
-{
-    return (c->type == UTFALL_COL_COUNT || c->type == UTFALL_COL_COUNT_SHARE)
-           && !c->not_suppressible && !c->depends[0];
-}
-
-/* One hidden cell in a sum whose other terms and total are shown can be
- * recomputed by subtraction.  The sums are each count column over the
- * rows (with the total row), and each row over the columns declared parts
- * of a total column.  Wherever exactly one cell of a sum is hidden, hide
- * its smallest other shown count (or, failing that, the total), and go
- * round again until every sum hides none or at least two. */
-static long complementary_suppression(utfall_table *t, int total_row)
-{
-    long hidden = 0;
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (int c = 0; c < t->ncols; c++) {
-            if (!is_count_col(&t->cols[c]) || total_row < 0)
-                continue;
-            int nhidden = 0, best = -1;
-            for (int r = 0; r < t->nrows; r++) {
-                struct cell *cell = cell_at(t, r, c);
-                nhidden += cell->state == CELL_SUPPRESSED;
-                if (!t->is_total[r] && cell->state == CELL_NUM && cell->num > 0
-                    && (best < 0 || cell->num < cell_at(t, best, c)->num))
-                    best = r;
-            }
-            if (nhidden != 1)
-                continue;
-            if (best < 0 && cell_at(t, total_row, c)->state == CELL_NUM)
-                best = total_row;
-            if (best >= 0) {
-                cell_at(t, best, c)->state = CELL_SUPPRESSED;
-                cell_at(t, best, c)->secondary = 1;
-                hidden++;
-                changed = 1;
-            }
-        }
-        for (int tc = 0; tc < t->ncols; tc++) {
-            for (int r = 0; r < t->nrows; r++) {
-                int nparts = 0, nhidden = cell_at(t, r, tc)->state == CELL_SUPPRESSED, best = -1;
-                for (int c = 0; c < t->ncols; c++) {
-                    if (t->cols[c].sum_of != tc + 1)
-                        continue;
-                    nparts++;
-                    struct cell *cell = cell_at(t, r, c);
-                    nhidden += cell->state == CELL_SUPPRESSED;
-                    if (cell->state == CELL_NUM && cell->num > 0
-                        && (best < 0 || cell->num < cell_at(t, r, best)->num))
-                        best = c;
-                }
-                if (!nparts || nhidden != 1)
-                    continue;
-                if (best < 0 && cell_at(t, r, tc)->state == CELL_NUM)
-                    best = tc;
-                if (best >= 0) {
-                    cell_at(t, r, best)->state = CELL_SUPPRESSED;
-                    cell_at(t, r, best)->secondary = 1;
-                    hidden++;
-                    changed = 1;
-                }
-            }
-        }
-    }
-    return hidden;
-}
-
-static long suppress_table(utfall_table *t, long min_count, utfall_lang lang)
-{
-    long hidden = 0;
-    int total_row = -1;
-    for (int r = 0; r < t->nrows; r++)
-        if (t->is_total[r])
-            total_row = r;
-    for (int c = 0; c < t->ncols; c++) {
-        if (!is_count_col(&t->cols[c]))
-            continue;
-        for (int r = 0; r < t->nrows; r++) {
-            struct cell *cell = cell_at(t, r, c);
-            if (cell->state == CELL_NUM && cell->num >= 1 && cell->num < (double)min_count) {
-                cell->state = CELL_SUPPRESSED;
-                hidden++;
-            }
-        }
-    }
-    hidden += complementary_suppression(t, total_row);
-    /* dependent columns follow their bases; twice, for chains */
-    for (int pass = 0; pass < 2; pass++)
-        for (int c = 0; c < t->ncols; c++)
-            for (int k = 0; k < 2; k++) {
-                int base = t->cols[c].depends[k] - 1;
-                if (base < 0)
-                    continue;
-                for (int r = 0; r < t->nrows; r++)
-                    if (cell_at(t, r, base)->state == CELL_SUPPRESSED
-                        && cell_at(t, r, c)->state != CELL_SUPPRESSED) {
-                        cell_at(t, r, c)->state = CELL_SUPPRESSED;
-                        hidden++;
-                    }
-            }
-    /* a note must not say what a table hides */
-    for (int i = 0; i < t->ncounted; i++) {
-        struct counted_note *cn = &t->counted[i];
-        if (cn->count < 1 || cn->count >= min_count)
-            continue;
-        char mark[32], note[1024];
-        snprintf(mark, sizeof mark, "<%ld", min_count);
-        snprintf(note, sizeof note, cn->fmt, mark);
-        char *dup = strdup(note);
-        if (dup) {
-            free(t->notes[cn->note]);
-            t->notes[cn->note] = dup;
-            hidden++;
-        }
-    }
-    if (hidden) {
-        char note[512], n[32];
-        snprintf(n, sizeof n, "%ld", min_count);
-        snprintf(note, sizeof note, utfall_tr(lang, "note.suppressed"), n);
-        utfall_table_add_note(t, note);
-    }
-    return hidden;
-}
-
-long utfall_doc_suppress(utfall_doc *d, long min_count, utfall_lang lang)
-{
-    long hidden = 0;
-    if (min_count <= 1)
-        return 0;
-    for (int i = 0; i < d->n; i++) {
-        if (d->tables[i]->no_suppress)
-            continue;
-        d->tables[i]->suppress_mark = min_count;
-        hidden += suppress_table(d->tables[i], min_count, lang);
-    }
-    return hidden;
-}
 
 void utfall_table_set_na(utfall_table *t, int row, int col)
 {
@@ -484,13 +355,11 @@ int utfall_table_add_group_column(utfall_table *t, const char *key, utfall_lang 
                                    UTFALL_COL_GROUP, 0);
 }
 
-void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count, utfall_lang lang)
+
+/* Remember note `before` (just added) as one to rewrite after protection. */
+static void keep_counted(utfall_table *t, int before, const char *fmt, int row, int col,
+                         const utfall_table *src)
 {
-    char num[64], note[1024];
-    utfall_fmt_count(lang, count, num, sizeof num);
-    snprintf(note, sizeof note, fmt, num);
-    int before = t->nnotes;
-    utfall_table_add_note(t, note);
     size_t cap = (size_t)t->ncounted;
     char *dup = strdup(fmt);
     if (t->nnotes == before || !dup || UTFALL_GROW(t->counted, cap, cap + 1)) {
@@ -498,28 +367,38 @@ void utfall_table_add_note_count(utfall_table *t, const char *fmt, long count, u
         table_fail(t, UTFALL_ERR_NOMEM);
         return;
     }
-    t->counted[t->ncounted++] = (struct counted_note){before, dup, count, -1, -1};
+    t->counted[t->ncounted++] = (struct counted_note){before, dup, 0, row, col, src};
+}
+
+void utfall_table_add_note_ref(utfall_table *t, const char *fmt, const utfall_table *src,
+                               int row, int col, utfall_lang lang)
+{
+    char buf[64];
+    if (!src)
+        src = t;
+    if (row < 0 || row >= src->nrows || col < 0 || col >= src->ncols) {
+        table_fail(t, UTFALL_ERR_INTERNAL);
+        return;
+    }
+    utfall_table_human_cell(src, row, col, lang, buf, sizeof buf);
+    char note[1024];
+    snprintf(note, sizeof note, fmt, buf);
+    int before = t->nnotes;
+    utfall_table_add_note(t, note);
+    keep_counted(t, before, fmt, row, col, src == t ? NULL : src);
 }
 
 void utfall_table_add_note_cell(utfall_table *t, const char *fmt, int row, int col,
                                 utfall_lang lang)
 {
-    char buf[64];
-    if (!cell_to_set(t, row, col))
-        return;
-    utfall_table_human_cell(t, row, col, lang, buf, sizeof buf);
-    char note[1024];
-    snprintf(note, sizeof note, fmt, buf);
+    utfall_table_add_note_ref(t, fmt, NULL, row, col, lang);
+}
+
+void utfall_table_add_note_if_whole(utfall_table *t, const char *note, const char *otherwise)
+{
     int before = t->nnotes;
     utfall_table_add_note(t, note);
-    size_t cap = (size_t)t->ncounted;
-    char *dup = strdup(fmt);
-    if (t->nnotes == before || !dup || UTFALL_GROW(t->counted, cap, cap + 1)) {
-        free(dup);
-        table_fail(t, UTFALL_ERR_NOMEM);
-        return;
-    }
-    t->counted[t->ncounted++] = (struct counted_note){before, dup, 0, row, col};
+    keep_counted(t, before, otherwise, NOTE_WHOLE, 0, NULL);
 }
 
 static const char *first_failed_key(const utfall_doc *d)
@@ -555,6 +434,15 @@ void utfall_doc_add(utfall_doc *d, utfall_table *t)
         return;
     }
     d->tables[d->n++] = t;
+}
+
+void utfall_doc_insert(utfall_doc *d, int at, utfall_table *t)
+{
+    utfall_doc_add(d, t);
+    if (!t || d->n == 0 || d->tables[d->n - 1] != t || at < 0 || at >= d->n)
+        return;
+    memmove(d->tables + at + 1, d->tables + at, (size_t)(d->n - 1 - at) * sizeof *d->tables);
+    d->tables[at] = t;
 }
 
 utfall_status utfall_doc_status(const utfall_doc *d)
@@ -658,6 +546,13 @@ void utfall_table_human_cell(const utfall_table *t, int row, int col, utfall_lan
     case UTFALL_COL_COUNT_SHARE: {
         char n[64], p[64];
         utfall_fmt_count(lang, (long long)llround(c->num), n, sizeof n);
+        /* the share of a hidden total would give the total back */
+        int base = k->sum_of - 1;
+        if (base >= 0 && t->cells[(size_t)row * (size_t)t->ncols + (size_t)base].state
+                             == CELL_SUPPRESSED) {
+            snprintf(buf, size, "%s", n);
+            break;
+        }
         utfall_fmt_percent(lang, c->aux, 0, p, sizeof p);
         snprintf(buf, size, "%s (%s)", n, p);
         break;
@@ -902,12 +797,24 @@ static void write_json(const utfall_doc *d, FILE *out)
     fputs("\n}\n", out);
 }
 
-static void write_human(const utfall_table *t, FILE *out, utfall_lang lang, int markdown)
+enum human_style { HUMAN_PLAIN, HUMAN_MARKDOWN };
+enum emphasis { AS_IS, STRONG };
+
+static int left_aligned(const struct column *c)
+{
+    return is_group(c) || c->type == UTFALL_COL_TEXT;
+}
+
+static void spaces(FILE *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fputc(' ', out);
+}
+
+/* The widest label or cell of each visible column, in characters. */
+static void human_widths(const utfall_table *t, utfall_lang lang, size_t *width)
 {
     char buf[1024];
-    size_t *width = calloc((size_t)t->ncols, sizeof *width);
-    if (!width)
-        return;
     for (int c = 0; c < t->ncols; c++) {
         if (!visible(&t->cols[c], 0))
             continue;
@@ -919,88 +826,90 @@ static void write_human(const utfall_table *t, FILE *out, utfall_lang lang, int 
                 width[c] = w;
         }
     }
-    if (t->title)
-        fprintf(out, markdown ? "### %s\n\n" : "%s\n\n", t->title);
-    const char *sep = markdown ? " | " : "  ";
-    /* header */
+}
+
+/* Text padded to its column: numbers to the right, text to the left (a
+ * plain table's last column without trailing spaces). */
+static void put_cell(FILE *out, const utfall_table *t, int c, const char *text, size_t width,
+                     enum human_style style, enum emphasis emphasis)
+{
+    size_t pad = width - text_width(text);
+    int left = left_aligned(&t->cols[c]);
+    if (!left)
+        spaces(out, pad);
+    fprintf(out, emphasis == STRONG ? "**%s**" : "%s", text);
+    if (left && (style == HUMAN_MARKDOWN || c + 1 < t->ncols))
+        spaces(out, pad);
+}
+
+/* The header (r = -1) or row r; in Markdown a total row is bold. */
+static void human_line(const utfall_table *t, FILE *out, utfall_lang lang, enum human_style style,
+                       const size_t *width, int r)
+{
+    char buf[1024];
+    int markdown = style == HUMAN_MARKDOWN;
     if (markdown)
         fputs("| ", out);
     int first = 1;
     for (int c = 0; c < t->ncols; c++) {
         if (!visible(&t->cols[c], 0))
             continue;
-        const char *label = column_label(&t->cols[c], lang);
-        size_t pad = width[c] - text_width(label);
-        int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
-        fprintf(out, "%s", first ? "" : sep);
+        const char *text = buf;
+        if (r < 0)
+            text = column_label(&t->cols[c], lang);
+        else
+            utfall_table_human_cell(t, r, c, lang, buf, sizeof buf);
+        fputs(first ? "" : markdown ? " | " : "  ", out);
         first = 0;
-        if (!left)
-            for (size_t i = 0; i < pad; i++)
-                fputc(' ', out);
-        fputs(label, out);
-        if (left && (markdown || c + 1 < t->ncols))
-            for (size_t i = 0; i < pad; i++)
-                fputc(' ', out);
+        int strong = markdown && r >= 0 && t->is_total[r] && text[0];
+        put_cell(out, t, c, text, width[c], style, strong ? STRONG : AS_IS);
     }
     fputs(markdown ? " |\n" : "\n", out);
-    /* rule */
-    if (markdown)
+}
+
+/* Under the header: Markdown's alignment row, or a line of ─. */
+static void human_rule(const utfall_table *t, FILE *out, enum human_style style,
+                       const size_t *width)
+{
+    if (style == HUMAN_MARKDOWN)
         fputs("|", out);
-    first = 1;
+    int first = 1;
     for (int c = 0; c < t->ncols; c++) {
         if (!visible(&t->cols[c], 0))
             continue;
-        int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
-        if (markdown) {
+        int left = left_aligned(&t->cols[c]);
+        if (style == HUMAN_MARKDOWN) {
             fputs(left ? ":" : "-", out);
             for (size_t i = 0; i < width[c]; i++)
                 fputc('-', out);
             fputs(left ? "-|" : ":|", out);
         } else {
-            fputs(first ? "" : sep, out);
+            fputs(first ? "" : "  ", out);
             for (size_t i = 0; i < width[c]; i++)
                 fputs("\xE2\x94\x80", out); /* ─ */
         }
         first = 0;
     }
     fputc('\n', out);
-    for (int r = 0; r < t->nrows; r++) {
-        if (markdown)
-            fputs("| ", out);
-        first = 1;
-        for (int c = 0; c < t->ncols; c++) {
-            if (!visible(&t->cols[c], 0))
-                continue;
-            utfall_table_human_cell(t, r, c, lang, buf, sizeof buf);
-            size_t pad = width[c] - text_width(buf);
-            int left = is_group(&t->cols[c]) || t->cols[c].type == UTFALL_COL_TEXT;
-            fputs(first ? "" : sep, out);
-            first = 0;
-            if (markdown && t->is_total[r] && buf[0]) {
-                /* bold total row in Markdown */
-                if (!left)
-                    for (size_t i = 0; i < pad; i++)
-                        fputc(' ', out);
-                fprintf(out, "**%s**", buf);
-                if (left)
-                    for (size_t i = 0; i < pad; i++)
-                        fputc(' ', out);
-                continue;
-            }
-            if (!left)
-                for (size_t i = 0; i < pad; i++)
-                    fputc(' ', out);
-            fputs(buf, out);
-            if (left && (markdown || c + 1 < t->ncols))
-                for (size_t i = 0; i < pad; i++)
-                    fputc(' ', out);
-        }
-        fputs(markdown ? " |\n" : "\n", out);
-    }
+}
+
+static void write_human(const utfall_table *t, FILE *out, utfall_lang lang,
+                        enum human_style style)
+{
+    size_t *width = calloc((size_t)t->ncols, sizeof *width);
+    if (!width)
+        return;
+    human_widths(t, lang, width);
+    if (t->title)
+        fprintf(out, style == HUMAN_MARKDOWN ? "### %s\n\n" : "%s\n\n", t->title);
+    human_line(t, out, lang, style, width, -1);
+    human_rule(t, out, style, width);
+    for (int r = 0; r < t->nrows; r++)
+        human_line(t, out, lang, style, width, r);
     if (t->nnotes) {
         fputc('\n', out);
         for (int i = 0; i < t->nnotes; i++)
-            fprintf(out, markdown ? "*%s*  \n" : "%s\n", t->notes[i]);
+            fprintf(out, style == HUMAN_MARKDOWN ? "*%s*  \n" : "%s\n", t->notes[i]);
     }
     free(width);
 }
@@ -1044,7 +953,8 @@ utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt
                 continue;
             if (shown++)
                 fputc('\n', out);
-            write_human(d->tables[i], out, lang, fmt == UTFALL_FMT_MD);
+            write_human(d->tables[i], out, lang,
+                        fmt == UTFALL_FMT_MD ? HUMAN_MARKDOWN : HUMAN_PLAIN);
         }
         break;
     }
@@ -1095,7 +1005,7 @@ const char *utfall_table_note(const utfall_table *t, int i)
 utfall_status utfall_table_write_human(const utfall_table *t, FILE *out, utfall_lang lang,
                                        int markdown, utfall_error *err)
 {
-    write_human(t, out, lang, markdown);
+    write_human(t, out, lang, markdown ? HUMAN_MARKDOWN : HUMAN_PLAIN);
     if (ferror(out))
         return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
                                 strerror(errno));

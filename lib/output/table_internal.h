@@ -29,9 +29,13 @@ struct column {
     int sum_of; /* this column is part of the row sum held in column sum_of - 1; 0 = none */
     int total_complement_public; /* the total row's sum_of − this is not sensitive */
     char *cell;       /* what the count counts within its row (protect.h); NULL = the row */
+    char *cell_dim, *cell_value; /* ... or one value of one dimension, as written */
+    char *margin_over; /* a group column whose value this count does not depend on */
     char *dim;        /* group columns: the dimension of the values; NULL = the key */
     char *dim_prefix; /* ... and what goes before a value ("exited/") */
     char *json_member; /* text columns: JSON writes {json_member: text} */
+    char **map_value, **map_patterns; /* values that stand for several of the dimension's */
+    size_t nmap;
 };
 
 struct utfall_table {
@@ -44,6 +48,7 @@ struct utfall_table {
     char *population;   /* what the table counts in (protect.h); NULL = every episode */
     char *derived_from; /* key of the table this one is computed from; NULL = none */
     int local_protection; /* its counts are protected row by row, not linked */
+    double importance;    /* what hiding its counts costs, times; 0 = 1 */
     char *title;
     struct column *cols;
     int ncols;
@@ -56,12 +61,17 @@ struct utfall_table {
      * row >= 0: the count is the table's cell (row, col) */
     struct counted_note {
         int note;
-        char *fmt;
+        char *fmt; /* with %s for the count; NOTE_WHOLE: the note when not whole */
         long count;
-        int row, col;
+        int row, col; /* NOTE_WHOLE: the note goes when a count of src is hidden */
+        const struct utfall_table *src; /* the table of (row, col); NULL = this one */
     } *counted;
     int ncounted;
 };
+
+/* counted_note.row: the note states no count; it holds while the table
+ * (src) hides none of its counts */
+#define NOTE_WHOLE (-2)
 
 struct protect_space; /* dimensions and the audit: protect.c */
 

@@ -49,10 +49,13 @@ typedef struct pdf {
     int outline;    /* the current section's outline item */
 } pdf;
 
-static PangoLayout *layout(pdf *p, const char *text, double size, int bold, int italic,
-                           double width)
+enum face { PLAIN, BOLD, ITALIC };
+
+/* Text at size points, wrapped at width (0: not wrapped). */
+static PangoLayout *layout(pdf *p, const char *text, double size, enum face face, double width)
 {
-    return utfall_text_layout(p->cr, p->fo, text, size, bold, italic, width, PANGO_ALIGN_LEFT);
+    return utfall_text_layout(p->cr, p->fo, text, size, face == BOLD, face == ITALIC, width,
+                              PANGO_ALIGN_LEFT);
 }
 
 static void extent(PangoLayout *l, double *w, double *h)
@@ -75,10 +78,10 @@ static void show(pdf *p, PangoLayout *l, double x, double y, double grey)
 }
 
 /* Text in one go: returns its height. */
-static double text(pdf *p, const char *s, double x, double y, double size, int bold, int italic,
+static double text(pdf *p, const char *s, double x, double y, double size, enum face face,
                    double width, double grey)
 {
-    PangoLayout *l = layout(p, s, size, bold, italic, width);
+    PangoLayout *l = layout(p, s, size, face, width);
     double h;
     extent(l, NULL, &h);
     show(p, l, x, y, grey);
@@ -86,13 +89,23 @@ static double text(pdf *p, const char *s, double x, double y, double size, int b
     return h;
 }
 
-static double text_height(pdf *p, const char *s, double size, int bold, int italic, double width)
+static double text_height(pdf *p, const char *s, double size, enum face face, double width)
 {
-    PangoLayout *l = layout(p, s, size, bold, italic, width);
+    PangoLayout *l = layout(p, s, size, face, width);
     double h;
     extent(l, NULL, &h);
     g_object_unref(l);
     return h;
+}
+
+/* The width of text on one line. */
+static double text_width(pdf *p, const char *s, double size, enum face face)
+{
+    PangoLayout *l = layout(p, s, size, face, 0);
+    double w;
+    extent(l, &w, NULL);
+    g_object_unref(l);
+    return w;
 }
 
 static void footer(pdf *p)
@@ -102,7 +115,7 @@ static void footer(pdf *p)
     snprintf(n, sizeof n, "%d", p->page);
     snprintf(m, sizeof m, "%d", p->pages);
     snprintf(buf, sizeof buf, utfall_tr(p->lang, "report.pdf.page"), n, m);
-    PangoLayout *l = layout(p, buf, SZ_FOOT, 0, 0, BODY_W);
+    PangoLayout *l = layout(p, buf, SZ_FOOT, PLAIN, BODY_W);
     pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
     show(p, l, MARGIN, PAGE_H - MARGIN + FOOTER_H / 2, 0.35);
     g_object_unref(l);
@@ -136,7 +149,7 @@ static void need(pdf *p, double h)
 typedef struct tlayout {
     const utfall_table *t;
     int *cols; /* the visible columns */
-    int ncols;
+    int ncols, nrows;
     double *width;
     double size;   /* font size, smaller for wide tables */
     double head_h; /* the header row */
@@ -155,6 +168,11 @@ static void cell(const utfall_table *t, int row, int c, utfall_lang lang, char *
     utfall_table_format_cell(t, row, c, lang, buf, size);
 }
 
+static enum face row_face(const utfall_table *t, int r)
+{
+    return utfall_table_is_total(t, r) ? BOLD : PLAIN;
+}
+
 /* The widest word of a header label: the narrowest its column may be. */
 static double widest_word(pdf *p, const char *label, double size)
 {
@@ -168,74 +186,61 @@ static double widest_word(pdf *p, const char *label, double size)
         if (!n)
             break;
         snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word - 1 ? n : sizeof word - 1), s);
-        double w;
-        PangoLayout *l = layout(p, word, size, 1, 0, 0);
-        extent(l, &w, NULL);
-        g_object_unref(l);
-        best = fmax(best, w);
+        best = fmax(best, text_width(p, word, size, BOLD));
         s += n;
     }
     return best;
 }
 
-static int table_measure(pdf *p, const utfall_table *t, tlayout *tl)
+/* The widths a column can take at the current size: with its cells whole
+ * and the header wrapped at spaces (min); with a count's share under the
+ * count, "138" over "(17 %)" (split); with nothing wrapped (natural). */
+struct colwidth {
+    double min, split, natural;
+};
+
+static struct colwidth column_width(pdf *p, const tlayout *tl, int c)
 {
-    memset(tl, 0, sizeof *tl);
-    tl->t = t;
-    int nc = utfall_table_ncols(t), nr = utfall_table_nrows(t);
-    tl->cols = calloc((size_t)(nc ? nc : 1), sizeof *tl->cols);
-    tl->width = calloc((size_t)(nc ? nc : 1), sizeof *tl->width);
-    tl->row_h = calloc((size_t)(nr ? nr : 1), sizeof *tl->row_h);
-    /* the narrowest a column may be: with its cells whole, and with a
-     * count's share under the count */
-    double *minw = calloc((size_t)(nc ? nc : 1), sizeof *minw);
-    double *splitw = calloc((size_t)(nc ? nc : 1), sizeof *splitw);
-    if (!tl->cols || !tl->width || !tl->row_h || !minw || !splitw) {
+    const utfall_table *t = tl->t;
+    char buf[1024];
+    double data = 0, dmin = 0;
+    for (int r = 0; r < tl->nrows; r++) {
+        cell(t, r, c, p->lang, buf, sizeof buf);
+        double w = text_width(p, buf, tl->size, row_face(t, r));
+        data = fmax(data, w);
+        char *paren = is_left(t, c) ? NULL : strstr(buf, " (");
+        if (paren) {
+            double w2 = text_width(p, paren + 1, tl->size, row_face(t, r));
+            *paren = '\0';
+            w = fmax(text_width(p, buf, tl->size, row_face(t, r)), w2);
+        }
+        dmin = fmax(dmin, w);
+    }
+    const char *label = utfall_table_column_label(t, c, p->lang);
+    double head = text_width(p, label, tl->size, BOLD), word = widest_word(p, label, tl->size);
+    return (struct colwidth){fmax(data, word) + 2 * CELL_PAD_X, fmax(dmin, word) + 2 * CELL_PAD_X,
+                             fmax(data, head) + 2 * CELL_PAD_X};
+}
+
+/* Column widths that fit the page.  A table wider than the page: headers
+ * wrap first, then the type gets smaller (down to 6 pt), then "138 (17 %)"
+ * takes two lines, then the type gets smaller still. */
+static int fit_widths(pdf *p, tlayout *tl)
+{
+    int n = tl->ncols ? tl->ncols : 1;
+    double *minw = calloc((size_t)n, sizeof *minw), *splitw = calloc((size_t)n, sizeof *splitw);
+    if (!minw || !splitw) {
         free(minw);
         free(splitw);
         return -1;
     }
-    for (int c = 0; c < nc; c++)
-        if (utfall_table_column_visible(t, c, 0))
-            tl->cols[tl->ncols++] = c;
-    char buf[1024];
-    /* A table wider than the page: headers wrap first, then the type gets
-     * smaller (down to 6 pt), then "138 (17 %)" takes two lines, then the
-     * type gets smaller still. */
     for (tl->size = SZ_TABLE;; tl->size -= 0.5) {
         double total_min = 0, total_split = 0, total_nat = 0;
         for (int k = 0; k < tl->ncols; k++) {
-            int c = tl->cols[k];
-            double data = 0, dmin = 0, w;
-            for (int r = 0; r < nr; r++) {
-                int bold = utfall_table_is_total(t, r);
-                cell(t, r, c, p->lang, buf, sizeof buf);
-                PangoLayout *l = layout(p, buf, tl->size, bold, 0, 0);
-                extent(l, &w, NULL);
-                g_object_unref(l);
-                data = fmax(data, w);
-                char *paren = is_left(t, c) ? NULL : strstr(buf, " (");
-                if (paren) {
-                    double w2;
-                    l = layout(p, paren + 1, tl->size, bold, 0, 0);
-                    extent(l, &w2, NULL);
-                    g_object_unref(l);
-                    *paren = '\0';
-                    l = layout(p, buf, tl->size, bold, 0, 0);
-                    extent(l, &w, NULL);
-                    g_object_unref(l);
-                    w = fmax(w, w2);
-                }
-                dmin = fmax(dmin, w);
-            }
-            const char *label = utfall_table_column_label(t, c, p->lang);
-            PangoLayout *l = layout(p, label, tl->size, 1, 0, 0);
-            double head, word = widest_word(p, label, tl->size);
-            extent(l, &head, NULL);
-            g_object_unref(l);
-            minw[k] = fmax(data, word) + 2 * CELL_PAD_X;
-            splitw[k] = fmax(dmin, word) + 2 * CELL_PAD_X;
-            tl->width[k] = fmax(data, head) + 2 * CELL_PAD_X;
+            struct colwidth w = column_width(p, tl, tl->cols[k]);
+            minw[k] = w.min;
+            splitw[k] = w.split;
+            tl->width[k] = w.natural;
             total_min += minw[k];
             total_split += splitw[k];
             total_nat += tl->width[k];
@@ -266,31 +271,75 @@ static int table_measure(pdf *p, const utfall_table *t, tlayout *tl)
     }
     free(splitw);
     free(minw);
+    return 0;
+}
+
+/* The heights of the title, header, each row and the notes at the widths
+ * chosen. */
+static void measure_heights(pdf *p, tlayout *tl)
+{
+    const utfall_table *t = tl->t;
+    char buf[1024];
     tl->head_h = 0;
     for (int k = 0; k < tl->ncols; k++) {
-        double h = text_height(p, utfall_table_column_label(t, tl->cols[k], p->lang), tl->size, 1,
-                               0, tl->width[k] - 2 * CELL_PAD_X + 0.5);
+        double h = text_height(p, utfall_table_column_label(t, tl->cols[k], p->lang), tl->size,
+                               BOLD, tl->width[k] - 2 * CELL_PAD_X + 0.5);
         tl->head_h = fmax(tl->head_h, h);
     }
     tl->head_h += 2 * CELL_PAD_Y;
-    for (int r = 0; r < nr; r++) {
+    for (int r = 0; r < tl->nrows; r++) {
         double h = 0;
         for (int k = 0; k < tl->ncols; k++) {
             cell(t, r, tl->cols[k], p->lang, buf, sizeof buf);
-            h = fmax(h, text_height(p, buf, tl->size, utfall_table_is_total(t, r), 0,
+            h = fmax(h, text_height(p, buf, tl->size, row_face(t, r),
                                     tl->width[k] - 2 * CELL_PAD_X + 0.5));
         }
         tl->row_h[r] = h + 2 * CELL_PAD_Y;
     }
     tl->title_h = utfall_table_title(t)
-                      ? text_height(p, utfall_table_title(t), 10.5, 1, 0, BODY_W) + 5
+                      ? text_height(p, utfall_table_title(t), 10.5, BOLD, BODY_W) + 5
                       : 0;
     tl->notes_h = 0;
     for (int i = 0; i < utfall_table_nnotes(t); i++)
-        tl->notes_h += text_height(p, utfall_table_note(t, i), SZ_NOTE, 0, 1, BODY_W) + 1.5;
+        tl->notes_h += text_height(p, utfall_table_note(t, i), SZ_NOTE, ITALIC, BODY_W) + 1.5;
     if (tl->notes_h > 0)
         tl->notes_h += 4;
+}
+
+/* -1 when out of memory; free with table_free either way. */
+static int table_measure(pdf *p, const utfall_table *t, tlayout *tl)
+{
+    memset(tl, 0, sizeof *tl);
+    tl->t = t;
+    tl->nrows = utfall_table_nrows(t);
+    int nc = utfall_table_ncols(t);
+    tl->cols = calloc((size_t)(nc ? nc : 1), sizeof *tl->cols);
+    tl->width = calloc((size_t)(nc ? nc : 1), sizeof *tl->width);
+    tl->row_h = calloc((size_t)(tl->nrows ? tl->nrows : 1), sizeof *tl->row_h);
+    if (!tl->cols || !tl->width || !tl->row_h)
+        return -1;
+    for (int c = 0; c < nc; c++)
+        if (utfall_table_column_visible(t, c, 0))
+            tl->cols[tl->ncols++] = c;
+    if (fit_widths(p, tl))
+        return -1;
+    measure_heights(p, tl);
     return 0;
+}
+
+/* The whole table, title to notes. */
+static double table_height(const tlayout *tl)
+{
+    double rows_h = 0;
+    for (int r = 0; r < tl->nrows; r++)
+        rows_h += tl->row_h[r];
+    return tl->title_h + tl->head_h + rows_h + tl->notes_h;
+}
+
+/* What must stand together: the title, the header and three rows. */
+static double table_start_height(const tlayout *tl)
+{
+    return tl->title_h + tl->head_h + (tl->nrows ? tl->row_h[0] : 0) * 3;
 }
 
 static void table_free(tlayout *tl)
@@ -324,7 +373,7 @@ static void table_header(pdf *p, const tlayout *tl)
     double x = MARGIN;
     for (int k = 0; k < tl->ncols; k++) {
         int c = tl->cols[k];
-        PangoLayout *l = layout(p, utfall_table_column_label(tl->t, c, p->lang), tl->size, 1, 0,
+        PangoLayout *l = layout(p, utfall_table_column_label(tl->t, c, p->lang), tl->size, BOLD,
                                 tl->width[k] - 2 * CELL_PAD_X + 0.5);
         pango_layout_set_alignment(l, is_left(tl->t, c) ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT);
         /* labels sit on the header's bottom line, as over the numbers */
@@ -344,14 +393,14 @@ static void table_row(pdf *p, const tlayout *tl, int r)
     double total_w = 0;
     for (int k = 0; k < tl->ncols; k++)
         total_w += tl->width[k];
-    int total = utfall_table_is_total(tl->t, r);
-    if (total)
+    if (utfall_table_is_total(tl->t, r))
         rule(p, MARGIN, MARGIN + total_w, p->y, 0.5, 0.3);
     double x = MARGIN;
     for (int k = 0; k < tl->ncols; k++) {
         int c = tl->cols[k];
         cell(tl->t, r, c, p->lang, buf, sizeof buf);
-        PangoLayout *l = layout(p, buf, tl->size, total, 0, tl->width[k] - 2 * CELL_PAD_X + 0.5);
+        PangoLayout *l = layout(p, buf, tl->size, row_face(tl->t, r),
+                                tl->width[k] - 2 * CELL_PAD_X + 0.5);
         pango_layout_set_alignment(l, is_left(tl->t, c) ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT);
         show(p, l, x + CELL_PAD_X, p->y + CELL_PAD_Y, 0.1);
         g_object_unref(l);
@@ -370,21 +419,14 @@ static utfall_status table(pdf *p, const utfall_table *t, utfall_error *err)
         table_free(&tl);
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     }
-    int nr = utfall_table_nrows(t);
-    double rows_h = 0;
-    for (int r = 0; r < nr; r++)
-        rows_h += tl.row_h[r];
-    double whole = tl.title_h + tl.head_h + rows_h + tl.notes_h;
-    if (whole <= BODY_BOTTOM - BODY_TOP)
-        need(p, whole);
-    else
-        need(p, tl.title_h + tl.head_h + (nr ? tl.row_h[0] : 0) * 3);
+    double whole = table_height(&tl);
+    need(p, whole <= BODY_BOTTOM - BODY_TOP ? whole : table_start_height(&tl));
     if (utfall_table_title(t)) {
-        text(p, utfall_table_title(t), MARGIN, p->y, 10.5, 1, 0, BODY_W, 0.1);
+        text(p, utfall_table_title(t), MARGIN, p->y, 10.5, BOLD, BODY_W, 0.1);
         p->y += tl.title_h;
     }
     table_header(p, &tl);
-    for (int r = 0; r < nr; r++) {
+    for (int r = 0; r < tl.nrows; r++) {
         if (tl.row_h[r] > room(p)) {
             new_page(p);
             table_header(p, &tl);
@@ -393,9 +435,9 @@ static utfall_status table(pdf *p, const utfall_table *t, utfall_error *err)
     }
     p->y += 4;
     for (int i = 0; i < utfall_table_nnotes(t); i++) {
-        double h = text_height(p, utfall_table_note(t, i), SZ_NOTE, 0, 1, BODY_W);
+        double h = text_height(p, utfall_table_note(t, i), SZ_NOTE, ITALIC, BODY_W);
         need(p, h);
-        text(p, utfall_table_note(t, i), MARGIN, p->y, SZ_NOTE, 0, 1, BODY_W, 0.3);
+        text(p, utfall_table_note(t, i), MARGIN, p->y, SZ_NOTE, ITALIC, BODY_W, 0.3);
         p->y += h + 1.5;
     }
     p->y += 8;
@@ -429,7 +471,7 @@ static double list_height(pdf *p, const utfall_report *r, size_t i)
     for (; i < utfall_report_nblocks(r)
            && utfall_report_block(r, i, &s, NULL) == UTFALL_BLOCK_LIST_ITEM;
          i++)
-        h += text_height(p, s, SZ_BODY, 0, 0, BODY_W - 14) + 3;
+        h += text_height(p, s, SZ_BODY, PLAIN, BODY_W - 14) + 3;
     return fmin(h, (BODY_BOTTOM - BODY_TOP) / 2);
 }
 
@@ -445,7 +487,7 @@ static double first_part(pdf *p, const utfall_report *r, size_t i)
     case UTFALL_BLOCK_HEADING:
         return heading_size(level) * 1.6 + first_part(p, r, i + 1);
     case UTFALL_BLOCK_PARAGRAPH:
-        return text_height(p, s, SZ_BODY, 0, 0, BODY_W) + 4;
+        return text_height(p, s, SZ_BODY, PLAIN, BODY_W) + 4;
     case UTFALL_BLOCK_LIST_ITEM:
         return list_height(p, r, i);
     case UTFALL_BLOCK_TABLE: {
@@ -455,13 +497,9 @@ static double first_part(pdf *p, const utfall_report *r, size_t i)
         tlayout tl;
         double h = 0;
         if (!table_measure(p, t, &tl)) {
-            int nr = utfall_table_nrows(t);
-            double rows_h = 0;
-            for (int k2 = 0; k2 < nr; k2++)
-                rows_h += tl.row_h[k2];
-            h = tl.title_h + tl.head_h + rows_h + tl.notes_h;
+            h = table_height(&tl);
             if (h > BODY_BOTTOM - BODY_TOP - 60)
-                h = tl.title_h + tl.head_h + (nr ? tl.row_h[0] * 3 : 0);
+                h = table_start_height(&tl);
         }
         table_free(&tl);
         return h;
@@ -474,111 +512,136 @@ static double first_part(pdf *p, const utfall_report *r, size_t i)
     return 0;
 }
 
+static void place_heading(pdf *p, const utfall_report *r, size_t i, const char *s, int level)
+{
+    double size = heading_size(level);
+    double before = p->page_empty ? 0 : level <= 2 ? 16 : 10;
+    double h = text_height(p, s, size, BOLD, BODY_W);
+    /* a heading never ends a page: keep it with what follows */
+    double follow = fmin(first_part(p, r, i + 1), BODY_BOTTOM - BODY_TOP - h - 20);
+    need(p, before + h + 6 + follow);
+    if (!p->page_empty)
+        p->y += before;
+    if (p->draw) {
+        /* the PDF viewer's outline: sections, and the goals under theirs */
+        char dest[64];
+        snprintf(dest, sizeof dest, "page=%d pos=[%.1f %.1f]", p->page, MARGIN, p->y);
+        int id = cairo_pdf_surface_add_outline(
+            p->surf, level >= 3 && p->outline ? p->outline : CAIRO_PDF_OUTLINE_ROOT, s, dest,
+            level <= 2 ? CAIRO_PDF_OUTLINE_FLAG_OPEN : 0);
+        if (level <= 2)
+            p->outline = id;
+    }
+    text(p, s, MARGIN, p->y, size, BOLD, BODY_W, level <= 1 ? 0 : 0.1);
+    p->y += h + (level <= 1 ? 10 : 6);
+    if (level <= 1)
+        rule(p, MARGIN, MARGIN + BODY_W, p->y - 5, 0.8, 0.3);
+    p->page_empty = 0;
+}
+
+static void place_paragraph(pdf *p, const char *s)
+{
+    double h = text_height(p, s, SZ_BODY, PLAIN, BODY_W);
+    need(p, h);
+    text(p, s, MARGIN, p->y, SZ_BODY, PLAIN, BODY_W, 0.1);
+    p->y += h + 7;
+    p->page_empty = 0;
+}
+
+enum list_place { LIST_FIRST, LIST_NEXT };
+
+/* The first item of a list brings the whole list to a new page if it
+ * does not fit; the items after it only themselves. */
+static void place_list_item(pdf *p, const utfall_report *r, size_t i, const char *s,
+                            enum list_place place)
+{
+    double h = text_height(p, s, SZ_BODY, PLAIN, BODY_W - 14);
+    need(p, place == LIST_NEXT ? h : list_height(p, r, i));
+    text(p, "\xE2\x80\xA2", MARGIN + 3, p->y, SZ_BODY, PLAIN, 0, 0.1); /* • */
+    text(p, s, MARGIN + 14, p->y, SZ_BODY, PLAIN, BODY_W - 14, 0.1);
+    p->y += h + 3;
+    p->page_empty = 0;
+}
+
+static utfall_status place_figure(pdf *p, const utfall_report *r, size_t i, utfall_error *err)
+{
+    const utfall_chart *c = utfall_report_figure_chart(r, i);
+    if (!c)
+        return UTFALL_OK; /* an image file: the Markdown's business */
+    const char *caption = utfall_report_figure_caption(r, i);
+    double h = figure_height(c);
+    double ch = caption ? text_height(p, caption, 8.5, ITALIC, BODY_W) + 4 : 0;
+    /* a little smaller rather than half a page left empty */
+    if (h + ch + 4 > room(p) && room(p) - ch - 4 >= fmax(0.75 * h, 200))
+        h = room(p) - ch - 4;
+    need(p, h + ch + 4);
+    if (p->draw) {
+        /* a figure taller than a page (a bar per unit of many) is scaled
+         * as a whole: smaller, but nothing overlaps */
+        double nat = natural_height(c);
+        double sc = h < 0.75 * nat ? h / nat : 1;
+        cairo_save(p->cr);
+        cairo_translate(p->cr, MARGIN, p->y);
+        cairo_scale(p->cr, sc, sc);
+        utfall_status st = utfall_chart_draw_cairo(c, p->cr, 0, 0, BODY_W / sc, h / sc, err);
+        cairo_restore(p->cr);
+        if (st)
+            return st;
+    }
+    p->y += h + 4;
+    if (caption) {
+        text(p, caption, MARGIN, p->y, 8.5, ITALIC, BODY_W, 0.3);
+        p->y += ch;
+    }
+    p->y += 10;
+    p->page_empty = 0;
+    return UTFALL_OK;
+}
+
+static utfall_status place_block(pdf *p, const utfall_report *r, size_t i, enum list_place place,
+                                 utfall_error *err)
+{
+    const char *s;
+    int level;
+    switch (utfall_report_block(r, i, &s, &level)) {
+    case UTFALL_BLOCK_HEADING:
+        place_heading(p, r, i, s, level);
+        break;
+    case UTFALL_BLOCK_PARAGRAPH:
+        place_paragraph(p, s);
+        break;
+    case UTFALL_BLOCK_LIST_ITEM:
+        place_list_item(p, r, i, s, place);
+        break;
+    case UTFALL_BLOCK_TABLE: {
+        const utfall_table *t = utfall_doc_table(utfall_report_doc((utfall_report *)r), s);
+        return t ? table(p, t, err) : UTFALL_OK;
+    }
+    case UTFALL_BLOCK_FIGURE:
+        return place_figure(p, r, i, err);
+    }
+    return UTFALL_OK;
+}
+
+/* One pass over the blocks: counting pages, or drawing them. */
 static utfall_status layout_report(pdf *p, const utfall_report *r, utfall_error *err)
 {
     p->page = 1;
     p->y = BODY_TOP;
     p->page_empty = 1;
-    size_t n = utfall_report_nblocks(r);
-    int prev_list = 0;
-    for (size_t i = 0; i < n; i++) {
+    int in_list = 0;
+    utfall_status st = UTFALL_OK;
+    for (size_t i = 0; !st && i < utfall_report_nblocks(r); i++) {
         const char *s;
-        int level;
-        utfall_block_kind k = utfall_report_block(r, i, &s, &level);
-        if (prev_list && k != UTFALL_BLOCK_LIST_ITEM)
-            p->y += 6;
-        int was_list = prev_list;
-        prev_list = k == UTFALL_BLOCK_LIST_ITEM;
-        switch (k) {
-        case UTFALL_BLOCK_HEADING: {
-            double size = heading_size(level);
-            double before = p->page_empty ? 0 : level <= 2 ? 16 : 10;
-            double h = text_height(p, s, size, 1, 0, BODY_W);
-            /* a heading never ends a page: keep it with what follows */
-            double follow = fmin(first_part(p, r, i + 1), BODY_BOTTOM - BODY_TOP - h - 20);
-            need(p, before + h + 6 + follow);
-            if (!p->page_empty)
-                p->y += before;
-            if (p->draw) {
-                /* the PDF viewer's outline: sections, and the goals under theirs */
-                char dest[64];
-                snprintf(dest, sizeof dest, "page=%d pos=[%.1f %.1f]", p->page, MARGIN, p->y);
-                int id = cairo_pdf_surface_add_outline(
-                    p->surf, level >= 3 && p->outline ? p->outline : CAIRO_PDF_OUTLINE_ROOT, s,
-                    dest, level <= 2 ? CAIRO_PDF_OUTLINE_FLAG_OPEN : 0);
-                if (level <= 2)
-                    p->outline = id;
-            }
-            text(p, s, MARGIN, p->y, size, 1, 0, BODY_W, level <= 1 ? 0 : 0.1);
-            p->y += h + (level <= 1 ? 10 : 6);
-            if (level <= 1)
-                rule(p, MARGIN, MARGIN + BODY_W, p->y - 5, 0.8, 0.3);
-            p->page_empty = 0;
-            break;
-        }
-        case UTFALL_BLOCK_PARAGRAPH: {
-            double h = text_height(p, s, SZ_BODY, 0, 0, BODY_W);
-            need(p, h);
-            text(p, s, MARGIN, p->y, SZ_BODY, 0, 0, BODY_W, 0.1);
-            p->y += h + 7;
-            p->page_empty = 0;
-            break;
-        }
-        case UTFALL_BLOCK_LIST_ITEM: {
-            double h = text_height(p, s, SZ_BODY, 0, 0, BODY_W - 14);
-            need(p, was_list ? h : list_height(p, r, i));
-            text(p, "\xE2\x80\xA2", MARGIN + 3, p->y, SZ_BODY, 0, 0, 0, 0.1); /* • */
-            text(p, s, MARGIN + 14, p->y, SZ_BODY, 0, 0, BODY_W - 14, 0.1);
-            p->y += h + 3;
-            p->page_empty = 0;
-            break;
-        }
-        case UTFALL_BLOCK_TABLE: {
-            const utfall_table *t = utfall_doc_table(utfall_report_doc((utfall_report *)r), s);
-            if (!t)
-                break;
-            utfall_status st = table(p, t, err);
-            if (st)
-                return st;
-            break;
-        }
-        case UTFALL_BLOCK_FIGURE: {
-            const utfall_chart *c = utfall_report_figure_chart(r, i);
-            if (!c)
-                break; /* an image file: the Markdown's business */
-            const char *caption = utfall_report_figure_caption(r, i);
-            double h = figure_height(c);
-            double ch = caption ? text_height(p, caption, 8.5, 0, 1, BODY_W) + 4 : 0;
-            /* a little smaller rather than half a page left empty */
-            if (h + ch + 4 > room(p) && room(p) - ch - 4 >= fmax(0.75 * h, 200))
-                h = room(p) - ch - 4;
-            need(p, h + ch + 4);
-            if (p->draw) {
-                /* a figure taller than a page (a bar per unit of many) is
-                 * scaled as a whole: smaller, but nothing overlaps */
-                double nat = natural_height(c);
-                double sc = h < 0.75 * nat ? h / nat : 1;
-                cairo_save(p->cr);
-                cairo_translate(p->cr, MARGIN, p->y);
-                cairo_scale(p->cr, sc, sc);
-                utfall_status st = utfall_chart_draw_cairo(c, p->cr, 0, 0, BODY_W / sc, h / sc, err);
-                cairo_restore(p->cr);
-                if (st)
-                    return st;
-            }
-            p->y += h + 4;
-            if (caption) {
-                text(p, caption, MARGIN, p->y, 8.5, 0, 1, BODY_W, 0.3);
-                p->y += ch;
-            }
-            p->y += 10;
-            p->page_empty = 0;
-            break;
-        }
-        }
+        int item = utfall_report_block(r, i, &s, NULL) == UTFALL_BLOCK_LIST_ITEM;
+        if (in_list && !item)
+            p->y += 6; /* after a list */
+        st = place_block(p, r, i, in_list ? LIST_NEXT : LIST_FIRST, err);
+        in_list = item;
     }
-    footer(p);
-    return UTFALL_OK;
+    if (!st)
+        footer(p);
+    return st;
 }
 
 /* PDF dates: the report's --date, else SOURCE_DATE_EPOCH when set
@@ -593,17 +656,9 @@ static void pdf_date(const utfall_report *r, char *out, size_t size)
     utfall_render_pdf_date(out, size);
 }
 
-utfall_status utfall_report_write_pdf(const utfall_report *r, const char *path, utfall_error *err)
+/* The dates, the creator, and the first heading as the title. */
+static void pdf_metadata(cairo_surface_t *surf, const utfall_report *r)
 {
-    /* the document is read, not changed: utfall_report_doc has no const twin */
-    if (utfall_doc_check(utfall_report_doc((utfall_report *)r), err))
-        return err->status;
-    cairo_surface_t *surf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
-    if (cairo_surface_status(surf)) {
-        cairo_surface_destroy(surf);
-        return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_OPEN_OUTPUT, "cannot write %s: %s", path,
-                                strerror(errno));
-    }
     char date[64];
     pdf_date(r, date, sizeof date);
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, date);
@@ -616,6 +671,39 @@ utfall_status utfall_report_write_pdf(const utfall_report *r, const char *path, 
             break;
         }
     }
+}
+
+/* Count the pages, then draw them. */
+static utfall_status both_passes(pdf *p, const utfall_report *r, utfall_error *err)
+{
+    p->draw = 0;
+    utfall_status st = layout_report(p, r, err);
+    if (st)
+        return st;
+    p->pages = p->page;
+    p->draw = 1;
+    st = layout_report(p, r, err);
+    if (!st && p->page != p->pages)
+        st = utfall_error_set(err, UTFALL_ERR_INTERNAL, UTFALL_EC_PDF_PAGES,
+                              "the report's layout changed between passes");
+    if (!st && cairo_status(p->cr))
+        st = utfall_error_set(err, UTFALL_ERR_INTERNAL, UTFALL_EC_PDF_CAIRO,
+                              "drawing failed: %s", cairo_status_to_string(cairo_status(p->cr)));
+    return st;
+}
+
+utfall_status utfall_report_write_pdf(const utfall_report *r, const char *path, utfall_error *err)
+{
+    /* the document is read, not changed: utfall_report_doc has no const twin */
+    if (utfall_doc_check(utfall_report_doc((utfall_report *)r), err))
+        return err->status;
+    cairo_surface_t *surf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
+    if (cairo_surface_status(surf)) {
+        cairo_surface_destroy(surf);
+        return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_OPEN_OUTPUT, "cannot write %s: %s",
+                                path, strerror(errno));
+    }
+    pdf_metadata(surf, r);
     pdf p;
     memset(&p, 0, sizeof p);
     p.surf = surf;
@@ -625,25 +713,13 @@ utfall_status utfall_report_write_pdf(const utfall_report *r, const char *path, 
     /* the same metrics in both passes and on every machine: no hinting */
     cairo_font_options_set_hint_metrics(p.fo, CAIRO_HINT_METRICS_OFF);
     cairo_font_options_set_hint_style(p.fo, CAIRO_HINT_STYLE_NONE);
-    p.draw = 0;
-    utfall_status st = layout_report(&p, r, err);
-    if (!st) {
-        p.pages = p.page;
-        p.draw = 1;
-        st = layout_report(&p, r, err);
-    }
-    if (!st && p.page != p.pages)
-        st = utfall_error_set(err, UTFALL_ERR_INTERNAL, UTFALL_EC_PDF_PAGES,
-                              "the report's layout changed between passes");
-    if (!st && cairo_status(p.cr))
-        st = utfall_error_set(err, UTFALL_ERR_INTERNAL, UTFALL_EC_PDF_CAIRO, "drawing failed: %s",
-                              cairo_status_to_string(cairo_status(p.cr)));
+    utfall_status st = both_passes(&p, r, err);
     cairo_destroy(p.cr);
     cairo_font_options_destroy(p.fo);
     cairo_surface_finish(surf);
     if (!st && cairo_surface_status(surf))
-        st = utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write %s: %s", path,
-                              cairo_status_to_string(cairo_surface_status(surf)));
+        st = utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write %s: %s",
+                              path, cairo_status_to_string(cairo_surface_status(surf)));
     cairo_surface_destroy(surf);
     return st;
 }

@@ -34,12 +34,14 @@ static time_t created_time(void)
     return (time_t)XLSX_FIXED_CREATED;
 }
 
-static lxw_format *numfmt(lxw_workbook *wb, const char *fmt, int bold)
+enum weight { REGULAR, BOLD };
+
+static lxw_format *numfmt(lxw_workbook *wb, const char *fmt, enum weight weight)
 {
     lxw_format *f = workbook_add_format(wb);
     if (f) {
         format_set_num_format(f, fmt);
-        if (bold)
+        if (weight == BOLD)
             format_set_bold(f);
     }
     return f;
@@ -56,17 +58,17 @@ static void make_formats(lxw_workbook *wb, struct xlsx_formats *f)
     f->title = workbook_add_format(wb);
     format_set_bold(f->title);
     format_set_font_size(f->title, 12);
-    f->count = numfmt(wb, "0", 0);
-    f->count_bold = numfmt(wb, "0", 1);
-    f->pvalue = numfmt(wb, "0.000", 0);
+    f->count = numfmt(wb, "0", REGULAR);
+    f->count_bold = numfmt(wb, "0", BOLD);
+    f->pvalue = numfmt(wb, "0.000", REGULAR);
     f->wrap = workbook_add_format(wb);
     format_set_italic(f->wrap);
     for (int i = 0; i < 4; i++) {
-        f->share[i] = numfmt(wb, share[i], 0);
-        f->share_bold[i] = numfmt(wb, share[i], 1);
-        f->dec[i] = numfmt(wb, dec[i], 0);
-        f->dec_bold[i] = numfmt(wb, dec[i], 1);
-        f->pp[i] = numfmt(wb, pp[i], 0);
+        f->share[i] = numfmt(wb, share[i], REGULAR);
+        f->share_bold[i] = numfmt(wb, share[i], BOLD);
+        f->dec[i] = numfmt(wb, dec[i], REGULAR);
+        f->dec_bold[i] = numfmt(wb, dec[i], BOLD);
+        f->pp[i] = numfmt(wb, pp[i], REGULAR);
     }
 }
 
@@ -125,9 +127,13 @@ static void write_share(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const u
 {
     const struct cell *cell = &t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
     int total = t->is_total[r];
-    if (cell->state == CELL_NUM && isfinite(cell->aux))
+    int base = t->cols[c].sum_of - 1; /* the share of a hidden total gives the total */
+    int base_hidden = base >= 0
+                      && t->cells[(size_t)r * (size_t)t->ncols + (size_t)base].state
+                             == CELL_SUPPRESSED;
+    if (cell->state == CELL_NUM && isfinite(cell->aux) && !base_hidden)
         worksheet_write_number(ws, row, col, cell->aux, total ? f->share_bold[1] : f->share[1]);
-    else if (cell->state == CELL_SUPPRESSED || cell->state == CELL_NA)
+    else if (cell->state == CELL_SUPPRESSED || cell->state == CELL_NA || base_hidden)
         worksheet_write_string(ws, row, col,
                                utfall_tr(lang, cell->state == CELL_NA ? "not_computable"
                                                                        : "suppressed_mark"),
@@ -169,17 +175,13 @@ static lxw_error write_definitions(lxw_workbook *wb, const utfall_doc *d, utfall
             continue;
         char name[32];
         sheet_name(t->key, name, sizeof name);
-        if (t->nnotes == 0) {
+        /* a row per note, and one for a table without notes */
+        for (int k = 0; k < (t->nnotes ? t->nnotes : 1); k++, row++) {
             worksheet_write_string(ws, row, 0, name, NULL);
             if (t->title)
                 worksheet_write_string(ws, row, 1, t->title, NULL);
-            row++;
-        }
-        for (int k = 0; k < t->nnotes; k++, row++) {
-            worksheet_write_string(ws, row, 0, name, NULL);
-            if (t->title)
-                worksheet_write_string(ws, row, 1, t->title, NULL);
-            worksheet_write_string(ws, row, 2, t->notes[k], NULL);
+            if (k < t->nnotes)
+                worksheet_write_string(ws, row, 2, t->notes[k], NULL);
         }
     }
     return LXW_NO_ERROR;

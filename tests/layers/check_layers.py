@@ -9,8 +9,11 @@
    internal ones.
 4. include/utfall/utfall.h includes every public header, and every public
    header is installed (include/utfall/meson.build).
-5. Error codes come from the registry (lib/core/error_codes.def): no
+5. Error codes come from the registry (include/utfall/error_codes.h): no
    string literal is passed as the code of utfall_error_set/vset.
+6. Pipelines read as stages: no function in lib/ is over 150 lines, and at
+   most five are over 100 (a function's body opens with "{" alone on a
+   line and closes with "}" alone on a line, as every function here does).
 Usage: check_layers.py SOURCE_ROOT
 """
 import os
@@ -62,6 +65,35 @@ for h in public:
         problems.append(f"include/utfall/utfall.h does not include {h}")
     if f"'{h}'" not in installed:
         problems.append(f"include/utfall/meson.build does not install {h}")
+
+def functions(path):
+    lines = open(path, encoding="utf-8").read().split("\n")
+    i = 0
+    while i < len(lines):
+        if lines[i] == "{" and i > 0:
+            start = i - 1  # the signature may span lines: back to its first
+            while start > 0 and lines[start - 1].strip() and not lines[start - 1].rstrip().endswith(
+                    (";", "}", "*/")) and not lines[start - 1].startswith("#"):
+                start -= 1
+            end = i + 1
+            while end < len(lines) and lines[end] != "}":
+                end += 1
+            name = re.search(r"(\w+)\s*\(", " ".join(lines[start:i]))
+            yield (name.group(1) if name else "?"), start + 1, end - start + 1
+            i = end
+        i += 1
+
+
+long_ones = []
+for path in sources("lib", (".c",)):
+    rel = os.path.relpath(path, root)
+    for name, line, n in functions(path):
+        if n > 150:
+            problems.append(f"{rel}:{line}: {name} is {n} lines (at most 150)")
+        elif n > 100:
+            long_ones.append(f"{rel}:{line}: {name} ({n} lines)")
+if len(long_ones) > 5:
+    problems.append("more than five functions over 100 lines: " + "; ".join(long_ones))
 
 for p in problems:
     print(p)
