@@ -57,7 +57,7 @@ static void run(const char *path, int which)
     }
     }
     if (st == UTFALL_OK) {
-        utfall_protect_options po = {3, UTFALL_LANG_SV};
+        utfall_protect_options po = {3, UTFALL_LANG_SV, 1};
         utfall_error perr;
         utfall_doc_protect(doc, &po, &perr);
         fuzz_write_doc(doc);

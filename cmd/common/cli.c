@@ -157,7 +157,11 @@ int cli_common_option(cli *c, int opt, const char *arg)
         if (*end || end == arg || n < 0 || n > 1000)
             exit(cli_usage_error(c, "--suppress takes a whole number from 0 to 1000, not '%s'",
                                  arg));
+        if (c->suppress_given && n != c->suppress)
+            exit(cli_usage_error(c, "--suppress is given twice, as %ld and %ld: which is meant?",
+                                 c->suppress, n));
         c->suppress = n;
+        c->suppress_given = 1;
         return 1;
     }
     case OPT_AUDIT:
@@ -464,7 +468,7 @@ int cli_protect(cli *c, utfall_doc *doc)
     utfall_error_clear(&err);
     int rc = 0;
     if (c->suppress >= 2 || c->audit_path) {
-        utfall_protect_options po = {c->suppress, c->lang};
+        utfall_protect_options po = {c->suppress, c->lang, c->audit_path != NULL};
         if (utfall_doc_protect(doc, &po, &err))
             return cli_report(c, &err);
     }

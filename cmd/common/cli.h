@@ -107,6 +107,7 @@ typedef struct cli {
     int rejects_open;
     int quiet;
     long suppress; /* hide counts below this; 0 = off */
+    int suppress_given;
     const char *audit_path; /* --audit FILE */
     long warnings_shown;
     char **inputs;

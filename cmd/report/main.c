@@ -312,6 +312,7 @@ int main(int argc, char **argv)
     ro.extract_name = name;
     ro.goals = goals;
     ro.suppress = c.suppress;
+    ro.audit = c.audit_path != NULL;
     ro.lang = c.lang;
     if (ho.spells_path) {
         ho.lang = c.lang;

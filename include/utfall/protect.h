@@ -110,6 +110,7 @@ UTFALL_API void utfall_table_set_importance(utfall_table *t, double weight);
 typedef struct utfall_protect_options {
     long min_count; /* N: counts from 1 to N−1 are hidden; below 2 = off */
     utfall_lang lang;
+    int audit;      /* the audit will be written: find every range, not only those needed */
 } utfall_protect_options;
 
 /* Protect the document in place: hides cells and rewrites the notes that

@@ -34,6 +34,7 @@ typedef struct utfall_report_options {
     const utfall_goals *goals; /* NULL: the default goal */
     const utfall_horizon_options *horizon; /* NULL: no section "Utfall efter N månader" */
     long suppress;             /* hide counts below this; 0 = off */
+    int audit;                 /* the audit of the protection will be asked for */
     double level;              /* confidence level */
     utfall_lang lang;
 } utfall_report_options;

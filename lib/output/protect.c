@@ -344,6 +344,7 @@ struct group {
     double lo, hi;
     int lp_row;
     int integral; /* the linear optima for lo and hi were whole numbers */
+    int approx;   /* lo and hi are values seen, not the optima (pool_spread) */
 };
 
 struct run {
@@ -376,6 +377,14 @@ struct run {
         size_t def_a, def_b;
     } *links;
     size_t nlinks, caplinks;
+    /* solutions seen: hiding only relaxes the programme, so every one stays
+     * feasible, and a count that differs by 1 between two of them is not
+     * pinned (see pool_spread) */
+    double *pool;            /* POOL_SIZE solutions of nclasses values */
+    unsigned char *pool_int; /* each a whole-number solution? */
+    size_t npool, pool_next;
+    int want_audit; /* every range, for the audit; else those that matter */
+    int trial;      /* a count is hidden on trial: solutions now are not kept */
     struct group *groups;
     size_t ngroups, capgroups;
     glp_prob *lp;
@@ -1212,8 +1221,9 @@ static utfall_status build_groups(struct run *r)
         size_t g = 0;
         while (g < r->ngroups
                && !(r->groups[g].hash == h && r->groups[g].nterms == n
-                    && !memcmp(r->groups[g].cls, cls, n * sizeof *cls)
-                    && !memcmp(r->groups[g].coef, coef, n * sizeof *coef)))
+                    && (n == 0 /* an empty set: no arrays to compare */
+                        || (!memcmp(r->groups[g].cls, cls, n * sizeof *cls)
+                            && !memcmp(r->groups[g].coef, coef, n * sizeof *coef)))))
             g++;
         if (g == r->ngroups) {
             if (UTFALL_GROW(r->groups, r->capgroups, r->ngroups + 1)) {
@@ -1222,7 +1232,7 @@ static utfall_status build_groups(struct run *r)
                 return nomem(r);
             }
             r->groups[r->ngroups++] = (struct group){i, cls, coef, n, h, pc->value, 0, 0,
-                                                     G_IMPLIED, 0, NAN, NAN, 0, 0};
+                                                     G_IMPLIED, 0, NAN, NAN, 0, 0, 0};
         } else {
             free(cls);
             free(coef);
@@ -1366,6 +1376,51 @@ static utfall_status solver_error(struct run *r, const char *what)
                             what);
 }
 
+enum { POOL_SIZE = 256 };
+
+/* Keep the last optimum (round robin over POOL_SIZE). */
+static void pool_add(struct run *r)
+{
+    if (!r->pool || r->trial) /* a trial's programme is not the one that stays */
+        return;
+    double *x = r->pool + r->pool_next * r->nclasses;
+    int whole = 1;
+    for (size_t j = 0; j < r->nclasses; j++) {
+        x[j] = glp_get_col_prim(r->lp, (int)j + 1);
+        whole &= fabs(x[j] - round(x[j])) <= 1e-7;
+    }
+    r->pool_int[r->pool_next] = (unsigned char)whole;
+    r->pool_next = (r->pool_next + 1) % POOL_SIZE;
+    if (r->npool < POOL_SIZE)
+        r->npool++;
+}
+
+/* Does group g take values at least 1 apart in the solutions seen?  Then
+ * it is not pinned, without a programme of its own; *integral when both
+ * are whole-number solutions. */
+static int pool_spread(struct run *r, struct group *g)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    int lo_int = 0, hi_int = 0;
+    for (size_t k = 0; k < r->npool; k++) {
+        const double *x = r->pool + k * r->nclasses;
+        double v = 0;
+        for (size_t t = 0; t < g->nterms; t++)
+            v += g->coef[t] * x[g->cls[t]];
+        if (v < lo)
+            lo = v, lo_int = r->pool_int[k];
+        if (v > hi)
+            hi = v, hi_int = r->pool_int[k];
+    }
+    if (!(hi - lo >= 1 - 1e-9))
+        return 0;
+    g->lo = lo;
+    g->hi = hi;
+    g->integral = lo_int && hi_int;
+    g->approx = 1;
+    return 1;
+}
+
 /* Optimise group g's count in direction dir (GLP_MIN, GLP_MAX): *value, or
  * *unbounded.  Infeasible means the published counts contradict their
  * definitions: a bug in a definition, never the data's fault. */
@@ -1398,6 +1453,8 @@ static utfall_status optimise(struct run *r, const struct group *g, int dir, dou
     if (status != GLP_OPT && status != GLP_UNBND)
         return solver_error(r, "no optimal solution");
     *value = *unbounded ? (dir == GLP_MAX ? INFINITY : -INFINITY) : glp_get_obj_val(r->lp);
+    if (!*unbounded)
+        pool_add(r);
     return UTFALL_OK;
 }
 
@@ -1477,6 +1534,22 @@ static int by_cost(const void *pa, const void *pb)
     return ca < cb ? -1 : ca > cb ? 1 : (a > b) - (a < b);
 }
 
+/* Does hiding one more count widen group s's range beyond [lo, hi]?  The
+ * maximum first; the minimum only if that did not. */
+static utfall_status widens(struct run *r, size_t s, double lo, double hi, int *widened)
+{
+    struct group *g = &r->groups[s];
+    int unb;
+    double v;
+    utfall_status st = optimise(r, g, GLP_MAX, &v, &unb);
+    *widened = !st && v > hi + 1e-9;
+    if (!st && !*widened) {
+        st = optimise(r, g, GLP_MIN, &v, &unb);
+        *widened = !st && v < lo - 1e-9;
+    }
+    return st;
+}
+
 /* The optima of group s: its range, and whether they were whole numbers. */
 static utfall_status range_of(struct run *r, size_t s, unsigned char *bind)
 {
@@ -1491,10 +1564,11 @@ static utfall_status range_of(struct run *r, size_t s, unsigned char *bind)
     if (!st && bind)
         mark_binding(r, bind);
     g->integral = integral && !unb_min && !st && solution_integral(r);
+    g->approx = 0;
     return st;
 }
 
-enum { MAX_TRIES = 24 };
+enum { MAX_TRIES = 12 };
 
 /* Hide published counts until group s can no longer be pinned: of the
  * counts that bind its range or share a class with it, the cheapest that
@@ -1505,6 +1579,8 @@ static utfall_status protect_group(struct run *r, size_t s)
     size_t *cand = malloc((r->ngroups ? r->ngroups : 1) * sizeof *cand);
     utfall_status st = bind && cand ? UTFALL_OK : nomem(r);
     while (!st) {
+        if (pool_spread(r, &r->groups[s]))
+            break;
         memset(bind, 0, r->ngroups);
         if ((st = range_of(r, s, bind)) || !pinned(r->groups[s].lo, r->groups[s].hi))
             break;
@@ -1550,8 +1626,10 @@ static utfall_status protect_group(struct run *r, size_t s)
                 break;
             c->status = G_SECONDARY;
             set_row_bounds(r, c);
-            st = range_of(r, s, NULL);
-            int widened = !st && (r->groups[s].hi > hi + 1e-9 || r->groups[s].lo < lo - 1e-9);
+            r->trial = 1;
+            int widened;
+            st = widens(r, s, lo, hi, &widened);
+            r->trial = 0;
             c->status = G_SHOWN;
             set_row_bounds(r, c);
             if (widened) {
@@ -1575,7 +1653,7 @@ static utfall_status publish_pinned(struct run *r)
     utfall_status st = UTFALL_OK;
     for (size_t g = 0; g < r->ngroups && !st; g++) {
         struct group *gr = &r->groups[g];
-        if (gr->status != G_SECONDARY)
+        if (gr->status != G_SECONDARY || pool_spread(r, gr))
             continue;
         int unb;
         st = optimise(r, gr, GLP_MAX, &gr->hi, &unb);
@@ -1645,9 +1723,17 @@ static utfall_status integer_feasible(struct run *r, glp_prob *mip, const struct
 /* Two whole-number solutions in which the count differs: one with it at
  * most v and one with it above v, v the middle of the linear range.
  * *ok = 0 when there are not (then the count may be pinned). */
-static utfall_status certify(struct run *r, glp_prob *mip, const struct group *g, int *ok)
+static utfall_status certify(struct run *r, glp_prob *mip, struct group *g, int *ok)
 {
     /* the linear optima were whole numbers: two integer solutions already */
+    if (g->integral && g->hi - g->lo > 0.5) {
+        *ok = 1;
+        return UTFALL_OK;
+    }
+    /* values seen are not the range: find it before asking for integers */
+    utfall_status st0 = g->approx ? range_of(r, (size_t)(g - r->groups), NULL) : UTFALL_OK;
+    if (st0)
+        return st0;
     if (g->integral && g->hi - g->lo > 0.5) {
         *ok = 1;
         return UTFALL_OK;
@@ -1702,9 +1788,28 @@ static utfall_status certify_all(struct run *r)
 }
 
 /* The range an attacker can infer for every group that is not published. */
+/* The truth is a solution: with every count fixed at its true value the
+ * programme must be feasible, or a definition says something else than
+ * the count it defines.  One solve instead of a range for each. */
+static utfall_status truth_fits(struct run *r)
+{
+    for (size_t g = 0; g < r->ngroups; g++)
+        glp_set_row_bnds(r->lp, r->groups[g].lp_row, GLP_FX, r->groups[g].value,
+                         r->groups[g].value);
+    struct group none = {0};
+    double v;
+    int unb;
+    utfall_status st = optimise(r, &none, GLP_MIN, &v, &unb);
+    for (size_t g = 0; g < r->ngroups; g++)
+        set_row_bounds(r, &r->groups[g]);
+    return st;
+}
+
 static utfall_status audit_ranges(struct run *r)
 {
     utfall_status st = UTFALL_OK;
+    if (!r->want_audit)
+        return truth_fits(r);
     for (size_t g = 0; g < r->ngroups && !st; g++) {
         struct group *gr = &r->groups[g];
         if (gr->status == G_SHOWN)
@@ -1739,6 +1844,14 @@ static utfall_status attack_and_hide(struct run *r)
         return solver_error(r, "GLPK stopped");
     }
     glp_error_hook(glpk_hook, &jump);
+    r->pool = malloc(POOL_SIZE * (r->nclasses ? r->nclasses : 1) * sizeof *r->pool);
+    r->pool_int = malloc(POOL_SIZE);
+    if (!r->pool || !r->pool_int) {
+        free(r->pool);
+        free(r->pool_int);
+        r->pool = NULL;
+        r->pool_int = NULL; /* slower without, not wrong */
+    }
     st = build_lp(r);
     for (size_t g = 0; g < r->ngroups && !st; g++)
         if (r->groups[g].sensitive)
@@ -2063,6 +2176,8 @@ static void run_free(struct run *r)
     free(r->allow);
     free(r->classes);
     free(r->cliques);
+    free(r->pool);
+    free(r->pool_int);
     free(r->def_clique);
     free(r->links);
     for (size_t g = 0; g < r->ngroups; g++) {
@@ -2081,7 +2196,7 @@ utfall_status utfall_doc_protect(utfall_doc *d, const utfall_protect_options *op
     if (!s)
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     struct run r = {.d = d, .s = s, .N = opt->min_count >= 2 ? opt->min_count : 0, .err = err,
-                    .first_dim = -1};
+                    .first_dim = -1, .want_audit = opt->audit};
     s->min_count = r.N;
     utfall_status st = collect(&r);
     if (!st)

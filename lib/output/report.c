@@ -349,9 +349,11 @@ static void fill_goal_verdict(utfall_report *r, const struct ctx *c, struct bloc
         return;
     char a[64], t[64];
     double m = cell_num(met);
-    if (m > 0)
+    if (cell_hidden(met)) /* met or not would bound a hidden count */
+        set_text(r, b, "%s", tr(c, "report.goal.verdict_hidden"));
+    else if (m > 0)
         set_text(r, b, "%s", tr(c, "report.goal.met"));
-    else if (cell_hidden(met) || cell_hidden(needed) || cell_hidden(n))
+    else if (cell_hidden(needed) || cell_hidden(n))
         set_text(r, b, "%s", tr(c, "report.goal.not_met_hidden"));
     else
         set_text(r, b, tr(c, "report.goal.not_met"), cell_str(c, needed, a, sizeof a),
@@ -374,9 +376,7 @@ static void fill_count_verdict(utfall_report *r, const struct ctx *c, struct blo
     struct cellref needed = cell(r, "mal", b->goal->id, "needed", -1);
     char a[64], t[64];
     if (cell_hidden(count) || cell_hidden(needed))
-        set_text(r, b, "%s", tr(c, cell_num(cell(r, "mal", b->goal->id, "met", -1)) > 0
-                                       ? "report.goal.met"
-                                       : "report.goal.not_met_hidden"));
+        set_text(r, b, "%s", tr(c, "report.goal.verdict_hidden"));
     else if (cell_num(count) >= (double)g->target_count)
         set_text(r, b, "%s", tr(c, "report.goal.met"));
     else
@@ -425,7 +425,7 @@ static void fill_activity_verdict(utfall_report *r, const struct ctx *c, struct 
 {
     double mean = cell_num(cell(r, b->prefix, "rows", "mean_change", -1));
     if (cell_hidden(cell(r, b->prefix, "rows", "mean_change", -1)))
-        set_text(r, b, "%s", tr(c, "report.goal.activity_hidden"));
+        set_text(r, b, "%s", tr(c, "report.goal.verdict_hidden"));
     else if (isfinite(mean))
         set_text(r, b, "%s", tr(c, mean > b->goal->target_hours ? "report.goal.met"
                                                               : "report.goal.activity_not_met"));
@@ -1015,7 +1015,7 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
         method_section(r, &c, &f);
         /* the whole document at once: a count hidden in one table is
          * hidden in every other, and no table lets it be computed */
-        utfall_protect_options po = {opt->suppress, opt->lang};
+        utfall_protect_options po = {opt->suppress, opt->lang, opt->audit};
         st = utfall_doc_protect(r->doc, &po, err);
     }
     if (!st) {

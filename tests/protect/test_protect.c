@@ -104,7 +104,7 @@ static void test_uma(void)
     utfall_doc *d = uma_doc();
     utfall_error err;
     utfall_error_clear(&err);
-    utfall_protect_options opt = {5, UTFALL_LANG_EN};
+    utfall_protect_options opt = {5, UTFALL_LANG_EN, 1};
     CHECK(utfall_doc_protect(d, &opt, &err) == UTFALL_OK);
     if (err.status)
         printf("error: %s\n", err.text);
@@ -165,7 +165,7 @@ static void test_row_of_ones(void)
     utfall_doc_add(d, t);
     utfall_error err;
     utfall_error_clear(&err);
-    utfall_protect_options opt = {5, UTFALL_LANG_EN};
+    utfall_protect_options opt = {5, UTFALL_LANG_EN, 1};
     CHECK(utfall_doc_protect(d, &opt, &err) == UTFALL_OK);
     /* each of the women's six cells is hidden, and n = 6 with them: six
      * cells of at least 1 that sum to 6 are each 1 */
@@ -206,7 +206,7 @@ static void test_hide_missing_first(void)
     utfall_doc_add(d, t);
     utfall_error err;
     utfall_error_clear(&err);
-    utfall_protect_options opt = {5, UTFALL_LANG_EN};
+    utfall_protect_options opt = {5, UTFALL_LANG_EN, 1};
     CHECK(utfall_doc_protect(d, &opt, &err) == UTFALL_OK);
     /* Kvinnor and Män stay whole; the register's gap is not a group of
      * people, so its 2 (and 1 active) are shown rather than taking the
