@@ -13,7 +13,7 @@ static const char usage[] =
     "such as the output of another utfall command.\n"
     "\n"
     "  -t, --type KIND        bar (default), hbar, grouped, stacked, diverging,\n"
-    "                         line, histogram\n"
+    "                         line, histogram, forest\n"
     "  -x, --x COL            categories (line, histogram: the numeric x);\n"
     "                         default the first column\n"
     "  -y, --y COL[,COL]...   values; several columns: one series each\n"
@@ -21,7 +21,8 @@ static const char usage[] =
     "      --lo COL, --hi COL interval: whiskers on bars, bands on lines\n"
     "  -n, --n COL            group sizes shown in the labels: Malmö (n = 108)\n"
     "      --target V         target line at V (35%, 0.35 or 35 with --percent)\n"
-    "      --marker X         vertical marker at X on a line chart or histogram\n"
+    "      --marker X         vertical marker at X on a line chart or histogram;\n"
+    "                         the line of no difference of a forest plot\n"
     "      --marker-label T   its label\n"
     "  -p, --percent          values are shares 0-1: a 0-100 % axis\n"
     "      --no-total         leave out the total row\n"
@@ -100,7 +101,8 @@ int main(int argc, char **argv)
         case 't':
             if (utfall_chart_kind_parse(optarg, &po.kind))
                 return cli_usage_error(&c, "unknown chart type '%s' (accepted: bar, hbar, "
-                                           "grouped, stacked, diverging, line, histogram)",
+                                           "grouped, stacked, diverging, line, histogram, "
+                                           "forest)",
                                        optarg);
             break;
         case 'x': cols.x = optarg; break;

@@ -17,17 +17,27 @@ static const char usage[] =
     "      --spells FILE        status spells: id, status, fran, till (required)\n"
     "      --months LIST        horizons in months, e.g. 15 or 6,12,15 (default 15)\n"
     "  -b, --by COL             groups (default insats)\n"
-    "      --strata COL[,COL]   compare within strata, e.g. kon\n"
+    "      --strata COL[,COL]   compare within strata, e.g. kommun: per stratum and\n"
+    "                           stratified (Mantel-Haenszel with --ref, stratified\n"
+    "                           log-rank with --km, Gray with --competing)\n"
     "      --ref VALUE          reference group for differences, e.g. FS\n"
     "      --adjust COL[,COL]   logistic regression on the group (needs --ref) and\n"
     "                           covariates, e.g. kon,alder: odds ratios and the\n"
     "                           adjusted difference (--section adjusted and\n"
     "                           adjusted_terms)\n"
+    "      --cluster COL        with --adjust: cluster-robust errors by COL, e.g.\n"
+    "                           kommun (sandwich::vcovCL)\n"
+    "      --competing[=LIST]   competing first events: success against LIST\n"
+    "                           (default studier); cumulative incidence and Gray's\n"
+    "                           test (--section cuminc, gray)\n"
+    "      --cox                Cox model of the time to first success (needs\n"
+    "                           --ref; with --adjust its covariates join it)\n"
     "  -s, --success LIST       success statuses (default arbete,arbete_med_stod)\n"
     "      --followed-until D   follow-up end for everyone (default: uppfoljd_till)\n"
     "      --curve              the share at every month 0..H (section curve)\n"
     "      --km                 Kaplan-Meier time to first success and log-rank\n"
     "      --level L            confidence level (default 0.95)\n"
+    "      --unit persons       the only unit: one row per participant\n"
     CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-horizon(1)");
 
 enum {
@@ -39,7 +49,11 @@ enum {
     OPT_CURVE,
     OPT_KM,
     OPT_LEVEL,
-    OPT_ADJUST
+    OPT_ADJUST,
+    OPT_CLUSTER,
+    OPT_COMPETING,
+    OPT_COX,
+    OPT_UNIT
 };
 
 static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
@@ -48,14 +62,20 @@ static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfa
 }
 
 /* --chart: the share in success by month per group, with interval bands
- * and a marker at the horizon (the --curve data). */
+ * and a marker at the horizon (the --curve data); with several
+ * comparisons (groups, horizons) also their forest plots.  With --strata
+ * and --ref only the forest plots: a curve per group and stratum is too
+ * many lines to read. */
 static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch, utfall_error *err)
 {
     const utfall_horizon_options *ho = ctx;
     int h = 0;
     for (size_t i = 0; i < ho->nmonths; i++)
         h = ho->months[i] > h ? ho->months[i] : h;
-    return utfall_figure_horizon(ch, doc, NULL, h, c->lang, err);
+    utfall_status st = UTFALL_OK;
+    if (!(ho->strata && *ho->strata && ho->ref))
+        st = utfall_figure_horizon(ch, doc, NULL, h, c->lang, err);
+    return st ? st : utfall_figure_horizon_forest(ch, doc, NULL, c->lang, err);
 }
 
 int main(int argc, char **argv)
@@ -77,6 +97,10 @@ int main(int argc, char **argv)
         {"km", no_argument, NULL, OPT_KM},
         {"level", required_argument, NULL, OPT_LEVEL},
         {"adjust", required_argument, NULL, OPT_ADJUST},
+        {"cluster", required_argument, NULL, OPT_CLUSTER},
+        {"competing", optional_argument, NULL, OPT_COMPETING},
+        {"cox", no_argument, NULL, OPT_COX},
+        {"unit", required_argument, NULL, OPT_UNIT},
         {NULL, 0, NULL, 0}};
     int opt;
     utfall_error err;
@@ -121,6 +145,25 @@ int main(int argc, char **argv)
         case OPT_ADJUST:
             ho.adjust = optarg;
             break;
+        case OPT_CLUSTER:
+            ho.cluster = optarg;
+            break;
+        case OPT_COMPETING:
+            ho.competing = 1;
+            if (optarg && utfall_outcome_set_parse(optarg, &ho.competing_set, &err))
+                return cli_usage_error(&c, "--competing: %s", err.text);
+            break;
+        case OPT_COX:
+            ho.cox = 1;
+            break;
+        case OPT_UNIT:
+            /* one row per participant (an id twice is a data error): the
+             * unit is the person, there are no episodes to count */
+            if (strcmp(optarg, "persons"))
+                return cli_usage_error(&c, "--unit: horizon counts persons (one row per "
+                                           "participant, an id given twice is an error); "
+                                           "'%s' does not apply", optarg);
+            break;
         case OPT_LEVEL:
             ho.level = cli_level_option(&c, optarg);
             break;
@@ -130,13 +173,21 @@ int main(int argc, char **argv)
     }
     if (!ho.spells_path)
         return cli_usage_error(&c, "--spells FILE is required");
+    if (!strcmp(ho.spells_path, "-")) {
+        int extract_stdin = optind >= argc;
+        for (int i = optind; i < argc; i++)
+            extract_stdin |= !strcmp(argv[i], "-");
+        if (extract_stdin)
+            return cli_usage_error(&c, "the extract and --spells cannot both be read from "
+                                       "standard input: give one of them as a file");
+    }
     ho.lang = c.lang;
     ho.spells_csv = c.xopt.csv;
     ho.skip_bad = c.xopt.skip_bad;
     ho.diag = c.xopt.diag;
     ho.diag_ctx = c.xopt.diag_ctx;
     c.chart_fn = chart;
-    if (c.chart_path)
+    if (c.chart_path && !(ho.strata && *ho.strata && ho.ref))
         ho.curve = 1; /* the figure draws the curve */
     return cli_run(&c, argc, argv, optind, compute, &ho);
 }

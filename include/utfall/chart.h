@@ -37,7 +37,9 @@ typedef enum utfall_chart_kind {
     UTFALL_CHART_STACKED,   /* 100 % stacked bars, one segment per series */
     UTFALL_CHART_DIVERGING, /* first series left of zero, last right, a middle one centred */
     UTFALL_CHART_LINE,      /* lines over numeric x, interval bands, vertical marker */
-    UTFALL_CHART_HISTOGRAM  /* bins of a numeric variable (or pre-binned counts) */
+    UTFALL_CHART_HISTOGRAM, /* bins of a numeric variable (or pre-binned counts) */
+    UTFALL_CHART_FOREST     /* one row per category: estimate and interval on a
+                             * horizontal axis, a reference line (forest plot) */
 } utfall_chart_kind;
 
 /* "bar", "hbar", … ; 0 on success, -1 unknown. */
@@ -80,6 +82,10 @@ typedef struct utfall_chart_panel_options {
     double marker;      /* line charts: vertical marker at this x; NAN = none */
     const char *marker_label;
     int skip_total;     /* leave out total rows */
+    /* forest: the line of no difference (0 for differences, 1 for ratios;
+     * NAN = none), and a logarithmic axis (ratios) */
+    double reference;
+    int log_scale;
     int auto_percent;   /* percent when y is a share column (a table's SHARE
                          * column; a file's column named share or cum_share) */
 } utfall_chart_panel_options;

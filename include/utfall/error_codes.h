@@ -19,6 +19,7 @@
     X(AGE_RANGE, "age-range", "age at enrolment outside the expected range (warning)") \
     X(BAD_ADJUST, "bad-adjust", "--adjust: wrong number of columns") \
     X(BAD_ARGUMENT, "bad-argument", "a library function was called with an impossible argument") \
+    X(BAD_COMPETING, "bad-competing", "--competing: a status both success and competing, or no competing status") \
     X(BAD_COUNT, "bad-count", "a count is negative or larger than its total") \
     X(BAD_DATE, "bad-date", "a field is not a date") \
     X(BAD_INTEGER, "bad-integer", "a field is not a whole number in range") \
@@ -44,6 +45,10 @@
     X(CHART_NO_Y, "chart-no-y", "chart: no value column given or found") \
     X(CHART_TOO_BIG, "chart-too-big", "chart size too large") \
     X(CHART_TOO_SMALL, "chart-too-small", "chart size too small") \
+    X(CLUSTER_NEEDS_ADJUST, "cluster-needs-adjust", "--cluster without --adjust") \
+    X(COX_NEEDS_REF, "cox-needs-ref", "--cox without --ref") \
+    X(COX_NO_ROWS, "cox-no-rows", "--cox: no participant with every value (warning)") \
+    X(COX_TROUBLE, "cox-trouble", "--cox: no convergence, or hazard ratios 0 or infinite (warning)") \
     X(DUPLICATE_COLUMN, "duplicate-column", "two columns of the header are the same field") \
     X(DUPLICATE_ID, "duplicate-id", "an id appears twice where one row per participant is required") \
     X(DUPLICATE_ROW, "duplicate-row", "a row identical to an earlier one (warning)") \

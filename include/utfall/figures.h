@@ -37,6 +37,19 @@ UTFALL_API utfall_status utfall_figure_horizon(utfall_chart *c, utfall_doc *doc,
                                                const char *prefix, int horizon,
                                                utfall_lang lang, utfall_error *err);
 
+/* Forest plots of horizon's comparisons, when there are several (groups,
+ * strata or horizons): a panel of differences in percentage points (each
+ * group against the reference in each stratum, the Mantel-Haenszel
+ * difference over the strata, the adjusted difference), reference line at
+ * 0, and a panel of ratios on a logarithmic axis (Mantel-Haenszel risk
+ * ratio, Cox hazard ratio, adjusted odds ratio, where computed), reference
+ * line at 1.  Drawn from the protected tables: a hidden estimate is left
+ * out.  Adds the comparisons' notes (and their title when the chart has
+ * none); adds nothing with fewer than two comparisons. */
+UTFALL_API utfall_status utfall_figure_horizon_forest(utfall_chart *c, utfall_doc *doc,
+                                                      const char *prefix, utfall_lang lang,
+                                                      utfall_error *err);
+
 #ifdef __cplusplus
 }
 #endif

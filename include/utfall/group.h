@@ -26,6 +26,9 @@ UTFALL_API const char *utfall_grouper_value(const utfall_grouper *g, size_t grou
 /* Group indices in display order (sorted by key values; numbers in
  * numeric order; "not stated" last).  Valid until the next new group. */
 UTFALL_API const size_t *utfall_grouper_order(utfall_grouper *g);
+/* The order of utfall_grouper_order for one key's values: numbers (and
+ * leading numbers) numerically, otherwise byte order, not stated last. */
+UTFALL_API int utfall_grouper_value_cmp(const char *a, const char *b);
 
 #ifdef __cplusplus
 }

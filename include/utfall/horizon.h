@@ -36,6 +36,10 @@ typedef struct utfall_horizon_options {
     int curve;                   /* share at every month 0..H */
     int km;                      /* Kaplan–Meier and log-rank */
     const char *adjust;          /* covariates for logistic regression; NULL = none */
+    const char *cluster;         /* cluster-robust errors of --adjust by this column */
+    int competing;               /* cumulative incidence with competing risks, Gray's test */
+    unsigned competing_set;      /* the competing statuses (default studier) */
+    int cox;                     /* Cox model of the time to the first success (needs ref) */
     double level;
     utfall_lang lang;
 } utfall_horizon_options;
@@ -46,8 +50,12 @@ UTFALL_API utfall_status utfall_horizon_parse_months(const char *list, utfall_ho
                                                      utfall_error *err);
 
 /* Reads the extract (one row per participant) and the spells file, and
- * adds the sections rows, comparisons (with ref), curve, km and logrank
- * (with km), adjusted (with adjust) and spells (bookkeeping). */
+ * adds the sections rows; comparisons and, with strata, mantel_haenszel
+ * (with ref); adjusted and adjusted_terms (with adjust); curve; km and
+ * logrank, and with strata logrank_stratified (with km); cuminc and gray,
+ * and with strata gray_stratified (with competing); cox and cox_terms
+ * (with cox); and spells (bookkeeping).  utfall-horizon(1) documents
+ * each. */
 UTFALL_API utfall_status utfall_horizon_compute(utfall_extract *x,
                                                 const utfall_horizon_options *opt,
                                                 utfall_doc *doc, utfall_error *err);

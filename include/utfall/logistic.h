@@ -114,6 +114,10 @@ typedef struct utfall_logit_fit {
     double *cov;       /* p x p row-major covariance of the estimates
                         * (vcov()); NaN in rows/columns not OK */
     unsigned char *used; /* n_rows flags: 1 = row used */
+    /* After utfall_logit_cluster(): 1, and the number of clusters G among
+     * the rows used; 0 for the model-based covariance. */
+    int clustered;
+    size_t n_clusters;
 } utfall_logit_fit;
 
 /* Fit y (n values, 0 or 1, NaN = missing) on X (row-major n x p, NaN =
@@ -129,6 +133,28 @@ UTFALL_API utfall_status utfall_logit_fit_design(const utfall_design *d, const d
                                                  double conf_level, utfall_logit_fit **out,
                                                  utfall_error *err);
 UTFALL_API void utfall_logit_free(utfall_logit_fit *fit);
+
+/* Cluster-robust inference: the covariance of sandwich::vcovCL(fit,
+ * cluster = ~cluster) for a glm with its defaults (type "HC0", the
+ * adjustment G / (G − 1) for G clusters, no (n − 1) / (n − k) factor —
+ * what Stata's `logit, vce(cluster)` gives):
+ *   V = G/(G−1) (X'WX)^-1 [sum_g U_g U_g'] (X'WX)^-1,
+ *   U_g = sum over the rows of cluster g of (y − mu) x,
+ * evaluated at the fully converged estimate: the OK coefficients are first
+ * iterated by Newton–Raphson until they no longer change (glm stops
+ * earlier and leaves the working weights of its last iteration, which
+ * moves a clustered p-value in the sixth digit; R gives the same numbers
+ * with glm.control(epsilon = 1e-14)).  The OK coefficients then carry
+ * these estimates and cluster-robust standard errors, z, p-values and
+ * intervals, fit->cov the robust covariance (so utfall_logit_standardize()
+ * uses it), and fit->clustered = 1.  Rows explained by an INFINITE
+ * coefficient contribute nothing (their limit residual and weight are 0);
+ * with G < 2, or an OK column left with no information, the standard
+ * errors are NaN.  cluster[i] (n_rows of the fit) must be >= 0 on every
+ * row used (UTFALL_ERR_USAGE otherwise); X and y are those of the fit. */
+UTFALL_API utfall_status utfall_logit_cluster(utfall_logit_fit *fit, const double *X,
+                                              const double *y, const long *cluster,
+                                              utfall_error *err);
 
 /* --------------------------------------------------------- standardisation */
 

@@ -162,6 +162,46 @@ UTFALL_API utfall_status utfall_prop_diff_newcombe(long x1, long n1, long x2, lo
 UTFALL_API utfall_status utfall_risk_ratio_katz(long x1, long n1, long x2, long n2, double level,
                                                 utfall_interval *out, utfall_error *err);
 
+/* ---- Two proportions over strata: Mantel–Haenszel ---------------------- */
+
+/* One stratum's 2x2 table: x1 of n1 in the group, x0 of n0 in the
+ * reference. */
+typedef struct utfall_mh_stratum {
+    long x1, n1, x0, n0;
+} utfall_mh_stratum;
+
+typedef struct utfall_mh_result {
+    size_t strata_used;   /* strata with both arms: the risk difference and ratio */
+    /* Mantel–Haenszel risk difference with the Greenland–Robins (1985)
+     * variance, as RevMan and meta::metabin compute it (not Sato's, which
+     * metafor::rma.mh and SAS use), the interval rd -/+ z se:
+     *   rd  = sum (x1 n0 − x0 n1) / N  /  sum n1 n0 / N
+     *   var = sum (x1 (n1 − x1) n0^3 + x0 (n0 − x0) n1^3) / (n1 n0 N^2)
+     *         / (sum n1 n0 / N)^2 */
+    double risk_diff, risk_diff_se, risk_diff_low, risk_diff_high;
+    /* Mantel–Haenszel risk ratio R / S with the Greenland–Robins variance
+     * of its log, P / (R S), and the interval exp(log rr -/+ z sqrt(P/(RS))):
+     *   R = sum x1 n0 / N,  S = sum x0 n1 / N,
+     *   P = sum (n1 n0 (x1 + x0) − x1 x0 N) / N^2.
+     * S = 0: everything NAN; R = 0 < S: estimate 0, interval NAN.  No
+     * continuity correction (meta::metabin's MH.exact = TRUE). */
+    double risk_ratio, log_rr_se, risk_ratio_low, risk_ratio_high;
+    /* The Cochran–Mantel–Haenszel test without continuity correction =
+     * mantelhaen.test(x, correct = FALSE) on the 2x2xK table of the
+     * strata with at least 2 participants (mantelhaen.test refuses
+     * others):  (sum x1 − E)^2 / sum V, E = n1 m1 / N,
+     * V = n1 n0 m1 m0 / (N^2 (N − 1)), m1 = x1 + x0, m0 = N − m1; on 1 df. */
+    size_t cmh_strata;
+    int cmh_tested;       /* 0 when sum V = 0 (no stratum varies): chi2 and p NAN */
+    double cmh_chi2, cmh_p_value;
+} utfall_mh_result;
+
+/* k strata (k may be 0: nothing computable).  Counts as for
+ * utfall_prop_ci; level in (0, 1). */
+UTFALL_API utfall_status utfall_mantel_haenszel(const utfall_mh_stratum *s, size_t k,
+                                                double level, utfall_mh_result *out,
+                                                utfall_error *err);
+
 /* ---- Paired change (after - before) ------------------------------------ */
 
 typedef struct utfall_paired_change {

@@ -108,6 +108,19 @@ UTFALL_API utfall_status utfall_logrank_test(size_t n, const double *time, const
                                              utfall_logrank *out, double *observed,
                                              double *expected, utfall_error *err);
 
+/* The stratified log-rank test, survdiff(Surv(time, event) ~ group +
+ * strata(stratum)): observed and expected events and their covariance are
+ * summed over the strata (each with its own risk sets) before the one
+ * chi-square; stratum[i] in 0..n_strata-1.  Groups with expected = 0 over
+ * all strata take no part, as in R.  observed and expected as in
+ * utfall_logrank_test(), summed over the strata. */
+UTFALL_API utfall_status utfall_logrank_test_stratified(size_t n, const double *time,
+                                                        const int *event, const int *group,
+                                                        int n_groups, const int *stratum,
+                                                        int n_strata, utfall_logrank *out,
+                                                        double *observed, double *expected,
+                                                        utfall_error *err);
+
 #ifdef __cplusplus
 }
 #endif

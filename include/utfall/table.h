@@ -95,6 +95,11 @@ UTFALL_API int utfall_table_add_column(utfall_table *t, const char *key, const c
 /* A grouping column named by its key (kon, enhet, fil, any extra column),
  * labelled from the catalogue's "col.KEY" where there is one. */
 UTFALL_API int utfall_table_add_group_column(utfall_table *t, const char *key, utfall_lang lang);
+/* A text column that names a group, as the reference of a comparison
+ * does: JSON writes it as an object like the row's group,
+ * {"insats": "FS"} for member "insats" (null for an empty text); the
+ * other formats write the text. */
+UTFALL_API void utfall_table_column_json_object(utfall_table *t, int col, const char *member);
 /* Human-only columns are left out of machine formats (and vice versa). */
 UTFALL_API void utfall_table_column_human_only(utfall_table *t, int col);
 UTFALL_API void utfall_table_column_machine_only(utfall_table *t, int col);

@@ -20,6 +20,8 @@
 #include "utfall/stats.h"
 #include "utfall/logistic.h"
 #include "utfall/survival.h"
+#include "utfall/competing.h"
+#include "utfall/cox.h"
 /* analysis */
 #include "utfall/summary.h"
 #include "utfall/check.h"

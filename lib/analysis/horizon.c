@@ -1,18 +1,12 @@
-#include "utfall/horizon.h"
-#include "utfall/protect.h"
+#include "analysis/horizon_internal.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "utfall/goal.h"
-#include "utfall/group.h"
-#include "utfall/logistic.h"
-#include "utfall/summary.h"
-#include "utfall/survival.h"
 #include "core/internal.h"
 
 void utfall_horizon_options_init(utfall_horizon_options *opt)
@@ -23,6 +17,7 @@ void utfall_horizon_options_init(utfall_horizon_options *opt)
     opt->nmonths = 1;
     opt->by = "insats";
     opt->success = (1u << UTFALL_OUTCOME_ARBETE) | (1u << UTFALL_OUTCOME_ARBETE_MED_STOD);
+    opt->competing_set = 1u << UTFALL_OUTCOME_STUDIER;
     opt->level = UTFALL_STATS_DEFAULT_LEVEL;
 }
 
@@ -48,81 +43,10 @@ utfall_status utfall_horizon_parse_months(const char *list, utfall_horizon_optio
     return UTFALL_OK;
 }
 
-/* Columns declared in a colspec array, in order; the index of the first. */
-#define ADD_COLUMNS(t, spec) \
-    utfall_table_add_columns((t), (spec), sizeof(spec) / sizeof(spec)[0])
-
-static utfall_status out_of_memory(utfall_error *err)
+utfall_status horizon_nomem(utfall_error *err)
 {
     return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
 }
-
-/* ------------------------------------------------------------ the run */
-
-struct participant {
-    uint64_t id;
-    long group; /* index in the by+strata grouper */
-    utfall_date start, end;
-    long line;
-};
-
-struct spell {
-    size_t who;
-    int status;
-    utfall_date from, to; /* to = UTFALL_DATE_NONE: ongoing */
-};
-
-/* The participants (one row each in the extract) and their spells, which
- * may come in any order in the spells file. */
-struct cohort {
-    struct participant *p;
-    size_t np, pcap;
-    size_t *slots; /* id hash → participant index + 1 */
-    size_t nslots;
-    struct spell *s;
-    size_t ns, scap;
-    size_t *first; /* spells of participant i: s[first[i] .. first[i+1]) */
-    long spells_read, spells_used, spells_rejected;
-    char **cov;    /* --adjust: participant i's value of covariate k at cov[i * ncov + k] */
-    size_t covcap;
-};
-
-#define MAX_COVARIATES 8
-
-struct covariate {
-    utfall_colref *ref;
-    const char *name; /* canonical name (the colref's) */
-    int numeric;
-};
-
-struct cell {
-    long n, censored, reached;
-};
-
-/* What the stages of one computation share.  A section is one more stage
- * in utfall_horizon_compute and one more table builder below. */
-struct horizon_run {
-    utfall_extract *x;
-    const utfall_horizon_options *opt;
-    utfall_lang lang;
-    utfall_doc *doc;
-    utfall_error *err;
-    utfall_grouper *g;
-    size_t nby;           /* grouper keys 0..nby-1 are --by, the rest --strata */
-    size_t nkeys;
-    size_t ng;            /* groups, shown in the order order[0..ng) */
-    const size_t *order;
-    struct cohort c;
-    struct covariate cv[MAX_COVARIATES];
-    size_t ncov;
-    struct cell *cells;   /* group gi at opt->months[m]: cells[gi * opt->nmonths + m] */
-    int *steps;           /* every month 0..H, H the longest horizon (curve, km) */
-    size_t nsteps;
-    struct cell *curve;   /* with --curve, group gi at month m: curve[gi * nsteps + m] */
-    double *km_time;      /* with --km: days to the first success or to the end of follow-up */
-    int *km_event;        /* 1 when km_time is the first success */
-    utfall_km *km;
-};
 
 static void run_free(struct horizon_run *run)
 {
@@ -130,6 +54,13 @@ static void run_free(struct horizon_run *run)
     utfall_km_free(run->km);
     free(run->km_time);
     free(run->km_event);
+    free(run->cr_time);
+    free(run->cr_status);
+    free(run->stratum_rep);
+    free(run->stratum_stated);
+    free(run->stratum_of);
+    free(run->stated);
+    free(run->level_of);
     free(run->cells);
     free(run->curve);
     free(run->steps);
@@ -144,11 +75,11 @@ static void run_free(struct horizon_run *run)
     free(c->cov);
     for (size_t k = 0; k < run->ncov; k++)
         utfall_colref_free(run->cv[k].ref);
+    utfall_colref_free(run->cluster_ref);
     utfall_grouper_free(run->g);
 }
 
-/* Groups a and b belong to the same stratum when their strata keys agree. */
-static int same_stratum(const struct horizon_run *run, size_t a, size_t b)
+int horizon_same_stratum(const struct horizon_run *run, size_t a, size_t b)
 {
     for (size_t k = run->nby; k < run->nkeys; k++)
         if (strcmp(utfall_grouper_value(run->g, a, k), utfall_grouper_value(run->g, b, k)))
@@ -156,7 +87,7 @@ static int same_stratum(const struct horizon_run *run, size_t a, size_t b)
     return 1;
 }
 
-static utfall_status unknown_ref(const struct horizon_run *run)
+utfall_status horizon_unknown_ref(const struct horizon_run *run)
 {
     const char *ref = run->opt->ref;
     return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_REF,
@@ -181,6 +112,21 @@ static utfall_status check_options(struct horizon_run *run)
         return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_ADJUST_NEEDS_REF,
                                 "--adjust needs --ref VALUE: the reference group of the odds "
                                 "ratios, e.g. --ref FS");
+    if (opt->cox && !opt->ref)
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_COX_NEEDS_REF,
+                                "--cox needs --ref VALUE: the reference group of the hazard "
+                                "ratios, e.g. --ref FS");
+    if (opt->cluster && !opt->adjust)
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_CLUSTER_NEEDS_ADJUST,
+                                "--cluster gives cluster-robust errors of the --adjust model: "
+                                "give --adjust COLS too (the covariates, e.g. kon)");
+    if (opt->competing && (opt->success & opt->competing_set))
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_COMPETING,
+                                "--competing: a status cannot be both success (--success) and "
+                                "competing");
+    if (opt->competing && !opt->competing_set)
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_COMPETING,
+                                "--competing needs at least one competing status");
     return UTFALL_OK;
 }
 
@@ -234,6 +180,21 @@ static utfall_status parse_covariates(struct horizon_run *run)
             return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ADJUST,
                                     "--adjust: '%s' %s", items[k], clash);
     }
+    run->nvals = run->ncov;
+    return UTFALL_OK;
+}
+
+/* The --cluster column, kept per participant after the covariates. */
+static utfall_status parse_cluster(struct horizon_run *run)
+{
+    utfall_error *err = run->err;
+    if (utfall_colref_new(run->x, run->opt->cluster, &run->cluster_ref, err)) {
+        if (err->status == UTFALL_ERR_USAGE)
+            utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_UNKNOWN_COLUMN,
+                             "--cluster: no column '%s' in the extract", run->opt->cluster);
+        return err->status;
+    }
+    run->nvals = run->ncov + 1;
     return UTFALL_OK;
 }
 
@@ -274,12 +235,13 @@ static int index_participants(struct cohort *c)
 static int keep_covariates(struct horizon_run *run, const utfall_row *row)
 {
     struct cohort *c = &run->c;
-    size_t at = c->np * run->ncov;
-    if (UTFALL_GROW(c->cov, c->covcap, at + run->ncov))
+    size_t at = c->np * run->nvals;
+    if (UTFALL_GROW(c->cov, c->covcap, at + run->nvals))
         return -1;
-    for (size_t k = 0; k < run->ncov; k++) {
+    for (size_t k = 0; k < run->nvals; k++) {
         char buf[64];
-        const char *v = utfall_row_value(row, run->cv[k].ref, buf, sizeof buf);
+        utfall_colref *ref = k < run->ncov ? run->cv[k].ref : run->cluster_ref;
+        const char *v = utfall_row_value(row, ref, buf, sizeof buf);
         if (!(c->cov[at + k] = strdup(v)))
             return -1;
     }
@@ -302,10 +264,24 @@ static utfall_status add_participant(struct horizon_run *run, const utfall_row *
         utfall_error_locate(err, row->file_base, row->line, 0, NULL);
         return st;
     }
+    if (end < row->inskriven) {
+        /* the extract refuses uppfoljd_till before inskriven; so does this */
+        char a[16], b[16];
+        utfall_date_format(row->inskriven, a, sizeof a);
+        utfall_date_format(end, b, sizeof b);
+        utfall_status st = utfall_error_set(err, UTFALL_ERR_DATA,
+                                            UTFALL_EC_FOLLOWUP_BEFORE_ENROLMENT,
+                                            "the participant starts (%s) after the follow-up end "
+                                            "%s given by --followed-until: never followed up, "
+                                            "so neither observed nor censored (give a later "
+                                            "date, or leave out who started after it)", a, b);
+        utfall_error_locate(err, row->file_base, row->line, 0, "inskriven");
+        return st;
+    }
     uint64_t id = utfall_hash_str(0, row->id);
     int added = utfall_hashset_add(seen, id);
     if (added < 0)
-        return out_of_memory(err);
+        return horizon_nomem(err);
     if (!added) {
         utfall_status st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_DUPLICATE_ID,
                                             "id '%s' appears twice: utfall horizon takes one "
@@ -316,8 +292,8 @@ static utfall_status add_participant(struct horizon_run *run, const utfall_row *
     }
     long gi = utfall_grouper_index(run->g, row);
     if (gi < 0 || UTFALL_GROW(c->p, c->pcap, c->np + 1)
-        || (run->ncov && keep_covariates(run, row)))
-        return out_of_memory(err);
+        || (run->nvals && keep_covariates(run, row)))
+        return horizon_nomem(err);
     c->p[c->np++] = (struct participant){id, gi, row->inskriven, end, row->line};
     return UTFALL_OK;
 }
@@ -326,7 +302,7 @@ static utfall_status read_participants(struct horizon_run *run)
 {
     utfall_hashset *seen = utfall_hashset_new();
     if (!seen)
-        return out_of_memory(run->err);
+        return horizon_nomem(run->err);
     utfall_status st = UTFALL_OK;
     utfall_row row;
     int got = 0;
@@ -336,7 +312,7 @@ static utfall_status read_participants(struct horizon_run *run)
     if (!st && got < 0)
         st = run->err->status;
     if (!st && index_participants(&run->c))
-        st = out_of_memory(run->err);
+        st = horizon_nomem(run->err);
     return st;
 }
 
@@ -463,7 +439,7 @@ static utfall_status take_spell(struct horizon_run *run, const struct spell_file
         return UTFALL_OK;
     }
     if (UTFALL_GROW(c->s, c->scap, c->ns + 1))
-        return out_of_memory(err);
+        return horizon_nomem(err);
     c->s[c->ns++] = sp;
     c->spells_used++;
     return UTFALL_OK;
@@ -515,12 +491,11 @@ static utfall_status read_spells(struct horizon_run *run)
     }
     utfall_csv_close(f.r);
     if (!st && index_spells(&run->c))
-        st = out_of_memory(err);
+        st = horizon_nomem(err);
     return st;
 }
 
-/* Success at a date: any spell covering it has a success status. */
-static int success_at(const struct cohort *c, size_t who, utfall_date date, unsigned success)
+int horizon_success_at(const struct cohort *c, size_t who, utfall_date date, unsigned success)
 {
     for (size_t k = c->first[who]; k < c->first[who + 1]; k++) {
         const struct spell *sp = &c->s[k];
@@ -548,7 +523,7 @@ static void tally(const struct cohort *c, size_t i, struct cell *cells, const in
             continue;
         }
         cl->n++;
-        cl->reached += success_at(c, i, at, success);
+        cl->reached += horizon_success_at(c, i, at, success);
     }
 }
 
@@ -558,7 +533,7 @@ static utfall_status count_cells(struct horizon_run *run)
     run->ng = utfall_grouper_ngroups(run->g);
     run->order = utfall_grouper_order(run->g);
     if (!run->order)
-        return out_of_memory(run->err);
+        return horizon_nomem(run->err);
     int hmax = 0;
     for (size_t m = 0; m < opt->nmonths; m++)
         if (opt->months[m] > hmax)
@@ -570,7 +545,7 @@ static utfall_status count_cells(struct horizon_run *run)
     if (opt->curve)
         run->curve = calloc(ng * run->nsteps, sizeof *run->curve);
     if (!run->steps || !run->cells || (opt->curve && !run->curve))
-        return out_of_memory(run->err);
+        return horizon_nomem(run->err);
     for (int m = 0; m <= hmax; m++)
         run->steps[m] = m;
     for (size_t i = 0; i < run->c.np; i++) {
@@ -581,18 +556,101 @@ static utfall_status count_cells(struct horizon_run *run)
     return UTFALL_OK;
 }
 
+/* ------------------------------------------------------------- strata */
+
+static int strata_cmp(const struct horizon_run *run, size_t a, size_t b)
+{
+    for (size_t k = run->nby; k < run->nkeys; k++) {
+        int c = utfall_grouper_value_cmp(utfall_grouper_value(run->g, a, k),
+                                         utfall_grouper_value(run->g, b, k));
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int values_stated(const struct horizon_run *run, size_t gi, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++)
+        if (!*utfall_grouper_value(run->g, gi, k))
+            return 0;
+    return 1;
+}
+
+/* Each group's --by values among the stated ones, in display order: the
+ * groups of the tests, which compare them across strata. */
+static void index_levels(struct horizon_run *run)
+{
+    run->nlevels = 0;
+    for (size_t k = 0; k < run->ng; k++) {
+        size_t gi = run->order[k];
+        run->level_of[gi] = -1;
+        if (!values_stated(run, gi, 0, run->nby))
+            continue;
+        for (size_t j = 0; j < k && run->level_of[gi] < 0; j++) {
+            size_t gj = run->order[j];
+            int same = run->level_of[gj] >= 0;
+            for (size_t key = 0; key < run->nby && same; key++)
+                same = !strcmp(utfall_grouper_value(run->g, gi, key),
+                               utfall_grouper_value(run->g, gj, key));
+            if (same)
+                run->level_of[gi] = run->level_of[gj];
+        }
+        if (run->level_of[gi] < 0)
+            run->level_of[gi] = (int)run->nlevels++;
+    }
+}
+
+/* The strata (one without --strata), sorted as every table's groups, and
+ * which groups take part in tests: those whose --by values are stated. */
+static utfall_status index_strata(struct horizon_run *run)
+{
+    size_t ng = run->ng ? run->ng : 1;
+    run->stratum_rep = malloc(ng * sizeof *run->stratum_rep);
+    run->stratum_stated = calloc(ng, 1);
+    run->stratum_of = malloc(ng * sizeof *run->stratum_of);
+    run->stated = calloc(ng, 1);
+    run->level_of = malloc(ng * sizeof *run->level_of);
+    if (!run->stratum_rep || !run->stratum_stated || !run->stratum_of || !run->stated
+        || !run->level_of)
+        return horizon_nomem(run->err);
+    index_levels(run);
+    run->nstrata = 0;
+    for (size_t k = 0; k < run->ng; k++) {
+        size_t gi = run->order[k], s = 0;
+        run->stated[gi] = (unsigned char)values_stated(run, gi, 0, run->nby);
+        while (s < run->nstrata && !horizon_same_stratum(run, run->stratum_rep[s], gi))
+            s++;
+        if (s < run->nstrata)
+            continue;
+        /* insert in the order of the strata values */
+        while (s > 0 && strata_cmp(run, run->stratum_rep[s - 1], gi) > 0) {
+            run->stratum_rep[s] = run->stratum_rep[s - 1];
+            s--;
+        }
+        run->stratum_rep[s] = gi;
+        run->nstrata++;
+    }
+    for (size_t s = 0; s < run->nstrata; s++)
+        run->stratum_stated[s] =
+            (unsigned char)values_stated(run, run->stratum_rep[s], run->nby, run->nkeys);
+    for (size_t gi = 0; gi < run->ng; gi++)
+        for (size_t s = 0; s < run->nstrata; s++)
+            if (horizon_same_stratum(run, run->stratum_rep[s], gi))
+                run->stratum_of[gi] = (int)s;
+    return UTFALL_OK;
+}
+
 /* --------------------------------------------------- rows and curve */
 
-/* The grouping columns from key `from` on. */
-static void add_group_columns(utfall_table *t, const struct horizon_run *run, size_t from)
+void horizon_group_columns(utfall_table *t, const struct horizon_run *run, size_t from)
 {
     for (size_t k = from; k < run->nkeys; k++)
         utfall_table_add_group_column(t, utfall_grouper_key_name(run->g, k), run->lang);
 }
 
-/* Group gi's values of keys from..to-1, in the columns added for them. */
-static void set_group(utfall_table *t, int r, const struct horizon_run *run, size_t gi,
-                      size_t from, size_t to)
+void horizon_set_group(utfall_table *t, int r, const struct horizon_run *run, size_t gi,
+                       size_t from, size_t to)
 {
     for (size_t k = from; k < to; k++)
         utfall_table_set_text(t, r, (int)(k - from), utfall_grouper_value(run->g, gi, k));
@@ -617,7 +675,7 @@ static utfall_status share_rows(const struct horizon_run *run, utfall_table *t, 
         for (size_t m = 0; m < nm; m++) {
             const struct cell *c = &cells[run->order[k] * nm + m];
             int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-            set_group(t, r, run, run->order[k], 0, run->nkeys);
+            horizon_set_group(t, r, run, run->order[k], 0, run->nkeys);
             utfall_table_set_num(t, r, c0 + SH_MONTH, months[m]);
             utfall_table_set_num(t, r, c0 + SH_N, (double)c->n);
             utfall_table_set_num(t, r, c0 + SH_CENSORED, (double)c->censored);
@@ -642,9 +700,9 @@ static utfall_status share_table(const struct horizon_run *run, const char *key,
 {
     utfall_table *t = utfall_table_new(key, UTFALL_TABLE_ROWS);
     if (!t)
-        return out_of_memory(run->err);
+        return horizon_nomem(run->err);
     utfall_table_set_title(t, utfall_tr(run->lang, title_key));
-    add_group_columns(t, run, 0);
+    horizon_group_columns(t, run, 0);
     int c0 = ADD_COLUMNS(t, share_columns);
     /* what each count counts (utfall/protect.h): a participant's status
      * at month m is one value of the dimension "h<m>" */
@@ -708,7 +766,8 @@ static utfall_status curve_section(struct horizon_run *run)
 
 /* -------------------------------------------------------- comparisons */
 
-enum { CMP_REF, CMP_MONTH, CMP_DIFF, CMP_LOW, CMP_HIGH, CMP_P, CMP_TEST };
+enum { CMP_REF, CMP_MONTH, CMP_DIFF, CMP_LOW, CMP_HIGH, CMP_RR, CMP_RR_LOW, CMP_RR_HIGH,
+       CMP_P, CMP_TEST };
 
 static const utfall_colspec comparison_columns[] = {
     [CMP_REF] = {"ref", NULL, UTFALL_COL_TEXT, 0, 0, {0}, 0},
@@ -716,6 +775,9 @@ static const utfall_colspec comparison_columns[] = {
     [CMP_DIFF] = {"diff", NULL, UTFALL_COL_PP, 1, 0, {0}, 0},
     [CMP_LOW] = {"diff_ci_low", "col.ci_low", UTFALL_COL_PP, 1, 0, {0}, 0},
     [CMP_HIGH] = {"diff_ci_high", "col.ci_high", UTFALL_COL_PP, 1, 0, {0}, 0},
+    [CMP_RR] = {"risk_ratio", NULL, UTFALL_COL_NUMBER, 2, 0, {0}, 0},
+    [CMP_RR_LOW] = {"rr_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2, 0, {0}, 0},
+    [CMP_RR_HIGH] = {"rr_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2, 0, {0}, 0},
     [CMP_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {0}, 0},
     [CMP_TEST] = {"test", NULL, UTFALL_COL_TEXT, 0, 0, {0}, 0},
 };
@@ -749,7 +811,7 @@ static utfall_status comparison_row(const struct horizon_run *run, utfall_table 
     const struct cell *cg = &run->cells[gi * opt->nmonths + m];
     const struct cell *cr = &run->cells[r0 * opt->nmonths + m];
     int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-    set_group(t, r, run, gi, 0, run->nkeys);
+    horizon_set_group(t, r, run, gi, 0, run->nkeys);
     utfall_table_set_text(t, r, c0 + CMP_REF, opt->ref);
     utfall_table_set_num(t, r, c0 + CMP_MONTH, opt->months[m]);
     utfall_interval d;
@@ -760,6 +822,12 @@ static utfall_status comparison_row(const struct horizon_run *run, utfall_table 
     utfall_table_set_num(t, r, c0 + CMP_DIFF, d.estimate);
     utfall_table_set_num(t, r, c0 + CMP_LOW, d.lower);
     utfall_table_set_num(t, r, c0 + CMP_HIGH, d.upper);
+    if ((st = utfall_risk_ratio_katz(cg->reached, cg->n, cr->reached, cr->n, opt->level, &d,
+                                     run->err)))
+        return st;
+    utfall_table_set_num(t, r, c0 + CMP_RR, d.estimate);
+    utfall_table_set_num(t, r, c0 + CMP_RR_LOW, d.lower);
+    utfall_table_set_num(t, r, c0 + CMP_RR_HIGH, d.upper);
     const char *test;
     utfall_table_set_num(t, r, c0 + CMP_P, two_by_two_p(cg, cr, &test, run->err));
     utfall_table_set_text(t, r, c0 + CMP_TEST, test);
@@ -772,12 +840,13 @@ static utfall_status comparisons_section(struct horizon_run *run)
     const utfall_horizon_options *opt = run->opt;
     utfall_table *t = utfall_table_new("comparisons", UTFALL_TABLE_ROWS);
     if (!t)
-        return out_of_memory(run->err);
+        return horizon_nomem(run->err);
     char title[256];
     snprintf(title, sizeof title, utfall_tr(run->lang, "title.comparisons"), opt->ref);
     utfall_table_set_title(t, title);
-    add_group_columns(t, run, 0);
+    horizon_group_columns(t, run, 0);
     int c0 = ADD_COLUMNS(t, comparison_columns);
+    utfall_table_column_json_object(t, c0 + CMP_REF, utfall_grouper_key_name(run->g, 0));
     int found_ref = 0;
     utfall_status st = UTFALL_OK;
     for (size_t k = 0; k < run->ng && !st; k++) {
@@ -787,686 +856,21 @@ static utfall_status comparisons_section(struct horizon_run *run)
         found_ref = 1;
         for (size_t j = 0; j < run->ng && !st; j++) {
             size_t gi = run->order[j];
-            if (gi == r0 || !same_stratum(run, gi, r0))
+            /* a group whose value is not stated takes part in no test */
+            if (gi == r0 || !run->stated[gi] || !horizon_same_stratum(run, gi, r0))
                 continue;
             for (size_t m = 0; m < opt->nmonths && !st; m++)
                 st = comparison_row(run, t, c0, gi, r0, m);
         }
     }
     if (!st && !found_ref)
-        st = unknown_ref(run);
+        st = horizon_unknown_ref(run);
     if (st) {
         utfall_table_free(t);
         return st;
     }
     utfall_table_add_note(t, utfall_tr(run->lang, "note.horizon.comparisons"));
     utfall_table_derived_from(t, "rows");
-    utfall_doc_add(run->doc, t);
-    return UTFALL_OK;
-}
-
-/* ------------------------------------------------------------ --adjust */
-
-static const char *const derived_keys[] = {"fil", "inskriven_ar", "inskriven_kvartal",
-                                           "aldersgrupp", "status"};
-
-/* Numbers enter the model linearly, everything else as indicators: the
- * canonical numeric fields, and an extra column whose every value given is
- * a number (as R's read.csv would type it). */
-static int covariate_is_numeric(const struct covariate *c, char *const *vals, size_t np,
-                                size_t ncov, size_t k)
-{
-    for (size_t i = 0; i < sizeof derived_keys / sizeof derived_keys[0]; i++)
-        if (!strcmp(c->name, derived_keys[i]))
-            return 0;
-    int f = utfall_field_lookup(c->name);
-    if (f == UTFALL_F_ALDER || f == UTFALL_F_FODELSEAR || f == UTFALL_F_TIMMAR_FORE
-        || f == UTFALL_F_TIMMAR_EFTER)
-        return 1;
-    if (f >= 0)
-        return 0;
-    size_t given = 0;
-    for (size_t i = 0; i < np; i++) {
-        const char *v = vals[i * ncov + k];
-        double d;
-        if (!*v)
-            continue;
-        if (utfall_number_parse(v, &d) || !isfinite(d))
-            return 0;
-        given++;
-    }
-    return given > 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void adjust_warn(const utfall_horizon_options *opt, utfall_error_code code, const char *fmt, ...)
-    UTFALL_PRINTF(3, 4);
-static void adjust_warn(const utfall_horizon_options *opt, utfall_error_code code, const char *fmt, ...)
-{
-    if (!opt->diag)
-        return;
-    utfall_error w;
-    utfall_error_clear(&w);
-    va_list ap;
-    va_start(ap, fmt);
-    utfall_error_vset(&w, UTFALL_OK, code, fmt, ap);
-    va_end(ap);
-    w.severity = UTFALL_SEV_WARNING;
-    opt->diag(opt->diag_ctx, &w);
-}
-
-static const char *coef_state_key(utfall_coef_state s)
-{
-    switch (s) {
-    case UTFALL_COEF_OK:
-        return "ok";
-    case UTFALL_COEF_ALIASED:
-        return "aliased";
-    case UTFALL_COEF_INFINITE:
-        return "infinite";
-    case UTFALL_COEF_UNRELIABLE:
-        return "unreliable";
-    }
-    return "";
-}
-
-/* Values that are not finite numbers are missing. */
-static utfall_status add_numeric_covariate(utfall_design *d, const char *name, char *const *vals,
-                                           size_t np, size_t ncov, size_t k,
-                                           unsigned char *missing, utfall_error *err)
-{
-    double *v = malloc((np ? np : 1) * sizeof *v);
-    if (!v)
-        return out_of_memory(err);
-    for (size_t i = 0; i < np; i++) {
-        const char *s = vals[i * ncov + k];
-        if (!*s || utfall_number_parse(s, &v[i]) || !isfinite(v[i])) {
-            v[i] = NAN;
-            missing[i] = 1;
-        }
-    }
-    utfall_status rc = utfall_design_add_numeric(d, name, v, err);
-    free(v);
-    return rc;
-}
-
-/* Adds a factor (levels: the distinct values given, in byte order; the
- * first is the reference, as R's factor() in the C locale) or a numeric
- * column for covariate k; *missing[i] is set for rows without a value. */
-static utfall_status add_covariate(utfall_design *d, const struct covariate *c, char *const *vals,
-                                   size_t np, size_t ncov, size_t k, unsigned char *missing,
-                                   utfall_error *err)
-{
-    if (c->numeric)
-        return add_numeric_covariate(d, c->name, vals, np, ncov, k, missing, err);
-    const char **sorted = malloc((np ? np : 1) * sizeof *sorted);
-    int *level = malloc((np ? np : 1) * sizeof *level);
-    if (!sorted || !level) {
-        free(sorted);
-        free(level);
-        return out_of_memory(err);
-    }
-    size_t nl = 0;
-    for (size_t i = 0; i < np; i++)
-        if (*vals[i * ncov + k])
-            sorted[nl++] = vals[i * ncov + k];
-    if (nl == 0) {
-        /* no value at all: every row is missing, and the fit says so */
-        free(sorted);
-        free(level);
-        return add_numeric_covariate(d, c->name, vals, np, ncov, k, missing, err);
-    }
-    qsort(sorted, nl, sizeof *sorted, cmp_str);
-    size_t u = 0;
-    for (size_t i = 0; i < nl; i++)
-        if (!u || strcmp(sorted[u - 1], sorted[i]))
-            sorted[u++] = sorted[i];
-    for (size_t i = 0; i < np; i++) {
-        const char *s = vals[i * ncov + k];
-        const char **hit = *s ? bsearch(&s, sorted, u, sizeof *sorted, cmp_str) : NULL;
-        level[i] = hit ? (int)(hit - sorted) : -1;
-        if (!hit)
-            missing[i] = 1;
-    }
-    utfall_status rc = utfall_design_add_factor(d, c->name, level, (int)u, 0, sorted, NULL, err);
-    free(sorted);
-    free(level);
-    return rc;
-}
-
-/* The model of the adjusted section and what one month's fit leaves for
- * its tables. */
-struct adjust_run {
-    const char **lev;       /* the --by levels in display order */
-    int nlev, ref;          /* ref: the level of --ref */
-    long *level_of_group;   /* grouper group → level; -1 for "not stated" */
-    int *level;             /* participant → level */
-    unsigned char *missing; /* participant without a level or a covariate value */
-    utfall_design *d;
-    int term;               /* the --by factor in d */
-    double *y;              /* at the month: success, NaN when censored */
-    long censored, missed;  /* at the month */
-    utfall_logit_fit *fit;  /* at the month; NULL when there was nothing to fit */
-    utfall_logit_std *std;  /* at the month: standardised shares by level */
-    int any_trouble;        /* some month had no fit, or one that failed */
-    utfall_table *t, *terms;
-    int c0, t0;             /* the first column of adjusted_columns, term_columns */
-};
-
-static void adjust_free(struct adjust_run *a)
-{
-    utfall_table_free(a->t);
-    utfall_table_free(a->terms);
-    utfall_logit_free(a->fit);
-    utfall_design_free(a->d);
-    free(a->lev);
-    free(a->level_of_group);
-    free(a->level);
-    free(a->missing);
-    free(a->y);
-    free(a->std);
-}
-
-static utfall_status adjust_alloc(const struct horizon_run *run, struct adjust_run *a)
-{
-    size_t ng = run->ng ? run->ng : 1, np = run->c.np ? run->c.np : 1;
-    a->lev = malloc(ng * sizeof *a->lev);
-    a->level_of_group = malloc(ng * sizeof *a->level_of_group);
-    a->std = calloc(ng, sizeof *a->std);
-    a->level = malloc(np * sizeof *a->level);
-    a->missing = calloc(np, 1);
-    a->y = malloc(np * sizeof *a->y);
-    if (!a->lev || !a->level_of_group || !a->std || !a->level || !a->missing || !a->y)
-        return out_of_memory(run->err);
-    return UTFALL_OK;
-}
-
-/* The --by levels in display order; "not stated" is missing, not a level. */
-static utfall_status adjust_levels(const struct horizon_run *run, struct adjust_run *a)
-{
-    for (size_t k = 0; k < run->ng; k++) {
-        const char *v = utfall_grouper_value(run->g, run->order[k], 0);
-        int l = -1;
-        for (int j = 0; j < a->nlev && l < 0; j++)
-            if (!strcmp(a->lev[j], v))
-                l = j;
-        if (l < 0 && *v) {
-            l = a->nlev;
-            a->lev[a->nlev++] = v;
-        }
-        a->level_of_group[run->order[k]] = l;
-    }
-    a->ref = -1;
-    for (int j = 0; j < a->nlev; j++)
-        if (!strcmp(a->lev[j], run->opt->ref))
-            a->ref = j;
-    return a->ref < 0 ? unknown_ref(run) : UTFALL_OK;
-}
-
-/* The intercept, the --by factor (reference --ref) and the covariates. */
-static utfall_status adjust_design(const struct horizon_run *run, struct adjust_run *a)
-{
-    const struct cohort *c = &run->c;
-    utfall_error *err = run->err;
-    for (size_t i = 0; i < c->np; i++) {
-        a->level[i] = (int)a->level_of_group[c->p[i].group];
-        a->missing[i] = a->level[i] < 0;
-    }
-    utfall_status st = utfall_design_new(c->np, 1, &a->d, err);
-    if (!st)
-        st = utfall_design_add_factor(a->d, utfall_grouper_key_name(run->g, 0), a->level,
-                                      a->nlev, a->ref, a->lev, &a->term, err);
-    for (size_t k = 0; k < run->ncov && !st; k++)
-        st = add_covariate(a->d, &run->cv[k], c->cov, c->np, run->ncov, k, a->missing, err);
-    return st;
-}
-
-enum { ADJ_REF, ADJ_MONTH, ADJ_OR, ADJ_OR_LOW, ADJ_OR_HIGH, ADJ_P, ADJ_DIFF, ADJ_DIFF_LOW,
-       ADJ_DIFF_HIGH, ADJ_N, ADJ_CENSORED, ADJ_MISSING, ADJ_CONVERGED, ADJ_STATE,
-       ADJ_STATE_HUMAN };
-
-static const utfall_colspec adjusted_columns[] = {
-    [ADJ_REF] = {"ref", NULL, UTFALL_COL_TEXT, 0, 0, {0}, 0},
-    [ADJ_MONTH] = {"month", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
-    [ADJ_OR] = {"odds_ratio", NULL, UTFALL_COL_NUMBER, 2, 0, {"n"}, 0},
-    [ADJ_OR_LOW] = {"or_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2, 0, {"n"}, 0},
-    [ADJ_OR_HIGH] = {"or_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2, 0, {"n"}, 0},
-    [ADJ_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {"n"}, 0},
-    [ADJ_DIFF] = {"adjusted_diff", NULL, UTFALL_COL_PP, 1, 0, {"n"}, 0},
-    [ADJ_DIFF_LOW] = {"adjusted_diff_ci_low", "col.ci_low", UTFALL_COL_PP, 1, 0, {"n"}, 0},
-    [ADJ_DIFF_HIGH] = {"adjusted_diff_ci_high", "col.ci_high", UTFALL_COL_PP, 1, 0, {"n"}, 0},
-    [ADJ_N] = {"n", "col.used", UTFALL_COL_COUNT, 0, 0, {0}, 0},
-    [ADJ_CENSORED] = {"censored", NULL, UTFALL_COL_COUNT, 0, 0, {0}, 0},
-    [ADJ_MISSING] = {"missing", NULL, UTFALL_COL_COUNT, 0, 0, {0}, 0},
-    [ADJ_CONVERGED] = {"converged", NULL, UTFALL_COL_BOOL, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
-    [ADJ_STATE] = {"estimate", NULL, UTFALL_COL_TEXT, 0, UTFALL_COLF_MACHINE_ONLY, {0}, 0},
-    [ADJ_STATE_HUMAN] = {"estimate", NULL, UTFALL_COL_TEXT, 0, UTFALL_COLF_HUMAN_ONLY, {0}, 0},
-};
-
-enum { TERM_MONTH, TERM_NAME, TERM_OR, TERM_OR_LOW, TERM_OR_HIGH, TERM_P, TERM_STATE,
-       TERM_STATE_HUMAN };
-
-static const utfall_colspec term_columns[] = {
-    [TERM_MONTH] = {"month", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
-    [TERM_NAME] = {"term", NULL, UTFALL_COL_TEXT, 0, 0, {0}, 0},
-    [TERM_OR] = {"odds_ratio", NULL, UTFALL_COL_NUMBER, 2, 0, {0}, 0},
-    [TERM_OR_LOW] = {"or_ci_low", "col.ci_low", UTFALL_COL_NUMBER, 2, 0, {0}, 0},
-    [TERM_OR_HIGH] = {"or_ci_high", "col.ci_high", UTFALL_COL_NUMBER, 2, 0, {0}, 0},
-    [TERM_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {0}, 0},
-    [TERM_STATE] = {"estimate", NULL, UTFALL_COL_TEXT, 0, UTFALL_COLF_MACHINE_ONLY, {0}, 0},
-    [TERM_STATE_HUMAN] = {"estimate", NULL, UTFALL_COL_TEXT, 0, UTFALL_COLF_HUMAN_ONLY, {0}, 0},
-};
-
-/* adjusted: one row per --by level but the reference and month;
- * adjusted_terms: every term of each model, as summary(glm) lists them. */
-static utfall_status adjusted_tables(const struct horizon_run *run, struct adjust_run *a)
-{
-    utfall_lang lang = run->lang;
-    a->t = utfall_table_new("adjusted", UTFALL_TABLE_ROWS);
-    a->terms = utfall_table_new("adjusted_terms", UTFALL_TABLE_ROWS);
-    if (!a->t || !a->terms)
-        return out_of_memory(run->err);
-    char title[256];
-    snprintf(title, sizeof title, utfall_tr(lang, "title.adjusted"), run->opt->ref);
-    utfall_table_set_title(a->t, title);
-    utfall_table_add_group_column(a->t, utfall_grouper_key_name(run->g, 0), lang);
-    a->c0 = ADD_COLUMNS(a->t, adjusted_columns);
-    utfall_table_set_title(a->terms, utfall_tr(lang, "title.adjusted_terms"));
-    a->t0 = ADD_COLUMNS(a->terms, term_columns);
-    /* models of the same participants as the rows table: nothing of them
-     * is shown where a count of it is hidden (utfall/protect.h) */
-    utfall_table_set_local_protection(a->t);
-    utfall_table_derived_from(a->t, "rows");
-    utfall_table_derived_from(a->terms, "rows");
-    return UTFALL_OK;
-}
-
-/* The outcome at the month: success for those observed, NaN (left out of
- * the fit) for the censored. */
-static void month_outcomes(const struct horizon_run *run, struct adjust_run *a, size_t m)
-{
-    const struct cohort *c = &run->c;
-    a->censored = a->missed = 0;
-    for (size_t i = 0; i < c->np; i++) {
-        const struct participant *p = &c->p[i];
-        utfall_date at = utfall_date_add_months(p->start, run->opt->months[m]);
-        if (at > p->end) {
-            a->censored++;
-            a->y[i] = NAN;
-        } else {
-            a->missed += a->missing[i];
-            a->y[i] = success_at(c, i, at, run->opt->success);
-        }
-    }
-}
-
-static utfall_status fit_month(const struct horizon_run *run, struct adjust_run *a, size_t m)
-{
-    const utfall_horizon_options *opt = run->opt;
-    utfall_error *err = run->err;
-    utfall_logit_free(a->fit);
-    a->fit = NULL;
-    utfall_status st = utfall_logit_fit_design(a->d, a->y, opt->level, &a->fit, err);
-    if (st == UTFALL_ERR_NOMEM)
-        return out_of_memory(err);
-    if (st) {
-        /* no participant observed with every value: no fit to report */
-        adjust_warn(opt, UTFALL_EC_ADJUST_NO_ROWS, "--adjust: no fit at month %d: %s",
-                    opt->months[m], err->text);
-        utfall_error_clear(err);
-        utfall_logit_free(a->fit);
-        a->fit = NULL;
-        a->any_trouble = 1;
-        return UTFALL_OK;
-    }
-    return utfall_logit_standardize(a->fit, a->d, a->term, a->std, err);
-}
-
-static int fit_converged(const utfall_logit_fit *fit)
-{
-    return fit && fit->converged && !fit->separation;
-}
-
-static void warn_fit(const struct horizon_run *run, struct adjust_run *a, size_t m)
-{
-    const utfall_horizon_options *opt = run->opt;
-    const utfall_logit_fit *fit = a->fit;
-    if (!fit)
-        return;
-    if (!fit_converged(fit)) {
-        a->any_trouble = 1;
-        adjust_warn(opt, UTFALL_EC_ADJUST_SEPARATION,
-                    "--adjust: the fit at month %d %s; the estimates affected are not "
-                    "given (see the column estimate)",
-                    opt->months[m],
-                    !fit->converged && !fit->separation
-                        ? "did not converge in 25 iterations"
-                        : "has perfect separation: a group or covariate predicts the "
-                          "outcome exactly, so some odds ratios are 0 or infinite");
-    }
-    for (size_t j = 0; fit->n_aliased && j < utfall_design_cols(a->d); j++)
-        if (fit->coef[j].state == UTFALL_COEF_ALIASED)
-            adjust_warn(opt, UTFALL_EC_ADJUST_ALIASED,
-                        "--adjust: at month %d the model column '%s' is a linear "
-                        "combination of the others (or has no rows) and is left out",
-                        opt->months[m], utfall_design_column_name(a->d, j));
-}
-
-/* The odds ratio, its interval and p-value in the four columns from c_or,
- * and the estimate's state in the machine and human columns from c_state;
- * co NULL when there was no fit. */
-static void set_coef(utfall_table *t, int r, int c_or, int c_state, const utfall_logit_coef *co,
-                     utfall_lang lang)
-{
-    /* an OK coefficient left with no information (the rows that an
-     * infinite one sets aside were all there was) has no interval */
-    int ok = co && co->state == UTFALL_COEF_OK && isfinite(co->se) && co->or_low > 0
-             && isfinite(co->or_high);
-    utfall_table_set_num(t, r, c_or, ok ? co->odds_ratio : NAN);
-    utfall_table_set_num(t, r, c_or + 1, ok ? co->or_low : NAN);
-    utfall_table_set_num(t, r, c_or + 2, ok ? co->or_high : NAN);
-    utfall_table_set_num(t, r, c_or + 3, ok ? co->p_value : NAN);
-    const char *state = !co ? "none"
-                        : co->state == UTFALL_COEF_OK && !ok
-                            ? coef_state_key(UTFALL_COEF_UNRELIABLE)
-                            : coef_state_key(co->state);
-    char sk[64];
-    snprintf(sk, sizeof sk, "estimate.%s", state);
-    utfall_table_set_text(t, r, c_state, state);
-    utfall_table_set_text(t, r, c_state + 1, utfall_tr(lang, sk));
-}
-
-static void term_rows(const struct horizon_run *run, struct adjust_run *a, size_t m)
-{
-    utfall_table *t = a->terms;
-    for (size_t j = 0; a->fit && j < utfall_design_cols(a->d); j++) {
-        int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-        utfall_table_set_num(t, r, a->t0 + TERM_MONTH, run->opt->months[m]);
-        utfall_table_set_text(t, r, a->t0 + TERM_NAME, utfall_design_column_name(a->d, j));
-        set_coef(t, r, a->t0 + TERM_OR, a->t0 + TERM_STATE, &a->fit->coef[j], run->lang);
-    }
-}
-
-static void adjusted_rows(const struct horizon_run *run, struct adjust_run *a, size_t m)
-{
-    const utfall_horizon_options *opt = run->opt;
-    const utfall_logit_fit *fit = a->fit;
-    utfall_table *t = a->t;
-    int c0 = a->c0;
-    for (int l = 0; l < a->nlev; l++) {
-        if (l == a->ref)
-            continue;
-        int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-        utfall_table_set_text(t, r, 0, a->lev[l]);
-        utfall_table_set_text(t, r, c0 + ADJ_REF, opt->ref);
-        utfall_table_set_num(t, r, c0 + ADJ_MONTH, opt->months[m]);
-        utfall_table_set_num(t, r, c0 + ADJ_N, fit ? (double)fit->n_used : 0);
-        utfall_table_set_num(t, r, c0 + ADJ_CENSORED, (double)a->censored);
-        utfall_table_set_num(t, r, c0 + ADJ_MISSING, (double)a->missed);
-        utfall_table_set_num(t, r, c0 + ADJ_CONVERGED, fit_converged(fit));
-        /* the level's column of the --by factor; the reference has none */
-        const utfall_logit_coef *co =
-            fit ? &fit->coef[1 + (size_t)(l < a->ref ? l : l - 1)] : NULL;
-        set_coef(t, r, c0 + ADJ_OR, c0 + ADJ_STATE, co, run->lang);
-        int est = fit && a->std[l].estimable;
-        int se_est = est && a->std[l].se_estimable;
-        utfall_table_set_num(t, r, c0 + ADJ_DIFF, est ? a->std[l].diff : NAN);
-        utfall_table_set_num(t, r, c0 + ADJ_DIFF_LOW, se_est ? a->std[l].low : NAN);
-        utfall_table_set_num(t, r, c0 + ADJ_DIFF_HIGH, se_est ? a->std[l].high : NAN);
-    }
-}
-
-static utfall_status adjust_month(const struct horizon_run *run, struct adjust_run *a, size_t m)
-{
-    month_outcomes(run, a, m);
-    utfall_status st = fit_month(run, a, m);
-    if (st)
-        return st;
-    warn_fit(run, a, m);
-    term_rows(run, a, m);
-    adjusted_rows(run, a, m);
-    return UTFALL_OK;
-}
-
-/* The definition under the table; both tables go to the document. */
-static void adjusted_notes(const struct horizon_run *run, struct adjust_run *a)
-{
-    utfall_lang lang = run->lang;
-    char covs[512] = "", note[1024], level[64];
-    for (size_t k = 0; k < run->ncov; k++) {
-        size_t len = strlen(covs);
-        snprintf(covs + len, sizeof covs - len, "%s%s (%s)", k ? ", " : "", run->cv[k].name,
-                 utfall_tr(lang, run->cv[k].numeric ? "adjust.numeric" : "adjust.categorical"));
-    }
-    snprintf(note, sizeof note, utfall_tr(lang, "note.adjusted.model"),
-             utfall_grouper_key_name(run->g, 0), run->opt->ref, covs);
-    utfall_table_add_note(a->t, note);
-    utfall_fmt_percent(lang, run->opt->level, 0, level, sizeof level);
-    snprintf(note, sizeof note, utfall_tr(lang, "note.adjusted.or"), level);
-    utfall_table_add_note(a->t, note);
-    utfall_table_add_note(a->t, utfall_tr(lang, "note.adjusted.std"));
-    utfall_table_add_note(a->t, utfall_tr(lang, "note.adjusted.excluded"));
-    if (a->any_trouble)
-        utfall_table_add_note(a->t, utfall_tr(lang, "note.adjusted.separation"));
-    utfall_doc_add(run->doc, a->t);
-    a->t = NULL;
-    utfall_table_add_note(a->terms, utfall_tr(lang, "note.adjusted_terms"));
-    utfall_doc_add(run->doc, a->terms);
-    a->terms = NULL;
-}
-
-/* One logistic regression per horizon of success on the --by group
- * (reference --ref) and the covariates, over the participants observed at
- * that month with every value given; sections adjusted and adjusted_terms. */
-static utfall_status adjusted_section(struct horizon_run *run)
-{
-    struct adjust_run a = {0};
-    for (size_t k = 0; k < run->ncov; k++)
-        run->cv[k].numeric = covariate_is_numeric(&run->cv[k], run->c.cov, run->c.np,
-                                                  run->ncov, k);
-    utfall_status st = adjust_alloc(run, &a);
-    if (!st)
-        st = adjust_levels(run, &a);
-    if (!st)
-        st = adjust_design(run, &a);
-    if (!st)
-        st = adjusted_tables(run, &a);
-    for (size_t m = 0; m < run->opt->nmonths && !st; m++)
-        st = adjust_month(run, &a, m);
-    if (!st)
-        adjusted_notes(run, &a);
-    adjust_free(&a);
-    return st;
-}
-
-/* ------------------------------------------------- Kaplan–Meier, log-rank */
-
-/* Days from the start to the first success spell starting on or after it;
- * -1 when there is none. */
-static double first_success(const struct cohort *c, size_t i, unsigned success)
-{
-    const struct participant *p = &c->p[i];
-    for (size_t k = c->first[i]; k < c->first[i + 1]; k++) {
-        const struct spell *sp = &c->s[k];
-        if (sp->from >= p->start && ((success >> sp->status) & 1))
-            return (double)(sp->from - p->start); /* sorted by start */
-    }
-    return -1;
-}
-
-/* Time to the first success, censored at the end of follow-up. */
-static utfall_status fit_km(struct horizon_run *run)
-{
-    const struct cohort *c = &run->c;
-    size_t n = c->np ? c->np : 1;
-    run->km_time = malloc(n * sizeof *run->km_time);
-    run->km_event = malloc(n * sizeof *run->km_event);
-    int *group = malloc(n * sizeof *group);
-    if (!run->km_time || !run->km_event || !group) {
-        free(group);
-        return out_of_memory(run->err);
-    }
-    for (size_t i = 0; i < c->np; i++) {
-        double follow = (double)(c->p[i].end - c->p[i].start);
-        double first = first_success(c, i, run->opt->success);
-        run->km_event[i] = first >= 0 && first <= follow;
-        run->km_time[i] = run->km_event[i] ? first : follow;
-        group[i] = (int)c->p[i].group;
-    }
-    utfall_status st = utfall_km_fit(c->np, run->km_time, run->km_event, group, (int)run->ng,
-                                     run->opt->level, &run->km, run->err);
-    free(group);
-    return st;
-}
-
-enum { KM_MONTH, KM_CUM_SHARE, KM_SE, KM_LOW, KM_HIGH, KM_N_RISK };
-
-static const utfall_colspec km_columns[] = {
-    [KM_MONTH] = {"month", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
-    [KM_CUM_SHARE] = {"cum_share", NULL, UTFALL_COL_SHARE, 1, 0, {0}, 0},
-    [KM_SE] = {"se", NULL, UTFALL_COL_NUMBER, 4, 0, {0}, 0},
-    [KM_LOW] = {"ci_low", NULL, UTFALL_COL_SHARE, 1, 0, {0}, 0},
-    [KM_HIGH] = {"ci_high", NULL, UTFALL_COL_SHARE, 1, 0, {0}, 0},
-    [KM_N_RISK] = {"n_risk", NULL, UTFALL_COL_COUNT, 0, 0, {0}, 0},
-};
-
-/* The Kaplan–Meier share at the horizons, or at every month with --curve. */
-static utfall_status km_section(struct horizon_run *run)
-{
-    const utfall_horizon_options *opt = run->opt;
-    const int *months = opt->curve ? run->steps : opt->months;
-    size_t nm = opt->curve ? run->nsteps : opt->nmonths;
-    utfall_table *t = utfall_table_new("km", UTFALL_TABLE_ROWS);
-    if (!t)
-        return out_of_memory(run->err);
-    utfall_table_set_title(t, utfall_tr(run->lang, "title.km"));
-    add_group_columns(t, run, 0);
-    int c0 = ADD_COLUMNS(t, km_columns);
-    utfall_table_set_local_protection(t);
-    utfall_table_derived_from(t, "rows");
-    for (size_t k = 0; k < run->ng; k++)
-        for (size_t m = 0; m < nm; m++) {
-            utfall_km_point pt;
-            utfall_status st = utfall_km_at(run->km, (int)run->order[k],
-                                            months[m] * UTFALL_DAYS_PER_MONTH, &pt, run->err);
-            if (st) {
-                utfall_table_free(t);
-                return st;
-            }
-            int r = utfall_table_add_row(t, UTFALL_ROW_GROUP);
-            set_group(t, r, run, run->order[k], 0, run->nkeys);
-            utfall_table_set_num(t, r, c0 + KM_MONTH, months[m]);
-            utfall_table_set_num(t, r, c0 + KM_CUM_SHARE, pt.cum_share);
-            utfall_table_set_num(t, r, c0 + KM_SE, pt.se_surv);
-            utfall_table_set_num(t, r, c0 + KM_LOW, pt.ci_low);
-            utfall_table_set_num(t, r, c0 + KM_HIGH, pt.ci_high);
-            utfall_table_set_num(t, r, c0 + KM_N_RISK, (double)pt.n_risk);
-        }
-    utfall_table_add_note(t, utfall_tr(run->lang, "note.km"));
-    utfall_doc_add(run->doc, t);
-    return UTFALL_OK;
-}
-
-/* The participants of one stratum: their --by group, time and event. */
-struct members {
-    size_t n;
-    int *group;
-    double *time;
-    int *event;
-};
-
-static int members_alloc(struct members *s, size_t np)
-{
-    size_t n = np ? np : 1;
-    s->group = malloc(n * sizeof *s->group);
-    s->time = malloc(n * sizeof *s->time);
-    s->event = malloc(n * sizeof *s->event);
-    return s->group && s->time && s->event ? 0 : -1;
-}
-
-static void members_free(struct members *s)
-{
-    free(s->group);
-    free(s->time);
-    free(s->event);
-}
-
-static void stratum_members(const struct horizon_run *run, size_t s0, struct members *s)
-{
-    s->n = 0;
-    for (size_t i = 0; i < run->c.np; i++) {
-        size_t gi = (size_t)run->c.p[i].group;
-        if (!same_stratum(run, gi, s0))
-            continue;
-        s->group[s->n] = (int)gi;
-        s->time[s->n] = run->km_time[i];
-        s->event[s->n] = run->km_event[i];
-        s->n++;
-    }
-}
-
-enum { LR_CHI2, LR_DF, LR_P };
-
-static const utfall_colspec logrank_columns[] = {
-    [LR_CHI2] = {"chi2", NULL, UTFALL_COL_NUMBER, 2, 0, {0}, 0},
-    [LR_DF] = {"df", NULL, UTFALL_COL_COUNT, 0, UTFALL_COLF_NOT_SUPPRESSIBLE, {0}, 0},
-    [LR_P] = {"p_value", NULL, UTFALL_COL_PVALUE, 3, 0, {0}, 0},
-};
-
-/* The log-rank test across the --by groups of the stratum of group s0. */
-static void logrank_row(const struct horizon_run *run, utfall_table *t, int c0, size_t s0,
-                        struct members *s)
-{
-    stratum_members(run, s0, s);
-    utfall_logrank lr;
-    utfall_status st = utfall_logrank_test(s->n, s->time, s->event, s->group, (int)run->ng, &lr,
-                                           NULL, NULL, run->err);
-    int r = utfall_table_add_row(t, run->nkeys == run->nby ? UTFALL_ROW_TOTAL : UTFALL_ROW_GROUP);
-    set_group(t, r, run, s0, run->nby, run->nkeys);
-    if (st == UTFALL_OK && lr.tested) {
-        utfall_table_set_num(t, r, c0 + LR_CHI2, lr.chisq);
-        utfall_table_set_num(t, r, c0 + LR_DF, lr.df);
-        utfall_table_set_num(t, r, c0 + LR_P, lr.p_value);
-    } else {
-        utfall_table_set_na(t, r, c0 + LR_CHI2);
-        utfall_table_set_na(t, r, c0 + LR_DF);
-        utfall_table_set_na(t, r, c0 + LR_P);
-        utfall_error_clear(run->err);
-    }
-}
-
-/* Log-rank across the --by groups, within each stratum. */
-static utfall_status logrank_section(struct horizon_run *run)
-{
-    utfall_table *t = utfall_table_new("logrank", UTFALL_TABLE_ROWS);
-    struct members s = {0};
-    unsigned char *done = calloc(run->ng ? run->ng : 1, 1);
-    if (!t || !done || members_alloc(&s, run->c.np)) {
-        utfall_table_free(t);
-        free(done);
-        members_free(&s);
-        return out_of_memory(run->err);
-    }
-    utfall_table_set_title(t, utfall_tr(run->lang, "title.logrank"));
-    add_group_columns(t, run, run->nby);
-    int c0 = ADD_COLUMNS(t, logrank_columns);
-    utfall_table_derived_from(t, "rows");
-    for (size_t k = 0; k < run->ng; k++) {
-        size_t s0 = run->order[k];
-        if (done[s0])
-            continue;
-        for (size_t j = 0; j < run->ng; j++)
-            if (same_stratum(run, run->order[j], s0))
-                done[run->order[j]] = 1;
-        logrank_row(run, t, c0, s0, &s);
-    }
-    free(done);
-    members_free(&s);
-    utfall_table_add_note(t, utfall_tr(run->lang, "note.logrank"));
     utfall_doc_add(run->doc, t);
     return UTFALL_OK;
 }
@@ -1488,7 +892,7 @@ static utfall_status spells_section(struct horizon_run *run)
     const struct cohort *c = &run->c;
     utfall_table *t = utfall_table_new("spells", UTFALL_TABLE_OBJECT);
     if (!t)
-        return out_of_memory(run->err);
+        return horizon_nomem(run->err);
     utfall_table_set_machine_only(t);
     utfall_table_set_no_suppress(t);
     int c0 = ADD_COLUMNS(t, spells_columns);
@@ -1508,10 +912,13 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
 {
     struct horizon_run run = {.x = x, .opt = opt, .lang = opt->lang, .doc = doc, .err = err};
     utfall_status st = check_options(&run);
+    int strata = opt->strata && *opt->strata;
     if (!st)
         st = open_groups(&run);
     if (!st && opt->adjust)
         st = parse_covariates(&run);
+    if (!st && opt->cluster)
+        st = parse_cluster(&run);
     if (!st)
         st = read_participants(&run);
     if (!st)
@@ -1519,19 +926,29 @@ utfall_status utfall_horizon_compute(utfall_extract *x, const utfall_horizon_opt
     if (!st)
         st = count_cells(&run);
     if (!st)
+        st = index_strata(&run);
+    if (!st)
         st = rows_section(&run);
     if (!st && opt->ref)
         st = comparisons_section(&run);
+    if (!st && opt->ref && strata)
+        st = horizon_mantel_haenszel_section(&run);
     if (!st && run.ncov)
-        st = adjusted_section(&run);
+        st = horizon_adjusted_section(&run);
     if (!st && opt->curve)
         st = curve_section(&run);
+    if (!st && (opt->km || opt->cox))
+        st = horizon_fit_km(&run);
     if (!st && opt->km)
-        st = fit_km(&run);
+        st = horizon_km_section(&run);
     if (!st && opt->km)
-        st = km_section(&run);
-    if (!st && opt->km)
-        st = logrank_section(&run);
+        st = horizon_logrank_section(&run);
+    if (!st && opt->km && strata)
+        st = horizon_logrank_stratified_section(&run);
+    if (!st && opt->competing)
+        st = horizon_competing_sections(&run);
+    if (!st && opt->cox)
+        st = horizon_cox_section(&run);
     if (!st)
         st = spells_section(&run);
     run_free(&run);

@@ -186,6 +186,11 @@ static int value_cmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
+int utfall_grouper_value_cmp(const char *a, const char *b)
+{
+    return value_cmp(a, b);
+}
+
 static const utfall_grouper *sort_ctx;
 
 static int order_cmp(const void *pa, const void *pb)

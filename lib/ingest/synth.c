@@ -898,7 +898,7 @@ static size_t fk_people(utfall_rng *r, episode *e)
             x->kon = f->kon;
             x->insats = f->insats;
             x->age = rng_range(r, 19, 29);
-            x->enhet = fk_kommuner[pick_weighted(r, cum, 25)];
+            x->enhet = fk_kommuner[pick_weighted(r, cum, 25)]; /* assign_kommuner */
             x->in = first_in + rng_range(r, 0, last_in - first_in);
             x->out = UTFALL_DATE_NONE;
             x->outcome = status[i];
@@ -1013,6 +1013,52 @@ static utfall_status build_fk(utfall_rng *r, episode *e, struct spell_list *spel
     return UTFALL_OK;
 }
 
+static const episode *arm_sort_base;
+
+static int cmp_by_enrolment(const void *a, const void *b)
+{
+    return cmp_episode(&arm_sort_base[*(const int *)a], &arm_sort_base[*(const int *)b]);
+}
+
+/* Randomisation in blocks within kommun, as in the trial: the k-th
+ * enrolled of each arm form block k (one SE, one FS, one CM), and each
+ * block belongs to one kommun, drawn by population weight; the one left
+ * over (355 SE against 354 FS and CM) is a block of its own.  So every
+ * kommun has its arms within one of each other.  The kommun is the
+ * column enhet (the extract format's field for unit, region or kommun).
+ * Drawn after everything else, so that every other value is as it was
+ * before the kommuner were blocks (build_fk still draws a kommun per
+ * participant, which this replaces, so that its later draws stay). */
+static int assign_kommuner(utfall_rng *r, episode *e, size_t n)
+{
+    static const char *const arms[3] = {"SE", "FS", "CM"};
+    int cum[25], *idx = malloc(n * sizeof *idx), size[3] = {0, 0, 0}, total = 0;
+    if (!idx)
+        return -1;
+    for (int i = 0, s = 0; i < 25; i++)
+        cum[i] = s += fk_kommun_weight[i];
+    for (int a = 0; a < 3; a++)
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(e[i].insats, arms[a])) {
+                idx[total++] = (int)i;
+                size[a]++;
+            }
+    arm_sort_base = e;
+    for (int a = 0, from = 0; a < 3; from += size[a++])
+        qsort(idx + from, (size_t)size[a], sizeof *idx, cmp_by_enrolment);
+    arm_sort_base = NULL;
+    int blocks = size[0] > size[1] ? size[0] : size[1];
+    blocks = blocks > size[2] ? blocks : size[2];
+    for (int k = 0; k < blocks; k++) {
+        const char *kommun = fk_kommuner[pick_weighted(r, cum, 25)];
+        for (int a = 0, from = 0; a < 3; from += size[a++])
+            if (k < size[a])
+                e[idx[from + k]].enhet = kommun;
+    }
+    free(idx);
+    return 0;
+}
+
 static int cmp_spell_out(const void *a, const void *b)
 {
     const spell_out *x = a, *y = b;
@@ -1074,6 +1120,8 @@ static utfall_status build_preset(utfall_synth_preset preset, struct preset_run 
         break;
     case UTFALL_SYNTH_FK2017:
         st = build_fk(&run->r, run->e, &run->spells, err);
+        if (!st && assign_kommuner(&run->r, run->e, FK_N))
+            st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
         run->n = FK_N;
         run->npersons = FK_N;
         run->cols = COL_ID | COL_KON | COL_FODELSEAR | COL_ENHET | COL_INSATS | COL_INSKRIVEN

@@ -12,9 +12,9 @@
 
 int utfall_chart_kind_parse(const char *name, utfall_chart_kind *out)
 {
-    static const char *const names[] = {"bar",       "hbar", "grouped",  "stacked",
-                                        "diverging", "line", "histogram"};
-    for (int i = 0; i < 7; i++)
+    static const char *const names[] = {"bar",  "hbar",      "grouped", "stacked", "diverging",
+                                        "line", "histogram", "forest"};
+    for (int i = 0; i < 8; i++)
         if (!strcasecmp(name, names[i])) {
             *out = (utfall_chart_kind)i;
             return 0;
@@ -64,6 +64,7 @@ void utfall_chart_panel_options_init(utfall_chart_panel_options *opt)
     memset(opt, 0, sizeof *opt);
     opt->target = NAN;
     opt->marker = NAN;
+    opt->reference = NAN;
 }
 
 utfall_chart *utfall_chart_new(utfall_lang lang)

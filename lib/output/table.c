@@ -62,6 +62,7 @@ void utfall_table_free(utfall_table *t)
         free(t->cols[c].cell_value);
         free(t->cols[c].dim);
         free(t->cols[c].dim_prefix);
+        free(t->cols[c].json_member);
         for (size_t k = 0; k < t->cols[c].nmap; k++) {
             free(t->cols[c].map_value[k]);
             free(t->cols[c].map_patterns[k]);
@@ -150,6 +151,16 @@ static struct column *column_at(utfall_table *t, int col)
         return NULL;
     }
     return &t->cols[col];
+}
+
+void utfall_table_column_json_object(utfall_table *t, int col, const char *member)
+{
+    struct column *k = column_at(t, col);
+    if (!k)
+        return;
+    free(k->json_member);
+    if (!(k->json_member = strdup(member ? member : "")))
+        table_fail(t, UTFALL_ERR_NOMEM);
 }
 
 void utfall_table_column_human_only(utfall_table *t, int col)
@@ -740,6 +751,15 @@ static void json_row(const utfall_table *t, int r, FILE *out, const char *indent
         } else if (cell->state == CELL_NUM) {
             machine_cell(t, r, c, buf, sizeof buf);
             fputs(strcmp(buf, "NA") ? buf : "null", out);
+        } else if (cell->state == CELL_TEXT && k->json_member) {
+            fputs("{", out);
+            utfall_json_string(out, k->json_member);
+            fputs(": ", out);
+            if (cell->text[0])
+                utfall_json_string(out, cell->text);
+            else
+                fputs("null", out);
+            fputs("}", out);
         } else if (cell->state == CELL_TEXT) {
             utfall_json_string(out, cell->text);
         } else {

@@ -33,6 +33,7 @@ struct column {
     char *margin_over; /* a group column whose value this count does not depend on */
     char *dim;        /* group columns: the dimension of the values; NULL = the key */
     char *dim_prefix; /* ... and what goes before a value ("exited/") */
+    char *json_member; /* text columns: JSON writes {json_member: text} */
     char **map_value, **map_patterns; /* values that stand for several of the dimension's */
     size_t nmap;
 };

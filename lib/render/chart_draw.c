@@ -1415,6 +1415,135 @@ static void histogram(dc *d, const struct chart_panel *p, double x0, double y0, 
     free(b.edge);
 }
 
+/* ---- forest plots ------------------------------------------------------------- */
+
+/* The forest plot's axis ticks and grid: linear, or on a log axis (values
+ * in log units) at 1, 2, 5 × 10^k, within a decade also at 1.25, 1.5, 3,
+ * 4, 6, 8.  Labels of powers of ten first, then the others where they do
+ * not overlap one already drawn. */
+static void forest_ticks(dc *d, const axis *ax, int lg, double px0, double px1, double y0,
+                         double ybase)
+{
+    static const double fine[] = {1, 1.25, 1.5, 2, 3, 4, 5, 6, 8}, coarse[] = {1, 2, 5};
+    int nm = lg && ax->hi - ax->lo < log(10) ? 9 : 3;
+    double drawn[64][2];
+    int ndrawn = 0;
+    char txt[48];
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = -10 * nm; k <= 10 * nm; k++) {
+            int m = ((k % nm) + nm) % nm;
+            double v = lg ? pow(10, floor((double)k / nm)) * (nm == 9 ? fine : coarse)[m]
+                          : ax->lo + k * ax->step;
+            double u = lg ? log(v) : v;
+            double x = px0 + (u - ax->lo) / (ax->hi - ax->lo) * (px1 - px0);
+            int first = m == 0 || !lg; /* powers of ten (every linear tick) first */
+            if (u < ax->lo - 1e-9 || u > ax->hi + 1e-9 || (!lg && k < 0) || (pass == 0) != first)
+                continue;
+            line(d, x, y0, x, ybase, 0.5, hex(C_GRID), 0, "grid");
+            fmt_value(d, v, 0, lg ? (v < 1 || v != floor(v * 10) / 10 ? 2 : v < 10 ? 1 : 0)
+                                     : ax->decimals, txt, sizeof txt);
+            PangoLayout *l = text_layout(d, txt, SZ_LABEL, REGULAR, 0, PANGO_ALIGN_LEFT);
+            double w;
+            text_size(l, &w, NULL);
+            int free_ = ndrawn < 64;
+            for (int i = 0; i < ndrawn && free_; i++)
+                free_ = x + w / 2 + 4 < drawn[i][0] || x - w / 2 - 4 > drawn[i][1];
+            if (free_) {
+                draw_text(d, l, x - w / 2, ybase + 3, hex(C_MUTED), 0, "tick");
+                drawn[ndrawn][0] = x - w / 2;
+                drawn[ndrawn++][1] = x + w / 2;
+            }
+            g_object_unref(l);
+        }
+}
+
+/* One row per point: its label on the left, the interval as a line with
+ * caps and the estimate as a square on a common axis (logarithmic for
+ * ratios), a dashed line at the reference (no difference), and the
+ * estimate with its interval as text on the right.  A point without an
+ * interval is drawn alone; one without a finite estimate (hidden, or 0 on
+ * a log axis) keeps its row, empty. */
+static void forest(dc *d, const struct chart_panel *p, double x0, double y0, double x1,
+                   double y1)
+{
+    int lg = p->opt.log_scale;
+    /* utfall chart gives the line of no difference as its --marker */
+    double ref = isfinite(p->opt.reference) ? p->opt.reference : p->opt.marker;
+#define FV(v) (lg ? log(v) : (v))
+    double lo = isfinite(ref) ? FV(ref) : INFINITY, hi = -lo;
+    double label_w = 0, text_w = 0, row = (y1 - y0 - 30) / (double)(p->n ? p->n : 1);
+    char txt[160], a[48], b[48], c[48];
+    for (size_t i = 0; i < p->n; i++) {
+        const struct chart_point *q = &p->p[i];
+        for (int k = 0; k < 3; k++) {
+            double v = k == 0 ? q->y : k == 1 ? q->lo : q->hi;
+            if (isfinite(v) && (!lg || v > 0)) {
+                lo = fmin(lo, FV(v));
+                hi = fmax(hi, FV(v));
+            }
+        }
+        enum weight wt = q->total ? BOLD : REGULAR;
+        PangoLayout *l = text_layout(d, q->cat, SZ_LABEL, wt, 0, PANGO_ALIGN_LEFT);
+        double w;
+        text_size(l, &w, NULL);
+        label_w = fmax(label_w, fmin(w, (x1 - x0) * 0.4));
+        g_object_unref(l);
+    }
+    if (!(hi > lo) || !isfinite(lo))
+        return;
+    axis ax = make_axis(lo, hi, 0, 6);
+    if (lg) /* ticks at 1, 2, 5 × 10^k within the range */
+        ax = (axis){lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo), 0, 0, 2, 0};
+    text_w = (x1 - x0) * 0.2;
+    double px0 = x0 + label_w + 10, px1 = x1 - text_w - 8, ybase = y1 - 24;
+#define FX(v) (px0 + (FV(v) - ax.lo) / (ax.hi - ax.lo) * (px1 - px0))
+    forest_ticks(d, &ax, lg, px0, px1, y0, ybase);
+    line(d, px0, ybase, px1, ybase, 0.8, hex(C_AXIS), 0, "axis");
+    if (isfinite(ref))
+        line(d, FX(ref), y0, FX(ref), ybase, 1.0, hex(C_TEXT), 1, "reference");
+    if (p->xlabel && *p->xlabel)
+        put_text(d, p->xlabel, px0, ybase + 14, SZ_LABEL, REGULAR, px1 - px0, PANGO_ALIGN_CENTER,
+                 hex(C_MUTED), "axis-title");
+    rgb col = hex(palette[0]);
+    for (size_t i = 0; i < p->n; i++) {
+        const struct chart_point *q = &p->p[i];
+        double yc = y0 + row * ((double)i + 0.5);
+        enum weight wt = q->total ? BOLD : REGULAR;
+        PangoLayout *l = text_layout(d, q->cat, SZ_LABEL, wt, label_w, PANGO_ALIGN_LEFT);
+        double h;
+        text_size(l, NULL, &h);
+        draw_text(d, l, x0, yc - h / 2, hex(C_TEXT), 0, "category");
+        g_object_unref(l);
+        int has_est = isfinite(q->y) && (!lg || q->y > 0);
+        int has_ci = has_est && isfinite(q->lo) && isfinite(q->hi) && (!lg || q->lo > 0);
+        if (has_ci) {
+            double cap = fmin(3.5, row * 0.25);
+            line(d, FX(q->lo), yc, FX(q->hi), yc, 1.2, col, 0, "interval");
+            line(d, FX(q->lo), yc - cap, FX(q->lo), yc + cap, 1.2, col, 0, "interval");
+            line(d, FX(q->hi), yc - cap, FX(q->hi), yc + cap, 1.2, col, 0, "interval");
+        }
+        if (!has_est)
+            continue;
+        double sq = fmin(q->total ? 8 : 6, row * 0.7);
+        fill_rect(d, FX(q->y) - sq / 2, yc - sq / 2, sq, sq, q->total ? hex(C_TEXT) : col,
+                  "estimate", q->cat);
+        int dec = lg ? 2 : 1;
+        fmt_value(d, q->y, 0, dec, a, sizeof a);
+        if (has_ci) {
+            fmt_value(d, q->lo, 0, dec, b, sizeof b);
+            fmt_value(d, q->hi, 0, dec, c, sizeof c);
+            snprintf(txt, sizeof txt, "%s [%s%s %s]", a, b, d->lang == UTFALL_LANG_SV ? ";" : ",",
+                     c);
+        } else {
+            snprintf(txt, sizeof txt, "%s", a);
+        }
+        put_text(d, txt, px1 + 8, yc - h / 2, SZ_VALUE, wt, text_w, PANGO_ALIGN_LEFT,
+                 hex(C_TEXT), "value");
+    }
+#undef FX
+#undef FV
+}
+
 /* ---- the figure ----------------------------------------------------------------- */
 
 /* Height a panel asks for, in points: bar panels by their rows, plots
@@ -1428,6 +1557,8 @@ static double panel_weight(const struct chart_panel *p, const grid *g)
         return head + 130;
     case UTFALL_CHART_GROUPED:
         return head + (double)g->ncat * (8 + 10 * (double)(g->nser ? g->nser : 1));
+    case UTFALL_CHART_FOREST:
+        return head + 16 + (double)p->n * 15;
     default:
         return head + (double)g->ncat * 26;
     }
@@ -1488,6 +1619,8 @@ static void render_panel(dc *d, const struct chart_panel *p, grid *g, double m, 
         lines(d, p, g, m, y, W - m, bottom);
     } else if (p->opt.kind == UTFALL_CHART_HISTOGRAM) {
         histogram(d, p, m, y, W - m, bottom);
+    } else if (p->opt.kind == UTFALL_CHART_FOREST) {
+        forest(d, p, m, y, W - m, bottom);
     } else {
         bars(d, p, g, m, y, W - m, bottom);
     }

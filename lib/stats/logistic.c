@@ -722,6 +722,265 @@ utfall_status utfall_logit_fit_design(const utfall_design *d, const double *y, d
     return utfall_logit_fit_matrix(d->n, d->p, d->x, y, conf_level, out, err);
 }
 
+/* ------------------------------------------------- cluster-robust covariance */
+
+/* The rows and columns of the robust covariance: used rows on which no
+ * INFINITE column is non-zero, OK columns with information there. */
+struct cl_work {
+    size_t m, r, p;
+    double *x, *y, *mu;    /* m x r; m; m */
+    long *cl;              /* m */
+    size_t *col;           /* r: the fit's column */
+    double *beta;          /* r */
+    gsl_matrix *info, *meat;
+    gsl_vector *score;
+};
+
+static void cl_free(struct cl_work *w)
+{
+    free(w->x);
+    free(w->y);
+    free(w->mu);
+    free(w->cl);
+    free(w->col);
+    free(w->beta);
+    gsl_matrix_free(w->info);
+    gsl_matrix_free(w->meat);
+    gsl_vector_free(w->score);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The number of distinct clusters among the rows used. */
+static size_t count_clusters(const utfall_logit_fit *fit, const long *cluster, int *bad)
+{
+    long *c = malloc((fit->n_used ? fit->n_used : 1) * sizeof *c);
+    size_t k = 0, g = 0;
+    if (!c)
+        return 0;
+    for (size_t i = 0; i < fit->n_rows; i++)
+        if (fit->used[i]) {
+            *bad |= cluster[i] < 0;
+            c[k++] = cluster[i];
+        }
+    qsort(c, k, sizeof *c, cmp_long);
+    for (size_t i = 0; i < k; i++)
+        g += i == 0 || c[i] != c[i - 1];
+    free(c);
+    return g;
+}
+
+static int cl_collect(struct cl_work *w, const utfall_logit_fit *fit, const double *X,
+                      const double *y, const long *cluster)
+{
+    size_t p = fit->p, n = fit->n_rows;
+    w->p = p;
+    w->col = malloc(p * sizeof *w->col);
+    w->x = malloc((n > 0 && p > 0 ? n * p : 1) * sizeof *w->x);
+    w->y = malloc((n ? n : 1) * sizeof *w->y);
+    w->mu = malloc((n ? n : 1) * sizeof *w->mu);
+    w->cl = malloc((n ? n : 1) * sizeof *w->cl);
+    w->beta = malloc(p * sizeof *w->beta);
+    if (!w->col || !w->x || !w->y || !w->mu || !w->cl || !w->beta)
+        return -1;
+    for (size_t j = 0; j < p; j++)
+        if (fit->coef[j].state == UTFALL_COEF_OK) {
+            w->beta[w->r] = fit->coef[j].estimate;
+            w->col[w->r++] = j;
+        }
+    /* an OK column that is 0 on every active row has no information
+     * here: it keeps its estimate, without a standard error */
+    size_t keep = 0;
+    for (size_t a = 0; a < w->r; a++) {
+        int any = 0;
+        for (size_t i = 0; i < n && !any; i++) {
+            int active = fit->used[i];
+            for (size_t j = 0; j < p && active; j++)
+                active = !(fit->coef[j].state == UTFALL_COEF_INFINITE && X[i * p + j] != 0);
+            any = active && X[i * p + w->col[a]] != 0;
+        }
+        if (any) {
+            w->beta[keep] = w->beta[a];
+            w->col[keep++] = w->col[a];
+        } else {
+            utfall_logit_coef *co = &fit->coef[w->col[a]];
+            co->se = co->z = co->p_value = co->or_low = co->or_high = NAN;
+            for (size_t b = 0; b < p; b++)
+                fit->cov[w->col[a] * p + b] = fit->cov[b * p + w->col[a]] = NAN;
+        }
+    }
+    w->r = keep;
+    for (size_t i = 0; i < n; i++) {
+        int active = fit->used[i];
+        for (size_t j = 0; j < p && active; j++)
+            active = !(fit->coef[j].state == UTFALL_COEF_INFINITE && X[i * p + j] != 0);
+        if (!active)
+            continue;
+        for (size_t a = 0; a < w->r; a++)
+            w->x[w->m * w->r + a] = X[i * p + w->col[a]];
+        w->y[w->m] = y[i];
+        w->cl[w->m++] = cluster[i];
+    }
+    w->info = gsl_matrix_alloc(w->r ? w->r : 1, w->r ? w->r : 1);
+    w->meat = gsl_matrix_calloc(w->r ? w->r : 1, w->r ? w->r : 1);
+    w->score = gsl_vector_alloc(w->r ? w->r : 1);
+    return w->info && w->meat && w->score ? 0 : -1;
+}
+
+/* mu, the information X'WX and the score X'(y − mu) at beta. */
+static void cl_moments(struct cl_work *w)
+{
+    size_t r = w->r;
+    gsl_matrix_set_zero(w->info);
+    gsl_vector_set_zero(w->score);
+    for (size_t i = 0; i < w->m; i++) {
+        const double *xi = w->x + i * r;
+        double eta = 0;
+        for (size_t a = 0; a < r; a++)
+            eta += xi[a] * w->beta[a];
+        double mu = logit_linkinv(eta), wt = mu * (1.0 - mu);
+        w->mu[i] = mu;
+        for (size_t a = 0; a < r; a++) {
+            *gsl_vector_ptr(w->score, a) += (w->y[i] - mu) * xi[a];
+            for (size_t b = 0; b <= a; b++)
+                *gsl_matrix_ptr(w->info, a, b) += wt * xi[a] * xi[b];
+        }
+    }
+    for (size_t a = 0; a < r; a++)
+        for (size_t b = a + 1; b < r; b++)
+            gsl_matrix_set(w->info, a, b, gsl_matrix_get(w->info, b, a));
+}
+
+/* Newton–Raphson until the estimate no longer changes; then info holds
+ * (X'WX)^-1 at it.  −1 when the information is singular. */
+static int cl_converge(struct cl_work *w)
+{
+    for (int iter = 0; iter < 100; iter++) {
+        cl_moments(w);
+        if (gsl_linalg_cholesky_decomp1(w->info) != GSL_SUCCESS
+            || gsl_linalg_cholesky_svx(w->info, w->score) != GSL_SUCCESS)
+            return -1;
+        double change = 0, size = 0;
+        for (size_t a = 0; a < w->r; a++) {
+            double d = gsl_vector_get(w->score, a);
+            w->beta[a] += d;
+            change = fmax(change, fabs(d));
+            size = fmax(size, fabs(w->beta[a]));
+        }
+        if (change <= 1e-13 * (1.0 + size))
+            break;
+    }
+    cl_moments(w);
+    if (gsl_linalg_cholesky_decomp1(w->info) != GSL_SUCCESS
+        || gsl_linalg_cholesky_invert(w->info) != GSL_SUCCESS)
+        return -1;
+    return 0;
+}
+
+struct cl_row {
+    long cl;
+    size_t row;
+};
+
+static int cmp_cl_row(const void *a, const void *b)
+{
+    const struct cl_row *x = a, *y = b;
+    if (x->cl != y->cl)
+        return x->cl < y->cl ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* sum_g U_g U_g' over the clusters, U_g = sum (y − mu) x over its rows. */
+static int cl_meat(struct cl_work *w)
+{
+    size_t r = w->r;
+    struct cl_row *ord = malloc((w->m ? w->m : 1) * sizeof *ord);
+    double *u = calloc(r ? r : 1, sizeof *u);
+    if (!ord || !u) {
+        free(ord);
+        free(u);
+        return -1;
+    }
+    for (size_t i = 0; i < w->m; i++)
+        ord[i] = (struct cl_row){w->cl[i], i};
+    qsort(ord, w->m, sizeof *ord, cmp_cl_row);
+    for (size_t k = 0; k < w->m; k++) {
+        size_t i = ord[k].row;
+        for (size_t a = 0; a < r; a++)
+            u[a] += (w->y[i] - w->mu[i]) * w->x[i * r + a];
+        if (k + 1 < w->m && ord[k + 1].cl == ord[k].cl)
+            continue;
+        for (size_t a = 0; a < r; a++)
+            for (size_t b = 0; b < r; b++)
+                *gsl_matrix_ptr(w->meat, a, b) += u[a] * u[b];
+        memset(u, 0, r * sizeof *u);
+    }
+    free(ord);
+    free(u);
+    return 0;
+}
+
+/* The OK coefficients from the converged estimate and V = c B M B. */
+static void cl_write(utfall_logit_fit *fit, struct cl_work *w, int ok, double c)
+{
+    size_t r = w->r, p = fit->p;
+    double zq = gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - fit->conf_level) / 2.0);
+    gsl_matrix *bm = ok ? gsl_matrix_alloc(r, r) : NULL, *v = ok ? gsl_matrix_alloc(r, r) : NULL;
+    ok = ok && bm && v
+         && gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->info, w->meat, 0.0, bm) == 0
+         && gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, c, bm, w->info, 0.0, v) == 0;
+    for (size_t a = 0; a < r; a++) {
+        utfall_logit_coef *co = &fit->coef[w->col[a]];
+        co->glm_se = co->se;
+        double est = ok ? w->beta[a] : co->estimate, se = ok ? sqrt(gsl_matrix_get(v, a, a)) : NAN;
+        co->estimate = est;
+        co->se = se;
+        co->z = est / se;
+        co->p_value = 2.0 * gsl_cdf_ugaussian_Q(fabs(co->z));
+        co->odds_ratio = exp(est);
+        co->or_low = exp(est - zq * se);
+        co->or_high = exp(est + zq * se);
+        for (size_t b = 0; b < r; b++)
+            fit->cov[w->col[a] * p + w->col[b]] = ok ? gsl_matrix_get(v, a, b) : NAN;
+    }
+    gsl_matrix_free(bm);
+    gsl_matrix_free(v);
+}
+
+utfall_status utfall_logit_cluster(utfall_logit_fit *fit, const double *X, const double *y,
+                                   const long *cluster, utfall_error *err)
+{
+    if (!fit || (fit->n_rows > 0 && (!X || !y || !cluster)))
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
+                                "cluster-robust errors need the fit, its data and the clusters");
+    int bad = 0;
+    size_t g = count_clusters(fit, cluster, &bad);
+    if (bad)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
+                                "a row used in the fit has no cluster");
+    if (g == 0 && fit->n_used > 0)
+        return nomem(err);
+    fit->clustered = 1;
+    fit->n_clusters = g;
+    struct cl_work w = {0};
+    utfall_status st = UTFALL_OK;
+    if (cl_collect(&w, fit, X, y, cluster)) {
+        st = nomem(err);
+    } else if (w.r > 0) {
+        int ok = g >= 2 && cl_converge(&w) == 0;
+        if (ok && cl_meat(&w))
+            st = nomem(err);
+        else
+            cl_write(fit, &w, ok, (double)g / (double)(g - 1));
+    }
+    cl_free(&w);
+    return st;
+}
+
 /* --------------------------------------------------------- standardisation */
 
 static double expit(double e)

@@ -610,6 +610,80 @@ utfall_status utfall_risk_ratio_katz(long x1, long n1, long x2, long n2, double 
     return UTFALL_OK;
 }
 
+/* ---- Mantel–Haenszel ---------------------------------------------------- */
+
+/* The risk difference and ratio over the strata with both arms. */
+static void mh_estimates(const utfall_mh_stratum *s, size_t k, double z, utfall_mh_result *out)
+{
+    double rd_num = 0, w = 0, rd_var = 0, R = 0, S = 0, P = 0;
+    for (size_t i = 0; i < k; i++) {
+        double x1 = (double)s[i].x1, n1 = (double)s[i].n1, x0 = (double)s[i].x0;
+        double n0 = (double)s[i].n0, N = n1 + n0;
+        if (s[i].n1 <= 0 || s[i].n0 <= 0)
+            continue; /* a stratum lacking an arm takes no part */
+        out->strata_used++;
+        rd_num += (x1 * n0 - x0 * n1) / N;
+        w += n1 * n0 / N;
+        rd_var += (x1 * (n1 - x1) * n0 * n0 * n0 + x0 * (n0 - x0) * n1 * n1 * n1)
+                  / (n1 * n0 * N * N);
+        R += x1 * n0 / N;
+        S += x0 * n1 / N;
+        P += (n1 * n0 * (x1 + x0) - x1 * x0 * N) / (N * N);
+    }
+    if (w > 0) {
+        out->risk_diff = rd_num / w;
+        out->risk_diff_se = sqrt(rd_var) / w;
+        out->risk_diff_low = out->risk_diff - z * out->risk_diff_se;
+        out->risk_diff_high = out->risk_diff + z * out->risk_diff_se;
+    }
+    if (S > 0) {
+        out->risk_ratio = R / S;
+        if (R > 0) {
+            out->log_rr_se = sqrt(P / (R * S));
+            out->risk_ratio_low = exp(log(R / S) - z * out->log_rr_se);
+            out->risk_ratio_high = exp(log(R / S) + z * out->log_rr_se);
+        }
+    }
+}
+
+/* The CMH test over the strata with at least two participants. */
+static void mh_cmh(const utfall_mh_stratum *s, size_t k, utfall_mh_result *out)
+{
+    double delta = 0, var = 0;
+    for (size_t i = 0; i < k; i++) {
+        double n1 = (double)s[i].n1, n0 = (double)s[i].n0, N = n1 + n0;
+        if (N < 2)
+            continue;
+        double m1 = (double)(s[i].x1 + s[i].x0), m0 = N - m1;
+        out->cmh_strata++;
+        delta += (double)s[i].x1 - n1 * m1 / N;
+        var += n1 * n0 * m1 * m0 / (N * N * (N - 1.0));
+    }
+    if (var > 0) {
+        out->cmh_tested = 1;
+        out->cmh_chi2 = delta * delta / var;
+        out->cmh_p_value = gsl_cdf_chisq_Q(out->cmh_chi2, 1.0);
+    }
+}
+
+utfall_status utfall_mantel_haenszel(const utfall_mh_stratum *s, size_t k, double level,
+                                     utfall_mh_result *out, utfall_error *err)
+{
+    if (!out || (k > 0 && !s))
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_NULL_ARGUMENT,
+                                "no strata or no result to fill");
+    *out = (utfall_mh_result){0, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0, 0, NAN, NAN};
+    utfall_status st = check_level(level, err);
+    for (size_t i = 0; i < k && !st; i++)
+        if ((st = check_count(s[i].x1, s[i].n1, err)) || (st = check_count(s[i].x0, s[i].n0, err)))
+            break;
+    if (st)
+        return st;
+    mh_estimates(s, k, z_for_level(level), out);
+    mh_cmh(s, k, out);
+    return UTFALL_OK;
+}
+
 /* ---- Paired change ------------------------------------------------------- */
 
 double utfall_quantile_sorted(const double *sorted, size_t n, double prob)

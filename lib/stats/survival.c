@@ -8,6 +8,7 @@
 #include <string.h>
 
 typedef struct km_obs {
+    int stratum;
     double time;
     int event;
     int group;
@@ -34,6 +35,8 @@ struct utfall_km {
 static int cmp_obs(const void *a, const void *b)
 {
     const km_obs *x = a, *y = b;
+    if (x->stratum != y->stratum)
+        return x->stratum < y->stratum ? -1 : 1;
     if (x->time < y->time)
         return -1;
     if (x->time > y->time)
@@ -73,12 +76,15 @@ static utfall_status check_rows(size_t n, const double *time, const int *event, 
     return UTFALL_OK;
 }
 
-static km_obs *sorted_obs(size_t n, const double *time, const int *event, const int *group)
+/* The rows sorted by stratum (stratum NULL: one), time, group, events first. */
+static km_obs *sorted_obs(size_t n, const double *time, const int *event, const int *group,
+                          const int *stratum)
 {
     km_obs *obs = malloc((n ? n : 1) * sizeof *obs);
     if (!obs)
         return NULL;
     for (size_t i = 0; i < n; i++) {
+        obs[i].stratum = stratum ? stratum[i] : 0;
         obs[i].time = time[i];
         obs[i].event = event[i];
         obs[i].group = group[i];
@@ -186,7 +192,7 @@ utfall_status utfall_km_fit(size_t n, const double *time, const int *event, cons
         return st;
 
     utfall_km *km = calloc(1, sizeof *km);
-    km_obs *obs = sorted_obs(n, time, event, group);
+    km_obs *obs = sorted_obs(n, time, event, group, NULL);
     if (!km || !obs)
         goto nomem;
     km->n_groups = n_groups;
@@ -432,27 +438,43 @@ done:
     return st;
 }
 
-utfall_status utfall_logrank_test(size_t n, const double *time, const int *event,
-                                  const int *group, int n_groups, utfall_logrank *out,
-                                  double *observed, double *expected, utfall_error *err)
+/* Strata given: each a number 0..n_strata-1. */
+static utfall_status check_strata(size_t n, const int *stratum, int n_strata, utfall_error *err)
 {
-    if (!out)
-        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
-    out->tested = 0;
-    out->chisq = 0;
-    out->df = 0;
-    out->p_value = NAN;
-    utfall_status st = check_rows(n, time, event, group, n_groups, err);
-    if (st != UTFALL_OK)
-        return st;
+    if (n_strata < 1 || (n > 0 && !stratum))
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_SURVIVAL_DATA,
+                                "a stratified test needs a stratum for every row and at least "
+                                "one stratum");
+    for (size_t i = 0; i < n; i++)
+        if (stratum[i] < 0 || stratum[i] >= n_strata) {
+            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_SURVIVAL_DATA,
+                             "stratum %d is outside 0..%d", stratum[i], n_strata - 1);
+            if (err)
+                err->record = (long)(i + 1);
+            return UTFALL_ERR_DATA;
+        }
+    return UTFALL_OK;
+}
+
+/* The sums of each stratum added up, then one chi-square, as survdiff
+ * does with strata(). */
+static utfall_status logrank_run(size_t n, const double *time, const int *event, const int *group,
+                                 int n_groups, const int *stratum, utfall_logrank *out,
+                                 double *observed, double *expected, utfall_error *err)
+{
     size_t k = (size_t)n_groups;
-    km_obs *obs = sorted_obs(n, time, event, group);
+    km_obs *obs = sorted_obs(n, time, event, group, stratum);
     struct logrank_sums s = {0};
+    utfall_status st = UTFALL_OK;
     if (!obs || logrank_sums_alloc(&s, k) != 0) {
         st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM,
                               "out of memory in the log-rank test for %zu rows", n);
     } else {
-        logrank_sum(&s, obs, n);
+        for (size_t i = 0, j; i < n; i = j) {
+            for (j = i; j < n && obs[j].stratum == obs[i].stratum; j++)
+                ;
+            logrank_sum(&s, obs + i, j - i);
+        }
         if (observed)
             memcpy(observed, s.o, k * sizeof *s.o);
         if (expected)
@@ -462,4 +484,42 @@ utfall_status utfall_logrank_test(size_t n, const double *time, const int *event
     free(obs);
     logrank_sums_free(&s);
     return st;
+}
+
+static void logrank_untested(utfall_logrank *out)
+{
+    out->tested = 0;
+    out->chisq = 0;
+    out->df = 0;
+    out->p_value = NAN;
+}
+
+utfall_status utfall_logrank_test(size_t n, const double *time, const int *event,
+                                  const int *group, int n_groups, utfall_logrank *out,
+                                  double *observed, double *expected, utfall_error *err)
+{
+    if (!out)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
+    logrank_untested(out);
+    utfall_status st = check_rows(n, time, event, group, n_groups, err);
+    if (st != UTFALL_OK)
+        return st;
+    return logrank_run(n, time, event, group, n_groups, NULL, out, observed, expected, err);
+}
+
+utfall_status utfall_logrank_test_stratified(size_t n, const double *time, const int *event,
+                                             const int *group, int n_groups, const int *stratum,
+                                             int n_strata, utfall_logrank *out,
+                                             double *observed, double *expected,
+                                             utfall_error *err)
+{
+    if (!out)
+        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
+    logrank_untested(out);
+    utfall_status st = check_rows(n, time, event, group, n_groups, err);
+    if (st == UTFALL_OK)
+        st = check_strata(n, stratum, n_strata, err);
+    if (st != UTFALL_OK)
+        return st;
+    return logrank_run(n, time, event, group, n_groups, stratum, out, observed, expected, err);
 }
