@@ -399,19 +399,36 @@ void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x)
                               strcmp(c->inputs[i], "-") ? c->inputs[i] : "stdin");
     utfall_table_set_text(m, r, c_files, files);
     utfall_table_set_machine_only(m);
-    utfall_table_set_no_suppress(m);
+    /* Bookkeeping is no count of people, but the rows used are every
+     * episode: a cell like the enrolled total, protected with it (rows
+     * used 12 beside an exited n of 10 gives 2 active). */
+    utfall_table_column_not_suppressible(m, c_read);
+    utfall_table_column_not_suppressible(m, c_rej);
+    utfall_table_column_not_suppressible(m, c_warn);
     utfall_doc_add(doc, m);
+}
 
-    /* People see the same bookkeeping under the main table. */
+void cli_add_meta_note(cli *c, utfall_doc *doc)
+{
+    /* People see the same bookkeeping under the main table, as protected:
+     * rows read less rejected would give the rows used */
     utfall_table *main_table = utfall_doc_table(doc, "rows");
-    if (main_table) {
-        char a[64], b[64], d[64], note[512];
-        utfall_fmt_count(c->lang, st.rows_read, a, sizeof a);
-        utfall_fmt_count(c->lang, st.rows_used, b, sizeof b);
-        utfall_fmt_count(c->lang, st.rows_rejected, d, sizeof d);
-        snprintf(note, sizeof note, utfall_tr(c->lang, "note.rows"), a, b, d);
-        utfall_table_add_note(main_table, note);
+    utfall_table *m = utfall_doc_table(doc, "meta");
+    if (!main_table || !m)
+        return;
+    char a[64], b[64], d[64], note[512];
+    int c_used = utfall_table_column_index(m, "rows_used");
+    int hidden = utfall_table_is_suppressed(m, 0, c_used);
+    utfall_table_format_cell(m, 0, utfall_table_column_index(m, "rows_read"), c->lang, a, sizeof a);
+    utfall_table_format_cell(m, 0, c_used, c->lang, b, sizeof b);
+    utfall_table_format_cell(m, 0, utfall_table_column_index(m, "rows_rejected"), c->lang, d,
+                             sizeof d);
+    if (hidden) {
+        utfall_table_set_suppressed(m, 0, utfall_table_column_index(m, "rows_read"));
+        snprintf(a, sizeof a, "%s", utfall_tr(c->lang, "suppressed_mark"));
     }
+    snprintf(note, sizeof note, utfall_tr(c->lang, "note.rows"), a, b, d);
+    utfall_table_add_note(main_table, note);
 }
 
 int cli_output_open(cli *c, const char *path, cli_output *o)
@@ -662,8 +679,12 @@ int cli_run(cli *c, int argc, char **argv, int optind_, cli_compute_fn compute, 
     if (st) {
         rc = cli_report(c, &err);
         cli_report_rows(c, x);
-    } else if (!(rc = cli_protect(c, doc))) {
+    } else {
         cli_add_meta(c, doc, x);
+        if (!(rc = cli_protect(c, doc)))
+            cli_add_meta_note(c, doc);
+    }
+    if (!st && !rc) {
         rc = cli_write(c, doc);
         if (!rc && c->chart_path)
             rc = cli_draw(c, doc, ctx);

@@ -141,6 +141,8 @@ int cli_open_extract(cli *c, utfall_extract **x);
 /* Add a "meta" section with rows read/used/rejected and the input names,
  * and a note on the main table so people see it too. */
 void cli_add_meta(cli *c, utfall_doc *doc, const utfall_extract *x);
+/* After protection: the bookkeeping note under the main table. */
+void cli_add_meta_note(cli *c, utfall_doc *doc);
 int cli_output_open(cli *c, const char *path, cli_output *o);
 /* ok = 0 discards the output.  Returns an exit status. */
 int cli_output_close(cli *c, cli_output *o, int ok);

@@ -72,7 +72,10 @@ typedef enum utfall_colflags {
     UTFALL_COLF_NOT_SUPPRESSIBLE = 1u << 2, /* counts that are not of persons (months, df) */
     /* a part whose complement in the total row may be published: the
      * project's re-enrolments, enrolled − persons (see protect.h) */
-    UTFALL_COLF_TOTAL_COMPLEMENT_PUBLIC = 1u << 3
+    UTFALL_COLF_TOTAL_COMPLEMENT_PUBLIC = 1u << 3,
+    /* a share of the total row's count (of all enrolments, of all exits):
+     * hidden wherever that total is too, or it would give it back */
+    UTFALL_COLF_SHARE_OF_TOTAL = 1u << 4
 } utfall_colflags;
 
 typedef struct utfall_colspec {
@@ -81,7 +84,7 @@ typedef struct utfall_colspec {
     utfall_coltype type;
     int decimals;
     unsigned flags;         /* utfall_colflags */
-    const char *depends[2]; /* keys of the counts this column is computed from */
+    const char *depends[4]; /* keys of the counts this column is computed from */
     const char *part_of;    /* key of the column whose row sum this count is a term of */
 } utfall_colspec;
 

@@ -115,6 +115,8 @@ enum {
     H_N, H_MISSING, H_INCREASED, H_UNCHANGED, H_DECREASED, H_MEAN, H_SD, H_CI_LOW, H_CI_HIGH,
     H_MEDIAN, H_Q1, H_Q3, H_T_P, H_WILCOXON_P, H_SIGN_P, H_NCOLS
 };
+/* The tests and the quantiles are functions of how many increased and
+ * decreased (the sign test is nothing else): hidden with any of them. */
 static const utfall_colspec hours_cols[H_NCOLS] = {
     [H_N] = {.key = "n", .type = UTFALL_COL_COUNT},
     [H_MISSING] = {.key = "missing", .type = UTFALL_COL_COUNT},
@@ -129,16 +131,16 @@ static const utfall_colspec hours_cols[H_NCOLS] = {
     [H_CI_HIGH] = {.key = "ci_high", .type = UTFALL_COL_NUMBER, .decimals = 1,
                    .depends = {"n"}},
     [H_MEDIAN] = {.key = "median_change", .type = UTFALL_COL_NUMBER, .decimals = 1,
-                  .depends = {"n"}},
+                  .depends = {"n", "increased", "unchanged", "decreased"}},
     [H_Q1] = {.key = "q1", .type = UTFALL_COL_NUMBER, .decimals = 1,
-              .flags = UTFALL_COLF_MACHINE_ONLY, .depends = {"n"}},
+              .flags = UTFALL_COLF_MACHINE_ONLY, .depends = {"n", "increased", "unchanged", "decreased"}},
     [H_Q3] = {.key = "q3", .type = UTFALL_COL_NUMBER, .decimals = 1,
-              .flags = UTFALL_COLF_MACHINE_ONLY, .depends = {"n"}},
+              .flags = UTFALL_COLF_MACHINE_ONLY, .depends = {"n", "increased", "unchanged", "decreased"}},
     [H_T_P] = {.key = "t_p_value", .type = UTFALL_COL_PVALUE, .decimals = 3, .depends = {"n"}},
     [H_WILCOXON_P] = {.key = "wilcoxon_p_value", .type = UTFALL_COL_PVALUE, .decimals = 3,
-                      .depends = {"n"}},
+                      .depends = {"n", "increased", "unchanged", "decreased"}},
     [H_SIGN_P] = {.key = "sign_p_value", .type = UTFALL_COL_PVALUE, .decimals = 3,
-                  .flags = UTFALL_COLF_MACHINE_ONLY, .depends = {"n"}},
+                  .flags = UTFALL_COLF_MACHINE_ONLY, .depends = {"n", "increased", "unchanged", "decreased"}},
 };
 
 /* Sorts s->d in place: the figures need no copy of it. */

@@ -324,7 +324,7 @@ enum { BY_ENROLLED, BY_SHARE, BY_PERSONS, BY_ACTIVE, BY_EXITED, BY_NCOLS };
 static const utfall_colspec by_split_cols[BY_NCOLS] = {
     [BY_ENROLLED] = {.key = "enrolled", .type = UTFALL_COL_COUNT},
     [BY_SHARE] = {.key = "share", .type = UTFALL_COL_SHARE, .decimals = 1,
-                  .depends = {"enrolled"}},
+                  .flags = UTFALL_COLF_SHARE_OF_TOTAL, .depends = {"enrolled"}},
     [BY_PERSONS] = {.key = "persons", .type = UTFALL_COL_COUNT, .part_of = "enrolled",
                     .flags = UTFALL_COLF_TOTAL_COMPLEMENT_PUBLIC},
     [BY_ACTIVE] = {.key = "active", .type = UTFALL_COL_COUNT, .part_of = "enrolled"},
@@ -391,7 +391,7 @@ static const utfall_colspec outcome_cols[OUT_NCOLS] = {
     [OUT_OUTCOME] = {.key = "avslutsorsak", .type = UTFALL_COL_GROUP},
     [OUT_COUNT] = {.key = "count", .type = UTFALL_COL_COUNT},
     [OUT_SHARE] = {.key = "share", .type = UTFALL_COL_SHARE, .decimals = 1,
-                   .depends = {"count"}},
+                   .flags = UTFALL_COLF_SHARE_OF_TOTAL, .depends = {"count"}},
 };
 
 static utfall_status outcomes_table(const struct summary_run *r, utfall_doc *doc,

@@ -345,6 +345,7 @@ struct group {
     int lp_row;
     int integral; /* the linear optima for lo and hi were whole numbers */
     int approx;   /* lo and hi are values seen, not the optima (pool_spread) */
+    int at_least_one; /* persons of a group whose published episodes are at least 1 */
 };
 
 struct run {
@@ -1232,7 +1233,7 @@ static utfall_status build_groups(struct run *r)
                 return nomem(r);
             }
             r->groups[r->ngroups++] = (struct group){i, cls, coef, n, h, pc->value, 0, 0,
-                                                     G_IMPLIED, 0, NAN, NAN, 0, 0, 0};
+                                                     G_IMPLIED, 0, NAN, NAN, 0, 0, 0, 0};
         } else {
             free(cls);
             free(coef);
@@ -1260,6 +1261,34 @@ static utfall_status build_groups(struct run *r)
 }
 
 /* ---- primary: what must not be published or recovered ----------------- */
+
+/* A group with an episode has a person: where a row publishes its
+ * episodes (at least 1), its count of persons is at least 1 even when
+ * hidden.  The persons are the part of a complement whose definition
+ * names the dimension "first". */
+static void mark_persons(struct run *r)
+{
+    for (size_t i = 0; i < r->ncells; i++) {
+        const struct pcell *pc = &r->cells[i];
+        if (pc->kind != PC_COMPLEMENT || r->first_dim < 0)
+            continue;
+        const struct def *minus = &r->defs[pc->def_minus];
+        int persons = 0;
+        for (size_t k = 0; k < minus->n; k++)
+            persons |= (long)minus->cl[k].dim == r->first_dim;
+        long part = -1, whole = -1;
+        for (size_t j = 0; j < r->ncells; j++) /* the row's persons and episodes cells */
+            if (r->cells[j].kind == PC_COUNT && r->cells[j].table == pc->table
+                && r->cells[j].row == pc->row) {
+                if (r->cells[j].col == pc->col)
+                    part = (long)j;
+                if (r->cells[j].col == pc->total_col)
+                    whole = (long)j;
+            }
+        if (persons && part >= 0 && whole >= 0 && r->groups[r->cells[whole].group].value >= 1)
+            r->groups[r->cells[part].group].at_least_one = 1;
+    }
+}
 
 static void mark_primary(struct run *r)
 {
@@ -1293,13 +1322,13 @@ static void glpk_hook(void *info)
 
 static void set_row_bounds(struct run *r, const struct group *g)
 {
+    /* Every hidden count shows the same mark, so an attacker knows of it
+     * only that it is a count: at least 0 (the classes' own bounds).  One
+     * thing more: a group with episodes has a person (see at_least_one). */
     if (g->status == G_SHOWN && g->published)
         glp_set_row_bnds(r->lp, g->lp_row, GLP_FX, g->value, g->value);
-    else if (g->status == G_PRIMARY && r->N > 2)
-        /* the attacker is granted that a primary is from 1 to N−1, though
-         * every hidden count shows the same mark: on the safe side.  With
-         * N = 2 that would be the value itself, so there it is not. */
-        glp_set_row_bnds(r->lp, g->lp_row, GLP_DB, 1.0, (double)(r->N - 1));
+    else if (g->at_least_one)
+        glp_set_row_bnds(r->lp, g->lp_row, GLP_LO, 1.0, 0.0);
     else
         glp_set_row_bnds(r->lp, g->lp_row, GLP_FR, 0.0, 0.0);
 }
@@ -1896,12 +1925,19 @@ static int table_has_hidden(const utfall_table *t)
  * twice, for chains. */
 static void hide_dependents(utfall_table *t)
 {
+    int total = -1;
+    for (int row = 0; row < t->nrows; row++)
+        if (t->is_total[row])
+            total = row;
     for (int pass = 0; pass < 2; pass++)
         for (int c = 0; c < t->ncols; c++)
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < 4; k++) {
                 int base = t->cols[c].depends[k] - 1;
+                /* a share of all: its whole column goes with the total */
+                int all = base >= 0 && t->cols[c].share_of_total && total >= 0
+                          && cell_of(t, total, base)->state == CELL_SUPPRESSED;
                 for (int row = 0; base >= 0 && row < t->nrows; row++)
-                    if (cell_of(t, row, base)->state == CELL_SUPPRESSED
+                    if ((all || cell_of(t, row, base)->state == CELL_SUPPRESSED)
                         && cell_of(t, row, c)->state != CELL_EMPTY)
                         utfall_table_hide_cell(t, row, c, 1);
             }
@@ -2210,6 +2246,7 @@ utfall_status utfall_doc_protect(utfall_doc *d, const utfall_protect_options *op
     if (!st)
         st = build_groups(&r);
     if (!st && r.N) {
+        mark_persons(&r);
         mark_primary(&r);
         st = attack_and_hide(&r);
     }

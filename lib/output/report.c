@@ -168,6 +168,7 @@ static void adopt_weighted(utfall_report *r, utfall_doc *from, const char *prefi
 struct ctx {
     const utfall_report_options *opt;
     utfall_lang lang;
+    const struct facts *f; /* bookkeeping for the deferred sentences */
 };
 
 static const char *tr(const struct ctx *c, const char *key)
@@ -289,6 +290,38 @@ static const char *cell_str(const struct ctx *c, struct cellref ref, char *buf, 
     if (cell_ok(ref))
         utfall_table_format_cell(ref.t, ref.row, ref.col, c->lang, buf, size);
     return buf;
+}
+
+/* The rows used are every episode: the enrolled total, and shown as it
+ * is (rows read less rejected would give it back, so those go with it). */
+static void bookkeeping(utfall_report *r, const struct ctx *c, char *read, char *used,
+                        char *rejected, size_t size)
+{
+    struct cellref all = cell(r, "deltagare", "rows", "enrolled", -1);
+    if (cell_hidden(all))
+        snprintf(read, size, "%s", tr(c, "suppressed_mark"));
+    else
+        num(c, c->f->rows_read, read, size);
+    if (cell_ok(all))
+        cell_str(c, all, used, size);
+    else
+        num(c, c->f->rows_used, used, size);
+    num(c, c->f->rows_rejected, rejected, size);
+}
+
+static void fill_extract_line(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    char n1[64], n2[64], n3[64];
+    bookkeeping(r, c, n1, n2, n3, sizeof n1);
+    set_text(r, b, tr(c, "report.extract"),
+             c->opt->extract_name ? c->opt->extract_name : "-", n1, n2, n3);
+}
+
+static void fill_method_rows(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    char n1[64], n2[64], n3[64];
+    bookkeeping(r, c, n1, n2, n3, sizeof n1);
+    set_text(r, b, tr(c, "report.method.rows"), n1, n2, n3);
 }
 
 static void fill_participants(utfall_report *r, const struct ctx *c, struct block *b)
@@ -554,7 +587,7 @@ static void title_block(utfall_report *r, const struct ctx *c, const struct fact
                         : o->goals && o->goals->title ? o->goals->title
                                                       : tr(c, "report.title");
     heading(r, 1, title);
-    char a[32], b[32], n1[32], n2[32], n3[32];
+    char a[32], b[32];
     utfall_date_format(f->first, a, sizeof a);
     utfall_date_format(f->last, b, sizeof b);
     if (o->suppress > 1) {
@@ -563,10 +596,7 @@ static void title_block(utfall_report *r, const struct ctx *c, const struct fact
         b[7] = '\0';
     }
     para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.period"), a, b);
-    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.extract"),
-         o->extract_name ? o->extract_name : "-",
-         num(c, f->rows_read, n1, sizeof n1), num(c, f->rows_used, n2, sizeof n2),
-         num(c, f->rows_rejected, n3, sizeof n3));
+    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_extract_line, NULL, NULL);
     if (o->date)
         para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.generated_on"), utfall_version(), o->date);
     else
@@ -898,12 +928,11 @@ static utfall_status horizon_section(utfall_report *r, const struct ctx *c,
     return UTFALL_OK;
 }
 
-static void method_section(utfall_report *r, const struct ctx *c, const struct facts *f)
+static void method_section(utfall_report *r, const struct ctx *c)
 {
-    char a[32], b[32], d[32], lv[32];
+    char a[32], lv[32];
     heading(r, 2, tr(c, "report.sec.method"));
-    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.rows"), num(c, f->rows_read, a, sizeof a),
-         num(c, f->rows_used, b, sizeof b), num(c, f->rows_rejected, d, sizeof d));
+    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_method_rows, NULL, NULL);
     para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.episodes"));
     defer(r, UTFALL_BLOCK_LIST_ITEM, fill_method_exited, NULL, NULL);
     para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.goals"));
@@ -986,7 +1015,8 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
     r->lang = opt->lang;
     if (opt->date && !(r->date = strdup(opt->date)))
         r->failed = 1;
-    struct ctx c = {opt, opt->lang};
+    struct facts f;
+    struct ctx c = {opt, opt->lang, &f};
     utfall_goals *own_goals = NULL;
     const utfall_goals *goals = opt->goals;
     utfall_status st = UTFALL_OK;
@@ -994,7 +1024,6 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
         st = utfall_goals_default(&own_goals, opt->lang, err);
         goals = own_goals;
     }
-    struct facts f;
     int pass = 1;
     utfall_doc *outcomes = NULL;
     if (!st)
@@ -1014,7 +1043,7 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
     if (!st && opt->horizon)
         st = horizon_section(r, &c, open, octx, &pass, err);
     if (!st) {
-        method_section(r, &c, &f);
+        method_section(r, &c);
         /* the whole document at once: a count hidden in one table is
          * hidden in every other, and no table lets it be computed */
         utfall_protect_options po = {opt->suppress, opt->lang, opt->audit};

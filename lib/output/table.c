@@ -131,11 +131,12 @@ int utfall_table_add_columns(utfall_table *t, const utfall_colspec *spec, size_t
         t->cols[c].not_suppressible = (spec[i].flags & UTFALL_COLF_NOT_SUPPRESSIBLE) != 0;
         t->cols[c].total_complement_public =
             (spec[i].flags & UTFALL_COLF_TOTAL_COMPLEMENT_PUBLIC) != 0;
+        t->cols[c].share_of_total = (spec[i].flags & UTFALL_COLF_SHARE_OF_TOTAL) != 0;
     }
     /* bases and sums may name columns of the same array: resolve after */
     for (size_t i = 0; i < n; i++) {
         int c = first + (int)i;
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < 4; k++)
             if (spec[i].depends[k])
                 utfall_table_column_depends(t, c, column_by_key(t, spec[i].depends[k]));
         if (spec[i].part_of)
@@ -251,12 +252,13 @@ void utfall_table_column_depends(utfall_table *t, int col, int base)
     struct column *c = column_at(t, col);
     if (!c || !column_at(t, base))
         return;
-    if (!c->depends[0])
-        c->depends[0] = base + 1;
-    else if (!c->depends[1])
-        c->depends[1] = base + 1;
+    int k = 0;
+    while (k < 4 && c->depends[k])
+        k++;
+    if (k == 4)
+        table_fail(t, UTFALL_ERR_INTERNAL); /* at most four bases */
     else
-        table_fail(t, UTFALL_ERR_INTERNAL); /* at most two bases */
+        c->depends[k] = base + 1;
 }
 
 void utfall_table_column_part_of(utfall_table *t, int part, int total)

@@ -24,7 +24,8 @@ struct column {
     utfall_coltype type;
     int decimals;
     int human_only, machine_only;
-    int depends[2]; /* base columns + 1; 0 = none */
+    int depends[4]; /* base columns + 1; 0 = none */
+    int share_of_total; /* also hidden where its base's total row is (a share of all) */
     int not_suppressible;
     int sum_of; /* this column is part of the row sum held in column sum_of - 1; 0 = none */
     int total_complement_public; /* the total row's sum_of − this is not sensitive */
