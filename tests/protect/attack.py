@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -965,6 +966,8 @@ def main():
                             by_need[x] = by_need.get(x, 0) + 1
                         if not t['any_of'] and all(x == 'count' for x in t['needs']):
                             by_need['published counts alone'] = by_need.get('published counts alone', 0) + 1
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
     el = time.time() - t0
     print('attack: %d extracts, %d cells attacked, %d successes, %d runs failed, %d model errors, '
           '%d figures published beside a hidden count, %d hidden zeros, %.0f s'
