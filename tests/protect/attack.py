@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -731,15 +732,16 @@ class Attack:
         m = self.model
         eq = [m.defining] if m.defining is not None else []
         beq = [np.zeros(m.defining.shape[0])] if m.defining is not None else []
-        ev = [(v, b) for lab, k, v, b in self.cons if k == 'eq' and lab != without]
-        uv = [(v, b) for lab, k, v, b in self.cons if k == 'ub' and lab != without]
+        without = set(without or ())
+        ev = [(v, b) for lab, k, v, b in self.cons if k == 'eq' and lab not in without]
+        uv = [(v, b) for lab, k, v, b in self.cons if k == 'ub' and lab not in without]
         if ev:
             eq.append(sp.csr_matrix(np.array([v for v, _ in ev])))
             beq.append(np.array([b for _, b in ev]))
         mats = (sp.vstack(eq).tocsr() if eq else None, np.concatenate(beq) if beq else None,
                 sp.csr_matrix(np.array([v for v, _ in uv])) if uv else None,
                 np.array([b for _, b in uv]) if uv else None)
-        if without is None:
+        if not without:
             self.mats = mats
         return mats
 
@@ -820,15 +822,20 @@ class Attack:
             if not lo_i <= t['true'] <= hi_i:
                 self.errors.append('RANGE %s: true %d outside [%d, %d]: the attacker model is wrong'
                                    % (t['refs'][0][1], t['true'], lo_i, hi_i))
-            t.update(lo=lo, hi=hi, lo_i=lo_i, hi_i=hi_i, how=how, pinned=lo_i == hi_i, needs=[])
+            t.update(lo=lo, hi=hi, lo_i=lo_i, hi_i=hi_i, how=how, pinned=lo_i == hi_i, needs=[],
+                     any_of=[])
             if t['pinned']:
                 # which information can the attack not do without?
-                for lab in self.LABELS:
-                    if not any(c[0] == lab for c in self.cons):
-                        continue
-                    a, b = self._range(t['vec'], self._matrices(without=lab))[:2]
+                present = [lab for lab in self.LABELS if any(c[0] == lab for c in self.cons)]
+                for lab in present:
+                    a, b = self._range(t['vec'], self._matrices(without=[lab]))[:2]
                     if a != b:
                         t['needs'].append(lab)
+                extras = [lab for lab in present if lab != 'count']
+                if extras and not any(lab in t['needs'] for lab in extras):
+                    a, b = self._range(t['vec'], self._matrices(without=extras))[:2]
+                    if a != b:
+                        t['any_of'] = extras
             results.append(t)
         return results
 
@@ -953,8 +960,14 @@ def main():
                     if t['pinned']:
                         print('        needs: %s' % ('; '.join(Attack.LABELS[x] for x in t['needs'])
                                                     or 'published counts only'))
-                        for x in t['needs']:
+                        if t['any_of']:
+                            print('        and one of: %s' % ('; '.join(Attack.LABELS[x] for x in t['any_of'])))
+                        for x in t['needs'] + ['(one of) ' + x for x in t['any_of']]:
                             by_need[x] = by_need.get(x, 0) + 1
+                        if not t['any_of'] and all(x == 'count' for x in t['needs']):
+                            by_need['published counts alone'] = by_need.get('published counts alone', 0) + 1
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
     el = time.time() - t0
     print('attack: %d extracts, %d cells attacked, %d successes, %d runs failed, %d model errors, '
           '%d figures published beside a hidden count, %d hidden zeros, %.0f s'
