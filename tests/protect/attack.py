@@ -606,7 +606,9 @@ def structural(model):
     expressions <= 0 (or = 0)."""
     if 'flag' not in model.attrs:
         return []
-    r1 = float(len(model.eps) - 1)      # rows_used - 1: published (meta)
+    # rows_used - 1, taken as known even where meta.rows_used is hidden: an
+    # attacker with more than is published only makes the test stricter
+    r1 = float(len(model.eps) - 1)
     fa1 = flag_set(lambda f: f[0] == 1)
     out = []
     for attr, k in (('kon', 0), ('age', 1), ('enhet', 2)):
@@ -647,11 +649,11 @@ class Attack:
 
     LABELS = {
         'count': 'published counts',
-        'meta': 'meta.rows_used (bookkeeping, never hidden)',
+        'meta': 'meta.rows_used (bookkeeping; hidden where it would give a count away)',
         'share': 'published shares',
         'persons': 'persons: a later episode of a person has a first one in the same group',
         'sign': 'sign_p_value published beside hidden increased/decreased',
-        'zero': 'hidden counts are >= 1 (utfall(1): zero is never hidden)',
+        'zero': 'hidden counts are >= 1 (an assumption the programs do not grant: zeros are hidden too)',
     }
 
     def __init__(self, label, prog, doc, eps, milp_time=30.0, zero_never_hidden=False, full=False):
@@ -685,8 +687,7 @@ class Attack:
                     seen.add(key)
                     self.cons.append(('meta' if c.table == 'meta' else 'count', 'eq', v, float(c.value)))
             elif c.true == 0:
-                self.docnotes.append('%s is hidden and its true count is 0 (utfall(1): '
-                                     '"Zero is never hidden")' % c.where())
+                self.docnotes.append('%s is hidden and its true count is 0' % c.where())
         if zero_never_hidden:
             for c in cells:
                 if c.value is None:
@@ -748,8 +749,10 @@ class Attack:
     def _lp(self, c, mats):
         A_eq, b_eq, A_ub, b_ub = mats
         r = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method='highs')
-        if r.status == 3 and mats is not self.mats:
-            return -np.inf     # unbounded without some of the information
+        if r.status == 3:
+            # unbounded: nothing published bounds it (without some of the
+            # information, or when the rows used are hidden too)
+            return -np.inf
         if r.status != 0:
             raise RuntimeError('%s: LP status %d (%s): the truth should be feasible'
                                % (self.label, r.status, r.message))
@@ -819,8 +822,8 @@ class Attack:
         results = []
         for key, t in self.targets.items():
             lo_i, hi_i, lo, hi, how = self._range(t['vec'])
-            if not lo_i <= t['true'] <= hi_i:
-                self.errors.append('RANGE %s: true %d outside [%d, %d]: the attacker model is wrong'
+            if not lo_i <= t['true'] <= (hi_i if hi_i is not None else t['true']):
+                self.errors.append('RANGE %s: true %d outside [%d, %s]: the attacker model is wrong'
                                    % (t['refs'][0][1], t['true'], lo_i, hi_i))
             t.update(lo=lo, hi=hi, lo_i=lo_i, hi_i=hi_i, how=how, pinned=lo_i == hi_i, needs=[],
                      any_of=[])
