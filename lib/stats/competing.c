@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/stats_internal.h"
+
 static utfall_status nomem(utfall_error *err)
 {
     return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
@@ -19,22 +21,18 @@ static utfall_status check_rows(size_t n, const double *time, const int *status,
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_SURVIVAL_DATA,
                                 "competing risks need times, statuses, groups, at least one "
                                 "cause and one group");
-    for (size_t i = 0; i < n; i++) {
-        const char *bad = NULL;
+    utfall_status st = UTFALL_OK;
+    for (size_t i = 0; !st && i < n; i++) {
         if (!isfinite(time[i]) || time[i] < 0)
-            bad = "a time is not a finite number >= 0";
+            st = utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA,
+                                  "a time is not a finite number >= 0");
         else if (status[i] < 0 || status[i] > n_causes)
-            bad = "a status is not 0 (censored) or a cause";
+            st = utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA,
+                                  "a status is not 0 (censored) or a cause");
         else if (group[i] < 0 || group[i] >= n_groups)
-            bad = "a group is out of range";
-        if (bad) {
-            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_SURVIVAL_DATA, "%s", bad);
-            if (err)
-                err->record = (long)(i + 1);
-            return UTFALL_ERR_DATA;
-        }
+            st = utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA, "a group is out of range");
     }
-    return UTFALL_OK;
+    return st;
 }
 
 /* ------------------------------------------------- cumulative incidence */
@@ -187,10 +185,9 @@ utfall_status utfall_cuminc_fit(size_t n, const double *time, const int *status,
     if (!out)
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
     *out = NULL;
-    if (!(conf_level > 0 && conf_level < 1))
-        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_LEVEL,
-                                "confidence level %g is not between 0 and 1", conf_level);
-    utfall_status st = check_rows(n, time, status, n_causes, group, n_groups, err);
+    utfall_status st = utfall_check_conf_level(conf_level, err);
+    if (!st)
+        st = check_rows(n, time, status, n_causes, group, n_groups, err);
     if (st)
         return st;
     utfall_cuminc *ci = calloc(1, sizeof *ci);
@@ -566,12 +563,8 @@ utfall_status utfall_gray_test(size_t n, const double *time, const int *status, 
     *out = (utfall_gray){0, 0.0, 0, NAN};
     utfall_status st = check_rows(n, time, status, n_causes, group, n_groups, err);
     for (size_t i = 0; !st && stratum && i < n; i++)
-        if (stratum[i] < 0 || stratum[i] >= n_strata) {
-            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_SURVIVAL_DATA,
-                                  "a stratum is out of range");
-            if (err)
-                err->record = (long)(i + 1);
-        }
+        if (stratum[i] < 0 || stratum[i] >= n_strata)
+            st = utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA, "a stratum is out of range");
     if (st)
         return st;
     int ng;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/stats_internal.h"
+
 /* coxph.control()'s iter.max is 20; full convergence may take a few more */
 #define COX_MAXIT 30
 #define COX_EPS 1e-13
@@ -102,26 +104,17 @@ static utfall_status check_args(size_t n, size_t p, const double *X, const doubl
     if ((n > 0 && (!time || !event || (p > 0 && !X))))
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
                                 "a Cox fit needs times, events and the columns");
-    if (!(conf_level > 0 && conf_level < 1))
-        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_LEVEL,
-                                "confidence level %g is not between 0 and 1", conf_level);
-    for (size_t i = 0; i < n; i++) {
-        const char *bad = NULL;
+    utfall_status st = utfall_check_conf_level(conf_level, err);
+    for (size_t i = 0; !st && i < n; i++) {
         if (!isfinite(time[i]) || time[i] < 0)
-            bad = "a time is not a finite number >= 0";
+            st = utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA,
+                                  "a time is not a finite number >= 0");
         else if (event[i] != 0 && event[i] != 1)
-            bad = "an event is not 0 or 1";
-        for (size_t j = 0; j < p && !bad; j++)
-            if (isinf(X[i * p + j]))
-                bad = "a covariate is infinite";
-        if (bad) {
-            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_SURVIVAL_DATA, "%s", bad);
-            if (err)
-                err->record = (long)(i + 1);
-            return UTFALL_ERR_DATA;
-        }
+            st = utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA, "an event is not 0 or 1");
+        else if (utfall_row_has_infinite(X, p, i))
+            st = utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA, "a covariate is infinite");
     }
-    return UTFALL_OK;
+    return st;
 }
 
 static utfall_cox_fit *fit_new(size_t n, size_t p, double conf_level)
@@ -180,9 +173,7 @@ static utfall_status complete_rows(utfall_cox_fit *fit, struct cox_work *w, cons
 {
     size_t n = fit->n_rows, p = w->p, m = 0;
     for (size_t i = 0; i < n; i++) {
-        int ok = !stratum || stratum[i] >= 0;
-        for (size_t j = 0; j < p && ok; j++)
-            ok = !isnan(X[i * p + j]);
+        int ok = (!stratum || stratum[i] >= 0) && utfall_row_is_complete(X, p, i);
         fit->used[i] = (unsigned char)ok;
         m += (size_t)ok;
     }

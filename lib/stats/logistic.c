@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "stats/stats_internal.h"
 
 /* ----------------------------------------------------------- design matrix */
 
@@ -108,13 +109,8 @@ utfall_status utfall_design_add_numeric(utfall_design *d, const char *name, cons
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
                                 "a numeric column needs a design, a name and values");
     for (size_t i = 0; i < d->n; i++)
-        if (isinf(values[i])) {
-            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_LOGIT_DATA,
-                             "'%s' is infinite", name);
-            if (err)
-                err->record = (long)(i + 1);
-            return UTFALL_ERR_DATA;
-        }
+        if (isinf(values[i]))
+            return utfall_row_error(err, i, UTFALL_EC_BAD_LOGIT_DATA, "'%s' is infinite", name);
     size_t j = d->p;
     design_term t = {0, 0, 0, j};
     if (design_grow(d, 1) != 0 || !(d->names[j] = strdup(name)) || design_add_term(d, t) != 0)
@@ -135,14 +131,10 @@ utfall_status utfall_design_add_factor(utfall_design *d, const char *name, const
                                 "factor '%s' needs levels 0..%d and a reference among them",
                                 name ? name : "?", n_levels - 1);
     for (size_t i = 0; i < d->n; i++)
-        if (level[i] < -1 || level[i] >= n_levels) {
-            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_LOGIT_DATA,
-                             "'%s' has level %d, outside 0..%d (-1 = missing)", name, level[i],
-                             n_levels - 1);
-            if (err)
-                err->record = (long)(i + 1);
-            return UTFALL_ERR_DATA;
-        }
+        if (level[i] < -1 || level[i] >= n_levels)
+            return utfall_row_error(err, i, UTFALL_EC_BAD_LOGIT_DATA,
+                                    "'%s' has level %d, outside 0..%d (-1 = missing)", name,
+                                    level[i], n_levels - 1);
     if (n_levels == 1)
         for (size_t i = 0; i < d->n; i++)
             if (level[i] < 0)
@@ -362,24 +354,14 @@ static utfall_status check_fit_args(size_t n, size_t p, const double *X, const d
     if (p == 0 || (n > 0 && (!X || !y)))
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT,
                                 "a logistic fit needs at least one column, X and y");
-    if (!(conf_level > 0 && conf_level < 1))
-        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_LEVEL,
-                                "confidence level %g is not between 0 and 1", conf_level);
-    for (size_t i = 0; i < n; i++) {
-        const char *bad = NULL;
+    utfall_status st = utfall_check_conf_level(conf_level, err);
+    for (size_t i = 0; !st && i < n; i++) {
         if (!isnan(y[i]) && y[i] != 0 && y[i] != 1)
-            bad = "the outcome is not 0 or 1";
-        for (size_t j = 0; j < p && !bad; j++)
-            if (isinf(X[i * p + j]))
-                bad = "a covariate is infinite";
-        if (bad) {
-            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_LOGIT_DATA, "%s", bad);
-            if (err)
-                err->record = (long)(i + 1);
-            return UTFALL_ERR_DATA;
-        }
+            st = utfall_row_error(err, i, UTFALL_EC_BAD_LOGIT_DATA, "the outcome is not 0 or 1");
+        else if (utfall_row_has_infinite(X, p, i))
+            st = utfall_row_error(err, i, UTFALL_EC_BAD_LOGIT_DATA, "a covariate is infinite");
     }
-    return UTFALL_OK;
+    return st;
 }
 
 /* What one fit works on besides the fit itself. */
@@ -455,9 +437,7 @@ static utfall_status complete_cases(utfall_logit_fit *fit, struct irls *w, const
 {
     size_t n = fit->n_rows, p = w->p, m = 0;
     for (size_t i = 0; i < n; i++) {
-        int ok = !isnan(y[i]);
-        for (size_t j = 0; j < p && ok; j++)
-            ok = !isnan(X[i * p + j]);
+        int ok = !isnan(y[i]) && utfall_row_is_complete(X, p, i);
         fit->used[i] = (unsigned char)ok;
         m += (size_t)ok;
     }

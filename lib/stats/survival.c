@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/stats_internal.h"
+
 typedef struct km_obs {
     int stratum;
     double time;
@@ -57,21 +59,15 @@ static utfall_status check_rows(size_t n, const double *time, const int *event, 
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_SURVIVAL_DATA,
                                 "time, event and group arrays are required");
     for (size_t i = 0; i < n; i++) {
-        utfall_status st = UTFALL_OK;
         if (!isfinite(time[i]) || time[i] < 0)
-            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_SURVIVAL_DATA,
-                                  "time %g is not a finite number >= 0", time[i]);
-        else if (event[i] != 0 && event[i] != 1)
-            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_SURVIVAL_DATA,
-                                  "event %d is not 0 (censored) or 1 (event)", event[i]);
-        else if (group[i] < 0 || group[i] >= n_groups)
-            st = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_SURVIVAL_DATA,
-                                  "group %d is outside 0..%d", group[i], n_groups - 1);
-        if (st != UTFALL_OK) {
-            if (err)
-                err->record = (long)(i + 1);
-            return st;
-        }
+            return utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA,
+                                    "time %g is not a finite number >= 0", time[i]);
+        if (event[i] != 0 && event[i] != 1)
+            return utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA,
+                                    "event %d is not 0 (censored) or 1 (event)", event[i]);
+        if (group[i] < 0 || group[i] >= n_groups)
+            return utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA,
+                                    "group %d is outside 0..%d", group[i], n_groups - 1);
     }
     return UTFALL_OK;
 }
@@ -184,10 +180,9 @@ utfall_status utfall_km_fit(size_t n, const double *time, const int *event, cons
     if (!out)
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ARGUMENT, "no output pointer");
     *out = NULL;
-    if (!(conf_level > 0 && conf_level < 1))
-        return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_LEVEL,
-                                "confidence level %g is not between 0 and 1", conf_level);
-    utfall_status st = check_rows(n, time, event, group, n_groups, err);
+    utfall_status st = utfall_check_conf_level(conf_level, err);
+    if (st == UTFALL_OK)
+        st = check_rows(n, time, event, group, n_groups, err);
     if (st != UTFALL_OK)
         return st;
 
@@ -446,13 +441,9 @@ static utfall_status check_strata(size_t n, const int *stratum, int n_strata, ut
                                 "a stratified test needs a stratum for every row and at least "
                                 "one stratum");
     for (size_t i = 0; i < n; i++)
-        if (stratum[i] < 0 || stratum[i] >= n_strata) {
-            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_BAD_SURVIVAL_DATA,
-                             "stratum %d is outside 0..%d", stratum[i], n_strata - 1);
-            if (err)
-                err->record = (long)(i + 1);
-            return UTFALL_ERR_DATA;
-        }
+        if (stratum[i] < 0 || stratum[i] >= n_strata)
+            return utfall_row_error(err, i, UTFALL_EC_BAD_SURVIVAL_DATA,
+                                    "stratum %d is outside 0..%d", stratum[i], n_strata - 1);
     return UTFALL_OK;
 }
 
