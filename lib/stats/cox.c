@@ -225,27 +225,13 @@ static int find_aliased(struct cox_work *w)
             for (size_t k = a; k < b; k++)
                 v[w->order[k]] = w->x[w->order[k] * p + j] - mean;
         }
-        double norm0 = 0, norm = 0;
+        double norm0 = 0;
         for (size_t i = 0; i < m; i++)
             norm0 += w->x[i * p + j] * w->x[i * p + j];
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t k = 0; k < r; k++) {
-                double dot = 0;
-                for (size_t i = 0; i < m; i++)
-                    dot += q[k * m + i] * v[i];
-                for (size_t i = 0; i < m; i++)
-                    v[i] -= dot * q[k * m + i];
-            }
-        for (size_t i = 0; i < m; i++)
-            norm += v[i] * v[i];
-        norm = sqrt(norm);
-        if (norm == 0 || norm < 1e-11 * (norm0 > 0 ? sqrt(norm0) : 1.0)) {
+        if (utfall_basis_extend(q, m, r, v, sqrt(norm0), 1e-11))
+            r++;
+        else
             w->aliased[j] = 1;
-            continue;
-        }
-        for (size_t i = 0; i < m; i++)
-            q[r * m + i] = v[i] / norm;
-        r++;
     }
     free(q);
     free(v);

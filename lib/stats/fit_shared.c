@@ -1,5 +1,6 @@
-/* Argument checks and row tests the regression and survival fits share,
- * so that every fit rejects the same input with the same words. */
+/* What the regression and survival fits share: argument checks and row
+ * tests, so that every fit rejects the same input with the same words,
+ * and the test for aliased columns. */
 #include "stats/stats_internal.h"
 
 #include <math.h>
@@ -37,5 +38,26 @@ int utfall_row_is_complete(const double *X, size_t p, size_t i)
     for (size_t j = 0; j < p; j++)
         if (isnan(X[i * p + j]))
             return 0;
+    return 1;
+}
+
+int utfall_basis_extend(double *q, size_t m, size_t r, double *v, double norm0, double tol)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < r; k++) {
+            double dot = 0;
+            for (size_t i = 0; i < m; i++)
+                dot += q[k * m + i] * v[i];
+            for (size_t i = 0; i < m; i++)
+                v[i] -= dot * q[k * m + i];
+        }
+    double norm = 0;
+    for (size_t i = 0; i < m; i++)
+        norm += v[i] * v[i];
+    norm = sqrt(norm);
+    if (norm == 0 || norm < tol * (norm0 > 0 ? norm0 : 1.0))
+        return 0;
+    for (size_t i = 0; i < m; i++)
+        q[r * m + i] = v[i] / norm;
     return 1;
 }

@@ -250,27 +250,8 @@ static int find_aliased(const double *xs, size_t m, size_t p, unsigned char *ali
             v[i] = xs[i * p + j];
             norm0 += v[i] * v[i];
         }
-        norm0 = sqrt(norm0);
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t k = 0; k < r; k++) {
-                double dot = 0;
-                for (size_t i = 0; i < m; i++)
-                    dot += q[k * m + i] * v[i];
-                for (size_t i = 0; i < m; i++)
-                    v[i] -= dot * q[k * m + i];
-            }
-        double norm = 0;
-        for (size_t i = 0; i < m; i++)
-            norm += v[i] * v[i];
-        norm = sqrt(norm);
-        if (norm < tol * (norm0 > 0 ? norm0 : 1.0) || norm == 0) {
-            aliased[j] = 1;
-            continue;
-        }
-        aliased[j] = 0;
-        for (size_t i = 0; i < m; i++)
-            q[r * m + i] = v[i] / norm;
-        r++;
+        aliased[j] = !utfall_basis_extend(q, m, r, v, sqrt(norm0), tol);
+        r += !aliased[j];
     }
     free(q);
     free(v);

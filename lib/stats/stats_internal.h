@@ -24,4 +24,12 @@ int utfall_row_has_infinite(const double *X, size_t p, size_t i);
  * (no NaN): the complete cases a fit uses. */
 int utfall_row_is_complete(const double *X, size_t p, size_t i);
 
+/* One step of Gram–Schmidt (run twice, for accuracy): v (m values) loses
+ * its part along the r orthonormal columns of q (column-major, m each).
+ * If what is left is at least tol times norm0 (v's length before, or 1
+ * when that is 0) it becomes column r of q and the answer is 1; else v is
+ * a linear combination of the columns (aliased) and the answer is 0.
+ * LINPACK dqrdc2's test, which R's glm.fit and coxph use with 1e-11. */
+int utfall_basis_extend(double *q, size_t m, size_t r, double *v, double norm0, double tol);
+
 #endif
