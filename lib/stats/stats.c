@@ -368,35 +368,44 @@ static double binom_lower(long k, long n, double p)
     return 1.0 - binom_tail_sum(k + 1, n, p, +1);
 }
 
-utfall_status utfall_binom_test_greater(long x, long n, double p0, double *p_value,
-                                        utfall_error *err)
+/* The p-value of one alternative hypothesis, for valid x, n > 0 and p0. */
+typedef double binom_alternative(long x, long n, double p0);
+
+/* A binomial test: the arguments checked, NaN for no trials, else the
+ * alternative's p-value, which must be a number; `what` names it in the
+ * numerical failure. */
+static utfall_status binom_test(long x, long n, double p0, binom_alternative *alternative,
+                                const char *what, double *p_value, utfall_error *err)
 {
     utfall_status st = check_binom_args(x, n, p0, p_value, err);
     if (st)
         return st;
     if (n == 0)
         return UTFALL_OK;
-    if (x == 0 || p0 == 1.0)
-        *p_value = 1.0;
-    else if (p0 == 0.0)
-        *p_value = 0.0;
-    else
-        *p_value = binom_upper(x, n, p0);
-    if (!isfinite(*p_value)) {
-        *p_value = NAN;
-        return numeric_failure(err, "a binomial tail");
-    }
+    double pv = alternative(x, n, p0);
+    if (!isfinite(pv))
+        return numeric_failure(err, what);
+    *p_value = pv;
     return UTFALL_OK;
 }
 
-utfall_status utfall_binom_test_two_sided(long x, long n, double p0, double *p_value,
-                                          utfall_error *err)
+static double binom_p_greater(long x, long n, double p0)
 {
-    utfall_status st = check_binom_args(x, n, p0, p_value, err);
-    if (st)
-        return st;
-    if (n == 0)
-        return UTFALL_OK;
+    if (x == 0 || p0 == 1.0)
+        return 1.0;
+    if (p0 == 0.0)
+        return 0.0;
+    return binom_upper(x, n, p0);
+}
+
+utfall_status utfall_binom_test_greater(long x, long n, double p0, double *p_value,
+                                        utfall_error *err)
+{
+    return binom_test(x, n, p0, binom_p_greater, "a binomial tail", p_value, err);
+}
+
+static double binom_p_two_sided(long x, long n, double p0)
+{
     double m = (double)n * p0, pv;
     if (p0 == 0.0) {
         pv = x == 0 ? 1.0 : 0.0;
@@ -435,10 +444,13 @@ utfall_status utfall_binom_test_two_sided(long x, long n, double p0, double *p_v
         }
         pv = fmin(1.0, pv);
     }
-    if (!isfinite(pv))
-        return numeric_failure(err, "a binomial test");
-    *p_value = pv;
-    return UTFALL_OK;
+    return pv;
+}
+
+utfall_status utfall_binom_test_two_sided(long x, long n, double p0, double *p_value,
+                                          utfall_error *err)
+{
+    return binom_test(x, n, p0, binom_p_two_sided, "a binomial test", p_value, err);
 }
 
 /* ---- Tables -------------------------------------------------------------- */
