@@ -4,19 +4,11 @@
  * coordination number 701063-2391 used throughout tests/. */
 #include "utfall/utfall.h"
 
+#include "check.h"
+
 #include <stdio.h>
 #include <string.h>
 
-static int failures, checks;
-
-#define CHECK(cond, what)                                                                \
-    do {                                                                                 \
-        checks++;                                                                        \
-        if (!(cond)) {                                                                   \
-            failures++;                                                                  \
-            printf("FAIL %s:%d: %s: %s\n", __FILE__, __LINE__, #cond, what);             \
-        }                                                                                \
-    } while (0)
 
 /* text, and its 12-digit form on 2026-01-01 ("" when it holds no number) */
 static const struct {
@@ -88,14 +80,14 @@ static void test_forms(void)
         size_t n = strlen(s), off = 0, len = 0;
         int want = cases[i].twelve[0] != '\0';
         int found = utfall_pnr_find(s, n, &off, &len);
-        CHECK(found == want, s);
-        CHECK(!found || utfall_pnr_candidate(s, n), s);
+        CHECK_WHAT(found == want, s);
+        CHECK_WHAT(!found || utfall_pnr_candidate(s, n), s);
         if (!found)
             continue;
-        CHECK(off + len <= n, s);
+        CHECK_WHAT(off + len <= n, s);
         char p12[13] = "";
-        CHECK(utfall_pnr_normalize(s + off, len, today, p12) == 0, s);
-        CHECK(!strcmp(p12, cases[i].twelve), s);
+        CHECK_WHAT(utfall_pnr_normalize(s + off, len, today, p12) == 0, s);
+        CHECK_WHAT(!strcmp(p12, cases[i].twelve), s);
     }
 }
 
@@ -107,20 +99,21 @@ static void test_refusal(void)
     utfall_error_clear(&err);
     utfall_guard_site site = {"spells file", "s.csv", 7, "id", NULL};
     const char *v = "x 121212\u20131212";
-    CHECK(utfall_guard("B-17", 4, &site, &err) == UTFALL_OK, "clean text");
-    CHECK(err.status == UTFALL_OK, "clean text leaves err alone");
-    CHECK(utfall_guard(v, strlen(v), &site, &err) == UTFALL_ERR_PRIVACY, v);
+    CHECK_WHAT(utfall_guard("B-17", 4, &site, &err) == UTFALL_OK, "clean text");
+    CHECK_WHAT(err.status == UTFALL_OK, "clean text leaves err alone");
+    CHECK_WHAT(utfall_guard(v, strlen(v), &site, &err) == UTFALL_ERR_PRIVACY, v);
     char buf[1024];
     utfall_error_format(&err, buf, sizeof buf);
-    CHECK(strstr(buf, "s.csv:7: column 'id': contains a personal identity number (at character 3)")
-              != NULL, buf);
-    CHECK(strstr(buf, "refusing the spells file") != NULL, buf);
-    CHECK(strstr(buf, "1212") == NULL, buf);
-    CHECK(err.code_id == UTFALL_EC_PERSONAL_NUMBER, buf);
+    CHECK_WHAT(strstr(buf, "s.csv:7: column 'id': contains a personal identity number "
+                           "(at character 3)") != NULL,
+               buf);
+    CHECK_WHAT(strstr(buf, "refusing the spells file") != NULL, buf);
+    CHECK_WHAT(strstr(buf, "1212") == NULL, buf);
+    CHECK_WHAT(err.code_id == UTFALL_EC_PERSONAL_NUMBER, buf);
     utfall_guard_site option = {"command line", NULL, 0, NULL, "option --title"};
-    CHECK(utfall_guard("19121212 1212", 13, &option, &err) == UTFALL_ERR_PRIVACY, "option");
+    CHECK_WHAT(utfall_guard("19121212 1212", 13, &option, &err) == UTFALL_ERR_PRIVACY, "option");
     utfall_error_format(&err, buf, sizeof buf);
-    CHECK(!strncmp(buf, "option --title contains a personal identity number", 50), buf);
+    CHECK_WHAT(!strncmp(buf, "option --title contains a personal identity number", 50), buf);
 }
 
 int main(void)
@@ -128,6 +121,5 @@ int main(void)
     utfall_init();
     test_forms();
     test_refusal();
-    printf("%d checks, %d failed\n", checks, failures);
-    return failures ? 1 : 0;
+    return checks_report("pnr");
 }

@@ -3,21 +3,13 @@
  * from the published cells, and that after protection they cannot. */
 #include "utfall/utfall.h"
 
+#include "check.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures, checks;
-
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        checks++;                                                                        \
-        if (!(cond)) {                                                                   \
-            failures++;                                                                  \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                       \
-        }                                                                                \
-    } while (0)
 
 /* Every sensitive count in the audit has a range of at least two values. */
 static int audit_protects(utfall_doc *d)
@@ -228,6 +220,5 @@ int main(void)
     test_uma();
     test_row_of_ones();
     test_hide_missing_first();
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures != 0;
+    return checks_report("protect");
 }

@@ -3,20 +3,12 @@
  * and values that follow from the definitions without needing R. */
 #include "utfall/utfall.h"
 
+#include "check.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-static int failures, checks;
-
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        checks++;                                                                        \
-        if (!(cond)) {                                                                   \
-            failures++;                                                                  \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                       \
-        }                                                                                \
-    } while (0)
 
 #define CLOSE(a, b) (fabs((a) - (b)) <= 1e-12 + 1e-9 * fabs(b))
 
@@ -296,6 +288,5 @@ int main(void)
     test_two_props();
     test_paired();
     test_quantile();
-    printf("edges: %d checks, %d failed\n", checks, failures);
-    return failures ? 1 : 0;
+    return checks_report("edges");
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "tsv.h"
 #include "utfall/utfall.h"
 
@@ -23,20 +24,15 @@ static void near(const char *what, const char *where, double got, double want)
     n_values++;
     if (isnan(want) || isinf(want)) {
         int same = isnan(want) ? isnan(got) : got == want;
-        if (!same) {
-            printf("FAIL %s %s: got %.15g, R has %.15g\n", where, what, got, want);
-            checks_failed++;
-        }
+        if (!same)
+            check_fail("%s %s: got %.15g, R has %.15g", where, what, got, want);
         return;
     }
     double diff = fabs(got - want), rel = want != 0 ? diff / fabs(want) : diff;
     if (want != 0 && rel > max_rel)
         max_rel = rel;
-    if (!(diff <= 5e-7 * fabs(want) || diff <= 1e-12)) {
-        printf("FAIL %s %s: got %.15g, R has %.15g (relative %.2g)\n", where, what, got, want,
-               rel);
-        checks_failed++;
-    }
+    if (!(diff <= 5e-7 * fabs(want) || diff <= 1e-12))
+        check_fail("%s %s: got %.15g, R has %.15g (relative %.2g)", where, what, got, want, rel);
 }
 
 /* One case of ev_data.tsv. */
@@ -121,8 +117,7 @@ static void run_logrank(const char *dir, const struct ev_case *cs, size_t nc)
         utfall_error_clear(&err);
         if (utfall_logrank_test_stratified(c->n, c->time, c->event, c->group, c->k, c->stratum,
                                            c->s, &lr, NULL, NULL, &err)) {
-            printf("FAIL %s: %s\n", c->name, err.text);
-            checks_failed++;
+            check_fail("%s: %s", c->name, err.text);
             continue;
         }
         check_int("tested", c->name, lr.tested, (long)tsv_num(ex, r, "tested"));
@@ -146,8 +141,7 @@ static void run_cuminc(const char *dir, const struct ev_case *cs, size_t nc)
             utfall_cuminc_free(fit);
             fitted = c;
             if (utfall_cuminc_fit(c->n, c->time, c->status, 2, c->group, c->k, 0.95, &fit, &err)) {
-                printf("FAIL %s: %s\n", c->name, err.text);
-                checks_failed++;
+                check_fail("%s: %s", c->name, err.text);
                 return;
             }
         }
@@ -177,8 +171,7 @@ static void run_gray(const char *dir, const struct ev_case *cs, size_t nc)
         utfall_error_clear(&err);
         if (utfall_gray_test(c->n, c->time, c->status, 2, cause, c->group, c->k,
                              strat ? c->stratum : NULL, c->s, &gt, &err)) {
-            printf("FAIL %s: %s\n", c->name, err.text);
-            checks_failed++;
+            check_fail("%s: %s", c->name, err.text);
             continue;
         }
         char where[256];
@@ -244,8 +237,7 @@ static void run_cox(const char *dir, const struct ev_case *cs, size_t nc)
         utfall_error_clear(&err);
         if (utfall_cox_fit_matrix(c->n, p, X, c->time, c->event, strat ? c->stratum : NULL, 0.95,
                                   &fit, &err)) {
-            printf("FAIL %s: %s\n", c->name, err.text);
-            checks_failed++;
+            check_fail("%s: %s", c->name, err.text);
             free(X);
             continue;
         }
@@ -276,8 +268,7 @@ static void run_mh(const char *dir)
         utfall_error err;
         utfall_error_clear(&err);
         if (utfall_mantel_haenszel(s, k, 0.95, &m, &err)) {
-            printf("FAIL %s: %s\n", name, err.text);
-            checks_failed++;
+            check_fail("%s: %s", name, err.text);
             continue;
         }
         check_int("strata_used", name, (long)m.strata_used, (long)tsv_num(ex, r, "strata_used"));
@@ -316,8 +307,7 @@ static void run_cluster(const char *dir)
         utfall_error_clear(&err);
         if (utfall_logit_fit_matrix(n, p, X, y, 0.95, &fit, &err)
             || utfall_logit_cluster(fit, X, y, cl, &err)) {
-            printf("FAIL %s: %s\n", name, err.text);
-            checks_failed++;
+            check_fail("%s: %s", name, err.text);
         } else {
             const char *term = tsv_str(ex, r, "term");
             size_t j = !strcmp(term, "(Intercept)") ? 0 : !strcmp(term, "g1") ? 1

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "tsv.h"
 #include "utfall/utfall.h"
 
@@ -67,8 +68,7 @@ static int run_km(const char *dir, const km_case *cs, size_t n_cases)
         utfall_error_clear(&err);
         if (!fits[ci] && utfall_km_fit(c->n, c->time, c->event, c->group, c->n_groups, 0.95,
                                        &fits[ci], &err) != UTFALL_OK) {
-            printf("FAIL %s: utfall_km_fit: %s\n", name, err.text);
-            checks_failed++;
+            check_fail("%s: utfall_km_fit: %s", name, err.text);
             return 1;
         }
         int g = (int)tsv_num(ex, r, "group");
@@ -81,8 +81,7 @@ static int run_km(const char *dir, const km_case *cs, size_t n_cases)
         char where[256];
         snprintf(where, sizeof where, "%s group %d t=%g", name, g, t);
         if (utfall_km_at(fits[ci], g, t, &p, &err) != UTFALL_OK) {
-            printf("FAIL %s: utfall_km_at: %s\n", where, err.text);
-            checks_failed++;
+            check_fail("%s: utfall_km_at: %s", where, err.text);
             continue;
         }
         check_int("in_summary", where, !p.beyond_last, (long)tsv_num(ex, r, "in_summary"));
@@ -120,8 +119,7 @@ static int run_logrank(const char *dir, const km_case *cs, size_t n_cases)
         utfall_error_clear(&err);
         if (utfall_logrank_test(c->n, c->time, c->event, c->group, c->n_groups, &lr, obs, exp_,
                                 &err) != UTFALL_OK) {
-            printf("FAIL %s: utfall_logrank_test: %s\n", name, err.text);
-            checks_failed++;
+            check_fail("%s: utfall_logrank_test: %s", name, err.text);
             free(obs);
             free(exp_);
             continue;

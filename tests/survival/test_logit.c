@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "tsv.h"
 #include "utfall/utfall.h"
 
@@ -105,8 +106,7 @@ static void check_fit(const char *dir, const tsv *data, const tsv *cases, int st
         utfall_error err;
         utfall_error_clear(&err);
         if (utfall_logit_fit_design(d, y, 0.95, &fit, &err) != UTFALL_OK) {
-            printf("FAIL %s: utfall_logit_fit_design: %s\n", name, err.text);
-            checks_failed++;
+            check_fail("%s: utfall_logit_fit_design: %s", name, err.text);
             continue;
         }
         int any_infinite = fit->n_infinite > 0;
@@ -138,8 +138,7 @@ static void check_fit(const char *dir, const tsv *data, const tsv *cases, int st
                 char where[256];
                 snprintf(where, sizeof where, "%s %s", name, term);
                 if (j == fit->p) {
-                    printf("FAIL %s: no such column\n", where);
-                    checks_failed++;
+                    check_fail("%s: no such column", where);
                     continue;
                 }
                 const utfall_logit_coef *k = &fit->coef[j];
@@ -196,8 +195,7 @@ static void check_fit(const char *dir, const tsv *data, const tsv *cases, int st
             int L = utfall_design_term_levels(d, std_term);
             utfall_logit_std *st = calloc((size_t)L, sizeof *st);
             if (utfall_logit_standardize(fit, d, std_term, st, &err) != UTFALL_OK) {
-                printf("FAIL %s: utfall_logit_standardize: %s\n", name, err.text);
-                checks_failed++;
+                check_fail("%s: utfall_logit_standardize: %s", name, err.text);
             }
             for (int l = 0; l < L; l++) {
                 int in_r = 0;

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-long checks_run, checks_failed;
-
 static void die(const char *what, const char *name)
 {
     fprintf(stderr, "test setup: %s: %s\n", name, what);
@@ -121,38 +119,4 @@ double tsv_num(const tsv *t, size_t row, const char *col)
     if (end == s || *end)
         die("not a number", s);
     return x;
-}
-
-int check_num(const char *what, const char *where, double got, double want)
-{
-    int ok;
-    checks_run++;
-    if (isnan(want))
-        ok = isnan(got);
-    else if (isinf(want))
-        ok = got == want;
-    else
-        ok = isfinite(got) && fabs(got - want) <= 1e-6 * fabs(want) + 1e-12;
-    if (!ok) {
-        checks_failed++;
-        printf("FAIL %s: %s: got %.15g, want %.15g\n", where, what, got, want);
-    }
-    return ok;
-}
-
-int check_int(const char *what, const char *where, long got, long want)
-{
-    checks_run++;
-    if (got != want) {
-        checks_failed++;
-        printf("FAIL %s: %s: got %ld, want %ld\n", where, what, got, want);
-        return 0;
-    }
-    return 1;
-}
-
-int checks_report(const char *suite)
-{
-    printf("%s: %ld checks, %ld failed\n", suite, checks_run, checks_failed);
-    return checks_failed ? 1 : 0;
 }

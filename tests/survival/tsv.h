@@ -1,4 +1,5 @@
-/* A tiny TSV reader and number checks for the reference-value tests. */
+/* A tiny TSV reader for the reference-value tests (their checks are
+ * tests/common/check.h). */
 #ifndef UTFALL_TEST_TSV_H
 #define UTFALL_TEST_TSV_H
 
@@ -18,14 +19,5 @@ size_t tsv_col(const tsv *t, const char *name);
 const char *tsv_str(const tsv *t, size_t row, const char *col);
 /* "NA" and "NaN" read as NaN, "Inf"/"-Inf" as infinities. */
 double tsv_num(const tsv *t, size_t row, const char *col);
-
-/* Counts checks and failures; prints a line for each failure. */
-extern long checks_run, checks_failed;
-/* |got - want| <= 1e-6 |want| (+1e-12 absolute slack for zeros); NaN matches
- * NaN, infinities must match exactly. */
-int check_num(const char *what, const char *where, double got, double want);
-int check_int(const char *what, const char *where, long got, long want);
-/* Prints a summary; returns the exit status for main(). */
-int checks_report(const char *suite);
 
 #endif

@@ -3,20 +3,12 @@
  * document refuse to be written). */
 #include "utfall/utfall.h"
 
+#include "check.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-static int failures, checks;
-
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        checks++;                                                                        \
-        if (!(cond)) {                                                                   \
-            failures++;                                                                  \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                       \
-        }                                                                                \
-    } while (0)
 
 static const utfall_colspec columns[] = {
     {"kon", NULL, UTFALL_COL_GROUP, 0, 0, {NULL, NULL}, NULL},
@@ -98,6 +90,5 @@ int main(void)
     utfall_init();
     test_colspec();
     test_sticky();
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures != 0;
+    return checks_report("table");
 }
