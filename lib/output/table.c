@@ -650,7 +650,30 @@ int utfall_table_column_visible(const utfall_table *t, int col, int machine)
 
 /* ---- writers -------------------------------------------------------------- */
 
-static void write_delimited(const utfall_table *t, FILE *out, char delim)
+/* One machine cell: TSV has no quoting, so tabs and line breaks become
+ * spaces; CSV quotes a field that holds a comma, a quote or a line break. */
+static void put_delimited_field(FILE *out, char *text, char delim)
+{
+    if (delim == '\t') {
+        for (char *p = text; *p; p++)
+            if (*p == '\t' || *p == '\n' || *p == '\r')
+                *p = ' ';
+        fputs(text, out);
+    } else if (strpbrk(text, ",\"\n\r")) {
+        fputc('"', out);
+        for (char *p = text; *p; p++) {
+            if (*p == '"')
+                fputc('"', out);
+            fputc(*p, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(text, out);
+    }
+}
+
+/* The header (r = -1: the column keys) or row r, as TSV or CSV. */
+static void delimited_line(const utfall_table *t, FILE *out, char delim, int r)
 {
     char buf[1024];
     int first = 1;
@@ -660,38 +683,20 @@ static void write_delimited(const utfall_table *t, FILE *out, char delim)
         if (!first)
             fputc(delim, out);
         first = 0;
-        fputs(t->cols[c].key, out);
+        if (r < 0) {
+            fputs(t->cols[c].key, out);
+        } else {
+            machine_cell(t, r, c, buf, sizeof buf);
+            put_delimited_field(out, buf, delim);
+        }
     }
     fputc('\n', out);
-    for (int r = 0; r < t->nrows; r++) {
-        first = 1;
-        for (int c = 0; c < t->ncols; c++) {
-            if (!visible(&t->cols[c], 1))
-                continue;
-            if (!first)
-                fputc(delim, out);
-            first = 0;
-            machine_cell(t, r, c, buf, sizeof buf);
-            if (delim == '\t') {
-                /* TSV has no quoting: keep fields on one line */
-                for (char *p = buf; *p; p++)
-                    if (*p == '\t' || *p == '\n' || *p == '\r')
-                        *p = ' ';
-                fputs(buf, out);
-            } else if (strpbrk(buf, ",\"\n\r")) {
-                fputc('"', out);
-                for (char *p = buf; *p; p++) {
-                    if (*p == '"')
-                        fputc('"', out);
-                    fputc(*p, out);
-                }
-                fputc('"', out);
-            } else {
-                fputs(buf, out);
-            }
-        }
-        fputc('\n', out);
-    }
+}
+
+static void write_delimited(const utfall_table *t, FILE *out, char delim)
+{
+    for (int r = -1; r < t->nrows; r++)
+        delimited_line(t, out, delim, r);
 }
 
 void utfall_json_string(FILE *out, const char *s)
