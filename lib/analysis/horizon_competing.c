@@ -117,18 +117,12 @@ static const utfall_colspec cuminc_columns[] = {
 /* Per group, horizon (every month with --curve) and event. */
 static utfall_status cuminc_section(struct horizon_run *run, struct competing_run *cr)
 {
-    const utfall_horizon_options *opt = run->opt;
-    const int *months = opt->curve ? run->steps : opt->months;
-    size_t nm = opt->curve ? run->nsteps : opt->nmonths;
-    utfall_table *t = utfall_table_new("cuminc", UTFALL_TABLE_ROWS);
+    const int *months;
+    size_t nm;
+    utfall_table *t = horizon_curve_table(run, "cuminc", "title.cuminc", &months, &nm);
     if (!t)
         return horizon_nomem(run->err);
-    utfall_table_set_title(t, utfall_tr(run->lang, "title.cuminc"));
-    horizon_group_columns(t, run, 0);
     int c0 = ADD_COLUMNS(t, cuminc_columns);
-    /* from the participants of the rows table, with counts of its own */
-    utfall_table_set_local_protection(t);
-    utfall_table_derived_from(t, "rows");
     for (size_t k = 0; k < run->ng; k++)
         for (size_t m = 0; m < nm; m++)
             for (int e = 0; e < 2; e++) {

@@ -166,6 +166,11 @@ utfall_status horizon_fit_km(struct horizon_run *run);
 utfall_status horizon_km_section(struct horizon_run *run);
 utfall_status horizon_logrank_section(struct horizon_run *run);
 utfall_status horizon_logrank_stratified_section(struct horizon_run *run);
+/* The table of a curve (Kaplan–Meier, cumulative incidence) read at the
+ * horizons, or at every month with --curve: *months[0..*nm).  Titled, with
+ * the group columns; the caller adds its own.  NULL when out of memory. */
+utfall_table *horizon_curve_table(const struct horizon_run *run, const char *key,
+                                  const char *title_key, const int **months, size_t *nm);
 
 /* horizon_competing.c: the sections cuminc, gray and gray_stratified */
 utfall_status horizon_competing_sections(struct horizon_run *run);

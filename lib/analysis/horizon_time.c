@@ -58,20 +58,33 @@ static const utfall_colspec km_columns[] = {
     [KM_N_RISK] = {"n_risk", NULL, UTFALL_COL_COUNT, 0, 0, {0}, 0},
 };
 
+utfall_table *horizon_curve_table(const struct horizon_run *run, const char *key,
+                                  const char *title_key, const int **months, size_t *nm)
+{
+    const utfall_horizon_options *opt = run->opt;
+    *months = opt->curve ? run->steps : opt->months;
+    *nm = opt->curve ? run->nsteps : opt->nmonths;
+    utfall_table *t = utfall_table_new(key, UTFALL_TABLE_ROWS);
+    if (!t)
+        return NULL;
+    utfall_table_set_title(t, utfall_tr(run->lang, title_key));
+    horizon_group_columns(t, run, 0);
+    /* from the participants of the rows table, with counts of its own
+     * (at risk, events) and, with --curve, too many points to link */
+    utfall_table_set_local_protection(t);
+    utfall_table_derived_from(t, "rows");
+    return t;
+}
+
 /* The Kaplan–Meier share at the horizons, or at every month with --curve. */
 utfall_status horizon_km_section(struct horizon_run *run)
 {
-    const utfall_horizon_options *opt = run->opt;
-    const int *months = opt->curve ? run->steps : opt->months;
-    size_t nm = opt->curve ? run->nsteps : opt->nmonths;
-    utfall_table *t = utfall_table_new("km", UTFALL_TABLE_ROWS);
+    const int *months;
+    size_t nm;
+    utfall_table *t = horizon_curve_table(run, "km", "title.km", &months, &nm);
     if (!t)
         return horizon_nomem(run->err);
-    utfall_table_set_title(t, utfall_tr(run->lang, "title.km"));
-    horizon_group_columns(t, run, 0);
     int c0 = ADD_COLUMNS(t, km_columns);
-    utfall_table_set_local_protection(t);
-    utfall_table_derived_from(t, "rows");
     for (size_t k = 0; k < run->ng; k++)
         for (size_t m = 0; m < nm; m++) {
             utfall_km_point pt;
