@@ -649,6 +649,17 @@ void horizon_group_columns(utfall_table *t, const struct horizon_run *run, size_
         utfall_table_add_group_column(t, utfall_grouper_key_name(run->g, k), run->lang);
 }
 
+int horizon_versus_ref_columns(utfall_table *t, const struct horizon_run *run,
+                               const char *title_key, const utfall_colspec *spec, size_t n)
+{
+    char title[256];
+    snprintf(title, sizeof title, utfall_tr(run->lang, title_key), run->opt->ref);
+    utfall_table_set_title(t, title);
+    int c0 = utfall_table_add_columns(t, spec, n);
+    utfall_table_column_json_object(t, c0, utfall_grouper_key_name(run->g, 0));
+    return c0;
+}
+
 void horizon_set_group(utfall_table *t, int r, const struct horizon_run *run, size_t gi,
                        size_t from, size_t to)
 {
@@ -841,12 +852,8 @@ static utfall_status comparisons_section(struct horizon_run *run)
     utfall_table *t = utfall_table_new("comparisons", UTFALL_TABLE_ROWS);
     if (!t)
         return horizon_nomem(run->err);
-    char title[256];
-    snprintf(title, sizeof title, utfall_tr(run->lang, "title.comparisons"), opt->ref);
-    utfall_table_set_title(t, title);
     horizon_group_columns(t, run, 0);
-    int c0 = ADD_COLUMNS(t, comparison_columns);
-    utfall_table_column_json_object(t, c0 + CMP_REF, utfall_grouper_key_name(run->g, 0));
+    int c0 = VERSUS_REF_COLUMNS(t, run, "title.comparisons", comparison_columns);
     int found_ref = 0;
     utfall_status st = UTFALL_OK;
     for (size_t k = 0; k < run->ng && !st; k++) {

@@ -90,12 +90,8 @@ static utfall_status adjusted_tables(const struct horizon_run *run, struct adjus
     a->terms = utfall_table_new("adjusted_terms", UTFALL_TABLE_ROWS);
     if (!a->t || !a->terms)
         return horizon_nomem(run->err);
-    char title[256];
-    snprintf(title, sizeof title, utfall_tr(lang, "title.adjusted"), run->opt->ref);
-    utfall_table_set_title(a->t, title);
     utfall_table_add_group_column(a->t, utfall_grouper_key_name(run->g, 0), lang);
-    a->c0 = ADD_COLUMNS(a->t, adjusted_columns);
-    utfall_table_column_json_object(a->t, a->c0 + ADJ_REF, utfall_grouper_key_name(run->g, 0));
+    a->c0 = VERSUS_REF_COLUMNS(a->t, run, "title.adjusted", adjusted_columns);
     utfall_table_set_title(a->terms, utfall_tr(lang, "title.adjusted_terms"));
     a->t0 = ADD_COLUMNS(a->terms, term_columns);
     /* models of the same participants as the rows table: nothing of them

@@ -77,12 +77,8 @@ static utfall_status cox_tables(const struct horizon_run *run, struct cox_run *x
     x->terms = utfall_table_new("cox_terms", UTFALL_TABLE_ROWS);
     if (!x->t || !x->terms)
         return horizon_nomem(run->err);
-    char title[256];
-    snprintf(title, sizeof title, utfall_tr(lang, "title.cox"), run->opt->ref);
-    utfall_table_set_title(x->t, title);
     utfall_table_add_group_column(x->t, utfall_grouper_key_name(run->g, 0), lang);
-    x->c0 = ADD_COLUMNS(x->t, cox_columns);
-    utfall_table_column_json_object(x->t, x->c0 + COX_REF, utfall_grouper_key_name(run->g, 0));
+    x->c0 = VERSUS_REF_COLUMNS(x->t, run, "title.cox", cox_columns);
     utfall_table_set_title(x->terms, utfall_tr(lang, "title.cox_terms"));
     x->t0 = ADD_COLUMNS(x->terms, cox_term_columns);
     /* the participants of the rows table; n and events are counts of their own */

@@ -120,6 +120,14 @@ utfall_status horizon_unknown_ref(const struct horizon_run *run);
 int horizon_success_at(const struct cohort *c, size_t who, utfall_date date, unsigned success);
 /* The grouping columns from key `from` on. */
 void horizon_group_columns(utfall_table *t, const struct horizon_run *run, size_t from);
+/* A table of each --by group against --ref: titled by the catalogue's
+ * title_key with the reference put in; after the caller's group columns,
+ * the columns of spec, whose first is "ref": in JSON an object keyed by
+ * the --by name.  The index of that first column. */
+int horizon_versus_ref_columns(utfall_table *t, const struct horizon_run *run,
+                               const char *title_key, const utfall_colspec *spec, size_t n);
+#define VERSUS_REF_COLUMNS(t, run, title_key, spec) \
+    horizon_versus_ref_columns((t), (run), (title_key), (spec), sizeof(spec) / sizeof(spec)[0])
 /* Group gi's values of keys from..to-1, in the columns added for them. */
 void horizon_set_group(utfall_table *t, int r, const struct horizon_run *run, size_t gi,
                        size_t from, size_t to);

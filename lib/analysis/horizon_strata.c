@@ -124,13 +124,8 @@ utfall_status horizon_mantel_haenszel_section(struct horizon_run *run)
     utfall_table *t = utfall_table_new("mantel_haenszel", UTFALL_TABLE_ROWS);
     utfall_status st = t ? mh_levels(run, &h) : horizon_nomem(run->err);
     if (!st) {
-        char title[256];
-        snprintf(title, sizeof title, utfall_tr(run->lang, "title.mantel_haenszel"),
-                 run->opt->ref);
-        utfall_table_set_title(t, title);
         utfall_table_add_group_column(t, utfall_grouper_key_name(run->g, 0), run->lang);
-        int c0 = ADD_COLUMNS(t, mh_columns);
-        utfall_table_column_json_object(t, c0 + MH_REF, utfall_grouper_key_name(run->g, 0));
+        int c0 = VERSUS_REF_COLUMNS(t, run, "title.mantel_haenszel", mh_columns);
         /* from the rows table's counts; n is a sum of its own */
         utfall_table_derived_from(t, "rows");
         utfall_table_set_local_protection(t);
