@@ -990,9 +990,17 @@ static inline __attribute__((always_inline)) int plain_line(utfall_csv_reader *r
         if (t && sp && (sp & ~(upto >> 1)) && p[o + (unsigned)__builtin_ctzll(t) - 1] == '\r')
             sp &= upto >> 1; /* the CR right before the line end */
         spaces |= sp != 0;
-        for (uint64_t d = m.delim & upto; d; d &= d - 1) {
+        uint64_t d = m.delim & upto;
+        if (!spaces) { /* nearly always: no field to trim */
+            for (; d; d &= d - 1) {
+                size_t e = o + (unsigned)__builtin_ctzll(d);
+                plain_field(&out, nf++, start, e, 0);
+                start = e + 1;
+            }
+        }
+        for (; d; d &= d - 1) {
             size_t e = o + (unsigned)__builtin_ctzll(d);
-            plain_field(&out, nf++, start, e, spaces);
+            plain_field(&out, nf++, start, e, 1);
             start = e + 1;
         }
         if (t) {
@@ -1092,12 +1100,31 @@ static __attribute__((noinline)) int next_general(utfall_csv_reader *r, utfall_c
     }
 }
 
+/* A record of the fast path: finish_record's work for a record of the
+ * header's width without an overlong field, the common case. */
+static inline int finish_plain(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+{
+    if (__builtin_expect(r->field_too_long | (r->nfields != r->header_fields), 0))
+        return finish_record(r, rec, err);
+    r->records++;
+    r->ptrs_set = 0;
+    const char *raw = r->raw_view;
+    size_t raw_len = r->raw_view_len;
+    r->raw_view = NULL;
+    while (raw_len && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
+        raw_len--;
+    *rec = (utfall_csv_record){.nfields = r->nfields, .fields = r->ptrs, .lengths = r->lengths,
+                               .is_null = r->nulls, .line = r->record_line, .end_line = r->line,
+                               .record = r->records, .raw = raw, .raw_len = raw_len};
+    return 1;
+}
+
 int utfall_csv_next(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
 {
     if (r->finished)
         return 0;
     if (r->scan != SCAN_OFF && r->parser_ready && !r->in_record && scan_line(r) == PLAIN_DONE)
-        return finish_record(r, rec, err);
+        return finish_plain(r, rec, err);
     return next_general(r, rec, err);
 }
 
