@@ -38,6 +38,7 @@ struct utfall_grouper {
      * values finds its group without hashing the whole string or
      * comparing it with strcmp. */
     struct cache_entry *cache; /* 1 << CACHE_BITS entries */
+    size_t field_hint; /* the record field the key's value was last, + 1; 0 = none */
 };
 
 size_t utfall_split_list(const char *list, char items[][128], size_t max)
@@ -205,12 +206,29 @@ static struct value_key value_key(const char *s, size_t len)
     return k;
 }
 
+/* The length of v, the key's value in row: a column's value is the
+ * record's own field, whose length the record knows (which field it is
+ * is found once, by its address); a derived value is measured. */
+static size_t value_len(utfall_grouper *g, const utfall_row *row, const char *v)
+{
+    const utfall_csv_record *rec = row->record;
+    size_t i = g->field_hint - 1;
+    if (rec && g->field_hint && i < rec->nfields && rec->fields[i] == v)
+        return rec->lengths[i];
+    for (i = 0; rec && !g->field_hint && i < rec->nfields; i++)
+        if (rec->fields[i] == v) {
+            g->field_hint = i + 1;
+            return rec->lengths[i];
+        }
+    return strlen(v);
+}
+
 /* One key: the cache first, then the hash table. */
 static long index_one(utfall_grouper *g, const utfall_row *row)
 {
     char buf[64];
     const char *v = utfall_row_value(row, g->refs[0], buf, sizeof buf);
-    struct value_key k = value_key(v, strlen(v));
+    struct value_key k = value_key(v, value_len(g, row, v));
     uint64_t h = (k.head ^ (k.tail * 0x9e3779b97f4a7c15ull) ^ k.len) * 0xbf58476d1ce4e5b9ull;
     struct cache_entry *e = &g->cache[h >> (64 - CACHE_BITS)];
     if (e->group && e->key.len == k.len && e->key.head == k.head && e->key.tail == k.tail
