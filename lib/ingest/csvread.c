@@ -821,6 +821,8 @@ static inline struct chunk_masks scan_chunk_portable(const char *p, char *dst, c
         m.stop |= swar_gather(swar_zero_bytes(w ^ q) | swar_zero_bytes(w)) << sh;
         m.high |= swar_gather(w & 0x8080808080808080ull) << sh;
         m.space |= swar_gather(swar_zero_bytes(w ^ sp) | swar_zero_bytes(w ^ cr)) << sh;
+        if (m.term)
+            break;
     }
     return m;
 }
@@ -844,6 +846,8 @@ static inline struct chunk_masks scan_chunk_sse2(const char *p, char *dst, char 
         m.space |= (uint64_t)(unsigned)_mm_movemask_epi8(
                        _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, cr)))
                    << sh;
+        if (m.term) /* the rest of the chunk is the next line's (or the zeroed pad) */
+            break;
     }
     return m;
 }
