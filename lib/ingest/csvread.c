@@ -94,7 +94,7 @@ struct utfall_csv_reader {
     int nomem;
     int finished;
 
-    enum scan_mode scan;
+    enum scan_mode scan; /* best_scan() when opened; SCAN_OFF for an unscannable delimiter */
     int ptrs_set;       /* the fast path set ptrs itself */
     long fast_records;  /* records the fast path split (for the tests) */
 };
@@ -785,11 +785,13 @@ static void begin_record(utfall_csv_reader *r, const char *line, const char *tex
  *
  * Nearly every line of an extract is one record without a quote, and
  * nearly every field is copied, split and checked the same way.  The fast
- * path scans the buffered input from pos in 64-byte chunks and gets, per
- * chunk, a bit per byte for the delimiter, the line end, a quote or NUL
- * byte, and a byte >= 0x80, while copying the chunk into the arena; the
- * fields are then the runs between delimiter bits, NUL-terminated where
- * they end.  A line it cannot take as it stands (a quote or NUL byte, a
+ * path scans the buffered input from pos in 64-byte chunks (eight 64-bit
+ * words, four SSE2 or two AVX2 registers) and gets, per chunk, a bit per
+ * byte for the delimiter, the line end, a quote or NUL byte, a byte >= 0x80
+ * and a space or CR, while copying the chunk into the arena; the fields
+ * are then the runs between delimiter bits, NUL-terminated where they end,
+ * and only the bytes >= 0x80 are looked at one by one (UTF-8).  A line it
+ * cannot take as it stands (a quote or NUL byte, a
  * leading space or blank line, bytes that are not UTF-8 or that are
  * transcoded, a line that runs past the buffered input) is left, untouched,
  * to the general path (fill_line, decode_line, split_plain, libcsv),
@@ -1100,7 +1102,6 @@ static int scan_line(utfall_csv_reader *r)
 #endif
     return plain_line_portable(r);
 }
-
 
 /* One line after another until a record is complete: the general path,
  * which takes every line the fast path leaves. */
