@@ -1,19 +1,21 @@
 /* The reader's fast path (plain_line in lib/ingest/csvread.c: lines
- * scanned 64 bytes at a time, portably in 64-bit words or with SSE2) must
- * give exactly the records, errors and line numbers of the general path
- * (decode_line, split_plain, libcsv), which it only takes work from.
- * Random files are read with the fast path off, then portable, SSE2 (where
- * the compiler has it) and AVX2 (where the processor has it), and
- * everything utfall_csv_next returns is compared: return codes, fields with their lengths and NULL flags,
- * lines, raw text, errors, the transcoding note.  The files mix every
- * delimiter (, ; TAB |, detected, given, or named by a "sep=" line), LF,
- * CRLF and CR-only line ends, a BOM, quoted fields (with delimiters,
- * newlines and doubled quotes, and malformed ones), spaces and CR to trim,
- * UTF-8 of two to four bytes, Windows-1252 bytes (transcoded), invalid
- * UTF-8, NUL bytes, blank lines, records of the wrong width, fields longer
- * than max_field and lines longer than a chunk.  meson builds this file
- * twice: with the reader's usual 1 MiB buffer, and with TEST_READ_CHUNK=61
- * so that lines and fields keep running across the end of the buffered
+ * scanned 64 bytes at a time, portably in 64-bit words, with SSE2 or with
+ * AVX2) must give exactly the records, errors and line numbers of the
+ * general path (decode_line, split_plain, libcsv), which it only takes
+ * work from.  Random files are read with the fast path off, then portable,
+ * SSE2 (where the compiler has it) and AVX2 (where the processor has it),
+ * and everything utfall_csv_next returns is compared: return codes, fields
+ * with their lengths and NULL flags, lines, raw text, errors, the
+ * transcoding note.  The files mix every delimiter (, ; TAB |, detected,
+ * given, or named by a "sep=" line; now and then ':', or a space or quote,
+ * which the fast path leaves alone), LF, CRLF and CR-only line ends, a
+ * BOM, quoted fields (with delimiters, newlines and doubled quotes, and
+ * malformed ones), spaces and CR to trim, UTF-8 of two to four bytes at
+ * every offset, Windows-1252 bytes (transcoded), invalid UTF-8, NUL
+ * bytes, blank lines, records of the wrong width, fields longer than
+ * max_field and lines longer than a chunk.  meson builds this file twice:
+ * with the reader's usual 1 MiB buffer, and with TEST_READ_CHUNK=61 so
+ * that lines and fields keep running across the end of the buffered
  * input.  No timing: only equality. */
 #ifdef TEST_READ_CHUNK
 #define READ_CHUNK TEST_READ_CHUNK
@@ -144,6 +146,8 @@ static void random_file(text *t, struct file_spec *f)
     f->nl = nls[below(3)];
     memset(&f->opt, 0, sizeof f->opt);
     f->opt.delimiter = below(3) == 0 ? f->delim : 0;
+    if (below(25) == 0) /* --delimiter with another byte: ':' is scanned, ' ' and '"' are not */
+        f->delim = f->opt.delimiter = ":: \""[below(4)];
     f->opt.encoding = (utfall_encoding)(below(6) < 4 ? UTFALL_ENC_AUTO : below(2) ? UTFALL_ENC_UTF8
                                                                               : UTFALL_ENC_CP1252);
     f->opt.max_field = below(3) == 0 ? 8 + below(200) : 0;
