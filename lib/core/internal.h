@@ -15,8 +15,15 @@
  * 0 on success; -1 on out-of-memory or overflow, with the array and *cap
  * unchanged, so a caller may simply report and free as usual. */
 int utfall_grow(void *items_ptr, size_t *cap, size_t need, size_t elem, size_t first);
+/* The check that there is room already, where the caller can inline it:
+ * most calls, once per row in a streaming loop, find room. */
+static inline int utfall_grow_if(void *items_ptr, size_t *cap, size_t need, size_t elem,
+                                 size_t first)
+{
+    return need <= *cap ? 0 : utfall_grow(items_ptr, cap, need, elem, first);
+}
 /* The usual call: UTFALL_GROW(t->rows, t->cap, t->n + 1) */
-#define UTFALL_GROW(arr, cap, need) utfall_grow(&(arr), &(cap), (need), sizeof *(arr), 16)
+#define UTFALL_GROW(arr, cap, need) utfall_grow_if(&(arr), &(cap), (need), sizeof *(arr), 16)
 
 /* ---- hashing (lib/core/hashset.c) ------------------------------------ */
 

@@ -11,8 +11,40 @@
 #include "utfall/pnr.h"
 #include "core/internal.h"
 
+#ifndef READ_CHUNK /* tests/csv/test_scan.c reads with a small buffer */
 #define READ_CHUNK (1u << 20)
+#endif
 #define MAX_LINE (64u << 20)
+/* Bytes that may be read after the buffered input (zeroed) and that the
+ * arena keeps free after a line: the fast path reads and writes whole
+ * 64-byte chunks. */
+#define SCAN_PAD 64
+
+/* How a plain line is split: by the general path only (decode_line,
+ * split_plain, libcsv), or first by the fast path, eight bytes at a time
+ * in a 64-bit word (portable), sixteen with SSE2 (baseline on x86-64) or
+ * 32 with AVX2 where the processor has it (chosen when a file is opened). */
+enum scan_mode { SCAN_OFF, SCAN_PORTABLE, SCAN_SSE2, SCAN_AVX2 };
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define SCAN_DEFAULT SCAN_SSE2
+#else
+#define SCAN_DEFAULT SCAN_PORTABLE
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_SCAN_AVX2 1
+#endif
+
+/* The best scan mode this processor has. */
+static enum scan_mode best_scan(void)
+{
+#if defined(HAVE_SCAN_AVX2)
+    if (__builtin_cpu_supports("avx2"))
+        return SCAN_AVX2;
+#endif
+    return SCAN_DEFAULT;
+}
 
 enum enc_state { ENC_UNDECIDED, ENC_IS_UTF8, ENC_IS_CP1252 };
 
@@ -22,7 +54,7 @@ struct utfall_csv_reader {
     char name[UTFALL_ERROR_NAME_MAX];
     utfall_csv_options opt;
 
-    char *buf; /* raw input bytes */
+    char *buf; /* raw input bytes; cap + SCAN_PAD allocated, buf[len, len + SCAN_PAD) zero */
     size_t cap, pos, len;
     int eof;
     char newline; /* '\n', or '\r' for files with CR-only line ends */
@@ -64,6 +96,9 @@ struct utfall_csv_reader {
 
     char **header; /* the header's fields once guarded: they name columns in refusals */
     size_t nheader;
+    enum scan_mode scan; /* best_scan() when opened; SCAN_OFF for an unscannable delimiter */
+    int ptrs_set;       /* the fast path set ptrs itself */
+    long fast_records;  /* records the fast path split (for the tests) */
 };
 
 int utfall_encoding_parse(const char *name, utfall_encoding *out)
@@ -325,6 +360,17 @@ static utfall_status fail(utfall_csv_reader *r, utfall_error *err, long line, ut
     return st;
 }
 
+/* The input buffer, cap bytes and the zeroed pad after them. */
+static int grow_buf(utfall_csv_reader *r, size_t cap)
+{
+    char *b = realloc(r->buf, cap + SCAN_PAD);
+    if (!b)
+        return -1;
+    r->buf = b;
+    r->cap = cap;
+    return 0;
+}
+
 /* Make sure buf[pos..len) holds a whole line (or the rest of the input).
  * Returns the line length including its terminator, 0 at end of input,
  * (size_t)-1 on a read error or a line longer than MAX_LINE. */
@@ -346,11 +392,12 @@ static size_t fill_line(utfall_csv_reader *r, int *too_long)
                 *too_long = 1;
                 return (size_t)-1;
             }
-            if (UTFALL_GROW(r->buf, r->cap, r->cap * 2))
+            if (grow_buf(r, r->cap * 2))
                 return (size_t)-1;
         }
         size_t got = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
         r->len += got;
+        memset(r->buf + r->len, 0, SCAN_PAD);
         if (got == 0) {
             if (ferror(r->fp))
                 return (size_t)-1;
@@ -382,11 +429,10 @@ static utfall_status open_input(utfall_csv_reader *r, const char *path, utfall_e
 
 static utfall_status read_first_chunk(utfall_csv_reader *r, utfall_error *err)
 {
-    r->cap = READ_CHUNK;
-    r->buf = malloc(r->cap);
-    if (!r->buf)
+    if (grow_buf(r, READ_CHUNK))
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     r->len = fread(r->buf, 1, r->cap, r->fp);
+    memset(r->buf + r->len, 0, SCAN_PAD);
     if (r->len < r->cap) {
         if (ferror(r->fp))
             return fail(r, err, 0, UTFALL_ERR_IO, UTFALL_EC_READ_ERROR, "cannot read: %s",
@@ -452,6 +498,7 @@ utfall_status utfall_csv_open(utfall_csv_reader **out, const char *path,
         r->opt = *opt;
     if (!r->opt.max_field)
         r->opt.max_field = 65536;
+    r->scan = best_scan();
     utfall_status st = open_input(r, path, err);
     if (!st)
         st = read_first_chunk(r, err);
@@ -583,11 +630,11 @@ static int append_raw(utfall_csv_reader *r, const char *s, size_t n)
     return 0;
 }
 
-static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+/* A record's shape, when it is not the common one (as many fields as the
+ * header, none too long): -1 out of memory, 1 a record of the wrong shape
+ * (err says what), 0 a sound record. */
+static int record_shape(utfall_csv_reader *r, utfall_error *err)
 {
-    r->records++;
-    r->in_record = 0;
-    r->record_done = 0;
     if (r->nomem) {
         fail(r, err, r->record_line, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
         return -1;
@@ -613,8 +660,26 @@ static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_er
              r->nfields, r->header_fields, r->delimiter == '\t' ? "\\t" : (char[]){r->delimiter, 0});
         bad_shape = 1;
     }
-    for (size_t i = 0; i < r->nfields; i++)
-        r->ptrs[i] = r->arena + r->offsets[i];
+    return bad_shape;
+}
+
+static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+{
+    r->records++;
+    r->in_record = 0;
+    r->record_done = 0;
+    int bad_shape = 0;
+    if (__builtin_expect(r->nomem | r->field_too_long | !r->header_fields
+                             | (r->nfields != r->header_fields),
+                         0)) {
+        bad_shape = record_shape(r, err);
+        if (bad_shape < 0)
+            return -1;
+    }
+    if (!r->ptrs_set)
+        for (size_t i = 0; i < r->nfields; i++)
+            r->ptrs[i] = r->arena + r->offsets[i];
+    r->ptrs_set = 0;
     const char *raw = r->raw_view ? r->raw_view : r->raw;
     size_t raw_len = r->raw_view ? r->raw_view_len : r->raw_len;
     while (raw_len && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
@@ -695,6 +760,12 @@ static int start_parser(utfall_csv_reader *r, const char *text, size_t tlen, utf
         return -1;
     }
     r->parser_ready = 1;
+    /* the fast path trims spaces and CR, stops at quotes and NUL bytes and
+     * leaves bytes >= 0x80 to the UTF-8 check: a delimiter among them is
+     * left to the general path */
+    unsigned char d = (unsigned char)r->delimiter;
+    if (d == ' ' || d == '\r' || d == '\n' || d == '"' || d == '\0' || d >= 0x80)
+        r->scan = SCAN_OFF;
     csv_set_delim(&r->parser, (unsigned char)r->delimiter);
     csv_set_space_func(&r->parser, r->newline == '\n' ? is_space_crlf : is_space_plain);
     csv_set_term_func(&r->parser, r->newline == '\n' ? is_term_lf : is_term_cr);
@@ -719,10 +790,333 @@ static void begin_record(utfall_csv_reader *r, const char *line, const char *tex
     }
 }
 
-static int next_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+/* ---- the fast path: a plain line scanned 64 bytes at a time ------------
+ *
+ * Nearly every line of an extract is one record without a quote, and
+ * nearly every field is copied, split and checked the same way.  The fast
+ * path scans the buffered input from pos in 64-byte chunks (eight 64-bit
+ * words, four SSE2 or two AVX2 registers) and gets, per chunk, a bit per
+ * byte for the delimiter, the line end, a quote or NUL byte, a byte >= 0x80
+ * and a space or CR, while copying the chunk into the arena; the fields
+ * are then the runs between delimiter bits, NUL-terminated where they end,
+ * and only the bytes >= 0x80 are looked at one by one (UTF-8).  A line it
+ * cannot take as it stands (a quote or NUL byte, a
+ * leading space or blank line, bytes that are not UTF-8 or that are
+ * transcoded, a line that runs past the buffered input) is left, untouched,
+ * to the general path (fill_line, decode_line, split_plain, libcsv),
+ * which gives the same records; tests/csv/test_scan.c compares the two on
+ * random files. */
+
+struct chunk_masks {
+    uint64_t delim, term, stop, high, space; /* bit i: byte i is the delimiter, the
+                                              * line end, a quote or NUL (stop), >= 0x80,
+                                              * a space or CR */
+};
+
+/* 0x80 in each byte of w that is zero, exactly (no borrow between bytes). */
+static inline uint64_t swar_zero_bytes(uint64_t w)
 {
-    if (r->finished)
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+    return ~(((w & low7) + low7) | w | low7);
+}
+
+/* The 0x80 bits of a word, byte i to bit i. */
+static inline uint64_t swar_gather(uint64_t highs)
+{
+    return ((highs >> 7) * 0x0102040810204080ull) >> 56;
+}
+
+/* Portable: a 64-bit word at a time. */
+static inline struct chunk_masks scan_chunk_portable(const char *p, char *dst, char delim,
+                                                     char term)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    const uint64_t d = ones * (unsigned char)delim, t = ones * (unsigned char)term,
+                   q = ones * (unsigned char)'"', sp = ones * ' ', cr = ones * '\r';
+    struct chunk_masks m = {0, 0, 0, 0, 0};
+    for (int k = 0; k < 8; k++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * k, 8);
+        memcpy(dst + 8 * k, &w, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w); /* byte i of the chunk in bits 8i..8i+7 */
+#endif
+        int sh = 8 * k;
+        m.delim |= swar_gather(swar_zero_bytes(w ^ d)) << sh;
+        m.term |= swar_gather(swar_zero_bytes(w ^ t)) << sh;
+        m.stop |= swar_gather(swar_zero_bytes(w ^ q) | swar_zero_bytes(w)) << sh;
+        m.high |= swar_gather(w & 0x8080808080808080ull) << sh;
+        m.space |= swar_gather(swar_zero_bytes(w ^ sp) | swar_zero_bytes(w ^ cr)) << sh;
+        if (m.term)
+            break;
+    }
+    return m;
+}
+
+#if defined(__SSE2__)
+static inline struct chunk_masks scan_chunk_sse2(const char *p, char *dst, char delim, char term)
+{
+    const __m128i d = _mm_set1_epi8(delim), t = _mm_set1_epi8(term), q = _mm_set1_epi8('"'),
+                  zero = _mm_setzero_si128(), sp = _mm_set1_epi8(' '), cr = _mm_set1_epi8('\r');
+    struct chunk_masks m = {0, 0, 0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        _mm_storeu_si128((__m128i *)(void *)(dst + 16 * k), v);
+        int sh = 16 * k;
+        m.delim |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, d)) << sh;
+        m.term |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, t)) << sh;
+        m.stop |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                      _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, zero)))
+                  << sh;
+        m.high |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << sh;
+        m.space |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                       _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, cr)))
+                   << sh;
+        if (m.term) /* the rest of the chunk is the next line's (or the zeroed pad) */
+            break;
+    }
+    return m;
+}
+#endif
+
+#if defined(HAVE_SCAN_AVX2)
+__attribute__((target("avx2"))) static inline struct chunk_masks
+scan_chunk_avx2(const char *p, char *dst, char delim, char term)
+{
+    const __m256i d = _mm256_set1_epi8(delim), t = _mm256_set1_epi8(term),
+                  q = _mm256_set1_epi8('"'), zero = _mm256_setzero_si256(),
+                  sp = _mm256_set1_epi8(' '), cr = _mm256_set1_epi8('\r');
+    struct chunk_masks m = {0, 0, 0, 0, 0};
+    for (int k = 0; k < 2; k++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
+        _mm256_storeu_si256((__m256i *)(void *)(dst + 32 * k), v);
+        int sh = 32 * k;
+        m.delim |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, d)) << sh;
+        m.term |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, t)) << sh;
+        m.stop |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+                      _mm256_or_si256(_mm256_cmpeq_epi8(v, q), _mm256_cmpeq_epi8(v, zero)))
+                  << sh;
+        m.high |= (uint64_t)(uint32_t)_mm256_movemask_epi8(v) << sh;
+        m.space |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+                       _mm256_or_si256(_mm256_cmpeq_epi8(v, sp), _mm256_cmpeq_epi8(v, cr)))
+                   << sh;
+        if (m.term)
+            break;
+    }
+    return m;
+}
+#endif
+
+enum { PLAIN_DONE, PLAIN_OTHER, PLAIN_MORE };
+
+/* Where the fast path puts a line's fields: the reader's arrays, held in
+ * locals while a line is split (a store through one of them could
+ * otherwise be the reader's own fields, to be read again after each). */
+struct plain_out {
+    char *arena;
+    const char **ptrs;
+    size_t *lengths;
+    unsigned char *nulls;
+};
+
+static inline void plain_out_load(struct plain_out *out, const utfall_csv_reader *r)
+{
+    *out = (struct plain_out){r->arena, r->ptrs, r->lengths, r->nulls};
+}
+
+/* Room for the next chunk: its 64 bytes in the arena, and up to 65 more
+ * fields (64 delimiters).  The fields set so far point into the arena and
+ * move with it.  -1 out of memory. */
+static __attribute__((noinline)) int plain_room(utfall_csv_reader *r, size_t bytes, size_t nf)
+{
+    if (nf + 65 > r->fields_cap && grow_fields(r, nf + 65))
+        return -1;
+    for (size_t i = 0; i < nf; i++)
+        r->offsets[i] = (size_t)(r->ptrs[i] - r->arena);
+    if (UTFALL_GROW(r->arena, r->arena_cap, bytes))
+        return -1;
+    for (size_t i = 0; i < nf; i++)
+        r->ptrs[i] = r->arena + r->offsets[i];
+    return 0;
+}
+
+/* A line longer than max_field may hold a field that is: such a field is
+ * kept empty and marked, as on_field_slow does. */
+static void plain_long_fields(utfall_csv_reader *r, size_t nf)
+{
+    for (size_t i = 0; i < nf; i++)
+        if (r->lengths[i] > r->opt.max_field) {
+            if (!r->field_too_long) {
+                r->field_too_long = 1;
+                r->long_field_index = i;
+            }
+            r->lengths[i] = 0;
+            r->arena[r->ptrs[i] - r->arena] = '\0';
+        }
+}
+
+/* Field nf of a plain line: arena[a, b), trimmed of spaces and CR (which
+ * inside a line can only be the CR of a CRLF, or a space to libcsv) when
+ * the line has any, as libcsv trims them.  An empty field is NULL, as
+ * with CSV_EMPTY_IS_NULL. */
+static inline __attribute__((always_inline)) void plain_field(struct plain_out *out, size_t nf,
+                                                              size_t a, size_t b, int spaces)
+{
+    char *ar = out->arena;
+    if (spaces) {
+        while (a < b && (ar[a] == ' ' || ar[a] == '\r'))
+            a++;
+        while (b > a && (ar[b - 1] == ' ' || ar[b - 1] == '\r'))
+            b--;
+    }
+    out->ptrs[nf] = ar + a;
+    out->lengths[nf] = b - a;
+    out->nulls[nf] = b == a;
+    ar[b] = '\0';
+}
+
+/* The bytes >= 0x80 of a line, high (a bit per byte from s on), are valid
+ * UTF-8 in a file read as UTF-8, as decode_line would pass them through?
+ * A sequence's bytes are all >= 0x80: the bits of the one that runs on
+ * past s[63] are left in *carry for the next chunk.  n: bytes readable
+ * from s. */
+static inline int plain_utf8(utfall_csv_reader *r, const char *s, size_t n, uint64_t high,
+                             uint64_t *carry)
+{
+    high &= ~*carry;
+    *carry = 0;
+    if (!high)
+        return 1;
+    if (r->enc == ENC_IS_CP1252)
         return 0;
+    do {
+        unsigned i = (unsigned)__builtin_ctzll(high);
+        const unsigned char *c = (const unsigned char *)s + i;
+        size_t k = c[0] >= 0xC2 && c[0] <= 0xDF && (c[1] & 0xC0) == 0x80 ? 2
+                                                                          : utf8_seq(c, n - i);
+        if (!k)
+            return 0;
+        if (i + k > 64) {
+            *carry = (1ull << (i + k - 64)) - 1;
+            k = 64 - i;
+        }
+        high &= k + i == 64 ? 0 : ~0ull << (i + k);
+    } while (high);
+    r->saw_utf8_multibyte = 1;
+    return 1;
+}
+
+/* The line at pos, if the fast path can take it: PLAIN_DONE with its
+ * fields set and the line consumed, PLAIN_OTHER for the general path,
+ * PLAIN_MORE when it runs past the buffered input (the general path reads
+ * on).  simd is a constant in each caller. */
+static inline __attribute__((always_inline)) int plain_line(utfall_csv_reader *r, int simd)
+{
+    const char *p = r->buf + r->pos;
+    size_t avail = r->len - r->pos, start = 0, nf = 0;
+    uint64_t carry = 0;
+    int spaces = 0;
+    if (!avail)
+        return PLAIN_MORE;
+    if (p[0] == ' ' || p[0] == '\t' || p[0] == '\r' || p[0] == '\n')
+        return PLAIN_OTHER; /* perhaps blank, or a first field to trim */
+    const char delim = r->delimiter, term = r->newline;
+    struct plain_out out;
+    plain_out_load(&out, r);
+    for (size_t o = 0;; o += 64) {
+        if (o >= avail)
+            return PLAIN_MORE;
+        if (__builtin_expect((o + SCAN_PAD > r->arena_cap) | (nf + 65 > r->fields_cap), 0)) {
+            if (plain_room(r, o + SCAN_PAD, nf))
+                return PLAIN_OTHER;
+            plain_out_load(&out, r);
+        }
+        struct chunk_masks m;
+#if defined(HAVE_SCAN_AVX2)
+        if (simd == SCAN_AVX2)
+            m = scan_chunk_avx2(p + o, out.arena + o, delim, term);
+        else
+#endif
+#if defined(__SSE2__)
+        if (simd == SCAN_SSE2)
+            m = scan_chunk_sse2(p + o, out.arena + o, delim, term);
+        else
+#endif
+            m = scan_chunk_portable(p + o, out.arena + o, delim, term);
+        uint64_t valid = avail - o >= 64 ? ~0ull : (1ull << (avail - o)) - 1;
+        uint64_t t = m.term & valid, upto = t ? (t & -t) - 1 : valid;
+        if ((m.stop & upto) || !plain_utf8(r, p + o, avail - o, m.high & upto, &carry))
+            return PLAIN_OTHER;
+        /* the CR of a CRLF ends the last field; any other space or CR
+         * means trimming this line's fields */
+        uint64_t sp = m.space & upto;
+        if (t && sp && (sp & ~(upto >> 1)) && p[o + (unsigned)__builtin_ctzll(t) - 1] == '\r')
+            sp &= upto >> 1; /* the CR right before the line end */
+        spaces |= sp != 0;
+        uint64_t d = m.delim & upto;
+        if (!spaces) { /* nearly always: no field to trim */
+            for (; d; d &= d - 1) {
+                size_t e = o + (unsigned)__builtin_ctzll(d);
+                plain_field(&out, nf++, start, e, 0);
+                start = e + 1;
+            }
+        }
+        for (; d; d &= d - 1) {
+            size_t e = o + (unsigned)__builtin_ctzll(d);
+            plain_field(&out, nf++, start, e, 1);
+            start = e + 1;
+        }
+        if (t) {
+            size_t end = o + (unsigned)__builtin_ctzll(t);
+            size_t last = end > start && p[end - 1] == '\r' ? end - 1 : end;
+            plain_field(&out, nf++, start, last, spaces);
+            r->field_too_long = 0;
+            if (__builtin_expect(end > r->opt.max_field, 0))
+                plain_long_fields(r, nf);
+            r->pos += end + 1;
+            r->raw_view_len = end + 1;
+            break;
+        }
+    }
+    r->nfields = nf;
+    r->line++;
+    r->record_line = r->line;
+    r->raw_view = p;
+    r->ptrs_set = 1;
+    r->fast_records++;
+    return PLAIN_DONE;
+}
+
+static int plain_line_portable(utfall_csv_reader *r) { return plain_line(r, SCAN_PORTABLE); }
+#if defined(__SSE2__)
+static int plain_line_sse2(utfall_csv_reader *r) { return plain_line(r, SCAN_SSE2); }
+#endif
+#if defined(HAVE_SCAN_AVX2)
+__attribute__((target("avx2"))) static int plain_line_avx2(utfall_csv_reader *r)
+{
+    return plain_line(r, SCAN_AVX2);
+}
+#endif
+
+/* The fast path for the line at pos, in the reader's scan mode. */
+static int scan_line(utfall_csv_reader *r)
+{
+#if defined(HAVE_SCAN_AVX2)
+    if (r->scan == SCAN_AVX2)
+        return plain_line_avx2(r);
+#endif
+#if defined(__SSE2__)
+    if (r->scan == SCAN_SSE2)
+        return plain_line_sse2(r);
+#endif
+    return plain_line_portable(r);
+}
+
+/* One line after another until a record is complete: the general path,
+ * which takes every line the fast path leaves. */
+static __attribute__((noinline)) int next_general(utfall_csv_reader *r, utfall_csv_record *rec,
+                                                  utfall_error *err)
+{
     for (;;) {
         int too_long = 0;
         size_t n = fill_line(r, &too_long);
@@ -777,6 +1171,35 @@ static int next_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_erro
             }
         }
     }
+}
+
+/* A record of the fast path: finish_record's work for a record of the
+ * header's width without an overlong field, the common case. */
+static inline int finish_plain(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+{
+    if (__builtin_expect(r->field_too_long | (r->nfields != r->header_fields), 0))
+        return finish_record(r, rec, err);
+    r->records++;
+    r->ptrs_set = 0;
+    const char *raw = r->raw_view;
+    size_t raw_len = r->raw_view_len;
+    r->raw_view = NULL;
+    while (raw_len && (raw[raw_len - 1] == '\n' || raw[raw_len - 1] == '\r'))
+        raw_len--;
+    *rec = (utfall_csv_record){.nfields = r->nfields, .fields = r->ptrs, .lengths = r->lengths,
+                               .is_null = r->nulls, .line = r->record_line, .end_line = r->line,
+                               .record = r->records, .raw = raw, .raw_len = raw_len};
+    return 1;
+}
+
+/* The next record, by the fast path where the line allows it. */
+static int next_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_error *err)
+{
+    if (r->finished)
+        return 0;
+    if (r->scan != SCAN_OFF && r->parser_ready && !r->in_record && scan_line(r) == PLAIN_DONE)
+        return finish_plain(r, rec, err);
+    return next_general(r, rec, err);
 }
 
 /* The header's fields, guarded already, kept to name the columns of a

@@ -7,6 +7,19 @@
 #include <string.h>
 
 #define MAX_KEYS 8
+#define CACHE_BITS 8
+
+/* A value of a one-key grouping, as the cache knows it: its length and
+ * eight bytes from each end (all of a value of up to 16 bytes). */
+struct value_key {
+    uint64_t head, tail;
+    size_t len;
+};
+
+struct cache_entry {
+    struct value_key key;
+    long group; /* + 1; 0 = empty */
+};
 
 struct utfall_grouper {
     utfall_colref *refs[MAX_KEYS];
@@ -20,6 +33,12 @@ struct utfall_grouper {
     size_t hashes_cap;
     long *slots;      /* open addressing: group index + 1, 0 = empty */
     size_t nslots;
+    /* With one key (nearly always), each row's value is first looked for
+     * here, direct-mapped by its bytes and length: a column with few
+     * values finds its group without hashing the whole string or
+     * comparing it with strcmp. */
+    struct cache_entry *cache; /* 1 << CACHE_BITS entries */
+    size_t field_hint; /* the record field the key's value was last, + 1; 0 = none */
 };
 
 size_t utfall_split_list(const char *list, char items[][128], size_t max)
@@ -62,6 +81,9 @@ utfall_status utfall_grouper_new(utfall_extract *x, const char *by, utfall_group
         }
         g->nkeys++;
     }
+    /* without it, one key is looked up as several are */
+    if (g->nkeys == 1)
+        g->cache = calloc((size_t)1 << CACHE_BITS, sizeof *g->cache);
     *out = g;
     return UTFALL_OK;
 }
@@ -78,6 +100,7 @@ void utfall_grouper_free(utfall_grouper *g)
     free(g->order);
     free(g->hashes);
     free(g->slots);
+    free(g->cache);
     free(g);
 }
 
@@ -120,17 +143,12 @@ static int rehash(utfall_grouper *g, size_t nslots)
     return 0;
 }
 
-long utfall_grouper_index(utfall_grouper *g, const utfall_row *row)
+/* The group of the values vals[0..nkeys), found by their hash or added. */
+static long find_or_add(utfall_grouper *g, const char *const *vals)
 {
-    if (g->nkeys == 0)
-        return 0;
-    const char *vals[MAX_KEYS];
-    char bufs[MAX_KEYS][64];
     uint64_t h = 1469598103934665603ull;
-    for (size_t k = 0; k < g->nkeys; k++) {
-        vals[k] = utfall_row_value(row, g->refs[k], bufs[k], sizeof bufs[k]);
+    for (size_t k = 0; k < g->nkeys; k++)
         h = hash_str(h, vals[k]);
-    }
     if (g->nslots) {
         size_t j = h & (g->nslots - 1);
         while (g->slots[j]) {
@@ -165,6 +183,74 @@ long utfall_grouper_index(utfall_grouper *g, const utfall_row *row)
         g->slots[j] = (long)g->ngroups;
     }
     return (long)g->ngroups - 1;
+}
+
+/* Read without reading past the value: for 8 to 16 bytes both ends
+ * overlap, for 4 to 7 two 4-byte halves do, below that three bytes cover
+ * it; with the length, the key is the value itself up to 16 bytes. */
+static struct value_key value_key(const char *s, size_t len)
+{
+    struct value_key k = {0, 0, len};
+    if (len >= 8) {
+        memcpy(&k.head, s, 8);
+        memcpy(&k.tail, s + len - 8, 8);
+    } else if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        k.head = a | (uint64_t)b << 32;
+    } else if (len) {
+        k.head = (unsigned char)s[0] | (unsigned)(unsigned char)s[len / 2] << 8
+                 | (unsigned)(unsigned char)s[len - 1] << 16;
+    }
+    return k;
+}
+
+/* The length of v, the key's value in row: a column's value is the
+ * record's own field, whose length the record knows (which field it is
+ * is found once, by its address); a derived value is measured. */
+static size_t value_len(utfall_grouper *g, const utfall_row *row, const char *v)
+{
+    const utfall_csv_record *rec = row->record;
+    size_t i = g->field_hint - 1;
+    if (rec && g->field_hint && i < rec->nfields && rec->fields[i] == v)
+        return rec->lengths[i];
+    for (i = 0; rec && !g->field_hint && i < rec->nfields; i++)
+        if (rec->fields[i] == v) {
+            g->field_hint = i + 1;
+            return rec->lengths[i];
+        }
+    return strlen(v);
+}
+
+/* One key: the cache first, then the hash table. */
+static long index_one(utfall_grouper *g, const utfall_row *row)
+{
+    char buf[64];
+    const char *v = utfall_row_value(row, g->refs[0], buf, sizeof buf);
+    struct value_key k = value_key(v, value_len(g, row, v));
+    uint64_t h = (k.head ^ (k.tail * 0x9e3779b97f4a7c15ull) ^ k.len) * 0xbf58476d1ce4e5b9ull;
+    struct cache_entry *e = &g->cache[h >> (64 - CACHE_BITS)];
+    if (e->group && e->key.len == k.len && e->key.head == k.head && e->key.tail == k.tail
+        && (k.len <= 16 || !memcmp(g->values[e->group - 1], v, k.len)))
+        return e->group - 1;
+    long gi = find_or_add(g, &v);
+    if (gi >= 0)
+        *e = (struct cache_entry){k, gi + 1};
+    return gi;
+}
+
+long utfall_grouper_index(utfall_grouper *g, const utfall_row *row)
+{
+    if (g->nkeys == 0)
+        return 0;
+    if (g->nkeys == 1 && g->cache)
+        return index_one(g, row);
+    const char *vals[MAX_KEYS];
+    char bufs[MAX_KEYS][64];
+    for (size_t k = 0; k < g->nkeys; k++)
+        vals[k] = utfall_row_value(row, g->refs[k], bufs[k], sizeof bufs[k]);
+    return find_or_add(g, vals);
 }
 
 /* Missing last; numbers (and leading numbers: "16-19") numerically;
