@@ -19,8 +19,14 @@ static const char usage[] =
     "  -d, --delimiter C      input delimiter , ; | or tab (default: detect)\n"
     "      --encoding ENC     auto, utf-8 or windows-1252\n"
     "      --map FIELD=HEADER use the column HEADER as canonical FIELD\n"
-    "      --outcome-map FILE map exit outcomes as written to canonical ones\n"
+    "      --outcome-map FILE exit outcomes as written: their class and own label\n"
+    "      --income-map FILE  income sources as written: their class and own label\n"
+    "      --date-format F    iso, dmy, mdy or excel (default: from each column's\n"
+    "                         values); FIELD=F for one column\n"
     "      --rejects FILE     write the rows with errors to FILE\n"
+    "      --max-rejected P   warn when more than P of the rows are rejected (5%)\n"
+    "      --shared-ids       several files: an id is the same person in each\n"
+    "      --age-range A-B    warn about ages at enrolment outside A-B (16-30)\n"
     "  -q, --quiet            do not print warnings\n"
     "  -h, --help, -V, --version\n"
     "\n"
@@ -33,6 +39,12 @@ int main(int argc, char **argv)
 {
     cli c;
     cli_init(&c, "utfall-check", usage);
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_KON) | UTFALL_FIELD_BIT(UTFALL_F_FODELSEAR) |
+        UTFALL_FIELD_BIT(UTFALL_F_ENHET) | UTFALL_FIELD_BIT(UTFALL_F_INSATS) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) | UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK) |
+        UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_FORE) | UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_EFTER) |
+        UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_FORE) | UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_EFTER);
     int strict = 0;
     static const struct option longopts[] = {CLI_COMMON_LONG_OPTIONS,
                                              {"strict", no_argument, NULL, OPT_STRICT},

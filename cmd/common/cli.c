@@ -148,16 +148,19 @@ int cli_usage_error(cli *c, const char *fmt, ...)
 int cli_report(cli *c, const utfall_error *e)
 {
     char buf[2 * UTFALL_ERROR_TEXT_MAX];
+    /* -q quiets what leaves the figures as they are, never what changes them */
+    int hidden = c->quiet && !e->changes_results;
     if (e->severity == UTFALL_SEV_WARNING) {
-        if (c->quiet)
+        if (hidden)
             return 0;
-        /* Thousands of identical warnings help nobody: show 50, count the rest. */
-        if (++c->warnings_shown > 50)
+        /* Thousands of identical warnings help nobody: show 50, count the
+         * rest; the one on too many rejected rows always shows. */
+        if (e->code_id != UTFALL_EC_TOO_MANY_REJECTED && ++c->warnings_shown > 50)
             return 0;
     }
-    utfall_error_format(e, buf, sizeof buf);
-    if (e->severity == UTFALL_SEV_NOTE && c->quiet)
+    if (e->severity == UTFALL_SEV_NOTE && hidden)
         return 0;
+    utfall_error_format_lang(e, c->lang, buf, sizeof buf);
     fprintf(stderr, "%s: %s\n", c->prog, buf);
     return e->status ? (int)e->status : 0;
 }
@@ -185,6 +188,29 @@ int cli_parse_share(const char *s, double *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* --date-format FORM for every date column, or FIELD=FORM for one. */
+static void date_format_option(cli *c, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    utfall_date_style style;
+    if (utfall_date_style_parse(eq ? eq + 1 : arg, &style))
+        exit(cli_usage_error(c, "--date-format takes iso, dmy, mdy, excel or auto (or "
+                                "FIELD=FORM for one column), not '%s'", arg));
+    static const utfall_field dates[] = {UTFALL_F_INSKRIVEN, UTFALL_F_AVSLUTAD,
+                                         UTFALL_F_UPPFOLJD_TILL};
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - arg) : 0, arg);
+    int f = eq ? utfall_field_lookup(name) : -1;
+    if (eq && f != UTFALL_F_INSKRIVEN && f != UTFALL_F_AVSLUTAD && f != UTFALL_F_UPPFOLJD_TILL)
+        exit(cli_usage_error(c, "--date-format %s: '%s' is not a date field (inskriven, "
+                                "avslutad, uppfoljd_till)", arg, name));
+    for (size_t k = 0; k < sizeof dates / sizeof dates[0]; k++)
+        if (!eq || (int)dates[k] == f)
+            c->xopt.date_style[dates[k]] = style;
+    if (!eq)
+        c->date_style = style;
 }
 
 int cli_common_option(cli *c, int opt, const char *arg)
@@ -243,6 +269,31 @@ int cli_common_option(cli *c, int opt, const char *arg)
     case OPT_OUTCOME_MAP:
         c->xopt.outcome_map_path = arg;
         return 1;
+    case OPT_INCOME_MAP:
+        c->xopt.income_map_path = arg;
+        return 1;
+    case OPT_DATE_FORMAT:
+        date_format_option(c, arg);
+        return 1;
+    case OPT_MAX_REJECTED:
+        if (cli_parse_share(arg, &c->xopt.max_rejected) || c->xopt.max_rejected < 0
+            || c->xopt.max_rejected > 1)
+            exit(cli_usage_error(c, "--max-rejected takes a share of the rows such as 5%%, 5 or "
+                                    "0.05, not '%s'", arg));
+        return 1;
+    case OPT_SHARED_IDS:
+        c->xopt.shared_ids = 1;
+        return 1;
+    case OPT_AGE_RANGE: {
+        int lo, hi, end = 0;
+        if (sscanf(arg, "%d-%d%n", &lo, &hi, &end) != 2 || arg[end] || lo < 0 || hi > 130
+            || lo > hi)
+            exit(cli_usage_error(c, "--age-range takes the youngest and oldest expected age "
+                                    "at enrolment, such as 19-29, not '%s'", arg));
+        c->xopt.age_min = lo;
+        c->xopt.age_max = hi;
+        return 1;
+    }
     case OPT_SKIP_BAD:
         c->xopt.skip_bad = 1;
         return 1;
@@ -350,6 +401,29 @@ int cli_check_output_path(cli *c, const char *path)
     return 0;
 }
 
+int cli_add_spells(cli *c, const char *path)
+{
+    if (c->nspells == sizeof c->spells / sizeof c->spells[0]
+        || c->nother_inputs == sizeof c->other_inputs / sizeof c->other_inputs[0])
+        return cli_usage_error(c, "too many --spells files (at most %zu)",
+                               sizeof c->spells / sizeof c->spells[0]);
+    c->spells[c->nspells++] = path;
+    c->other_inputs[c->nother_inputs++] = path;
+    return 0;
+}
+
+int cli_apply_map_labels(cli *c, const char *path)
+{
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_value_map *m = NULL;
+    utfall_status st = utfall_value_map_read(&m, path, UTFALL_VALUES_OUTCOME, "status map", &err);
+    if (!st)
+        st = utfall_value_map_apply_labels(m, &err);
+    utfall_value_map_free(m);
+    return st ? cli_report(c, &err) : 0;
+}
+
 int cli_open_extract(cli *c, utfall_extract **x)
 {
     utfall_error err;
@@ -370,6 +444,10 @@ int cli_open_extract(cli *c, utfall_extract **x)
     }
     utfall_status st = utfall_extract_open(x, (const char *const *)c->inputs, c->ninputs,
                                            &c->xopt, &err);
+    if (!st && (st = utfall_extract_apply_labels(*x, &err)) != UTFALL_OK) {
+        utfall_extract_close(*x);
+        *x = NULL;
+    }
     if (st)
         return cli_report(c, &err);
     return 0;

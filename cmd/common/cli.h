@@ -27,6 +27,11 @@ enum {
     OPT_SIZE,
     OPT_DPI,
     OPT_AUDIT,
+    OPT_INCOME_MAP,
+    OPT_DATE_FORMAT,
+    OPT_MAX_REJECTED,
+    OPT_SHARED_IDS,
+    OPT_AGE_RANGE,
     OPT_FIRST_COMMAND_OPTION = 1100
 };
 
@@ -39,6 +44,11 @@ enum {
         {"encoding", required_argument, NULL, OPT_ENCODING},                              \
         {"map", required_argument, NULL, OPT_MAP},                                        \
         {"outcome-map", required_argument, NULL, OPT_OUTCOME_MAP},                        \
+        {"income-map", required_argument, NULL, OPT_INCOME_MAP},                          \
+        {"date-format", required_argument, NULL, OPT_DATE_FORMAT},                        \
+        {"max-rejected", required_argument, NULL, OPT_MAX_REJECTED},                      \
+        {"shared-ids", no_argument, NULL, OPT_SHARED_IDS},                                \
+        {"age-range", required_argument, NULL, OPT_AGE_RANGE},                            \
         {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},                                    \
         {"rejects", required_argument, NULL, OPT_REJECTS},                                \
         {"section", required_argument, NULL, OPT_SECTION},                                \
@@ -68,10 +78,16 @@ enum {
     "  -d, --delimiter C      input delimiter , ; | or tab (default: detect)\n"          \
     "      --encoding ENC     auto, utf-8 or windows-1252 (default auto)\n"              \
     "      --map FIELD=HEADER use the column HEADER as canonical FIELD\n"                \
-    "      --outcome-map FILE map exit outcomes as written to canonical ones\n"          \
+    "      --outcome-map FILE exit outcomes as written: their class and own label\n"    \
+    "      --income-map FILE  income sources as written: their class and own label\n"   \
+    "      --date-format F    iso, dmy, mdy or excel (default: from each column's\n"    \
+    "                         values); FIELD=F for one column\n"                         \
     "      --skip-bad         skip rows with errors (counted) instead of stopping\n"     \
     "      --rejects FILE     write skipped rows to FILE (implies --skip-bad)\n"         \
-    "  -q, --quiet            no warnings\n"                                             \
+    "      --max-rejected P   warn when more than P of the rows are rejected (5%)\n"  \
+    "      --shared-ids       several files: an id is the same person in each\n"       \
+    "      --age-range A-B    warn about ages at enrolment outside A-B (16-30)\n"       \
+    "  -q, --quiet            no notes or warnings that leave the figures as they are\n" \
     "  -h, --help             this help;  -V, --version  version\n"
 #define CLI_EXIT_HELP(page)                                                               \
     "\nExit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"     \
@@ -112,12 +128,15 @@ typedef struct cli {
     long warnings_shown;
     char **inputs;
     size_t ninputs;
-    const char *other_inputs[4]; /* files read besides the extract (--spells, …) */
+    const char *other_inputs[40]; /* files read besides the extract (--spells, …) */
     size_t nother_inputs;
     const char *chart_path;   /* --chart FILE */
     utfall_chart_output chart_out; /* format from the extension, --size, --dpi */
     cli_chart_fn chart_fn;    /* set by the command; NULL = it has no figure */
     int args_guarded;         /* cli_getopt has run the identity-number guard over argv */
+    utfall_date_style date_style; /* --date-format FORM for every column (spells too) */
+    const char *spells[32];       /* --spells, one per extract */
+    size_t nspells;
 } cli;
 
 void cli_init(cli *c, const char *prog, const char *usage);
@@ -151,6 +170,12 @@ int cli_protect(cli *c, utfall_doc *doc);
 int cli_write_audit(cli *c, const utfall_doc *doc);
 /* Write the document to -o FILE (atomically) or stdout; return exit status. */
 int cli_write(cli *c, const utfall_doc *doc);
+/* One more --spells FILE (an input too); prints and returns 2 when there
+ * are too many. */
+int cli_add_spells(cli *c, const char *path);
+/* The labels of a --status-map file for people; prints and returns an
+ * exit status on failure. */
+int cli_apply_map_labels(cli *c, const char *path);
 /* Parse a share: "35%", "35", "0.35", "0,35" → 0.35.  -1 if invalid. */
 int cli_parse_share(const char *s, double *out);
 /* Output paths must not be one of the inputs. */

@@ -42,6 +42,9 @@ int main(int argc, char **argv)
 {
     cli c;
     cli_init(&c, "utfall-goal", usage);
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK);
     utfall_goal_options go;
     utfall_goal_options_init(&go);
     static const struct option longopts[] = {

@@ -14,7 +14,9 @@ static const char usage[] =
     "whose follow-up ends before the date are censored: left out of that\n"
     "month's denominator and counted.\n"
     "\n"
-    "      --spells FILE        status spells: id, status, fran, till (required)\n"
+    "      --spells FILE        status spells: id, status, fran, till (required;\n"
+    "                           one per extract, in the same order)\n"
+    "      --status-map FILE    statuses as written: their class and own label\n"
     "      --months LIST        horizons in months, e.g. 15 or 6,12,15 (default 15)\n"
     "  -b, --by COL             groups (default insats)\n"
     "      --strata COL[,COL]   compare within strata, e.g. kon\n"
@@ -32,6 +34,7 @@ static const char usage[] =
 
 enum {
     OPT_SPELLS = OPT_FIRST_COMMAND_OPTION,
+    OPT_STATUS_MAP,
     OPT_MONTHS,
     OPT_STRATA,
     OPT_REF,
@@ -42,9 +45,13 @@ enum {
     OPT_ADJUST
 };
 
+static cli *the_cli;
+
 static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
 {
-    return utfall_horizon_compute(x, ctx, doc, err);
+    utfall_horizon_options *ho = ctx;
+    ho->rejects = the_cli->xopt.rejects; /* opened with the extract */
+    return utfall_horizon_compute(x, ho, doc, err);
 }
 
 /* --chart: the share in success by month per group, with interval bands
@@ -62,11 +69,14 @@ int main(int argc, char **argv)
 {
     cli c;
     cli_init(&c, "utfall-horizon", usage);
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_INSATS);
     utfall_horizon_options ho;
     utfall_horizon_options_init(&ho);
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS,
         {"spells", required_argument, NULL, OPT_SPELLS},
+        {"status-map", required_argument, NULL, OPT_STATUS_MAP},
         {"months", required_argument, NULL, OPT_MONTHS},
         {"by", required_argument, NULL, 'b'},
         {"strata", required_argument, NULL, OPT_STRATA},
@@ -86,9 +96,11 @@ int main(int argc, char **argv)
             continue;
         switch (opt) {
         case OPT_SPELLS:
-            ho.spells_path = optarg;
-            c.other_inputs[0] = optarg; /* the last --spells is the one read */
-            c.nother_inputs = 1;
+            if (cli_add_spells(&c, optarg))
+                return UTFALL_ERR_USAGE;
+            break;
+        case OPT_STATUS_MAP:
+            ho.status_map_path = optarg;
             break;
         case OPT_MONTHS:
             if (utfall_horizon_parse_months(optarg, &ho, &err))
@@ -128,14 +140,21 @@ int main(int argc, char **argv)
             return cli_bad_option(&c);
         }
     }
-    if (!ho.spells_path)
+    if (!c.nspells)
         return cli_usage_error(&c, "--spells FILE is required");
+    ho.spells_paths = c.spells;
+    ho.nspells = c.nspells;
+    ho.spells_path = c.spells[0];
+    ho.spells_dates = c.date_style;
+    if (ho.status_map_path && cli_apply_map_labels(&c, ho.status_map_path))
+        return cli_finish(&c, UTFALL_ERR_DATA);
     ho.lang = c.lang;
     ho.spells_csv = c.xopt.csv;
     ho.skip_bad = c.xopt.skip_bad;
     ho.diag = c.xopt.diag;
     ho.diag_ctx = c.xopt.diag_ctx;
     c.chart_fn = chart;
+    the_cli = &c;
     if (c.chart_path)
         ho.curve = 1; /* the figure draws the curve */
     return cli_run(&c, argc, argv, optind, compute, &ho);

@@ -36,6 +36,9 @@ int main(int argc, char **argv)
 {
     cli c;
     cli_init(&c, "utfall-hours", usage);
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_FORE) |
+        UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_EFTER);
     utfall_hours_options ho;
     utfall_hours_options_init(&ho);
     static const struct option longopts[] = {

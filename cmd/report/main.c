@@ -28,7 +28,9 @@ static const char usage[] =
     "  -f, --format FMT       md, xlsx or json (default: from the extension of OUT)\n"
     "  -g, --goals FILE       the project's goals, see utfall-goals(5) (default:\n"
     "                         arbete, arbete_med_stod, studier among exited)\n"
-    "      --spells FILE      status spells: adds the outcome after N months\n"
+    "      --spells FILE      status spells: adds the outcome after N months (one\n"
+    "                         per extract, in the same order)\n"
+    "      --status-map FILE  with --spells: statuses as written, class and label\n"
     "      --months LIST      with --spells: horizons in months (default 15)\n"
     "      --ref VALUE        with --spells: reference group, e.g. FS\n"
     "      --title TEXT       project title (default: titel in the goals file)\n"
@@ -38,7 +40,9 @@ static const char usage[] =
     "      --level L          confidence level (default 0.95)\n"
     "      --lang sv|en       language (default from LANG)\n"
     "  -d, --delimiter C, --encoding ENC, --map FIELD=HEADER, --outcome-map FILE,\n"
-    "      --skip-bad, --rejects FILE, -q, --quiet   as in utfall-summary(1)\n"
+    "      --income-map FILE, --date-format F, --skip-bad, --rejects FILE,\n"
+    "      --max-rejected P, --shared-ids, --age-range A-B, -q, --quiet\n"
+    "                         as in utfall-summary(1)\n"
     "  -h, --help, -V, --version\n"
     "\n"
     "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
@@ -46,6 +50,7 @@ static const char usage[] =
 
 enum {
     OPT_SPELLS = OPT_FIRST_COMMAND_OPTION,
+    OPT_STATUS_MAP,
     OPT_MONTHS,
     OPT_REF,
     OPT_TITLE,
@@ -55,6 +60,7 @@ enum {
 
 struct opener {
     cli *c;
+    utfall_horizon_options *ho;
     int opened_first;
     int reported; /* exit status of an error cli_open_extract already printed */
 };
@@ -71,6 +77,7 @@ static utfall_status open_extract(void *ctx, int pass, utfall_extract **x, utfal
             o->reported = rc;
             return utfall_error_set(err, (utfall_status)rc, UTFALL_EC_REPORTED, "already reported");
         }
+        o->ho->rejects = o->c->xopt.rejects; /* the spells' rejected rows go there too */
         return UTFALL_OK;
     }
     utfall_extract_options xo = o->c->xopt;
@@ -188,6 +195,12 @@ int main(int argc, char **argv)
 {
     cli c;
     cli_init(&c, "utfall-report", usage);
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_KON) | UTFALL_FIELD_BIT(UTFALL_F_FODELSEAR) |
+        UTFALL_FIELD_BIT(UTFALL_F_ENHET) | UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK) | UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_FORE) |
+        UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_EFTER) | UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_FORE) |
+        UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_EFTER);
     c.suppress = 5;
     utfall_report_options ro;
     utfall_report_options_init(&ro);
@@ -202,6 +215,7 @@ int main(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"goals", required_argument, NULL, 'g'},
         {"spells", required_argument, NULL, OPT_SPELLS},
+        {"status-map", required_argument, NULL, OPT_STATUS_MAP},
         {"months", required_argument, NULL, OPT_MONTHS},
         {"ref", required_argument, NULL, OPT_REF},
         {"title", required_argument, NULL, OPT_TITLE},
@@ -214,6 +228,11 @@ int main(int argc, char **argv)
         {"encoding", required_argument, NULL, OPT_ENCODING},
         {"map", required_argument, NULL, OPT_MAP},
         {"outcome-map", required_argument, NULL, OPT_OUTCOME_MAP},
+        {"income-map", required_argument, NULL, OPT_INCOME_MAP},
+        {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
+        {"max-rejected", required_argument, NULL, OPT_MAX_REJECTED},
+        {"shared-ids", no_argument, NULL, OPT_SHARED_IDS},
+        {"age-range", required_argument, NULL, OPT_AGE_RANGE},
         {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
         {"rejects", required_argument, NULL, OPT_REJECTS},
         {"quiet", no_argument, NULL, 'q'},
@@ -229,7 +248,12 @@ int main(int argc, char **argv)
             goals_path = optarg;
             break;
         case OPT_SPELLS:
-            ho.spells_path = optarg;
+            if (cli_add_spells(&c, optarg))
+                return UTFALL_ERR_USAGE;
+            ho.spells_path = c.spells[0];
+            break;
+        case OPT_STATUS_MAP:
+            ho.status_map_path = optarg;
             break;
         case OPT_MONTHS:
             if (utfall_horizon_parse_months(optarg, &ho, &err))
@@ -264,8 +288,8 @@ int main(int argc, char **argv)
     int rc = report_format(&c, c.output, &kind);
     if (rc)
         return rc;
-    if ((months_given || ho.ref) && !ho.spells_path)
-        return cli_usage_error(&c, "--months and --ref go with --spells FILE");
+    if ((months_given || ho.ref || ho.status_map_path) && !ho.spells_path)
+        return cli_usage_error(&c, "--months, --ref and --status-map go with --spells FILE");
     if (optind >= argc)
         return cli_usage_error(&c, "no extract given: the report reads it several times, so it "
                                    "must be a file");
@@ -297,6 +321,11 @@ int main(int argc, char **argv)
     ro.audit = c.audit_path != NULL;
     ro.lang = c.lang;
     if (ho.spells_path) {
+        ho.spells_paths = c.spells;
+        ho.nspells = c.nspells;
+        ho.spells_dates = c.date_style;
+        if (ho.status_map_path && (rc = cli_apply_map_labels(&c, ho.status_map_path)))
+            return cli_finish(&c, rc);
         ho.lang = c.lang;
         ho.spells_csv = c.xopt.csv;
         ho.skip_bad = c.xopt.skip_bad;
@@ -305,7 +334,7 @@ int main(int argc, char **argv)
         ro.horizon = &ho;
     }
 
-    struct opener op = {&c, 0, 0};
+    struct opener op = {&c, &ho, 0, 0};
     utfall_report *r = NULL;
     utfall_status st = utfall_report_build(&r, open_extract, &op, &ro, &err);
     if (st) {

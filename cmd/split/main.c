@@ -37,6 +37,9 @@ int main(int argc, char **argv)
 {
     cli c;
     cli_init(&c, "utfall-split", usage);
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK);
     utfall_split_options so;
     utfall_split_options_init(&so);
     static const struct option longopts[] = {

@@ -34,6 +34,10 @@ int main(int argc, char **argv)
 {
     cli c;
     cli_init(&c, "utfall-summary", usage);
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_KON) | UTFALL_FIELD_BIT(UTFALL_F_FODELSEAR) |
+        UTFALL_FIELD_BIT(UTFALL_F_ENHET) | UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK);
     utfall_summary_options so = {NULL, UTFALL_PER_YEAR, c.lang};
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS, {"by", required_argument, NULL, 'b'},

@@ -169,9 +169,15 @@ static utfall_status unknown_ref(const struct horizon_run *run)
 static utfall_status check_options(struct horizon_run *run)
 {
     const utfall_horizon_options *opt = run->opt;
-    if (!opt->spells_path)
+    if (!opt->spells_path && !opt->nspells)
         return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_NO_SPELLS,
                                 "--spells FILE is required (one row per status spell)");
+    size_t nspells = opt->nspells ? opt->nspells : 1, nfiles = utfall_extract_nfiles(run->x);
+    if (nspells != nfiles && !(nspells == 1 && utfall_extract_ids_shared(run->x)))
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_SPELLS_PER_EXTRACT,
+                                "%zu spells files for %zu extracts: give one --spells per "
+                                "extract, in the same order (or one for all with --shared-ids)",
+                                nspells, nfiles);
     char byitems[8][128];
     run->nby = utfall_split_list(opt->by ? opt->by : "insats", byitems, 8);
     if (opt->ref && run->nby != 1)
@@ -302,7 +308,7 @@ static utfall_status add_participant(struct horizon_run *run, const utfall_row *
         utfall_error_locate(err, row->file_base, row->line, 0, NULL);
         return st;
     }
-    uint64_t id = utfall_hash_str(0, row->id);
+    uint64_t id = row->person;
     int added = utfall_hashset_add(seen, id);
     if (added < 0)
         return out_of_memory(err);
@@ -346,6 +352,13 @@ enum { SP_ID, SP_STATUS, SP_FROM, SP_TO, SP_COUNT };
 
 struct spell_file {
     utfall_csv_reader *r;
+    const utfall_extract *x;
+    size_t extract_file;          /* whose ids it names */
+    const utfall_value_map *map;  /* --status-map */
+    utfall_date_style dates;
+    FILE *rejects;
+    int header_written;
+    char header_line[1024]; /* as read, for --rejects */
     long col[SP_COUNT];            /* field of each SP_ column */
     char headers[SP_COUNT][128];   /* as written, for messages */
 };
@@ -374,6 +387,7 @@ static utfall_status spell_header(struct spell_file *f, const utfall_csv_record 
                                   utfall_error *err)
 {
     static const char *const names[SP_COUNT] = {"id", "status", "fran", "till"};
+    snprintf(f->header_line, sizeof f->header_line, "%.*s", (int)rec->raw_len, rec->raw);
     for (size_t i = 0; i < rec->nfields; i++) {
         int c = spell_column(rec->fields[i]);
         if (c >= 0 && f->col[c] < 0) {
@@ -394,9 +408,22 @@ static utfall_status spell_header(struct spell_file *f, const utfall_csv_record 
 
 static utfall_status bad_spell_date(utfall_error *err, int rcd, const char *text)
 {
+    if (rcd == -3)
+        return utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_AMBIGUOUS_DATE,
+                                "'%s' can be read day first or month first: give "
+                                "--date-format dmy (day first) or --date-format mdy",
+                                text);
     return utfall_error_set(err, UTFALL_ERR_DATA,
                             rcd == -2 ? UTFALL_EC_IMPOSSIBLE_DATE : UTFALL_EC_BAD_DATE,
                             "'%s' is not a valid date (accepted: 2014-06-30 or 20140630)", text);
+}
+
+/* A status as written: --status-map first, then the vocabulary. */
+static int spell_status(const struct spell_file *f, const char *text, int *out)
+{
+    if (f->map && (*out = utfall_value_map_lookup(f->map, text, NULL)) >= 0)
+        return 0;
+    return utfall_outcome_parse(text, out);
 }
 
 /* A well-formed row into *sp, or the error that makes it a bad row. */
@@ -407,24 +434,24 @@ static utfall_status parse_spell(const struct cohort *c, const struct spell_file
     const char *from = rec->fields[f->col[SP_FROM]], *to = rec->fields[f->col[SP_TO]];
     utfall_status bad = UTFALL_OK;
     int badcol = -1, rcd;
-    long who = find_participant(c, utfall_hash_str(0, id));
+    long who = find_participant(c, utfall_extract_person(f->x, f->extract_file, id));
     if (who < 0) {
         badcol = SP_ID;
         bad = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_ID,
                                "'%s' is not a participant in the extract", id);
-    } else if (utfall_outcome_parse(status, &sp->status)) {
+    } else if (spell_status(f, status, &sp->status)) {
         badcol = SP_STATUS;
         bad = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_STATUS,
                                "unknown status '%s' (accepted: the outcome vocabulary: "
                                "arbete, arbete_med_stod, studier, arbetssokande, praktik, "
                                "annan_insats, vard, foraldraledighet, flytt, "
                                "ej_kontaktbar, avbrott, annat)", status);
-    } else if ((rcd = utfall_date_parse(from, &sp->from)) != 0) {
+    } else if ((rcd = utfall_date_parse_as(from, f->dates, &sp->from)) != 0) {
         badcol = SP_FROM;
         bad = bad_spell_date(err, rcd, from);
     } else if (!*to) {
         sp->to = UTFALL_DATE_NONE;
-    } else if ((rcd = utfall_date_parse(to, &sp->to)) != 0) {
+    } else if ((rcd = utfall_date_parse_as(to, f->dates, &sp->to)) != 0) {
         badcol = SP_TO;
         bad = bad_spell_date(err, rcd, to);
     } else if (sp->to < sp->from) {
@@ -440,8 +467,22 @@ static utfall_status parse_spell(const struct cohort *c, const struct spell_file
     return UTFALL_OK;
 }
 
+/* With --rejects: the file's header once, then the spell as read. */
+static void write_rejected_spell(struct spell_file *f, const utfall_csv_record *rec)
+{
+    if (!f->rejects)
+        return;
+    if (!f->header_written) {
+        fputs(f->header_line, f->rejects);
+        fputc('\n', f->rejects);
+        f->header_written = 1;
+    }
+    fwrite(rec->raw, 1, rec->raw_len, f->rejects);
+    fputc('\n', f->rejects);
+}
+
 /* got: 1 for a well-formed record, -2 for a malformed one (err says why). */
-static utfall_status take_spell(struct horizon_run *run, const struct spell_file *f,
+static utfall_status take_spell(struct horizon_run *run, struct spell_file *f,
                                 const utfall_csv_record *rec, int got)
 {
     const utfall_horizon_options *opt = run->opt;
@@ -460,6 +501,7 @@ static utfall_status take_spell(struct horizon_run *run, const struct spell_file
         if (opt->diag)
             opt->diag(opt->diag_ctx, err);
         utfall_error_clear(err);
+        write_rejected_spell(f, rec);
         return UTFALL_OK;
     }
     if (UTFALL_GROW(c->s, c->scap, c->ns + 1))
@@ -492,15 +534,18 @@ static int index_spells(struct cohort *c)
     return 0;
 }
 
-static utfall_status read_spells(struct horizon_run *run)
+/* One spells file, whose ids are those of extract file `file`. */
+static utfall_status read_spell_file(struct horizon_run *run, const char *path, size_t file,
+                                     const utfall_value_map *map)
 {
     const utfall_horizon_options *opt = run->opt;
     utfall_error *err = run->err;
-    struct spell_file f = {.col = {-1, -1, -1, -1}};
+    struct spell_file f = {.col = {-1, -1, -1, -1}, .x = run->x, .extract_file = file,
+                           .map = map, .dates = opt->spells_dates, .rejects = opt->rejects};
     utfall_csv_options co = opt->spells_csv;
     co.flags &= ~(unsigned)UTFALL_CSV_UNGUARDED;
     co.channel = "spells file";
-    utfall_status st = utfall_csv_open(&f.r, opt->spells_path, &co, err);
+    utfall_status st = utfall_csv_open(&f.r, path, &co, err);
     if (st)
         return st;
     utfall_csv_record rec;
@@ -514,8 +559,24 @@ static utfall_status read_spells(struct horizon_run *run)
             st = take_spell(run, &f, &rec, got);
     }
     utfall_csv_close(f.r);
+    return st;
+}
+
+static utfall_status read_spells(struct horizon_run *run)
+{
+    const utfall_horizon_options *opt = run->opt;
+    utfall_value_map *map = NULL;
+    utfall_status st = opt->status_map_path
+                           ? utfall_value_map_read(&map, opt->status_map_path,
+                                                   UTFALL_VALUES_OUTCOME, "status map", run->err)
+                           : UTFALL_OK;
+    size_t n = opt->nspells ? opt->nspells : 1;
+    for (size_t k = 0; !st && k < n; k++)
+        st = read_spell_file(run, opt->nspells ? opt->spells_paths[k] : opt->spells_path,
+                             n == 1 ? 0 : k, map);
+    utfall_value_map_free(map);
     if (!st && index_spells(&run->c))
-        st = out_of_memory(err);
+        st = out_of_memory(run->err);
     return st;
 }
 

@@ -23,6 +23,8 @@ int utfall_grow(void *items_ptr, size_t *cap, size_t need, size_t elem, size_t f
 /* FNV-1a from seed with a splitmix64 finish; never returns 0, so 0
  * can mark an empty slot. */
 uint64_t utfall_hash_str(uint64_t seed, const char *s);
+/* A 64-bit value (a person) mixed with a seed, the same way. */
+uint64_t utfall_hash_u64(uint64_t seed, uint64_t v);
 
 /* Set of 64-bit hashes (ids, id+group): memory per distinct member. */
 typedef struct utfall_hashset utfall_hashset;
