@@ -15,11 +15,11 @@ static void print_diag(void *ctx, const utfall_error *e)
     cli_report(ctx, e);
 }
 
-void cli_init(cli *c, const char *prog, const char *usage)
+void cli_init(cli *c, const char *prog, const char *help_key)
 {
     memset(c, 0, sizeof *c);
     c->prog = prog;
-    c->usage = usage;
+    c->help_key = help_key;
     c->lang = utfall_lang_from_env();
     c->format = isatty(STDOUT_FILENO) ? UTFALL_FMT_TABLE : UTFALL_FMT_TSV;
     utfall_extract_options_init(&c->xopt);
@@ -124,14 +124,63 @@ static void guard_args(cli *c, int argc, char **argv, const char *shortopts,
     }
 }
 
+/* --lang before anything is said: --help and the first error in the
+ * language asked for, wherever the option stands. */
+static void prescan_lang(cli *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        const char *v = !strncmp(argv[i], "--lang=", 7) ? argv[i] + 7
+                        : !strcmp(argv[i], "--lang") && i + 1 < argc ? argv[i + 1]
+                                                                     : NULL;
+        if (v)
+            utfall_lang_parse(v, &c->lang);
+    }
+}
+
 int cli_getopt(cli *c, int argc, char **argv, const char *shortopts,
                const struct option *longopts)
 {
     if (!c->args_guarded) {
         guard_args(c, argc, argv, shortopts, longopts);
         c->args_guarded = 1;
+        prescan_lang(c, argc, argv);
+        /* getopt's own messages are English: ours are in the run's language */
+        opterr = 0;
+        snprintf(c->shortopts, sizeof c->shortopts, ":%s", shortopts);
     }
-    return getopt_long(argc, argv, shortopts, longopts, NULL);
+    int opt = getopt_long(argc, argv, c->shortopts, longopts, NULL);
+    if (opt == '?' || opt == ':') {
+        c->bad_opt = opt;
+        c->bad_optopt = optopt;
+        c->bad_arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+        c->longopts = longopts;
+    }
+    return opt;
+}
+
+/* The catalogue's Swedish for a message the program prints, in a
+ * Swedish run; the English otherwise. */
+static const char *say_fmt(const cli *c, const char *fmt)
+{
+    const char *sv =
+        c->lang == UTFALL_LANG_SV ? utfall_error_text_sv(UTFALL_EC_NONE, fmt) : NULL;
+    return sv ? sv : fmt;
+}
+
+void cli_say(const cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", c->prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, say_fmt(c, fmt), ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void try_help(cli *c)
+{
+    fprintf(stderr, say_fmt(c, "Try '%s --help' for more information."), c->prog);
+    fputc('\n', stderr);
 }
 
 int cli_usage_error(cli *c, const char *fmt, ...)
@@ -139,10 +188,33 @@ int cli_usage_error(cli *c, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "%s: ", c->prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, say_fmt(c, fmt), ap);
     va_end(ap);
-    fprintf(stderr, "\nTry '%s --help' for more information.\n", c->prog);
+    fputc('\n', stderr);
+    try_help(c);
     return UTFALL_ERR_USAGE;
+}
+
+const char *cli_text(const cli *c, const utfall_error *e)
+{
+    return c->lang == UTFALL_LANG_SV && e->text_sv[0] ? e->text_sv : e->text;
+}
+
+const char *cli_strerror(const cli *c, int errnum)
+{
+    return say_fmt(c, strerror(errnum));
+}
+
+static void print_help(cli *c)
+{
+    fputs(utfall_tr(c->lang, c->help_key), stdout);
+    if (c->help_common) {
+        char page[96];
+        snprintf(page, sizeof page, "%s(1)", c->prog);
+        fputs(utfall_tr(c->lang, "help.output"), stdout);
+        fputs(utfall_tr(c->lang, "help.input"), stdout);
+        printf(utfall_tr(c->lang, "help.exit"), page);
+    }
 }
 
 int cli_report(cli *c, const utfall_error *e)
@@ -161,7 +233,7 @@ int cli_report(cli *c, const utfall_error *e)
     if (e->severity == UTFALL_SEV_NOTE && hidden)
         return 0;
     utfall_error_format_lang(e, c->lang, buf, sizeof buf);
-    fprintf(stderr, "%s: %s\n", c->prog, buf);
+    cli_say(c, "%s", buf);
     return e->status ? (int)e->status : 0;
 }
 
@@ -217,7 +289,7 @@ int cli_common_option(cli *c, int opt, const char *arg)
 {
     switch (opt) {
     case 'h':
-        fputs(c->usage, stdout);
+        print_help(c);
         exit(0);
     case 'V':
         printf("%s (utfall) %s\n", c->prog, utfall_version());
@@ -390,12 +462,12 @@ int cli_check_output_path(cli *c, const char *path)
 {
     for (size_t i = 0; path && i < c->ninputs; i++)
         if (same_file(path, c->inputs[i])) {
-            fprintf(stderr, "%s: %s: refusing to write over an input file\n", c->prog, path);
+            cli_say(c, "%s: refusing to write over an input file", path);
             return UTFALL_ERR_USAGE;
         }
     for (size_t i = 0; path && i < c->nother_inputs; i++)
         if (same_file(path, c->other_inputs[i])) {
-            fprintf(stderr, "%s: %s: refusing to write over an input file\n", c->prog, path);
+            cli_say(c, "%s: refusing to write over an input file", path);
             return UTFALL_ERR_USAGE;
         }
     return 0;
@@ -430,7 +502,7 @@ int cli_open_extract(cli *c, utfall_extract **x)
     utfall_error_clear(&err);
     int rc;
     if (c->chart_path && !c->chart_fn) {
-        fprintf(stderr, "%s: --chart: this command has no standard figure\n", c->prog);
+        cli_say(c, "--chart: this command has no standard figure");
         return UTFALL_ERR_USAGE;
     }
     if ((rc = cli_check_output_path(c, c->output)) || (rc = cli_check_output_path(c, c->rejects_path))
@@ -505,7 +577,7 @@ int cli_output_open(cli *c, const char *path, cli_output *o)
         /* a device or a named pipe cannot be replaced by a rename: write to it */
         o->fp = fopen(path, "w");
         if (!o->fp) {
-            fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, path, strerror(errno));
+            cli_say(c, "%s: cannot write: %s", path, cli_strerror(c, errno));
             return UTFALL_ERR_IO;
         }
         o->direct = 1;
@@ -519,7 +591,7 @@ int cli_output_open(cli *c, const char *path, cli_output *o)
     int fd = mkstemp(o->tmp);
     o->fp = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!o->fp) {
-        fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, path, strerror(errno));
+        cli_say(c, "%s: cannot write: %s", path, cli_strerror(c, errno));
         if (fd >= 0) {
             close(fd);
             unlink(o->tmp);
@@ -538,14 +610,14 @@ int cli_output_close(cli *c, cli_output *o, int ok)
         int failed = fclose(o->fp) != 0;
         o->fp = NULL;
         if (failed && ok) {
-            fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, o->path, strerror(errno));
+            cli_say(c, "%s: cannot write: %s", o->path, cli_strerror(c, errno));
             return UTFALL_ERR_IO;
         }
         return 0;
     }
     if (!o->tmp) {
         if (fflush(stdout) != 0 && errno != EPIPE) {
-            fprintf(stderr, "%s: cannot write to standard output: %s\n", c->prog, strerror(errno));
+            cli_say(c, "cannot write to standard output: %s", cli_strerror(c, errno));
             return UTFALL_ERR_IO;
         }
         return 0;
@@ -555,7 +627,7 @@ int cli_output_close(cli *c, cli_output *o, int ok)
     if (!ok) {
         unlink(o->tmp);
     } else if (failed || rename(o->tmp, o->path) != 0) {
-        fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, o->path, strerror(errno));
+        cli_say(c, "%s: cannot write: %s", o->path, cli_strerror(c, errno));
         unlink(o->tmp);
         rc = UTFALL_ERR_IO;
     }
@@ -576,7 +648,7 @@ static int write_xlsx(cli *c, const utfall_doc *doc, cli_output *o, utfall_error
     int fd = mkstemp(tmp);
     if (fd < 0) {
         utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot create a temporary file: %s",
-                         strerror(errno));
+                         cli_strerror(c, errno));
         return -1;
     }
     close(fd);
@@ -588,20 +660,20 @@ static int write_xlsx(cli *c, const utfall_doc *doc, cli_output *o, utfall_error
         char buf[65536];
         size_t n;
         if (!in) {
-            utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "%s: %s", tmp, strerror(errno));
+            utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "%s: %s", tmp, cli_strerror(c, errno));
             rc = -1;
         }
         while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
             if (fwrite(buf, 1, n, o->fp) != n) {
                 utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
-                                 strerror(errno));
+                                 cli_strerror(c, errno));
                 rc = -1;
             }
         if (in)
             fclose(in);
         if (!rc && fflush(o->fp) != 0) {
             utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
-                             strerror(errno));
+                             cli_strerror(c, errno));
             rc = -1;
         }
     }
@@ -677,16 +749,55 @@ int cli_write_audit(cli *c, const utfall_doc *doc)
     return rc;
 }
 
+/* The long option whose value is val, or NULL. */
+static const struct option *option_of(const cli *c, int val)
+{
+    for (const struct option *o = c->longopts; o && o->name; o++)
+        if (o->val == val && !o->flag)
+            return o;
+    return NULL;
+}
+
+/* What getopt found wrong with the argument, in words. */
+static void say_bad_option(cli *c)
+{
+    char name[128];
+    const char *arg = c->bad_arg ? c->bad_arg : "";
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+    const struct option *o = c->bad_optopt ? option_of(c, c->bad_optopt) : NULL;
+    if (c->bad_opt == ':') {
+        if (o)
+            snprintf(name, sizeof name, "--%s", o->name);
+        else
+            snprintf(name, sizeof name, "-%c", c->bad_optopt);
+        cli_say(c, "option '%s' needs a value", name);
+    } else if (c->bad_optopt && o && name[0] == '-' && name[1] == '-') {
+        cli_say(c, "option '--%s' takes no value", o->name);
+    } else if (c->bad_optopt && !(name[0] == '-' && name[1] == '-')) {
+        cli_say(c, "unknown option '-%c'", c->bad_optopt);
+    } else {
+        size_t n = strlen(name + 2), matches = 0;
+        for (const struct option *q = c->longopts; q && q->name; q++)
+            matches += !strncmp(q->name, name + 2, n);
+        if (matches > 1)
+            cli_say(c, "option '%s' is the beginning of several options: write it out", name);
+        else
+            cli_say(c, "unknown option '%s'", name);
+    }
+}
+
 int cli_bad_option(cli *c)
 {
-    fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
+    if (c->bad_opt)
+        say_bad_option(c);
+    try_help(c);
     return UTFALL_ERR_USAGE;
 }
 
 int cli_finish(cli *c, int rc)
 {
     if (c->warnings_shown > 50)
-        fprintf(stderr, "%s: %ld more warnings not shown\n", c->prog, c->warnings_shown - 50);
+        cli_say(c, "%ld more warnings not shown", c->warnings_shown - 50);
     if (c->rejects_open) {
         /* The rejected rows are worth keeping after a data error too, but
          * never after a privacy refusal or a failure to read or write. */
@@ -703,7 +814,7 @@ void cli_report_rows(cli *c, const utfall_extract *x)
 {
     utfall_extract_stats s;
     utfall_extract_get_stats(x, &s);
-    fprintf(stderr, "%s: %ld rows read = %ld used + %ld rejected; %ld warnings\n", c->prog,
+    cli_say(c, "%ld rows read = %ld used + %ld rejected; %ld warnings",
             s.rows_read, s.rows_used, s.rows_rejected, s.warnings);
 }
 
@@ -715,7 +826,7 @@ static int cli_draw(cli *c, utfall_doc *doc, void *ctx)
     utfall_error_clear(&err);
     utfall_chart *chart = utfall_chart_new(c->lang);
     if (!chart) {
-        fprintf(stderr, "%s: out of memory\n", c->prog);
+        cli_say(c, "out of memory");
         return UTFALL_ERR_NOMEM;
     }
     utfall_status st = c->chart_fn(c, doc, ctx, chart, &err);

@@ -5,32 +5,6 @@
 #include "cli.h"
 #include "utfall/horizon.h"
 
-static const char usage[] =
-    "Usage: utfall horizon --spells SPELLS [OPTION]... [FILE]...\n"
-    "The share of each group with a success status N months after each\n"
-    "participant's own start (the way effect evaluations compare methods),\n"
-    "from the extract (one row per participant: insats, inskriven,\n"
-    "uppfoljd_till) and a spells file (id, status, fran, till).  Participants\n"
-    "whose follow-up ends before the date are censored: left out of that\n"
-    "month's denominator and counted.\n"
-    "\n"
-    "      --spells FILE        status spells: id, status, fran, till (required;\n"
-    "                           one per extract, in the same order)\n"
-    "      --status-map FILE    statuses as written: their class and own label\n"
-    "      --months LIST        horizons in months, e.g. 15 or 6,12,15 (default 15)\n"
-    "  -b, --by COL             groups (default insats)\n"
-    "      --strata COL[,COL]   compare within strata, e.g. kon\n"
-    "      --ref VALUE          reference group for differences, e.g. FS\n"
-    "      --adjust COL[,COL]   logistic regression on the group (needs --ref) and\n"
-    "                           covariates, e.g. kon,alder: odds ratios and the\n"
-    "                           adjusted difference (--section adjusted and\n"
-    "                           adjusted_terms)\n"
-    "  -s, --success LIST       success statuses (default arbete,arbete_med_stod)\n"
-    "      --followed-until D   follow-up end for everyone (default: uppfoljd_till)\n"
-    "      --curve              the share at every month 0..H (section curve)\n"
-    "      --km                 Kaplan-Meier time to first success and log-rank\n"
-    "      --level L            confidence level (default 0.95)\n"
-    CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-horizon(1)");
 
 enum {
     OPT_SPELLS = OPT_FIRST_COMMAND_OPTION,
@@ -68,7 +42,8 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-horizon", usage);
+    cli_init(&c, "utfall-horizon", "help.horizon");
+    c.help_common = 1;
     /* the fields it uses: stderr names those without a column */
     c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_INSATS);
     utfall_horizon_options ho;
@@ -104,7 +79,7 @@ int main(int argc, char **argv)
             break;
         case OPT_MONTHS:
             if (utfall_horizon_parse_months(optarg, &ho, &err))
-                return cli_usage_error(&c, "%s", err.text);
+                return cli_usage_error(&c, "%s", cli_text(&c, &err));
             break;
         case 'b':
             ho.by = optarg;
@@ -117,7 +92,7 @@ int main(int argc, char **argv)
             break;
         case 's':
             if (utfall_outcome_set_parse(optarg, &ho.success, &err))
-                return cli_usage_error(&c, "--success: %s", err.text);
+                return cli_usage_error(&c, "--success: %s", cli_text(&c, &err));
             break;
         case OPT_FOLLOWED:
             if (utfall_date_parse(optarg, &ho.followed_until))

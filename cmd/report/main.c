@@ -10,43 +10,6 @@
 #include "utfall/goals_file.h"
 #include "utfall/report.h"
 
-static const char usage[] =
-    "Usage: utfall report [OPTION]... -o OUT EXTRACT...\n"
-    "The results section of a slutrapport: participants, goal attainment (one\n"
-    "block per goal: the goal as written, target, outcome with interval, met or\n"
-    "not, how many are missing), exit outcomes by gender and unit, change in\n"
-    "activity, the outcome after N months (with --spells), and the method and\n"
-    "definitions behind every figure, with charts.  OUT ending in .pdf gives an A4\n"
-    "PDF, .md Markdown with the charts as PNG files in OUT-figurer/ (pandoc turns\n"
-    "it into Word), .xlsx an Excel workbook, .json every table for programs.  The\n"
-    "extract is read several times,\n"
-    "so it must be a file, not standard input.\n"
-    "\n"
-    "  -o, --output OUT       the report: OUT.pdf, OUT.md, OUT.xlsx or OUT.json\n"
-    "                         (required; '-' writes Markdown without charts, or XLSX\n"
-    "                         or JSON with --format, to stdout)\n"
-    "  -f, --format FMT       md, xlsx or json (default: from the extension of OUT)\n"
-    "  -g, --goals FILE       the project's goals, see utfall-goals(5) (default:\n"
-    "                         arbete, arbete_med_stod, studier among exited)\n"
-    "      --spells FILE      status spells: adds the outcome after N months (one\n"
-    "                         per extract, in the same order)\n"
-    "      --status-map FILE  with --spells: statuses as written, class and label\n"
-    "      --months LIST      with --spells: horizons in months (default 15)\n"
-    "      --ref VALUE        with --spells: reference group, e.g. FS\n"
-    "      --title TEXT       project title (default: titel in the goals file)\n"
-    "      --date DATE        date shown in the generated-by line (default none)\n"
-    "      --suppress N       hide counts below N (default 5; 0 turns it off)\n"
-    "      --audit FILE       write what is hidden and why, as JSON (utfall(1))\n"
-    "      --level L          confidence level (default 0.95)\n"
-    "      --lang sv|en       language (default from LANG)\n"
-    "  -d, --delimiter C, --encoding ENC, --map FIELD=HEADER, --outcome-map FILE,\n"
-    "      --income-map FILE, --date-format F, --skip-bad, --rejects FILE,\n"
-    "      --max-rejected P, --shared-ids, --age-range A-B, -q, --quiet\n"
-    "                         as in utfall-summary(1)\n"
-    "  -h, --help, -V, --version\n"
-    "\n"
-    "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
-    "found, 4 input/output error.  See utfall-report(1).\n";
 
 enum {
     OPT_SPELLS = OPT_FIRST_COMMAND_OPTION,
@@ -129,7 +92,7 @@ static int write_figures(cli *c, utfall_report *r, const char *md_path)
     int stem = (int)(dot && (!slash || dot > slash) ? dot - md_path : (int)strlen(md_path));
     if (snprintf(dir, sizeof dir, "%.*s-%s", stem, md_path,
                  c->lang == UTFALL_LANG_SV ? "figurer" : "figures") >= (int)sizeof dir) {
-        fprintf(stderr, "%s: %s: the path is too long\n", c->prog, md_path);
+        cli_say(c, "%s: the path is too long", md_path);
         return UTFALL_ERR_USAGE;
     }
     const char *base = strrchr(dir, '/');
@@ -143,8 +106,8 @@ static int write_figures(cli *c, utfall_report *r, const char *md_path)
         if (!chart)
             continue;
         if (!number && mkdir(dir, 0777) && errno != EEXIST) {
-            fprintf(stderr, "%s: %s: cannot create the folder for the figures: %s\n", c->prog,
-                    dir, strerror(errno));
+            cli_say(c, "%s: cannot create the folder for the figures: %s",
+                    dir, cli_strerror(c, errno));
             return UTFALL_ERR_IO;
         }
         number++;
@@ -161,8 +124,8 @@ static int write_figures(cli *c, utfall_report *r, const char *md_path)
     for (int k = number + 1; !rc && k <= MAX_STALE_FIGURES; k++) {
         snprintf(file, sizeof file, "%s/fig%d.png", dir, k);
         if (unlink(file) && errno != ENOENT && errno != ENOTDIR) {
-            fprintf(stderr, "%s: %s: cannot remove an old figure: %s\n", c->prog, file,
-                    strerror(errno));
+            cli_say(c, "%s: cannot remove an old figure: %s", file,
+                    cli_strerror(c, errno));
             rc = UTFALL_ERR_IO;
         }
     }
@@ -194,7 +157,7 @@ static int write_pdf(cli *c, utfall_report *r)
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-report", usage);
+    cli_init(&c, "utfall-report", "help.report");
     /* the fields it uses: stderr names those without a column */
     c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_KON) | UTFALL_FIELD_BIT(UTFALL_F_FODELSEAR) |
         UTFALL_FIELD_BIT(UTFALL_F_ENHET) | UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
@@ -257,7 +220,7 @@ int main(int argc, char **argv)
             break;
         case OPT_MONTHS:
             if (utfall_horizon_parse_months(optarg, &ho, &err))
-                return cli_usage_error(&c, "%s", err.text);
+                return cli_usage_error(&c, "%s", cli_text(&c, &err));
             months_given = 1;
             break;
         case OPT_REF:

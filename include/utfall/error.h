@@ -83,10 +83,15 @@ UTFALL_API void utfall_error_format(const utfall_error *err, char *buf, size_t s
  * "kolumn"). */
 UTFALL_API void utfall_error_format_lang(const utfall_error *err, int lang, char *buf,
                                          size_t size);
+/* dst's text was made of src's ("%s" of it): give it src's Swedish too. */
+UTFALL_API void utfall_error_adopt_text(utfall_error *dst, const utfall_error *src);
 /* The catalogue's Swedish for an English message format (lib/core/
- * messages.def, ERR entries), or NULL.  code narrows the search; NONE
+ * messages.def, TEXT entries), or NULL.  code narrows the search; NONE
  * matches any entry with the same English. */
 UTFALL_API const char *utfall_error_text_sv(utfall_error_code code, const char *fmt);
+/* The system's English words for the usual errors (strerror) inside a
+ * Swedish text replaced by Swedish ones, in place. */
+UTFALL_API void utfall_error_sv_errno(char *text, size_t size);
 
 #ifdef __cplusplus
 }

@@ -203,13 +203,15 @@ static utfall_status open_groups(struct horizon_run *run)
     return st;
 }
 
+/* The message (a format with the column's %s) when covariate c repeats
+ * one before it or the --by column; NULL when it does not. */
 static const char *covariate_clash(const struct horizon_run *run, const struct covariate *c)
 {
     for (const struct covariate *o = run->cv; o < c; o++)
         if (!strcmp(o->name, c->name))
-            return "is given twice";
+            return "--adjust: '%s' is given twice";
     if (!strcmp(c->name, utfall_grouper_key_name(run->g, 0)))
-        return "is the --by column, already in the model";
+        return "--adjust: '%s' is the --by column, already in the model";
     return NULL;
 }
 
@@ -237,8 +239,7 @@ static utfall_status parse_covariates(struct horizon_run *run)
         *c = (struct covariate){ref, utfall_colref_name(ref), 0};
         const char *clash = covariate_clash(run, c);
         if (clash)
-            return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ADJUST,
-                                    "--adjust: '%s' %s", items[k], clash);
+            return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ADJUST, clash, items[k]);
     }
     return UTFALL_OK;
 }

@@ -36,10 +36,12 @@ utfall_status utfall_error_vset(utfall_error *err, utfall_status status, utfall_
     va_list aq;
     va_copy(aq, ap);
     vsnprintf(err->text, sizeof err->text, fmt, ap);
-    if (sv)
+    if (sv) {
         vsnprintf(err->text_sv, sizeof err->text_sv, sv, aq);
-    else
+        utfall_error_sv_errno(err->text_sv, sizeof err->text_sv);
+    } else {
         err->text_sv[0] = '\0';
+    }
     va_end(aq);
     return status;
 }
@@ -52,6 +54,12 @@ utfall_status utfall_error_set(utfall_error *err, utfall_status status, utfall_e
     utfall_error_vset(err, status, code, fmt, ap);
     va_end(ap);
     return status;
+}
+
+void utfall_error_adopt_text(utfall_error *dst, const utfall_error *src)
+{
+    if (dst && src && !strcmp(dst->text, src->text))
+        memcpy(dst->text_sv, src->text_sv, sizeof dst->text_sv);
 }
 
 void utfall_error_locate(utfall_error *err, const char *file, long line, long record,

@@ -13,9 +13,9 @@ struct catalogue_entry {
 
 static const struct catalogue_entry catalogue[] = {
 #define MSG(key, en, sv) {key, {en, sv}},
-#define ERR(code, en, sv)
+#define TEXT(code, en, sv)
 #include "messages.def"
-#undef ERR
+#undef TEXT
 #undef MSG
 };
 
