@@ -121,6 +121,7 @@ int main(int argc, char **argv)
     ho.nspells = c.nspells;
     ho.spells_path = c.spells[0];
     ho.spells_dates = c.date_style;
+    ho.max_rejected = c.xopt.max_rejected;
     if (ho.status_map_path && cli_apply_map_labels(&c, ho.status_map_path))
         return cli_finish(&c, UTFALL_ERR_DATA);
     ho.lang = c.lang;

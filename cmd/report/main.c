@@ -287,6 +287,7 @@ int main(int argc, char **argv)
         ho.spells_paths = c.spells;
         ho.nspells = c.nspells;
         ho.spells_dates = c.date_style;
+        ho.max_rejected = c.xopt.max_rejected;
         if (ho.status_map_path && (rc = cli_apply_map_labels(&c, ho.status_map_path)))
             return cli_finish(&c, rc);
         ho.lang = c.lang;

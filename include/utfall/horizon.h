@@ -33,6 +33,7 @@ typedef struct utfall_horizon_options {
                                      * from: auto reads only unambiguous forms) */
     FILE *rejects;                  /* with skip_bad: rejected spells, each file's header
                                      * first; NULL = none */
+    double max_rejected;            /* a warning when more spells are rejected (0.05) */
     utfall_csv_options spells_csv;
     int skip_bad;                /* skip bad spell rows (counted) */
     utfall_diag_fn diag;

@@ -24,6 +24,7 @@ void utfall_horizon_options_init(utfall_horizon_options *opt)
     opt->by = "insats";
     opt->success = (1u << UTFALL_OUTCOME_ARBETE) | (1u << UTFALL_OUTCOME_ARBETE_MED_STOD);
     opt->level = UTFALL_STATS_DEFAULT_LEVEL;
+    opt->max_rejected = 0.05;
 }
 
 utfall_status utfall_horizon_parse_months(const char *list, utfall_horizon_options *opt,
@@ -563,6 +564,26 @@ static utfall_status read_spell_file(struct horizon_run *run, const char *path, 
     return st;
 }
 
+/* More spells rejected than the options allow: said whatever -q says. */
+static void tell_rejected_spells(const struct horizon_run *run)
+{
+    const struct cohort *c = &run->c;
+    if (!run->opt->diag || run->opt->max_rejected < 0 || !c->spells_read
+        || (double)c->spells_rejected <= run->opt->max_rejected * (double)c->spells_read)
+        return;
+    utfall_error w;
+    utfall_error_clear(&w);
+    utfall_error_set(&w, UTFALL_OK, UTFALL_EC_TOO_MANY_REJECTED,
+                     "%ld of %ld spells (%.0f%%) were rejected, more than the %.0f%% "
+                     "--max-rejected allows: the outcome rests on the %ld spells used",
+                     c->spells_rejected, c->spells_read,
+                     100.0 * (double)c->spells_rejected / (double)c->spells_read,
+                     100.0 * run->opt->max_rejected, c->spells_used);
+    w.severity = UTFALL_SEV_WARNING;
+    w.changes_results = 1;
+    run->opt->diag(run->opt->diag_ctx, &w);
+}
+
 static utfall_status read_spells(struct horizon_run *run)
 {
     const utfall_horizon_options *opt = run->opt;
@@ -578,6 +599,8 @@ static utfall_status read_spells(struct horizon_run *run)
     utfall_value_map_free(map);
     if (!st && index_spells(&run->c))
         st = out_of_memory(run->err);
+    if (!st)
+        tell_rejected_spells(run);
     return st;
 }
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/internal.h"
+
 struct catalogue_entry {
     const char *key;
     const char *text[2];
@@ -107,6 +109,17 @@ static const char *combined_label(utfall_lang lang, const char *key)
     }
     combined[ncombined++] = (struct combined_label){k, t, lang};
     return t;
+}
+
+size_t utfall_tr_own_count(void)
+{
+    return nown;
+}
+
+void utfall_tr_own_at(size_t i, const char **key, const char **text)
+{
+    *key = i < nown ? own[i].key : "";
+    *text = i < nown ? own[i].text : "";
 }
 
 void utfall_tr_own_clear(void)

@@ -41,6 +41,11 @@ void utfall_fold(const char *s, char *buf, size_t size);
 /* Split "a,b,c" into at most max items (in place copies); returns count. */
 size_t utfall_split_list(const char *list, char items[][128], size_t max);
 
+/* ---- own labels (lib/core/i18n.c), for the render module's copy ------ */
+
+size_t utfall_tr_own_count(void);
+void utfall_tr_own_at(size_t i, const char **key, const char **text);
+
 /* ---- random numbers (lib/ingest/synth.c) ----------------------------- */
 
 /* xoshiro256**: the same seed gives the same stream on every machine. */
