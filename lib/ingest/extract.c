@@ -376,7 +376,9 @@ static utfall_status parse_outcome_field(utfall_extract *x, const utfall_csv_rec
                    UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_OUTCOME,
                    "unknown exit outcome '%s' (accepted: arbete, arbete_med_stod, studier, "
                    "arbetssokande, praktik, annan_insats, vard, foraldraledighet, flytt, "
-                   "ej_kontaktbar, avbrott, annat; map others with --outcome-map FILE)",
+                   "ej_kontaktbar, avbrott, annat; map others with --outcome-map FILE, a file "
+                   "of lines value;key;label such as Sjukskriven;vard;Sjukskriven, see "
+                   "utfall-extract(5))",
                    s);
 }
 
