@@ -176,7 +176,7 @@ static utfall_status check_options(struct horizon_run *run)
     size_t nspells = opt->nspells ? opt->nspells : 1, nfiles = utfall_extract_nfiles(run->x);
     if (nspells != nfiles && !(nspells == 1 && utfall_extract_ids_shared(run->x)))
         return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_SPELLS_PER_EXTRACT,
-                                "%zu spells files for %zu extracts: give one --spells per "
+                                "spells files: %zu, extracts: %zu; give one --spells per "
                                 "extract, in the same order (or one for all with --shared-ids)",
                                 nspells, nfiles);
     char byitems[8][128];
