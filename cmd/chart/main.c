@@ -6,37 +6,6 @@
 
 #include "cli.h"
 
-static const char usage[] =
-    "Usage: utfall chart [OPTION]... -o FILE [INPUT]\n"
-    "Draw a table as a chart for the report: PDF, PNG or SVG by the extension of\n"
-    "FILE.  INPUT is a TSV or CSV file with a header line ('-' or none: stdin),\n"
-    "such as the output of another utfall command.\n"
-    "\n"
-    "  -t, --type KIND        bar (default), hbar, grouped, stacked, diverging,\n"
-    "                         line, histogram, forest\n"
-    "  -x, --x COL            categories (line, histogram: the numeric x);\n"
-    "                         default the first column\n"
-    "  -y, --y COL[,COL]...   values; several columns: one series each\n"
-    "  -g, --group COL        series (grouped, stacked, diverging, line)\n"
-    "      --lo COL, --hi COL interval: whiskers on bars, bands on lines\n"
-    "  -n, --n COL            group sizes shown in the labels: Malmö (n = 108)\n"
-    "      --target V         target line at V (35%, 0.35 or 35 with --percent)\n"
-    "      --marker X         vertical marker at X on a line chart or histogram;\n"
-    "                         the line of no difference of a forest plot\n"
-    "      --marker-label T   its label\n"
-    "  -p, --percent          values are shares 0-1: a 0-100 % axis\n"
-    "      --no-total         leave out the total row\n"
-    "      --title T, --subtitle T, --xlabel T, --ylabel T, --note T\n"
-    "  -o, --output FILE      the chart: FILE.pdf, FILE.png or FILE.svg\n"
-    "      --size WxH         mm for PDF and SVG (default 160x100), pixels for PNG\n"
-    "      --dpi N            PNG resolution (default 150; 300 for print)\n"
-    "  -d, --delimiter C      input delimiter , ; | or tab (default: detect)\n"
-    "      --lang sv|en       language of labels and numbers (default from LANG)\n"
-    "  -h, --help, -V, --version\n"
-    "\n"
-    "Exit status: 0 ok, 1 data error (missing column, value not a number, empty\n"
-    "input), 2 usage error, 3 personal identity number found, 4 input/output\n"
-    "error.  See utfall-chart(1).\n";
 
 enum {
     OPT_LO = OPT_FIRST_COMMAND_OPTION,
@@ -55,7 +24,7 @@ enum {
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-chart", usage);
+    cli_init(&c, "utfall-chart", "help.chart");
     utfall_chart_columns cols = {0};
     utfall_chart_panel_options po;
     utfall_chart_panel_options_init(&po);
@@ -136,8 +105,9 @@ int main(int argc, char **argv)
         double v;
         int share = po.percent || strchr(target, '%');
         if (share ? cli_parse_share(target, &v) : utfall_number_parse(target, &v))
-            return cli_usage_error(&c, "--target takes a %s, not '%s'",
-                                   share ? "share such as 35%, 35 or 0.35" : "number",
+            return cli_usage_error(&c, share ? "--target takes a share such as 35%%, 35 or "
+                                               "0.35, not '%s'"
+                                             : "--target takes a number, not '%s'",
                                    target);
         po.target = v;
     }

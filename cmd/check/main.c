@@ -5,34 +5,19 @@
 #include "cli.h"
 #include "utfall/check.h"
 
-static const char usage[] =
-    "Usage: utfall check [OPTION]... [FILE]...\n"
-    "Validate extracts without computing figures: every problem is reported with\n"
-    "its file, line and column, then a profile (rows, persons, columns recognised,\n"
-    "missing values, date range, distinct values).  FILE '-' or none reads stdin.\n"
-    "\n"
-    "      --strict           warnings count as problems too (exit 1)\n"
-    "  -f, --format FMT       table, tsv, csv, json, md, xlsx\n"
-    "  -o, --output FILE      write the profile to FILE\n"
-    "      --section NAME     with tsv/csv: rows, columns or values\n"
-    "      --lang sv|en       language of human output\n"
-    "  -d, --delimiter C      input delimiter , ; | or tab (default: detect)\n"
-    "      --encoding ENC     auto, utf-8 or windows-1252\n"
-    "      --map FIELD=HEADER use the column HEADER as canonical FIELD\n"
-    "      --outcome-map FILE map exit outcomes as written to canonical ones\n"
-    "      --rejects FILE     write the rows with errors to FILE\n"
-    "  -q, --quiet            do not print warnings\n"
-    "  -h, --help, -V, --version\n"
-    "\n"
-    "Exit status: 0 no errors, 1 errors found (or warnings with --strict),\n"
-    "2 usage error, 3 personal identity number found, 4 input/output error.\n";
 
 enum { OPT_STRICT = OPT_FIRST_COMMAND_OPTION };
 
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-check", usage);
+    cli_init(&c, "utfall-check", "help.check");
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_KON) | UTFALL_FIELD_BIT(UTFALL_F_FODELSEAR) |
+        UTFALL_FIELD_BIT(UTFALL_F_ENHET) | UTFALL_FIELD_BIT(UTFALL_F_INSATS) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) | UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK) |
+        UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_FORE) | UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_EFTER) |
+        UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_FORE) | UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_EFTER);
     int strict = 0;
     static const struct option longopts[] = {CLI_COMMON_LONG_OPTIONS,
                                              {"strict", no_argument, NULL, OPT_STRICT},

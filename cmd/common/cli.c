@@ -15,11 +15,11 @@ static void print_diag(void *ctx, const utfall_error *e)
     cli_report(ctx, e);
 }
 
-void cli_init(cli *c, const char *prog, const char *usage)
+void cli_init(cli *c, const char *prog, const char *help_key)
 {
     memset(c, 0, sizeof *c);
     c->prog = prog;
-    c->usage = usage;
+    c->help_key = help_key;
     c->lang = utfall_lang_from_env();
     c->format = isatty(STDOUT_FILENO) ? UTFALL_FMT_TABLE : UTFALL_FMT_TSV;
     utfall_extract_options_init(&c->xopt);
@@ -124,14 +124,63 @@ static void guard_args(cli *c, int argc, char **argv, const char *shortopts,
     }
 }
 
+/* --lang before anything is said: --help and the first error in the
+ * language asked for, wherever the option stands. */
+static void prescan_lang(cli *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        const char *v = !strncmp(argv[i], "--lang=", 7) ? argv[i] + 7
+                        : !strcmp(argv[i], "--lang") && i + 1 < argc ? argv[i + 1]
+                                                                     : NULL;
+        if (v)
+            utfall_lang_parse(v, &c->lang);
+    }
+}
+
 int cli_getopt(cli *c, int argc, char **argv, const char *shortopts,
                const struct option *longopts)
 {
     if (!c->args_guarded) {
         guard_args(c, argc, argv, shortopts, longopts);
         c->args_guarded = 1;
+        prescan_lang(c, argc, argv);
+        /* getopt's own messages are English: ours are in the run's language */
+        opterr = 0;
+        snprintf(c->shortopts, sizeof c->shortopts, ":%s", shortopts);
     }
-    return getopt_long(argc, argv, shortopts, longopts, NULL);
+    int opt = getopt_long(argc, argv, c->shortopts, longopts, NULL);
+    if (opt == '?' || opt == ':') {
+        c->bad_opt = opt;
+        c->bad_optopt = optopt;
+        c->bad_arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+        c->longopts = longopts;
+    }
+    return opt;
+}
+
+/* The catalogue's Swedish for a message the program prints, in a
+ * Swedish run; the English otherwise. */
+static const char *say_fmt(const cli *c, const char *fmt)
+{
+    const char *sv =
+        c->lang == UTFALL_LANG_SV ? utfall_error_text_sv(UTFALL_EC_NONE, fmt) : NULL;
+    return sv ? sv : fmt;
+}
+
+void cli_say(const cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", c->prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, say_fmt(c, fmt), ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void try_help(cli *c)
+{
+    fprintf(stderr, say_fmt(c, "Try '%s --help' for more information."), c->prog);
+    fputc('\n', stderr);
 }
 
 int cli_usage_error(cli *c, const char *fmt, ...)
@@ -139,26 +188,52 @@ int cli_usage_error(cli *c, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "%s: ", c->prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, say_fmt(c, fmt), ap);
     va_end(ap);
-    fprintf(stderr, "\nTry '%s --help' for more information.\n", c->prog);
+    fputc('\n', stderr);
+    try_help(c);
     return UTFALL_ERR_USAGE;
+}
+
+const char *cli_text(const cli *c, const utfall_error *e)
+{
+    return c->lang == UTFALL_LANG_SV && e->text_sv[0] ? e->text_sv : e->text;
+}
+
+const char *cli_strerror(const cli *c, int errnum)
+{
+    return say_fmt(c, strerror(errnum));
+}
+
+static void print_help(cli *c)
+{
+    fputs(utfall_tr(c->lang, c->help_key), stdout);
+    if (c->help_common) {
+        char page[96];
+        snprintf(page, sizeof page, "%s(1)", c->prog);
+        fputs(utfall_tr(c->lang, "help.output"), stdout);
+        fputs(utfall_tr(c->lang, "help.input"), stdout);
+        printf(utfall_tr(c->lang, "help.exit"), page);
+    }
 }
 
 int cli_report(cli *c, const utfall_error *e)
 {
     char buf[2 * UTFALL_ERROR_TEXT_MAX];
+    /* -q quiets what leaves the figures as they are, never what changes them */
+    int hidden = c->quiet && !e->changes_results;
     if (e->severity == UTFALL_SEV_WARNING) {
-        if (c->quiet)
+        if (hidden)
             return 0;
-        /* Thousands of identical warnings help nobody: show 50, count the rest. */
-        if (++c->warnings_shown > 50)
+        /* Thousands of identical warnings help nobody: show 50, count the
+         * rest; the one on too many rejected rows always shows. */
+        if (e->code_id != UTFALL_EC_TOO_MANY_REJECTED && ++c->warnings_shown > 50)
             return 0;
     }
-    utfall_error_format(e, buf, sizeof buf);
-    if (e->severity == UTFALL_SEV_NOTE && c->quiet)
+    if (e->severity == UTFALL_SEV_NOTE && hidden)
         return 0;
-    fprintf(stderr, "%s: %s\n", c->prog, buf);
+    utfall_error_format_lang(e, c->lang, buf, sizeof buf);
+    cli_say(c, "%s", buf);
     return e->status ? (int)e->status : 0;
 }
 
@@ -187,11 +262,34 @@ int cli_parse_share(const char *s, double *out)
     return 0;
 }
 
+/* --date-format FORM for every date column, or FIELD=FORM for one. */
+static void date_format_option(cli *c, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    utfall_date_style style;
+    if (utfall_date_style_parse(eq ? eq + 1 : arg, &style))
+        exit(cli_usage_error(c, "--date-format takes iso, dmy, mdy, excel or auto (or "
+                                "FIELD=FORM for one column), not '%s'", arg));
+    static const utfall_field dates[] = {UTFALL_F_INSKRIVEN, UTFALL_F_AVSLUTAD,
+                                         UTFALL_F_UPPFOLJD_TILL};
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - arg) : 0, arg);
+    int f = eq ? utfall_field_lookup(name) : -1;
+    if (eq && f != UTFALL_F_INSKRIVEN && f != UTFALL_F_AVSLUTAD && f != UTFALL_F_UPPFOLJD_TILL)
+        exit(cli_usage_error(c, "--date-format %s: '%s' is not a date field (inskriven, "
+                                "avslutad, uppfoljd_till)", arg, name));
+    for (size_t k = 0; k < sizeof dates / sizeof dates[0]; k++)
+        if (!eq || (int)dates[k] == f)
+            c->xopt.date_style[dates[k]] = style;
+    if (!eq)
+        c->date_style = style;
+}
+
 int cli_common_option(cli *c, int opt, const char *arg)
 {
     switch (opt) {
     case 'h':
-        fputs(c->usage, stdout);
+        print_help(c);
         exit(0);
     case 'V':
         printf("%s (utfall) %s\n", c->prog, utfall_version());
@@ -243,6 +341,31 @@ int cli_common_option(cli *c, int opt, const char *arg)
     case OPT_OUTCOME_MAP:
         c->xopt.outcome_map_path = arg;
         return 1;
+    case OPT_INCOME_MAP:
+        c->xopt.income_map_path = arg;
+        return 1;
+    case OPT_DATE_FORMAT:
+        date_format_option(c, arg);
+        return 1;
+    case OPT_MAX_REJECTED:
+        if (cli_parse_share(arg, &c->xopt.max_rejected) || c->xopt.max_rejected < 0
+            || c->xopt.max_rejected > 1)
+            exit(cli_usage_error(c, "--max-rejected takes a share of the rows such as 5%%, 5 or "
+                                    "0.05, not '%s'", arg));
+        return 1;
+    case OPT_SHARED_IDS:
+        c->xopt.shared_ids = 1;
+        return 1;
+    case OPT_AGE_RANGE: {
+        int lo, hi, end = 0;
+        if (sscanf(arg, "%d-%d%n", &lo, &hi, &end) != 2 || arg[end] || lo < 0 || hi > 130
+            || lo > hi)
+            exit(cli_usage_error(c, "--age-range takes the youngest and oldest expected age "
+                                    "at enrolment, such as 19-29, not '%s'", arg));
+        c->xopt.age_min = lo;
+        c->xopt.age_max = hi;
+        return 1;
+    }
     case OPT_SKIP_BAD:
         c->xopt.skip_bad = 1;
         return 1;
@@ -339,15 +462,38 @@ int cli_check_output_path(cli *c, const char *path)
 {
     for (size_t i = 0; path && i < c->ninputs; i++)
         if (same_file(path, c->inputs[i])) {
-            fprintf(stderr, "%s: %s: refusing to write over an input file\n", c->prog, path);
+            cli_say(c, "%s: refusing to write over an input file", path);
             return UTFALL_ERR_USAGE;
         }
     for (size_t i = 0; path && i < c->nother_inputs; i++)
         if (same_file(path, c->other_inputs[i])) {
-            fprintf(stderr, "%s: %s: refusing to write over an input file\n", c->prog, path);
+            cli_say(c, "%s: refusing to write over an input file", path);
             return UTFALL_ERR_USAGE;
         }
     return 0;
+}
+
+int cli_add_spells(cli *c, const char *path)
+{
+    if (c->nspells == sizeof c->spells / sizeof c->spells[0]
+        || c->nother_inputs == sizeof c->other_inputs / sizeof c->other_inputs[0])
+        return cli_usage_error(c, "too many --spells files (at most %zu)",
+                               sizeof c->spells / sizeof c->spells[0]);
+    c->spells[c->nspells++] = path;
+    c->other_inputs[c->nother_inputs++] = path;
+    return 0;
+}
+
+int cli_apply_map_labels(cli *c, const char *path)
+{
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_value_map *m = NULL;
+    utfall_status st = utfall_value_map_read(&m, path, UTFALL_VALUES_OUTCOME, "status map", &err);
+    if (!st)
+        st = utfall_value_map_apply_labels(m, &err);
+    utfall_value_map_free(m);
+    return st ? cli_report(c, &err) : 0;
 }
 
 int cli_open_extract(cli *c, utfall_extract **x)
@@ -356,7 +502,7 @@ int cli_open_extract(cli *c, utfall_extract **x)
     utfall_error_clear(&err);
     int rc;
     if (c->chart_path && !c->chart_fn) {
-        fprintf(stderr, "%s: --chart: this command has no standard figure\n", c->prog);
+        cli_say(c, "--chart: this command has no standard figure");
         return UTFALL_ERR_USAGE;
     }
     if ((rc = cli_check_output_path(c, c->output)) || (rc = cli_check_output_path(c, c->rejects_path))
@@ -370,6 +516,10 @@ int cli_open_extract(cli *c, utfall_extract **x)
     }
     utfall_status st = utfall_extract_open(x, (const char *const *)c->inputs, c->ninputs,
                                            &c->xopt, &err);
+    if (!st && (st = utfall_extract_apply_labels(*x, &err)) != UTFALL_OK) {
+        utfall_extract_close(*x);
+        *x = NULL;
+    }
     if (st)
         return cli_report(c, &err);
     return 0;
@@ -444,7 +594,7 @@ int cli_output_open(cli *c, const char *path, cli_output *o)
         /* a device or a named pipe cannot be replaced by a rename: write to it */
         o->fp = fopen(path, "w");
         if (!o->fp) {
-            fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, path, strerror(errno));
+            cli_say(c, "%s: cannot write: %s", path, cli_strerror(c, errno));
             return UTFALL_ERR_IO;
         }
         o->direct = 1;
@@ -458,7 +608,7 @@ int cli_output_open(cli *c, const char *path, cli_output *o)
     int fd = mkstemp(o->tmp);
     o->fp = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!o->fp) {
-        fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, path, strerror(errno));
+        cli_say(c, "%s: cannot write: %s", path, cli_strerror(c, errno));
         if (fd >= 0) {
             close(fd);
             unlink(o->tmp);
@@ -477,14 +627,14 @@ int cli_output_close(cli *c, cli_output *o, int ok)
         int failed = fclose(o->fp) != 0;
         o->fp = NULL;
         if (failed && ok) {
-            fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, o->path, strerror(errno));
+            cli_say(c, "%s: cannot write: %s", o->path, cli_strerror(c, errno));
             return UTFALL_ERR_IO;
         }
         return 0;
     }
     if (!o->tmp) {
         if (fflush(stdout) != 0 && errno != EPIPE) {
-            fprintf(stderr, "%s: cannot write to standard output: %s\n", c->prog, strerror(errno));
+            cli_say(c, "cannot write to standard output: %s", cli_strerror(c, errno));
             return UTFALL_ERR_IO;
         }
         return 0;
@@ -494,7 +644,7 @@ int cli_output_close(cli *c, cli_output *o, int ok)
     if (!ok) {
         unlink(o->tmp);
     } else if (failed || rename(o->tmp, o->path) != 0) {
-        fprintf(stderr, "%s: %s: cannot write: %s\n", c->prog, o->path, strerror(errno));
+        cli_say(c, "%s: cannot write: %s", o->path, cli_strerror(c, errno));
         unlink(o->tmp);
         rc = UTFALL_ERR_IO;
     }
@@ -515,7 +665,7 @@ static int write_xlsx(cli *c, const utfall_doc *doc, cli_output *o, utfall_error
     int fd = mkstemp(tmp);
     if (fd < 0) {
         utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot create a temporary file: %s",
-                         strerror(errno));
+                         cli_strerror(c, errno));
         return -1;
     }
     close(fd);
@@ -527,20 +677,20 @@ static int write_xlsx(cli *c, const utfall_doc *doc, cli_output *o, utfall_error
         char buf[65536];
         size_t n;
         if (!in) {
-            utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "%s: %s", tmp, strerror(errno));
+            utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "%s: %s", tmp, cli_strerror(c, errno));
             rc = -1;
         }
         while (!rc && (n = fread(buf, 1, sizeof buf, in)) > 0)
             if (fwrite(buf, 1, n, o->fp) != n) {
                 utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
-                                 strerror(errno));
+                                 cli_strerror(c, errno));
                 rc = -1;
             }
         if (in)
             fclose(in);
         if (!rc && fflush(o->fp) != 0) {
             utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
-                             strerror(errno));
+                             cli_strerror(c, errno));
             rc = -1;
         }
     }
@@ -616,16 +766,55 @@ int cli_write_audit(cli *c, const utfall_doc *doc)
     return rc;
 }
 
+/* The long option whose value is val, or NULL. */
+static const struct option *option_of(const cli *c, int val)
+{
+    for (const struct option *o = c->longopts; o && o->name; o++)
+        if (o->val == val && !o->flag)
+            return o;
+    return NULL;
+}
+
+/* What getopt found wrong with the argument, in words. */
+static void say_bad_option(cli *c)
+{
+    char name[128];
+    const char *arg = c->bad_arg ? c->bad_arg : "";
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+    const struct option *o = c->bad_optopt ? option_of(c, c->bad_optopt) : NULL;
+    if (c->bad_opt == ':') {
+        if (o)
+            snprintf(name, sizeof name, "--%s", o->name);
+        else
+            snprintf(name, sizeof name, "-%c", c->bad_optopt);
+        cli_say(c, "option '%s' needs a value", name);
+    } else if (c->bad_optopt && o && name[0] == '-' && name[1] == '-') {
+        cli_say(c, "option '--%s' takes no value", o->name);
+    } else if (c->bad_optopt && !(name[0] == '-' && name[1] == '-')) {
+        cli_say(c, "unknown option '-%c'", c->bad_optopt);
+    } else {
+        size_t n = strlen(name + 2), matches = 0;
+        for (const struct option *q = c->longopts; q && q->name; q++)
+            matches += !strncmp(q->name, name + 2, n);
+        if (matches > 1)
+            cli_say(c, "option '%s' is the beginning of several options: write it out", name);
+        else
+            cli_say(c, "unknown option '%s'", name);
+    }
+}
+
 int cli_bad_option(cli *c)
 {
-    fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
+    if (c->bad_opt)
+        say_bad_option(c);
+    try_help(c);
     return UTFALL_ERR_USAGE;
 }
 
 int cli_finish(cli *c, int rc)
 {
     if (c->warnings_shown > 50)
-        fprintf(stderr, "%s: %ld more warnings not shown\n", c->prog, c->warnings_shown - 50);
+        cli_say(c, "%ld more warnings not shown", c->warnings_shown - 50);
     if (c->rejects_open) {
         /* The rejected rows are worth keeping after a data error too, but
          * never after a privacy refusal or a failure to read or write. */
@@ -642,7 +831,7 @@ void cli_report_rows(cli *c, const utfall_extract *x)
 {
     utfall_extract_stats s;
     utfall_extract_get_stats(x, &s);
-    fprintf(stderr, "%s: %ld rows read = %ld used + %ld rejected; %ld warnings\n", c->prog,
+    cli_say(c, "%ld rows read = %ld used + %ld rejected; %ld warnings",
             s.rows_read, s.rows_used, s.rows_rejected, s.warnings);
 }
 
@@ -654,7 +843,7 @@ static int cli_draw(cli *c, utfall_doc *doc, void *ctx)
     utfall_error_clear(&err);
     utfall_chart *chart = utfall_chart_new(c->lang);
     if (!chart) {
-        fprintf(stderr, "%s: out of memory\n", c->prog);
+        cli_say(c, "out of memory");
         return UTFALL_ERR_NOMEM;
     }
     utfall_status st = c->chart_fn(c, doc, ctx, chart, &err);

@@ -27,6 +27,11 @@ enum {
     OPT_SIZE,
     OPT_DPI,
     OPT_AUDIT,
+    OPT_INCOME_MAP,
+    OPT_DATE_FORMAT,
+    OPT_MAX_REJECTED,
+    OPT_SHARED_IDS,
+    OPT_AGE_RANGE,
     OPT_FIRST_COMMAND_OPTION = 1100
 };
 
@@ -39,6 +44,11 @@ enum {
         {"encoding", required_argument, NULL, OPT_ENCODING},                              \
         {"map", required_argument, NULL, OPT_MAP},                                        \
         {"outcome-map", required_argument, NULL, OPT_OUTCOME_MAP},                        \
+        {"income-map", required_argument, NULL, OPT_INCOME_MAP},                          \
+        {"date-format", required_argument, NULL, OPT_DATE_FORMAT},                        \
+        {"max-rejected", required_argument, NULL, OPT_MAX_REJECTED},                      \
+        {"shared-ids", no_argument, NULL, OPT_SHARED_IDS},                                \
+        {"age-range", required_argument, NULL, OPT_AGE_RANGE},                            \
         {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},                                    \
         {"rejects", required_argument, NULL, OPT_REJECTS},                                \
         {"section", required_argument, NULL, OPT_SECTION},                                \
@@ -49,33 +59,6 @@ enum {
         {"dpi", required_argument, NULL, OPT_DPI},                                        \
         {"audit", required_argument, NULL, OPT_AUDIT}
 #define CLI_COMMON_SHORT "hVf:o:d:q"
-
-/* The --help lines of the options every analysis command shares, so that
- * each program's help lists them the same way. */
-#define CLI_OUTPUT_HELP                                                                   \
-    "  -f, --format FMT       table, tsv, csv, json, md, xlsx (default: table on a\n"          \
-    "                         terminal, tsv otherwise)\n"                                \
-    "  -o, --output FILE      write to FILE (format from its extension)\n"               \
-    "      --section NAME     with tsv/csv: which table to write (see the man page)\n"   \
-    "      --lang sv|en       language of human output (default from LANG)\n"            \
-    "      --suppress N       hide counts from 1 to N-1 and what would reveal them\n"    \
-    "      --audit FILE       write every count, hidden or not, and what an attacker\n"   \
-    "                         could infer of the hidden ones, as JSON\n"                  \
-    "      --chart FILE       also draw the standard figure: FILE.pdf, .png or .svg\n"  \
-    "      --size WxH         its size (mm for PDF/SVG, pixels for PNG)\n"               \
-    "      --dpi N            PNG resolution (default 150)\n"
-#define CLI_INPUT_HELP                                                                    \
-    "  -d, --delimiter C      input delimiter , ; | or tab (default: detect)\n"          \
-    "      --encoding ENC     auto, utf-8 or windows-1252 (default auto)\n"              \
-    "      --map FIELD=HEADER use the column HEADER as canonical FIELD\n"                \
-    "      --outcome-map FILE map exit outcomes as written to canonical ones\n"          \
-    "      --skip-bad         skip rows with errors (counted) instead of stopping\n"     \
-    "      --rejects FILE     write skipped rows to FILE (implies --skip-bad)\n"         \
-    "  -q, --quiet            no warnings\n"                                             \
-    "  -h, --help             this help;  -V, --version  version\n"
-#define CLI_EXIT_HELP(page)                                                               \
-    "\nExit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"     \
-    "found, 4 input/output error, 5 out of memory.  See " page ".\n"
 
 /* Atomic output: write to a temporary file beside path, then rename it
  * into place on success; on failure the temporary file is removed and any
@@ -93,7 +76,8 @@ typedef utfall_status (*cli_chart_fn)(struct cli *c, utfall_doc *doc, void *ctx,
 
 typedef struct cli {
     const char *prog;
-    const char *usage; /* full --help text */
+    const char *help_key; /* catalogue key of the --help text */
+    int help_common;      /* --help adds the shared help.output, help.input, help.exit */
     utfall_lang lang;
     utfall_format format;
     int format_given;
@@ -112,15 +96,23 @@ typedef struct cli {
     long warnings_shown;
     char **inputs;
     size_t ninputs;
-    const char *other_inputs[4]; /* files read besides the extract (--spells, …) */
+    const char *other_inputs[40]; /* files read besides the extract (--spells, …) */
     size_t nother_inputs;
     const char *chart_path;   /* --chart FILE */
     utfall_chart_output chart_out; /* format from the extension, --size, --dpi */
     cli_chart_fn chart_fn;    /* set by the command; NULL = it has no figure */
     int args_guarded;         /* cli_getopt has run the identity-number guard over argv */
+    utfall_date_style date_style; /* --date-format FORM for every column (spells too) */
+    const char *spells[32];       /* --spells, one per extract */
+    size_t nspells;
+    char shortopts[64];           /* ':' and the program's short options */
+    int bad_opt, bad_optopt;      /* what getopt found wrong, for cli_bad_option */
+    const char *bad_arg;
+    const struct option *longopts;
 } cli;
 
-void cli_init(cli *c, const char *prog, const char *usage);
+/* help_key: the program's --help text in the catalogue ("help.goal"). */
+void cli_init(cli *c, const char *prog, const char *help_key);
 /* getopt_long, after the identity-number guard has passed every argument
  * (option values, file names, unknown options): an argument with a
  * personal identity number in it ends the run with exit status 3 before
@@ -130,6 +122,13 @@ int cli_getopt(cli *c, int argc, char **argv, const char *shortopts,
 /* 1 = handled, 0 = not a common option; exits 2 on a bad value and 0 for
  * --help/--version. */
 int cli_common_option(cli *c, int opt, const char *arg);
+/* "prog: message" on stderr, in the run's language (the catalogue's
+ * TEXT entries, by the English format). */
+void cli_say(const cli *c, const char *fmt, ...) UTFALL_PRINTF(2, 3);
+/* An error's text in the run's language. */
+const char *cli_text(const cli *c, const utfall_error *e);
+/* strerror in the run's language where the catalogue has it. */
+const char *cli_strerror(const cli *c, int errnum);
 /* Print "prog: message" and "Try 'prog --help'", return 2. */
 int cli_usage_error(cli *c, const char *fmt, ...) UTFALL_PRINTF(2, 3);
 /* Print an error or warning with its location; return its exit status. */
@@ -153,6 +152,12 @@ int cli_protect(cli *c, utfall_doc *doc);
 int cli_write_audit(cli *c, const utfall_doc *doc);
 /* Write the document to -o FILE (atomically) or stdout; return exit status. */
 int cli_write(cli *c, const utfall_doc *doc);
+/* One more --spells FILE (an input too); prints and returns 2 when there
+ * are too many. */
+int cli_add_spells(cli *c, const char *path);
+/* The labels of a --status-map file for people; prints and returns an
+ * exit status on failure. */
+int cli_apply_map_labels(cli *c, const char *path);
 /* Parse a share: "35%", "35", "0.35", "0,35" → 0.35.  -1 if invalid. */
 int cli_parse_share(const char *s, double *out);
 /* Output paths must not be one of the inputs. */

@@ -6,23 +6,6 @@
 #include "cli.h"
 #include "utfall/goal.h"
 
-static const char usage[] =
-    "Usage: utfall goal [OPTION]... [FILE]...\n"
-    "Goal attainment: how many participants reached work or studies, their share\n"
-    "with a confidence interval, against the target, and how many are missing to\n"
-    "reach it.  One row per group and a total row.  FILE '-' or none reads stdin.\n"
-    "\n"
-    "  -s, --success LIST     outcomes that reach the goal\n"
-    "                         (default arbete,arbete_med_stod,studier)\n"
-    "      --base B           denominator: exited (default), enrolled, or a\n"
-    "                         planned number such as 300\n"
-    "  -t, --target P         the goal share: 35%, 35 or 0.35\n"
-    "  -b, --by COL[,COL]     one row per group (any column, or fil,\n"
-    "                         inskriven_ar, inskriven_kvartal, aldersgrupp)\n"
-    "      --unit U           episodes (default) or persons (latest episode decides)\n"
-    "      --ci METHOD        wilson (default), exact, agresti-coull, jeffreys\n"
-    "      --level L          confidence level (default 0.95)\n"
-    CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-goal(1)");
 
 enum { OPT_BASE = OPT_FIRST_COMMAND_OPTION, OPT_UNIT, OPT_CI, OPT_LEVEL };
 
@@ -41,7 +24,11 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-goal", usage);
+    cli_init(&c, "utfall-goal", "help.goal");
+    c.help_common = 1;
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK);
     utfall_goal_options go;
     utfall_goal_options_init(&go);
     static const struct option longopts[] = {
@@ -63,7 +50,7 @@ int main(int argc, char **argv)
         switch (opt) {
         case 's':
             if (utfall_outcome_set_parse(optarg, &go.success, &err))
-                return cli_usage_error(&c, "--success: %s", err.text);
+                return cli_usage_error(&c, "--success: %s", cli_text(&c, &err));
             break;
         case OPT_BASE:
             go.base = (utfall_base)cli_base_option(&c, optarg, 1, &go.fixed_base);

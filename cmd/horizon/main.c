@@ -5,43 +5,10 @@
 #include "cli.h"
 #include "utfall/horizon.h"
 
-static const char usage[] =
-    "Usage: utfall horizon --spells SPELLS [OPTION]... [FILE]...\n"
-    "The share of each group with a success status N months after each\n"
-    "participant's own start (the way effect evaluations compare methods),\n"
-    "from the extract (one row per participant: insats, inskriven,\n"
-    "uppfoljd_till) and a spells file (id, status, fran, till).  Participants\n"
-    "whose follow-up ends before the date are censored: left out of that\n"
-    "month's denominator and counted.\n"
-    "\n"
-    "      --spells FILE        status spells: id, status, fran, till (required)\n"
-    "      --months LIST        horizons in months, e.g. 15 or 6,12,15 (default 15)\n"
-    "  -b, --by COL             groups (default insats)\n"
-    "      --strata COL[,COL]   compare within strata, e.g. kommun: per stratum and\n"
-    "                           stratified (Mantel-Haenszel with --ref, stratified\n"
-    "                           log-rank with --km, Gray with --competing)\n"
-    "      --ref VALUE          reference group for differences, e.g. FS\n"
-    "      --adjust COL[,COL]   logistic regression on the group (needs --ref) and\n"
-    "                           covariates, e.g. kon,alder: odds ratios and the\n"
-    "                           adjusted difference (--section adjusted and\n"
-    "                           adjusted_terms)\n"
-    "      --cluster COL        with --adjust: cluster-robust errors by COL, e.g.\n"
-    "                           kommun (sandwich::vcovCL)\n"
-    "      --competing[=LIST]   competing first events: success against LIST\n"
-    "                           (default studier); cumulative incidence and Gray's\n"
-    "                           test (--section cuminc, gray)\n"
-    "      --cox                Cox model of the time to first success (needs\n"
-    "                           --ref; with --adjust its covariates join it)\n"
-    "  -s, --success LIST       success statuses (default arbete,arbete_med_stod)\n"
-    "      --followed-until D   follow-up end for everyone (default: uppfoljd_till)\n"
-    "      --curve              the share at every month 0..H (section curve)\n"
-    "      --km                 Kaplan-Meier time to first success and log-rank\n"
-    "      --level L            confidence level (default 0.95)\n"
-    "      --unit persons       the only unit: one row per participant\n"
-    CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-horizon(1)");
 
 enum {
     OPT_SPELLS = OPT_FIRST_COMMAND_OPTION,
+    OPT_STATUS_MAP,
     OPT_MONTHS,
     OPT_STRATA,
     OPT_REF,
@@ -56,9 +23,13 @@ enum {
     OPT_UNIT
 };
 
+static cli *the_cli;
+
 static utfall_status compute(utfall_extract *x, void *ctx, utfall_doc *doc, utfall_error *err)
 {
-    return utfall_horizon_compute(x, ctx, doc, err);
+    utfall_horizon_options *ho = ctx;
+    ho->rejects = the_cli->xopt.rejects; /* opened with the extract */
+    return utfall_horizon_compute(x, ho, doc, err);
 }
 
 /* --chart: the share in success by month per group, with interval bands
@@ -81,12 +52,16 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-horizon", usage);
+    cli_init(&c, "utfall-horizon", "help.horizon");
+    c.help_common = 1;
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_INSATS);
     utfall_horizon_options ho;
     utfall_horizon_options_init(&ho);
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS,
         {"spells", required_argument, NULL, OPT_SPELLS},
+        {"status-map", required_argument, NULL, OPT_STATUS_MAP},
         {"months", required_argument, NULL, OPT_MONTHS},
         {"by", required_argument, NULL, 'b'},
         {"strata", required_argument, NULL, OPT_STRATA},
@@ -110,13 +85,15 @@ int main(int argc, char **argv)
             continue;
         switch (opt) {
         case OPT_SPELLS:
-            ho.spells_path = optarg;
-            c.other_inputs[0] = optarg; /* the last --spells is the one read */
-            c.nother_inputs = 1;
+            if (cli_add_spells(&c, optarg))
+                return UTFALL_ERR_USAGE;
+            break;
+        case OPT_STATUS_MAP:
+            ho.status_map_path = optarg;
             break;
         case OPT_MONTHS:
             if (utfall_horizon_parse_months(optarg, &ho, &err))
-                return cli_usage_error(&c, "%s", err.text);
+                return cli_usage_error(&c, "%s", cli_text(&c, &err));
             break;
         case 'b':
             ho.by = optarg;
@@ -129,7 +106,7 @@ int main(int argc, char **argv)
             break;
         case 's':
             if (utfall_outcome_set_parse(optarg, &ho.success, &err))
-                return cli_usage_error(&c, "--success: %s", err.text);
+                return cli_usage_error(&c, "--success: %s", cli_text(&c, &err));
             break;
         case OPT_FOLLOWED:
             if (utfall_date_parse(optarg, &ho.followed_until))
@@ -171,22 +148,31 @@ int main(int argc, char **argv)
             return cli_bad_option(&c);
         }
     }
-    if (!ho.spells_path)
+    if (!c.nspells)
         return cli_usage_error(&c, "--spells FILE is required");
-    if (!strcmp(ho.spells_path, "-")) {
-        int extract_stdin = optind >= argc;
-        for (int i = optind; i < argc; i++)
-            extract_stdin |= !strcmp(argv[i], "-");
-        if (extract_stdin)
-            return cli_usage_error(&c, "the extract and --spells cannot both be read from "
-                                       "standard input: give one of them as a file");
-    }
+    ho.spells_paths = c.spells;
+    ho.nspells = c.nspells;
+    ho.spells_path = c.spells[0];
+    ho.spells_dates = c.date_style;
+    ho.max_rejected = c.xopt.max_rejected;
+    if (ho.status_map_path && cli_apply_map_labels(&c, ho.status_map_path))
+        return cli_finish(&c, UTFALL_ERR_DATA);
+    for (size_t k = 0; k < c.nspells; k++)
+        if (!strcmp(c.spells[k], "-")) {
+            int extract_stdin = optind >= argc;
+            for (int i = optind; i < argc; i++)
+                extract_stdin |= !strcmp(argv[i], "-");
+            if (extract_stdin)
+                return cli_usage_error(&c, "the extract and --spells cannot both be read from "
+                                           "standard input: give one of them as a file");
+        }
     ho.lang = c.lang;
     ho.spells_csv = c.xopt.csv;
     ho.skip_bad = c.xopt.skip_bad;
     ho.diag = c.xopt.diag;
     ho.diag_ctx = c.xopt.diag_ctx;
     c.chart_fn = chart;
+    the_cli = &c;
     if (c.chart_path && !(ho.strata && *ho.strata && ho.ref))
         ho.curve = 1; /* the figure draws the curve */
     return cli_run(&c, argc, argv, optind, compute, &ho);

@@ -5,17 +5,6 @@
 #include "cli.h"
 #include "utfall/hours.h"
 
-static const char usage[] =
-    "Usage: utfall hours [OPTION]... [FILE]...\n"
-    "Change in weekly activity hours (timmar_efter - timmar_fore): how many\n"
-    "increased, stayed the same and decreased, the mean change with its interval,\n"
-    "the median and quartiles, and paired t, Wilcoxon signed-rank and sign tests.\n"
-    "Rows without both hours are counted as missing, never dropped silently.\n"
-    "\n"
-    "  -b, --by COL[,COL]     one row per group, then the total\n"
-    "      --tolerance H      changes of at most H hours count as unchanged (0)\n"
-    "      --level L          confidence level (default 0.95)\n"
-    CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-hours(1)");
 
 enum { OPT_TOLERANCE = OPT_FIRST_COMMAND_OPTION, OPT_LEVEL };
 
@@ -35,7 +24,11 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-hours", usage);
+    cli_init(&c, "utfall-hours", "help.hours");
+    c.help_common = 1;
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_FORE) |
+        UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_EFTER);
     utfall_hours_options ho;
     utfall_hours_options_init(&ho);
     static const struct option longopts[] = {

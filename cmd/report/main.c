@@ -10,42 +10,10 @@
 #include "utfall/goals_file.h"
 #include "utfall/report.h"
 
-static const char usage[] =
-    "Usage: utfall report [OPTION]... -o OUT EXTRACT...\n"
-    "The results section of a slutrapport: participants, goal attainment (one\n"
-    "block per goal: the goal as written, target, outcome with interval, met or\n"
-    "not, how many are missing), exit outcomes by gender and unit, change in\n"
-    "activity, the outcome after N months (with --spells), and the method and\n"
-    "definitions behind every figure, with charts.  OUT ending in .pdf gives an A4\n"
-    "PDF, .md Markdown with the charts as PNG files in OUT-figurer/ (pandoc turns\n"
-    "it into Word), .xlsx an Excel workbook, .json every table for programs.  The\n"
-    "extract is read several times,\n"
-    "so it must be a file, not standard input.\n"
-    "\n"
-    "  -o, --output OUT       the report: OUT.pdf, OUT.md, OUT.xlsx or OUT.json\n"
-    "                         (required; '-' writes Markdown without charts, or XLSX\n"
-    "                         or JSON with --format, to stdout)\n"
-    "  -f, --format FMT       md, xlsx or json (default: from the extension of OUT)\n"
-    "  -g, --goals FILE       the project's goals, see utfall-goals(5) (default:\n"
-    "                         arbete, arbete_med_stod, studier among exited)\n"
-    "      --spells FILE      status spells: adds the outcome after N months\n"
-    "      --months LIST      with --spells: horizons in months (default 15)\n"
-    "      --ref VALUE        with --spells: reference group, e.g. FS\n"
-    "      --title TEXT       project title (default: titel in the goals file)\n"
-    "      --date DATE        date shown in the generated-by line (default none)\n"
-    "      --suppress N       hide counts below N (default 5; 0 turns it off)\n"
-    "      --audit FILE       write what is hidden and why, as JSON (utfall(1))\n"
-    "      --level L          confidence level (default 0.95)\n"
-    "      --lang sv|en       language (default from LANG)\n"
-    "  -d, --delimiter C, --encoding ENC, --map FIELD=HEADER, --outcome-map FILE,\n"
-    "      --skip-bad, --rejects FILE, -q, --quiet   as in utfall-summary(1)\n"
-    "  -h, --help, -V, --version\n"
-    "\n"
-    "Exit status: 0 ok, 1 data error, 2 usage error, 3 personal identity number\n"
-    "found, 4 input/output error.  See utfall-report(1).\n";
 
 enum {
     OPT_SPELLS = OPT_FIRST_COMMAND_OPTION,
+    OPT_STATUS_MAP,
     OPT_MONTHS,
     OPT_REF,
     OPT_TITLE,
@@ -55,6 +23,7 @@ enum {
 
 struct opener {
     cli *c;
+    utfall_horizon_options *ho;
     int opened_first;
     int reported; /* exit status of an error cli_open_extract already printed */
 };
@@ -71,6 +40,7 @@ static utfall_status open_extract(void *ctx, int pass, utfall_extract **x, utfal
             o->reported = rc;
             return utfall_error_set(err, (utfall_status)rc, UTFALL_EC_REPORTED, "already reported");
         }
+        o->ho->rejects = o->c->xopt.rejects; /* the spells' rejected rows go there too */
         return UTFALL_OK;
     }
     utfall_extract_options xo = o->c->xopt;
@@ -122,7 +92,7 @@ static int write_figures(cli *c, utfall_report *r, const char *md_path)
     int stem = (int)(dot && (!slash || dot > slash) ? dot - md_path : (int)strlen(md_path));
     if (snprintf(dir, sizeof dir, "%.*s-%s", stem, md_path,
                  c->lang == UTFALL_LANG_SV ? "figurer" : "figures") >= (int)sizeof dir) {
-        fprintf(stderr, "%s: %s: the path is too long\n", c->prog, md_path);
+        cli_say(c, "%s: the path is too long", md_path);
         return UTFALL_ERR_USAGE;
     }
     const char *base = strrchr(dir, '/');
@@ -136,8 +106,8 @@ static int write_figures(cli *c, utfall_report *r, const char *md_path)
         if (!chart)
             continue;
         if (!number && mkdir(dir, 0777) && errno != EEXIST) {
-            fprintf(stderr, "%s: %s: cannot create the folder for the figures: %s\n", c->prog,
-                    dir, strerror(errno));
+            cli_say(c, "%s: cannot create the folder for the figures: %s",
+                    dir, cli_strerror(c, errno));
             return UTFALL_ERR_IO;
         }
         number++;
@@ -154,8 +124,8 @@ static int write_figures(cli *c, utfall_report *r, const char *md_path)
     for (int k = number + 1; !rc && k <= MAX_STALE_FIGURES; k++) {
         snprintf(file, sizeof file, "%s/fig%d.png", dir, k);
         if (unlink(file) && errno != ENOENT && errno != ENOTDIR) {
-            fprintf(stderr, "%s: %s: cannot remove an old figure: %s\n", c->prog, file,
-                    strerror(errno));
+            cli_say(c, "%s: cannot remove an old figure: %s", file,
+                    cli_strerror(c, errno));
             rc = UTFALL_ERR_IO;
         }
     }
@@ -187,7 +157,13 @@ static int write_pdf(cli *c, utfall_report *r)
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-report", usage);
+    cli_init(&c, "utfall-report", "help.report");
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_KON) | UTFALL_FIELD_BIT(UTFALL_F_FODELSEAR) |
+        UTFALL_FIELD_BIT(UTFALL_F_ENHET) | UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK) | UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_FORE) |
+        UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_EFTER) | UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_FORE) |
+        UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_EFTER);
     c.suppress = 5;
     utfall_report_options ro;
     utfall_report_options_init(&ro);
@@ -202,6 +178,7 @@ int main(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"goals", required_argument, NULL, 'g'},
         {"spells", required_argument, NULL, OPT_SPELLS},
+        {"status-map", required_argument, NULL, OPT_STATUS_MAP},
         {"months", required_argument, NULL, OPT_MONTHS},
         {"ref", required_argument, NULL, OPT_REF},
         {"title", required_argument, NULL, OPT_TITLE},
@@ -214,6 +191,11 @@ int main(int argc, char **argv)
         {"encoding", required_argument, NULL, OPT_ENCODING},
         {"map", required_argument, NULL, OPT_MAP},
         {"outcome-map", required_argument, NULL, OPT_OUTCOME_MAP},
+        {"income-map", required_argument, NULL, OPT_INCOME_MAP},
+        {"date-format", required_argument, NULL, OPT_DATE_FORMAT},
+        {"max-rejected", required_argument, NULL, OPT_MAX_REJECTED},
+        {"shared-ids", no_argument, NULL, OPT_SHARED_IDS},
+        {"age-range", required_argument, NULL, OPT_AGE_RANGE},
         {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
         {"rejects", required_argument, NULL, OPT_REJECTS},
         {"quiet", no_argument, NULL, 'q'},
@@ -229,11 +211,16 @@ int main(int argc, char **argv)
             goals_path = optarg;
             break;
         case OPT_SPELLS:
-            ho.spells_path = optarg;
+            if (cli_add_spells(&c, optarg))
+                return UTFALL_ERR_USAGE;
+            ho.spells_path = c.spells[0];
+            break;
+        case OPT_STATUS_MAP:
+            ho.status_map_path = optarg;
             break;
         case OPT_MONTHS:
             if (utfall_horizon_parse_months(optarg, &ho, &err))
-                return cli_usage_error(&c, "%s", err.text);
+                return cli_usage_error(&c, "%s", cli_text(&c, &err));
             months_given = 1;
             break;
         case OPT_REF:
@@ -264,8 +251,8 @@ int main(int argc, char **argv)
     int rc = report_format(&c, c.output, &kind);
     if (rc)
         return rc;
-    if ((months_given || ho.ref) && !ho.spells_path)
-        return cli_usage_error(&c, "--months and --ref go with --spells FILE");
+    if ((months_given || ho.ref || ho.status_map_path) && !ho.spells_path)
+        return cli_usage_error(&c, "--months, --ref and --status-map go with --spells FILE");
     if (optind >= argc)
         return cli_usage_error(&c, "no extract given: the report reads it several times, so it "
                                    "must be a file");
@@ -297,6 +284,12 @@ int main(int argc, char **argv)
     ro.audit = c.audit_path != NULL;
     ro.lang = c.lang;
     if (ho.spells_path) {
+        ho.spells_paths = c.spells;
+        ho.nspells = c.nspells;
+        ho.spells_dates = c.date_style;
+        ho.max_rejected = c.xopt.max_rejected;
+        if (ho.status_map_path && (rc = cli_apply_map_labels(&c, ho.status_map_path)))
+            return cli_finish(&c, rc);
         ho.lang = c.lang;
         ho.spells_csv = c.xopt.csv;
         ho.skip_bad = c.xopt.skip_bad;
@@ -305,7 +298,7 @@ int main(int argc, char **argv)
         ro.horizon = &ho;
     }
 
-    struct opener op = {&c, 0, 0};
+    struct opener op = {&c, &ho, 0, 0};
     utfall_report *r = NULL;
     utfall_status st = utfall_report_build(&r, open_extract, &op, &ro, &err);
     if (st) {

@@ -5,18 +5,6 @@
 #include "cli.h"
 #include "utfall/split.h"
 
-static const char usage[] =
-    "Usage: utfall split [OPTION]... [FILE]...\n"
-    "Crosstab of exit outcomes by group: counts and row shares, with Pearson's\n"
-    "chi-square test, Fisher's exact test for 2x2 tables and, for two groups and\n"
-    "a reached/not reached outcome, the difference in shares with its interval.\n"
-    "\n"
-    "  -b, --by COL[,COL]     groups (default kon)\n"
-    "      --outcome COL      what to tabulate (default avslutsorsak)\n"
-    "  -s, --success LIST     tabulate reached / not reached instead\n"
-    "      --base B           exited (default) or enrolled\n"
-    "      --level L          confidence level (default 0.95)\n"
-    CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-split(1)");
 
 enum { OPT_OUTCOME = OPT_FIRST_COMMAND_OPTION, OPT_BASE, OPT_LEVEL };
 
@@ -36,7 +24,11 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-split", usage);
+    cli_init(&c, "utfall-split", "help.split");
+    c.help_common = 1;
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK);
     utfall_split_options so;
     utfall_split_options_init(&so);
     static const struct option longopts[] = {
@@ -62,7 +54,7 @@ int main(int argc, char **argv)
             break;
         case 's':
             if (utfall_outcome_set_parse(optarg, &so.success, &err))
-                return cli_usage_error(&c, "--success: %s", err.text);
+                return cli_usage_error(&c, "--success: %s", cli_text(&c, &err));
             break;
         case OPT_BASE: {
             long unused;

@@ -5,15 +5,6 @@
 #include "cli.h"
 #include "utfall/summary.h"
 
-static const char usage[] =
-    "Usage: utfall summary [OPTION]... [FILE]...\n"
-    "The participant section of a final report: enrolled, active and exited\n"
-    "participants, splits by gender, age band and unit, exit outcomes, days in\n"
-    "programme and enrolments per period.  FILE '-' or none reads stdin.\n"
-    "\n"
-    "  -b, --by COL[,COL]     split columns (default kon,aldersgrupp,enhet)\n"
-    "      --per PERIOD       enrolments per year, quarter or month (default year)\n"
-    CLI_OUTPUT_HELP CLI_INPUT_HELP CLI_EXIT_HELP("utfall-summary(1)");
 
 enum { OPT_PER = OPT_FIRST_COMMAND_OPTION };
 
@@ -33,7 +24,12 @@ static utfall_status chart(cli *c, utfall_doc *doc, void *ctx, utfall_chart *ch,
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-summary", usage);
+    cli_init(&c, "utfall-summary", "help.summary");
+    c.help_common = 1;
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_KON) | UTFALL_FIELD_BIT(UTFALL_F_FODELSEAR) |
+        UTFALL_FIELD_BIT(UTFALL_F_ENHET) | UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK);
     utfall_summary_options so = {NULL, UTFALL_PER_YEAR, c.lang};
     static const struct option longopts[] = {
         CLI_COMMON_LONG_OPTIONS, {"by", required_argument, NULL, 'b'},

@@ -6,34 +6,13 @@
 #include "cli.h"
 #include "utfall/synth.h"
 
-static const char usage[] =
-    "Usage: utfall synth [--preset NAME | --rows N] [--seed S] [-o FILE]\n"
-    "                    [--spells-output FILE]\n"
-    "Write a synthetic extract (CSV, UTF-8, canonical header).  Same options,\n"
-    "same bytes.  No real person is in it.\n"
-    "\n"
-    "  -p, --preset NAME      an extract constructed to reproduce published figures:\n"
-    "                           ama          AMA Malmö/Blekinge 2012-2014 (322)\n"
-    "                           uma-ludvika  UMA Ludvika 2017-2020 (16 persons)\n"
-    "                           fk2017       FK evaluation of SE/FS/CM (1 063),\n"
-    "                                        with spells for utfall horizon\n"
-    "  -n, --rows N           no preset: N rows of a realistic extract, streamed\n"
-    "                         (default 1000; at most 1000000000)\n"
-    "  -s, --seed S           seed of the generator, 0 to 2^64-1 (default 1)\n"
-    "  -o, --output FILE      write to FILE (atomically) instead of stdout\n"
-    "      --spells-output FILE  where fk2017 writes its spells (id,status,fran,till);\n"
-    "                         required with that preset\n"
-    "  -h, --help, -V, --version\n"
-    "\n"
-    "Exit status: 0 ok, 2 usage error, 3 personal identity number in an argument,\n"
-    "4 input/output error.  See utfall-synth(1).\n";
 
 enum { OPT_SPELLS_OUTPUT = OPT_FIRST_COMMAND_OPTION };
 
 int main(int argc, char **argv)
 {
     cli c;
-    cli_init(&c, "utfall-synth", usage);
+    cli_init(&c, "utfall-synth", "help.synth");
     utfall_synth_options so;
     utfall_synth_options_init(&so);
     const char *spells_path = NULL;
@@ -46,6 +25,7 @@ int main(int argc, char **argv)
         {"rows", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},
         {"spells-output", required_argument, NULL, OPT_SPELLS_OUTPUT},
+        {"lang", required_argument, NULL, OPT_LANG},
         {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = cli_getopt(&c, argc, argv, "hVo:p:n:s:", longopts)) != -1) {
@@ -54,6 +34,7 @@ int main(int argc, char **argv)
         case 'h':
         case 'V':
         case 'o':
+        case OPT_LANG:
             cli_common_option(&c, opt, optarg);
             break;
         case 'p':

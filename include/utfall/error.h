@@ -54,6 +54,11 @@ typedef struct utfall_error {
     const char *code;                   /* stable id from error_codes.h, e.g. "bad-date" */
     utfall_error_code code_id;          /* the same, as its UTFALL_EC_ name */
     char text[UTFALL_ERROR_TEXT_MAX];   /* what is wrong, what is accepted */
+    char text_sv[UTFALL_ERROR_TEXT_MAX]; /* the same in Swedish, from the message
+                                          * catalogue; "" when it has none */
+    int changes_results; /* a warning that the figures count rows otherwise than the
+                          * file seems to say (an outcome without an exit date counts
+                          * as active): programs show it even when asked to be quiet */
 } utfall_error;
 
 UTFALL_API void utfall_error_clear(utfall_error *err);
@@ -73,6 +78,20 @@ UTFALL_API void utfall_error_locate(utfall_error *err, const char *file, long li
 /* "FILE:LINE: column 'x': text" (record added when it differs from line).
  * Writes at most size bytes into buf, always NUL-terminated. */
 UTFALL_API void utfall_error_format(const utfall_error *err, char *buf, size_t size);
+/* The same in a language (utfall_lang: 0 English, 1 Swedish): Swedish
+ * text where the catalogue has it, and Swedish words around it ("varning:",
+ * "kolumn"). */
+UTFALL_API void utfall_error_format_lang(const utfall_error *err, int lang, char *buf,
+                                         size_t size);
+/* dst's text was made of src's ("%s" of it): give it src's Swedish too. */
+UTFALL_API void utfall_error_adopt_text(utfall_error *dst, const utfall_error *src);
+/* The catalogue's Swedish for an English message format (lib/core/
+ * messages.def, TEXT entries), or NULL.  code narrows the search; NONE
+ * matches any entry with the same English. */
+UTFALL_API const char *utfall_error_text_sv(utfall_error_code code, const char *fmt);
+/* The system's English words for the usual errors (strerror) inside a
+ * Swedish text replaced by Swedish ones, in place. */
+UTFALL_API void utfall_error_sv_errno(char *text, size_t size);
 
 #ifdef __cplusplus
 }

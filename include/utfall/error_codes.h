@@ -17,6 +17,7 @@
     X(ADJUST_NO_ROWS, "adjust-no-rows", "--adjust: no model could be fitted at a month (warning)") \
     X(ADJUST_SEPARATION, "adjust-separation", "--adjust: the fit separates the data; estimates infinite (warning)") \
     X(AGE_RANGE, "age-range", "age at enrolment outside the expected range (warning)") \
+    X(AMBIGUOUS_DATE, "ambiguous-date", "a date column whose values do not tell day first from month first") \
     X(BAD_ADJUST, "bad-adjust", "--adjust: wrong number of columns") \
     X(BAD_ARGUMENT, "bad-argument", "a library function was called with an impossible argument") \
     X(BAD_COMPETING, "bad-competing", "--competing: a status both success and competing, or no competing status") \
@@ -46,9 +47,12 @@
     X(CHART_TOO_BIG, "chart-too-big", "chart size too large") \
     X(CHART_TOO_SMALL, "chart-too-small", "chart size too small") \
     X(CLUSTER_NEEDS_ADJUST, "cluster-needs-adjust", "--cluster without --adjust") \
+    X(COLUMN_FROM_WORDS, "column-from-words", "a column read as a field from the words of its heading (note)") \
     X(COX_NEEDS_REF, "cox-needs-ref", "--cox without --ref") \
     X(COX_NO_ROWS, "cox-no-rows", "--cox: no participant with every value (warning)") \
     X(COX_TROUBLE, "cox-trouble", "--cox: no convergence, or hazard ratios 0 or infinite (warning)") \
+    X(DATE_ORDER, "date-order", "the order of day and month a date column was read in (note)") \
+    X(DATE_SERIAL, "date-serial", "a date column read as Excel day numbers (note)") \
     X(DUPLICATE_COLUMN, "duplicate-column", "two columns of the header are the same field") \
     X(DUPLICATE_ID, "duplicate-id", "an id appears twice where one row per participant is required") \
     X(DUPLICATE_ROW, "duplicate-row", "a row identical to an earlier one (warning)") \
@@ -94,9 +98,11 @@
     X(LOGIT_INTERNAL, "logit-internal", "logistic regression: inconsistent design after aliasing") \
     X(LOGIT_SINGULAR, "logit-singular", "logistic regression: singular weighted design") \
     X(LOGRANK_SINGULAR, "logrank-singular", "log-rank: singular variance matrix") \
+    X(MAP_LABEL_CONFLICT, "map-label-conflict", "a map file gives one class two labels") \
     X(MAP_NO_COLUMN, "map-no-column", "--map names a heading the file does not have") \
     X(MISSING_COLUMN, "missing-column", "a required column is missing") \
     X(MISSING_DATE, "missing-date", "a required date is empty") \
+    X(MISSING_FIELD, "missing-field", "no column for a field the command uses (note, or warning with a suggestion)") \
     X(MISSING_ID, "missing-id", "the id is empty") \
     X(NOMEM, "nomem", "out of memory") \
     X(NON_FINITE, "non-finite", "a number that is infinite or not a number") \
@@ -126,10 +132,12 @@
     X(RENDER_MODULE, "render-module", "the drawing and Excel module cannot be loaded") \
     X(REPORTED, "reported", "the error was already reported to the user") \
     X(SODIUM, "sodium", "libsodium could not start") \
+    X(SPELLS_PER_EXTRACT, "spells-per-extract", "not one --spells per extract") \
     X(SYNTH_CONSTRUCT, "synth-construct", "synth: a preset cannot be constructed") \
     X(TILL_BEFORE_FRAN, "till-before-fran", "a spell ends before it starts") \
     X(TOO_LARGE, "too-large", "a table too large to compute") \
     X(TOO_MANY_KEYS, "too-many-keys", "too many grouping columns") \
+    X(TOO_MANY_REJECTED, "too-many-rejected", "more rows rejected than --max-rejected allows (warning)") \
     X(TRANSCODED, "transcoded", "the file was read as Windows-1252 (note)") \
     X(UNBALANCED_QUOTE, "unbalanced-quote", "a quoted field never closed") \
     X(UNKNOWN_COLUMN, "unknown-column", "a column name the extract does not have") \
@@ -141,6 +149,7 @@
     X(UNKNOWN_REF, "unknown-ref", "--ref names a value no participant has") \
     X(UNKNOWN_SECTION, "unknown-section", "--section names no table of the output") \
     X(UNKNOWN_STATUS, "unknown-status", "an unknown spell status") \
+    X(UNUSED_COLUMNS, "unused-columns", "columns not read as any field (note)") \
     X(UTF16, "utf16", "UTF-16 text (not accepted)") \
     X(WEAK_KEY, "weak-key", "a pseudonymisation key that is not random (all zeros, a pattern)") \
     X(WRITE_ERROR, "write-error", "an output cannot be written") \

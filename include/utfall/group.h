@@ -24,7 +24,8 @@ UTFALL_API long utfall_grouper_index(utfall_grouper *g, const utfall_row *row);
 UTFALL_API size_t utfall_grouper_ngroups(const utfall_grouper *g);
 UTFALL_API const char *utfall_grouper_value(const utfall_grouper *g, size_t group, size_t k);
 /* Group indices in display order (sorted by key values; numbers in
- * numeric order; "not stated" last).  Valid until the next new group. */
+ * numeric order; exit outcomes, kön and income sources in the
+ * vocabulary's order: utfall_colref_rank; "not stated" last).  Valid until the next new group. */
 UTFALL_API const size_t *utfall_grouper_order(utfall_grouper *g);
 /* The order of utfall_grouper_order for one key's values: numbers (and
  * leading numbers) numerically, otherwise byte order, not stated last. */

@@ -21,7 +21,19 @@ extern "C" {
 #define UTFALL_DAYS_PER_MONTH 30.4375
 
 typedef struct utfall_horizon_options {
-    const char *spells_path;     /* required */
+    const char *spells_path;     /* required (unless spells_paths) */
+    /* Several spells files: one per extract file, in the same order, or
+     * one for all of them when the extract has one file or its files
+     * share their ids (utfall_extract_options.shared_ids).  NULL: the
+     * one spells_path. */
+    const char *const *spells_paths;
+    size_t nspells;
+    const char *status_map_path;    /* statuses as written: class and label (vocab.h) */
+    utfall_date_style spells_dates; /* how fran and till are written (no column to learn
+                                     * from: auto reads only unambiguous forms) */
+    FILE *rejects;                  /* with skip_bad: rejected spells, each file's header
+                                     * first; NULL = none */
+    double max_rejected;            /* a warning when more spells are rejected (0.05) */
     utfall_csv_options spells_csv;
     int skip_bad;                /* skip bad spell rows (counted) */
     utfall_diag_fn diag;

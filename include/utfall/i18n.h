@@ -24,9 +24,20 @@ UTFALL_API utfall_lang utfall_lang_from_env(void);
 UTFALL_API int utfall_lang_parse(const char *name, utfall_lang *out);
 UTFALL_API const char *utfall_lang_code(utfall_lang lang);
 
-/* Localized text for a catalogue key ("enrolled", "col.share", …).
- * Unknown keys come back unchanged, so a missing entry shows, not crashes. */
+/* Localized text for a catalogue key ("enrolled", "col.share", …): the
+ * project's own word first (utfall_tr_own), then the catalogue; a
+ * combined value "val.a+b" is labelled by its parts ("Aktivitetsersättning
+ * + lön").  Unknown keys come back unchanged, so a missing entry shows,
+ * not crashes. */
 UTFALL_API const char *utfall_tr(utfall_lang lang, const char *key);
+
+/* The project's own word for a catalogue key, in every language: the
+ * label of an own category ("val.vard" → "Sjukskriven", from a map file)
+ * or the heading of a grouping column as the extract writes it
+ * ("col.enhet" → "Kommun").  Process-wide, like the catalogue: set once
+ * before output is built.  0, or -1 out of memory. */
+UTFALL_API int utfall_tr_own(const char *key, const char *text);
+UTFALL_API void utfall_tr_own_clear(void);
 
 /* Number formats for people.  Swedish: decimal comma, U+202F (narrow
  * no-break space) between thousands, U+00A0 before "%": "1 063", "39,5 %".

@@ -213,9 +213,21 @@ UTFALL_API utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall
                                           utfall_lang lang, const char *section,
                                           utfall_error *err);
 
+/* The name for a workbook sheet of a table without a title (or whose
+ * sheet should be named otherwise): "Deltagare" for the report's table
+ * under that heading. */
+UTFALL_API void utfall_table_set_sheet_name(utfall_table *t, const char *name);
+/* The name of table t's sheet in the workbook of document d: its sheet
+ * name or title
+ * for people ("Deltagare efter kön"; up to a parenthesis, or cut at a word,
+ * when longer than Excel's 31 characters; []:*?/\ made '-'), else its key,
+ * numbered "~2" where two would meet.  buf holds at least 128 bytes. */
+UTFALL_API void utfall_doc_sheet_name(const utfall_doc *d, const utfall_table *t, utfall_lang lang,
+                                      char *buf, size_t size);
+
 /* Write the document as an Excel workbook at path: a first sheet
  * "Definitioner"/"Definitions" with every table's notes, then one sheet
- * per table shown to people (named by its key), numbers stored as numbers
+ * per table shown to people (utfall_doc_sheet_name), numbers stored as numbers
  * with percent and decimal formats.  The same document gives the same
  * bytes: the creation time is SOURCE_DATE_EPOCH when set, else fixed. */
 UTFALL_API utfall_status utfall_doc_write_xlsx(const utfall_doc *d, const char *path,

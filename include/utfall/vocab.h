@@ -30,6 +30,8 @@ typedef enum utfall_field {
 } utfall_field;
 
 UTFALL_API const char *utfall_field_name(utfall_field f);
+/* A set of fields: UTFALL_FIELD_BIT(UTFALL_F_KON) | ... */
+#define UTFALL_FIELD_BIT(f) (1u << (f))
 /* Canonical field for a header ("Kön", "födelseår", "Exit date"), or -1. */
 UTFALL_API int utfall_field_lookup(const char *header);
 
@@ -77,12 +79,56 @@ typedef enum utfall_income {
 } utfall_income;
 UTFALL_API const char *utfall_income_key(int income);
 UTFALL_API int utfall_income_parse(const char *s, int *out);
+/* One source, or several in one field ("Aktivitetsersättning +
+ * försörjningsstöd", "lön och aktivitetsstöd", "lon+ae"): *first is the
+ * first named, *set has a bit per source.  0, or -1 when a part is no
+ * source. */
+UTFALL_API int utfall_income_parse_set(const char *s, int *first, unsigned *set);
+/* The key of a set of sources: "lon", or "aktivitetsersattning+lon" in the
+ * vocabulary's order; "" for none. */
+UTFALL_API void utfall_income_set_key(unsigned set, char *buf, size_t size);
 
 /* Decimal comma or point: "9,5", "9.5", "-2".  0 ok, -1 not a number. */
 UTFALL_API int utfall_number_parse(const char *s, double *out);
 
 /* Age band of an age: "16-19", "20-24", "25-29", "30+", "<16"; "" missing. */
 UTFALL_API const char *utfall_age_band(int age);
+
+/* Headings that name no field and no alias, read by their words: a
+ * heading that speaks of hours ("timmar", "tim/v", "aktivitet") or of
+ * income ("försörjning", "inkomst") and of one time ("före", "start",
+ * "in" or "efter", "slut", "avslut", "ut") is that field
+ * ("Aktivitet tim/v vid start" is timmar_fore); -1 for any other. */
+UTFALL_API int utfall_field_from_words(const char *heading);
+/* 1 when a heading looks like field f (its words, or a spelling one or two
+ * letters off): a column a message can suggest for --map. */
+UTFALL_API int utfall_field_resembles(const char *heading, utfall_field f);
+
+/* Own values and labels (--outcome-map, --income-map, --status-map): a
+ * small delimited file whose header line is skipped, with two or three
+ * columns: the value as written, the class it stands for (a key or
+ * spelling of the vocabulary; for income several sources joined by +),
+ * and optionally the label to print for the class, in every language
+ * ("Sjukskriven" for vard): the class's key stays in machine output and
+ * decides success.  Values are matched after folding. */
+typedef enum utfall_value_kind {
+    UTFALL_VALUES_OUTCOME = 0, /* exit outcomes and spell statuses */
+    UTFALL_VALUES_INCOME,      /* income sources */
+    UTFALL_VALUES_COUNT
+} utfall_value_kind;
+typedef struct utfall_value_map utfall_value_map;
+/* channel names the file in a refusal ("outcome map"). */
+UTFALL_API utfall_status utfall_value_map_read(utfall_value_map **out, const char *path,
+                                               utfall_value_kind kind, const char *channel,
+                                               utfall_error *err);
+UTFALL_API void utfall_value_map_free(utfall_value_map *m);
+/* The class of s as written, and (set, may be NULL) every income source
+ * it names; -1 when the map does not name s. */
+UTFALL_API int utfall_value_map_lookup(const utfall_value_map *m, const char *s, unsigned *set);
+/* Make the map's labels the labels of their classes ("val.vard" →
+ * "Sjukskriven") for utfall_tr: see utfall_tr_own. */
+UTFALL_API utfall_status utfall_value_map_apply_labels(const utfall_value_map *m,
+                                                       utfall_error *err);
 
 #ifdef __cplusplus
 }

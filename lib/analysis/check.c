@@ -1,5 +1,6 @@
 #include "utfall/check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 struct column_counts {
     char *name;
     int field; /* the canonical field it was recognised as, or -1 */
+    const char *how; /* how: utfall_extract_column_how */
     long present, missing;
 };
 
@@ -76,7 +78,7 @@ static int map_columns(struct check_run *r, utfall_extract *x)
             if (UTFALL_GROW(r->cols, r->cols_cap, r->ncols + 1))
                 return -1;
             r->cols[k] = (struct column_counts){strdup(name), utfall_extract_column_field(x, i),
-                                                0, 0};
+                                                utfall_extract_column_how(x, i), 0, 0};
             if (!r->cols[k].name)
                 return -1;
             r->ncols++;
@@ -107,15 +109,20 @@ static void count_dates(struct check_run *r, const utfall_row *row)
         r->last_exit = row->avslutad;
 }
 
-static const char *category_value(utfall_field f, const utfall_row *row)
+static const char *category_value(utfall_field f, const utfall_row *row, char *buf, size_t size)
 {
     switch (f) {
     case UTFALL_F_KON: return utfall_kon_key(row->kon);
     case UTFALL_F_ENHET: return row->enhet;
     case UTFALL_F_INSATS: return row->insats;
     case UTFALL_F_AVSLUTSORSAK: return utfall_outcome_key(row->avslutsorsak);
-    case UTFALL_F_FORSORJNING_FORE: return utfall_income_key(row->forsorjning_fore);
-    default: return utfall_income_key(row->forsorjning_efter);
+    /* several sources in one field: the combination is a value of its own */
+    case UTFALL_F_FORSORJNING_FORE:
+        utfall_income_set_key(row->forsorjning_fore_set, buf, size);
+        return buf;
+    default:
+        utfall_income_set_key(row->forsorjning_efter_set, buf, size);
+        return buf;
     }
 }
 
@@ -135,7 +142,8 @@ static struct value_count *seen_value(struct check_run *r, size_t k, const char 
 static int count_values(struct check_run *r, const utfall_row *row)
 {
     for (size_t k = 0; k < NCAT; k++) {
-        const char *v = category_value(categorical[k], row);
+        char buf[160];
+        const char *v = category_value(categorical[k], row, buf, sizeof buf);
         struct value_count *seen = seen_value(r, k, v);
         if (seen) {
             seen->count++;
@@ -166,7 +174,7 @@ static utfall_status read_rows(struct check_run *r, utfall_extract *x, utfall_er
                 return nomem(err);
         }
         count_present(r, &row);
-        int np = utfall_hashset_add(r->ids, utfall_hash_str(0, row.id));
+        int np = utfall_hashset_add(r->ids, row.person);
         if (np < 0)
             return nomem(err);
         r->persons += np;
@@ -226,15 +234,50 @@ static utfall_status profile_table(const struct check_run *r, utfall_extract *x,
     return UTFALL_OK;
 }
 
-enum { COL_COLUMN, COL_FIELD, COL_PRESENT, COL_MISSING, COL_NCOLS };
+enum { COL_COLUMN, COL_FIELD, COL_HOW, COL_HOW_LABEL, COL_PRESENT, COL_MISSING, COL_NCOLS };
 static const utfall_colspec column_cols[COL_NCOLS] = {
     [COL_COLUMN] = {.key = "column", .type = UTFALL_COL_TEXT},
     [COL_FIELD] = {.key = "field", .type = UTFALL_COL_TEXT},
+    /* name, map, words for programs; the same in words for people */
+    [COL_HOW] = {.key = "recognised_by", .type = UTFALL_COL_TEXT,
+                 .flags = UTFALL_COLF_MACHINE_ONLY},
+    [COL_HOW_LABEL] = {.key = "recognised_by_label", .label_key = "col.recognised_by",
+                       .type = UTFALL_COL_TEXT, .flags = UTFALL_COLF_HUMAN_ONLY},
     [COL_PRESENT] = {.key = "present", .type = UTFALL_COL_COUNT},
     [COL_MISSING] = {.key = "missing", .type = UTFALL_COL_COUNT},
 };
 
-static utfall_status columns_table(const struct check_run *r, utfall_doc *doc, utfall_error *err)
+/* A note for each field without a column (of the last file read): the
+ * unused column that looks like it, and the --map that reads it. */
+static void missing_notes(const struct check_run *r, utfall_extract *x, utfall_table *t)
+{
+    for (int f = 0; f < UTFALL_F_COUNT; f++) {
+        int have = 0;
+        const char *like = NULL;
+        for (size_t i = 0; i < utfall_extract_ncolumns(x); i++) {
+            int cf = utfall_extract_column_field(x, i);
+            have |= cf == f || (f == UTFALL_F_ALDER && cf == UTFALL_F_FODELSEAR)
+                    || (f == UTFALL_F_FODELSEAR && cf == UTFALL_F_ALDER);
+            if (cf < 0 && !like
+                && utfall_field_resembles(utfall_extract_column_name(x, i), (utfall_field)f))
+                like = utfall_extract_column_name(x, i);
+        }
+        /* fodelsear stands for the age too; uppfoljd_till only horizon needs */
+        if (have || f == UTFALL_F_UPPFOLJD_TILL || f == UTFALL_F_ALDER)
+            continue;
+        char note[512];
+        const char *name = utfall_field_name((utfall_field)f);
+        if (like)
+            snprintf(note, sizeof note, utfall_tr(r->lang, "note.check.missing_like"), name,
+                     like, name, like);
+        else
+            snprintf(note, sizeof note, utfall_tr(r->lang, "note.check.missing"), name);
+        utfall_table_add_note(t, note);
+    }
+}
+
+static utfall_status columns_table(const struct check_run *r, utfall_extract *x, utfall_doc *doc,
+                                   utfall_error *err)
 {
     utfall_table *t = utfall_table_new("columns", UTFALL_TABLE_ROWS);
     if (!t)
@@ -247,10 +290,15 @@ static utfall_status columns_table(const struct check_run *r, utfall_doc *doc, u
         utfall_table_set_text(t, row, COL_COLUMN, c->name);
         utfall_table_set_text(t, row, COL_FIELD,
                               c->field >= 0 ? utfall_field_name((utfall_field)c->field) : "");
+        utfall_table_set_text(t, row, COL_HOW, c->how);
+        char key[32];
+        snprintf(key, sizeof key, "how.%s", c->how);
+        utfall_table_set_text(t, row, COL_HOW_LABEL, c->how[0] ? utfall_tr(r->lang, key) : "");
         utfall_table_set_num(t, row, COL_PRESENT, (double)c->present);
         utfall_table_set_num(t, row, COL_MISSING, (double)c->missing);
     }
     utfall_table_add_note(t, utfall_tr(r->lang, "note.columns"));
+    missing_notes(r, x, t);
     utfall_doc_add(doc, t);
     return UTFALL_OK;
 }
@@ -316,7 +364,7 @@ utfall_status utfall_check_compute(utfall_extract *x, utfall_lang lang, utfall_d
     if (!st)
         st = profile_table(&r, x, doc, err);
     if (!st)
-        st = columns_table(&r, doc, err);
+        st = columns_table(&r, x, doc, err);
     if (!st)
         st = values_table(&r, doc, err);
     run_free(&r);

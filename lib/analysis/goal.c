@@ -123,7 +123,7 @@ static void count(struct goal_counts *c, int exited, int reached)
 static int remember_person(struct goal_run *r, const utfall_row *row, long gi, int exited,
                            int reached)
 {
-    struct person *p = person_slot(&r->persons, utfall_hash_str(0, row->id));
+    struct person *p = person_slot(&r->persons, row->person);
     if (!p || gi >= (1L << 30))
         return -1;
     if (p->inskriven == UTFALL_DATE_NONE || row->inskriven >= p->inskriven) {

@@ -243,8 +243,11 @@ static utfall_status read_outcomes(const struct goals_parser *p, utfall_goal_spe
         utfall_error e2;
         utfall_error_clear(&e2);
         if (utfall_outcome_set_parse(b->value[K_OUTCOMES], &s->success, &e2))
-            return fail(p, b->line[K_OUTCOMES], "utfall", UTFALL_EC_GOALS_BAD_OUTCOMES, "%s",
-                        e2.text);
+        {
+            fail(p, b->line[K_OUTCOMES], "utfall", UTFALL_EC_GOALS_BAD_OUTCOMES, "%s", e2.text);
+            utfall_error_adopt_text(p->err, &e2);
+            return UTFALL_ERR_DATA;
+        }
     } else if (s->kind == UTFALL_GOAL_SHARE) {
         return fail(p, b->first_line, "utfall", UTFALL_EC_GOALS_MISSING_KEY,
                     "a goal of type andel needs 'utfall:', the outcomes that reach it (e.g. "

@@ -19,6 +19,7 @@ void utfall_horizon_options_init(utfall_horizon_options *opt)
     opt->success = (1u << UTFALL_OUTCOME_ARBETE) | (1u << UTFALL_OUTCOME_ARBETE_MED_STOD);
     opt->competing_set = 1u << UTFALL_OUTCOME_STUDIER;
     opt->level = UTFALL_STATS_DEFAULT_LEVEL;
+    opt->max_rejected = 0.05;
 }
 
 utfall_status utfall_horizon_parse_months(const char *list, utfall_horizon_options *opt,
@@ -100,9 +101,15 @@ utfall_status horizon_unknown_ref(const struct horizon_run *run)
 static utfall_status check_options(struct horizon_run *run)
 {
     const utfall_horizon_options *opt = run->opt;
-    if (!opt->spells_path)
+    if (!opt->spells_path && !opt->nspells)
         return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_NO_SPELLS,
                                 "--spells FILE is required (one row per status spell)");
+    size_t nspells = opt->nspells ? opt->nspells : 1, nfiles = utfall_extract_nfiles(run->x);
+    if (nspells != nfiles && !(nspells == 1 && utfall_extract_ids_shared(run->x)))
+        return utfall_error_set(run->err, UTFALL_ERR_USAGE, UTFALL_EC_SPELLS_PER_EXTRACT,
+                                "spells files: %zu, extracts: %zu; give one --spells per "
+                                "extract, in the same order (or one for all with --shared-ids)",
+                                nspells, nfiles);
     char byitems[8][128];
     run->nby = utfall_split_list(opt->by ? opt->by : "insats", byitems, 8);
     if (opt->ref && run->nby != 1)
@@ -143,13 +150,15 @@ static utfall_status open_groups(struct horizon_run *run)
     return st;
 }
 
+/* The message (a format with the column's %s) when covariate c repeats
+ * one before it or the --by column; NULL when it does not. */
 static const char *covariate_clash(const struct horizon_run *run, const struct covariate *c)
 {
     for (const struct covariate *o = run->cv; o < c; o++)
         if (!strcmp(o->name, c->name))
-            return "is given twice";
+            return "--adjust: '%s' is given twice";
     if (!strcmp(c->name, utfall_grouper_key_name(run->g, 0)))
-        return "is the --by column, already in the model";
+        return "--adjust: '%s' is the --by column, already in the model";
     return NULL;
 }
 
@@ -177,8 +186,7 @@ static utfall_status parse_covariates(struct horizon_run *run)
         *c = (struct covariate){ref, utfall_colref_name(ref), 0};
         const char *clash = covariate_clash(run, c);
         if (clash)
-            return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ADJUST,
-                                    "--adjust: '%s' %s", items[k], clash);
+            return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_BAD_ADJUST, clash, items[k]);
     }
     run->nvals = run->ncov;
     return UTFALL_OK;
@@ -278,7 +286,7 @@ static utfall_status add_participant(struct horizon_run *run, const utfall_row *
         utfall_error_locate(err, row->file_base, row->line, 0, "inskriven");
         return st;
     }
-    uint64_t id = utfall_hash_str(0, row->id);
+    uint64_t id = row->person;
     int added = utfall_hashset_add(seen, id);
     if (added < 0)
         return horizon_nomem(err);
@@ -322,6 +330,13 @@ enum { SP_ID, SP_STATUS, SP_FROM, SP_TO, SP_COUNT };
 
 struct spell_file {
     utfall_csv_reader *r;
+    const utfall_extract *x;
+    size_t extract_file;          /* whose ids it names */
+    const utfall_value_map *map;  /* --status-map */
+    utfall_date_style dates;
+    FILE *rejects;
+    int header_written;
+    char header_line[1024]; /* as read, for --rejects */
     long col[SP_COUNT];            /* field of each SP_ column */
     char headers[SP_COUNT][128];   /* as written, for messages */
 };
@@ -350,6 +365,7 @@ static utfall_status spell_header(struct spell_file *f, const utfall_csv_record 
                                   utfall_error *err)
 {
     static const char *const names[SP_COUNT] = {"id", "status", "fran", "till"};
+    snprintf(f->header_line, sizeof f->header_line, "%.*s", (int)rec->raw_len, rec->raw);
     for (size_t i = 0; i < rec->nfields; i++) {
         int c = spell_column(rec->fields[i]);
         if (c >= 0 && f->col[c] < 0) {
@@ -370,9 +386,22 @@ static utfall_status spell_header(struct spell_file *f, const utfall_csv_record 
 
 static utfall_status bad_spell_date(utfall_error *err, int rcd, const char *text)
 {
+    if (rcd == -3)
+        return utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_AMBIGUOUS_DATE,
+                                "'%s' can be read day first or month first: give "
+                                "--date-format dmy (day first) or --date-format mdy",
+                                text);
     return utfall_error_set(err, UTFALL_ERR_DATA,
                             rcd == -2 ? UTFALL_EC_IMPOSSIBLE_DATE : UTFALL_EC_BAD_DATE,
                             "'%s' is not a valid date (accepted: 2014-06-30 or 20140630)", text);
+}
+
+/* A status as written: --status-map first, then the vocabulary. */
+static int spell_status(const struct spell_file *f, const char *text, int *out)
+{
+    if (f->map && (*out = utfall_value_map_lookup(f->map, text, NULL)) >= 0)
+        return 0;
+    return utfall_outcome_parse(text, out);
 }
 
 /* A well-formed row into *sp, or the error that makes it a bad row. */
@@ -383,24 +412,24 @@ static utfall_status parse_spell(const struct cohort *c, const struct spell_file
     const char *from = rec->fields[f->col[SP_FROM]], *to = rec->fields[f->col[SP_TO]];
     utfall_status bad = UTFALL_OK;
     int badcol = -1, rcd;
-    long who = find_participant(c, utfall_hash_str(0, id));
+    long who = find_participant(c, utfall_extract_person(f->x, f->extract_file, id));
     if (who < 0) {
         badcol = SP_ID;
         bad = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_ID,
                                "'%s' is not a participant in the extract", id);
-    } else if (utfall_outcome_parse(status, &sp->status)) {
+    } else if (spell_status(f, status, &sp->status)) {
         badcol = SP_STATUS;
         bad = utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_STATUS,
                                "unknown status '%s' (accepted: the outcome vocabulary: "
                                "arbete, arbete_med_stod, studier, arbetssokande, praktik, "
                                "annan_insats, vard, foraldraledighet, flytt, "
                                "ej_kontaktbar, avbrott, annat)", status);
-    } else if ((rcd = utfall_date_parse(from, &sp->from)) != 0) {
+    } else if ((rcd = utfall_date_parse_as(from, f->dates, &sp->from)) != 0) {
         badcol = SP_FROM;
         bad = bad_spell_date(err, rcd, from);
     } else if (!*to) {
         sp->to = UTFALL_DATE_NONE;
-    } else if ((rcd = utfall_date_parse(to, &sp->to)) != 0) {
+    } else if ((rcd = utfall_date_parse_as(to, f->dates, &sp->to)) != 0) {
         badcol = SP_TO;
         bad = bad_spell_date(err, rcd, to);
     } else if (sp->to < sp->from) {
@@ -416,8 +445,22 @@ static utfall_status parse_spell(const struct cohort *c, const struct spell_file
     return UTFALL_OK;
 }
 
+/* With --rejects: the file's header once, then the spell as read. */
+static void write_rejected_spell(struct spell_file *f, const utfall_csv_record *rec)
+{
+    if (!f->rejects)
+        return;
+    if (!f->header_written) {
+        fputs(f->header_line, f->rejects);
+        fputc('\n', f->rejects);
+        f->header_written = 1;
+    }
+    fwrite(rec->raw, 1, rec->raw_len, f->rejects);
+    fputc('\n', f->rejects);
+}
+
 /* got: 1 for a well-formed record, -2 for a malformed one (err says why). */
-static utfall_status take_spell(struct horizon_run *run, const struct spell_file *f,
+static utfall_status take_spell(struct horizon_run *run, struct spell_file *f,
                                 const utfall_csv_record *rec, int got)
 {
     const utfall_horizon_options *opt = run->opt;
@@ -436,6 +479,7 @@ static utfall_status take_spell(struct horizon_run *run, const struct spell_file
         if (opt->diag)
             opt->diag(opt->diag_ctx, err);
         utfall_error_clear(err);
+        write_rejected_spell(f, rec);
         return UTFALL_OK;
     }
     if (UTFALL_GROW(c->s, c->scap, c->ns + 1))
@@ -468,15 +512,18 @@ static int index_spells(struct cohort *c)
     return 0;
 }
 
-static utfall_status read_spells(struct horizon_run *run)
+/* One spells file, whose ids are those of extract file `file`. */
+static utfall_status read_spell_file(struct horizon_run *run, const char *path, size_t file,
+                                     const utfall_value_map *map)
 {
     const utfall_horizon_options *opt = run->opt;
     utfall_error *err = run->err;
-    struct spell_file f = {.col = {-1, -1, -1, -1}};
+    struct spell_file f = {.col = {-1, -1, -1, -1}, .x = run->x, .extract_file = file,
+                           .map = map, .dates = opt->spells_dates, .rejects = opt->rejects};
     utfall_csv_options co = opt->spells_csv;
     co.flags &= ~(unsigned)UTFALL_CSV_UNGUARDED;
     co.channel = "spells file";
-    utfall_status st = utfall_csv_open(&f.r, opt->spells_path, &co, err);
+    utfall_status st = utfall_csv_open(&f.r, path, &co, err);
     if (st)
         return st;
     utfall_csv_record rec;
@@ -490,8 +537,46 @@ static utfall_status read_spells(struct horizon_run *run)
             st = take_spell(run, &f, &rec, got);
     }
     utfall_csv_close(f.r);
+    return st;
+}
+
+/* More spells rejected than the options allow: said whatever -q says. */
+static void tell_rejected_spells(const struct horizon_run *run)
+{
+    const struct cohort *c = &run->c;
+    if (!run->opt->diag || run->opt->max_rejected < 0 || !c->spells_read
+        || (double)c->spells_rejected <= run->opt->max_rejected * (double)c->spells_read)
+        return;
+    utfall_error w;
+    utfall_error_clear(&w);
+    utfall_error_set(&w, UTFALL_OK, UTFALL_EC_TOO_MANY_REJECTED,
+                     "%ld of %ld spells (%.0f%%) were rejected, more than the %.0f%% "
+                     "--max-rejected allows: the outcome rests on the %ld spells used",
+                     c->spells_rejected, c->spells_read,
+                     100.0 * (double)c->spells_rejected / (double)c->spells_read,
+                     100.0 * run->opt->max_rejected, c->spells_used);
+    w.severity = UTFALL_SEV_WARNING;
+    w.changes_results = 1;
+    run->opt->diag(run->opt->diag_ctx, &w);
+}
+
+static utfall_status read_spells(struct horizon_run *run)
+{
+    const utfall_horizon_options *opt = run->opt;
+    utfall_value_map *map = NULL;
+    utfall_status st = opt->status_map_path
+                           ? utfall_value_map_read(&map, opt->status_map_path,
+                                                   UTFALL_VALUES_OUTCOME, "status map", run->err)
+                           : UTFALL_OK;
+    size_t n = opt->nspells ? opt->nspells : 1;
+    for (size_t k = 0; !st && k < n; k++)
+        st = read_spell_file(run, opt->nspells ? opt->spells_paths[k] : opt->spells_path,
+                             n == 1 ? 0 : k, map);
+    utfall_value_map_free(map);
     if (!st && index_spells(&run->c))
-        st = horizon_nomem(err);
+        st = horizon_nomem(run->err);
+    if (!st)
+        tell_rejected_spells(run);
     return st;
 }
 

@@ -289,7 +289,7 @@ static utfall_status histogram_table(const struct changes *s, double tolerance,
                                      utfall_doc *doc, utfall_error *err)
 {
     long counts[64];
-    double first, width;
+    double first = 0, width = 1; /* as they are when no row has both hours */
     size_t nb = utfall_chart_bins(s->d, s->n, counts, 64, &first, &width);
     utfall_table *h = utfall_table_new("change_histogram", UTFALL_TABLE_ROWS);
     if (!h)

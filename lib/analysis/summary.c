@@ -204,7 +204,7 @@ static int count_splits(struct summary_run *r, const utfall_row *row, int32_t *f
             np = 0;
         } else {
             uint64_t seed = ((uint64_t)i << 40) ^ (uint64_t)gi;
-            np = utfall_hashset_add(r->split_persons, utfall_hash_str(seed, row->id));
+            np = utfall_hashset_add(r->split_persons, utfall_hash_u64(seed, row->person));
         }
         if (np < 0)
             return -1;
@@ -253,7 +253,7 @@ static utfall_status read_rows(struct summary_run *r, utfall_extract *x, utfall_
         int is_exited = row.avslutad != UTFALL_DATE_NONE;
         count_episode(&r->all, is_exited);
         int new_person;
-        long slot = person_slot(&r->persons, utfall_hash_str(0, row.id), &new_person);
+        long slot = person_slot(&r->persons, row.person, &new_person);
         if (slot < 0)
             return nomem(err);
         r->all.persons += new_person;

@@ -27,9 +27,22 @@ utfall_status utfall_error_vset(utfall_error *err, utfall_status status, utfall_
         return status;
     err->status = status;
     err->severity = UTFALL_SEV_ERROR;
+    err->changes_results = 0;
     err->code = utfall_error_code_name(code);
     err->code_id = code;
+    /* the Swedish from the catalogue, with the same arguments: its
+     * conversions match the English ones (tests/i18n checks) */
+    const char *sv = utfall_error_text_sv(code, fmt);
+    va_list aq;
+    va_copy(aq, ap);
     vsnprintf(err->text, sizeof err->text, fmt, ap);
+    if (sv) {
+        vsnprintf(err->text_sv, sizeof err->text_sv, sv, aq);
+        utfall_error_sv_errno(err->text_sv, sizeof err->text_sv);
+    } else {
+        err->text_sv[0] = '\0';
+    }
+    va_end(aq);
     return status;
 }
 
@@ -43,6 +56,12 @@ utfall_status utfall_error_set(utfall_error *err, utfall_status status, utfall_e
     return status;
 }
 
+void utfall_error_adopt_text(utfall_error *dst, const utfall_error *src)
+{
+    if (dst && src && !strcmp(dst->text, src->text))
+        memcpy(dst->text_sv, src->text_sv, sizeof dst->text_sv);
+}
+
 void utfall_error_locate(utfall_error *err, const char *file, long line, long record,
                          const char *column)
 {
@@ -54,9 +73,11 @@ void utfall_error_locate(utfall_error *err, const char *file, long line, long re
     snprintf(err->column, sizeof err->column, "%s", column ? column : "");
 }
 
-void utfall_error_format(const utfall_error *err, char *buf, size_t size)
+void utfall_error_format_lang(const utfall_error *err, int lang, char *buf, size_t size)
 {
     size_t n = 0;
+    /* one language to a line: Swedish words around a Swedish message only */
+    int sv = lang == 1 && err->text_sv[0];
     if (!buf || size == 0)
         return;
     buf[0] = '\0';
@@ -73,16 +94,21 @@ void utfall_error_format(const utfall_error *err, char *buf, size_t size)
         if (err->line > 0) {
             APPEND("%ld:", err->line);
             if (err->record > 0)
-                APPEND(" (record %ld)", err->record);
+                APPEND(sv ? " (post %ld)" : " (record %ld)", err->record);
         }
         APPEND(" ");
     }
     if (err->severity == UTFALL_SEV_WARNING)
-        APPEND("warning: ");
+        APPEND(sv ? "varning: " : "warning: ");
     else if (err->severity == UTFALL_SEV_NOTE)
-        APPEND("note: ");
+        APPEND(sv ? "obs: " : "note: ");
     if (err->column[0])
-        APPEND("column '%s': ", err->column);
-    APPEND("%s", err->text);
+        APPEND(sv ? "kolumnen '%s': " : "column '%s': ", err->column);
+    APPEND("%s", sv && err->text_sv[0] ? err->text_sv : err->text);
 #undef APPEND
+}
+
+void utfall_error_format(const utfall_error *err, char *buf, size_t size)
+{
+    utfall_error_format_lang(err, 0, buf, size);
 }

@@ -36,6 +36,17 @@ uint64_t utfall_hash_str(uint64_t seed, const char *s)
     return h ? h : 1;
 }
 
+uint64_t utfall_hash_u64(uint64_t seed, uint64_t v)
+{
+    uint64_t h = (v ^ seed * 0x9e3779b97f4a7c15ull) + 0x9e3779b97f4a7c15ull;
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    return h ? h : 1;
+}
+
 int utfall_hashset_add(utfall_hashset *s, uint64_t h)
 {
     if (!h)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/internal.h"
+
 struct catalogue_entry {
     const char *key;
     const char *text[2];
@@ -13,17 +15,143 @@ struct catalogue_entry {
 
 static const struct catalogue_entry catalogue[] = {
 #define MSG(key, en, sv) {key, {en, sv}},
+#define TEXT(code, en, sv)
 #include "messages.def"
+#undef TEXT
 #undef MSG
 };
+
+/* The project's own words (utfall_tr_own): few, looked at first. */
+static struct own_label {
+    char *key, *text;
+} *own;
+static size_t nown, own_cap;
+
+int utfall_tr_own(const char *key, const char *text)
+{
+    for (size_t i = 0; i < nown; i++)
+        if (!strcmp(own[i].key, key)) {
+            char *t = strdup(text);
+            if (!t)
+                return -1;
+            free(own[i].text);
+            own[i].text = t;
+            return 0;
+        }
+    if (nown == own_cap) {
+        size_t ncap = own_cap ? own_cap * 2 : 16;
+        struct own_label *n = realloc(own, ncap * sizeof *n);
+        if (!n)
+            return -1;
+        own = n;
+        own_cap = ncap;
+    }
+    char *k = strdup(key), *t = strdup(text);
+    if (!k || !t) {
+        free(k);
+        free(t);
+        return -1;
+    }
+    own[nown++] = (struct own_label){k, t};
+    return 0;
+}
+
+/* Labels of combined values ("val.aktivitetsersattning+lon"), made once
+ * from their parts' labels: "Aktivitetsersättning + lön". */
+static struct combined_label {
+    char *key, *text;
+    utfall_lang lang;
+} *combined;
+static size_t ncombined, combined_cap;
+
+static void lower_first(char *s)
+{
+    unsigned char *u = (unsigned char *)s;
+    if (u[0] >= 'A' && u[0] <= 'Z')
+        u[0] = (unsigned char)(u[0] - 'A' + 'a');
+    else if (u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0x9E)
+        u[1] = (unsigned char)(u[1] + 0x20);
+}
+
+static const char *combined_label(utfall_lang lang, const char *key)
+{
+    for (size_t i = 0; i < ncombined; i++)
+        if (combined[i].lang == lang && !strcmp(combined[i].key, key))
+            return combined[i].text;
+    char text[512] = "", part[160];
+    size_t n = 0;
+    for (const char *p = key + 4; *p;) {
+        size_t len = strcspn(p, "+");
+        snprintf(part, sizeof part, "val.%.*s", (int)len, p);
+        char label[160];
+        snprintf(label, sizeof label, "%s", utfall_tr(lang, part));
+        if (n)
+            lower_first(label);
+        n += (size_t)snprintf(text + n, n < sizeof text ? sizeof text - n : 0, "%s%s",
+                              n ? " + " : "", label);
+        p += len + (p[len] == '+');
+        if (n >= sizeof text)
+            break;
+    }
+    if (ncombined == combined_cap) {
+        size_t ncap = combined_cap ? combined_cap * 2 : 8;
+        struct combined_label *c = realloc(combined, ncap * sizeof *c);
+        if (!c)
+            return key;
+        combined = c;
+        combined_cap = ncap;
+    }
+    char *k = strdup(key), *t = strdup(text);
+    if (!k || !t) {
+        free(k);
+        free(t);
+        return key;
+    }
+    combined[ncombined++] = (struct combined_label){k, t, lang};
+    return t;
+}
+
+size_t utfall_tr_own_count(void)
+{
+    return nown;
+}
+
+void utfall_tr_own_at(size_t i, const char **key, const char **text)
+{
+    *key = i < nown ? own[i].key : "";
+    *text = i < nown ? own[i].text : "";
+}
+
+void utfall_tr_own_clear(void)
+{
+    for (size_t i = 0; i < ncombined; i++) {
+        free(combined[i].key);
+        free(combined[i].text);
+    }
+    free(combined);
+    combined = NULL;
+    ncombined = combined_cap = 0;
+    for (size_t i = 0; i < nown; i++) {
+        free(own[i].key);
+        free(own[i].text);
+    }
+    free(own);
+    own = NULL;
+    nown = own_cap = 0;
+}
 
 const char *utfall_tr(utfall_lang lang, const char *key)
 {
     if (!key)
         return "";
+    for (size_t i = 0; i < nown; i++)
+        if (!strcmp(own[i].key, key))
+            return own[i].text;
     for (size_t i = 0; i < sizeof catalogue / sizeof catalogue[0]; i++)
         if (strcmp(catalogue[i].key, key) == 0)
             return catalogue[i].text[lang == UTFALL_LANG_SV ? 1 : 0];
+    if (!strncmp(key, "val.", 4) && strchr(key, '+'))
+        return combined_label(lang, key);
     return key;
 }
 

@@ -30,6 +30,8 @@ static inline int utfall_grow_if(void *items_ptr, size_t *cap, size_t need, size
 /* FNV-1a from seed with a splitmix64 finish; never returns 0, so 0
  * can mark an empty slot. */
 uint64_t utfall_hash_str(uint64_t seed, const char *s);
+/* A 64-bit value (a person) mixed with a seed, the same way. */
+uint64_t utfall_hash_u64(uint64_t seed, uint64_t v);
 
 /* Set of 64-bit hashes (ids, id+group): memory per distinct member. */
 typedef struct utfall_hashset utfall_hashset;
@@ -45,6 +47,11 @@ int utfall_hashset_add(utfall_hashset *s, uint64_t h);
 void utfall_fold(const char *s, char *buf, size_t size);
 /* Split "a,b,c" into at most max items (in place copies); returns count. */
 size_t utfall_split_list(const char *list, char items[][128], size_t max);
+
+/* ---- own labels (lib/core/i18n.c), for the render module's copy ------ */
+
+size_t utfall_tr_own_count(void);
+void utfall_tr_own_at(size_t i, const char **key, const char **text);
 
 /* ---- random numbers (lib/ingest/synth.c) ----------------------------- */
 

@@ -711,12 +711,15 @@ static int finish_record(utfall_csv_reader *r, utfall_csv_record *rec, utfall_er
 static int parse_error(utfall_csv_reader *r, utfall_error *err, const char *fed, size_t done)
 {
     int e = csv_error(&r->parser);
-    const char *what = e == CSV_EPARSE ? "a quote inside an unquoted field, or text after a "
-                                         "closing quote (quote the whole field and double "
-                                         "inner quotes: \"a \"\"b\"\" c\")"
-                                       : csv_strerror(e);
-    fail(r, err, r->line, e == CSV_ENOMEM ? UTFALL_ERR_NOMEM : UTFALL_ERR_DATA, UTFALL_EC_BAD_QUOTE,
-         "malformed CSV at character %ld: %s", char_column(fed, done), what);
+    if (e == CSV_EPARSE)
+        fail(r, err, r->line, UTFALL_ERR_DATA, UTFALL_EC_BAD_QUOTE,
+             "malformed CSV at character %ld: a quote inside an unquoted field, or text after a "
+             "closing quote (quote the whole field and double inner quotes: \"a \"\"b\"\" c\")",
+             char_column(fed, done));
+    else
+        fail(r, err, r->line, e == CSV_ENOMEM ? UTFALL_ERR_NOMEM : UTFALL_ERR_DATA,
+             UTFALL_EC_BAD_QUOTE, "malformed CSV at character %ld: %s", char_column(fed, done),
+             csv_strerror(e));
     return -1;
 }
 

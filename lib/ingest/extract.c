@@ -2,10 +2,13 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "utfall/i18n.h"
 #include "core/internal.h"
+#include "ingest/extract_internal.h"
 
 struct utfall_colref {
     char name[128];
@@ -16,58 +19,13 @@ struct utfall_colref {
     utfall_extract *x;
 };
 
-#define DATE_CACHE_BITS 12
-
-struct outcome_map_entry {
-    char *folded;
-    int outcome;
-};
-
-struct utfall_extract {
-    utfall_extract_options opt;
-    const char *const *paths;
-    size_t npaths, cur;
-    utfall_csv_reader *csv;
-    char file_base[UTFALL_ERROR_NAME_MAX];
-    char **columns;
-    int *column_field;
-    size_t ncolumns;
-    long field_col[UTFALL_F_COUNT];
-    int header_written_to_rejects;
-    int transcoding_announced;
-    long rows_in_file;
-    const utfall_csv_record *cur_rec;
-    utfall_csv_record rec; /* the current record: rows point into it */
-    utfall_extract_stats stats;
-
-    struct outcome_map_entry *omap;
-    size_t nomap, omap_cap;
-
-    struct date_cache_entry {
-        uint64_t lo;
-        uint16_t hi; /* 0 = empty */
-        utfall_date date;
-    } *date_cache; /* 1 << DATE_CACHE_BITS entries */
-
-    utfall_hashset *rows_seen; /* hashes of whole rows, with detect_duplicates */
-
-    /* episodes per id, for overlap warnings (with detect_duplicates) */
-    struct episode {
-        uint64_t id_hash;
-        utfall_date from, to; /* to = UTFALL_DATE_NONE: still active */
-        long line;
-        size_t file;
-        long next; /* the same id's previous episode, -1 = none */
-    } *episodes;
-    size_t nepisodes, episodes_cap;
-    long *episode_slots; /* open addressing by id hash: latest episode index + 1 */
-    size_t episode_slots_cap;
-};
-
 void utfall_extract_options_init(utfall_extract_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     opt->today = UTFALL_DATE_NONE;
+    opt->max_rejected = 0.05;
+    opt->age_min = 16;
+    opt->age_max = 30;
 }
 
 static void free_columns(utfall_extract *x)
@@ -76,8 +34,10 @@ static void free_columns(utfall_extract *x)
         free(x->columns[i]);
     free(x->columns);
     free(x->column_field);
+    free(x->column_how);
     x->columns = NULL;
     x->column_field = NULL;
+    x->column_how = NULL;
     x->ncolumns = 0;
 }
 
@@ -87,9 +47,9 @@ void utfall_extract_close(utfall_extract *x)
         return;
     utfall_csv_close(x->csv);
     free_columns(x);
-    for (size_t i = 0; i < x->nomap; i++)
-        free(x->omap[i].folded);
-    free(x->omap);
+    for (int k = 0; k < UTFALL_VALUES_COUNT; k++)
+        utfall_value_map_free(x->maps[k]);
+    recqueue_clear(&x->ahead);
     utfall_hashset_free(x->rows_seen);
     free(x->episodes);
     free(x->episode_slots);
@@ -97,53 +57,25 @@ void utfall_extract_close(utfall_extract *x)
     free(x);
 }
 
-static void diag(utfall_extract *x, const utfall_error *e)
+void extract_diag(utfall_extract *x, const utfall_error *e)
 {
     if (x->opt.diag)
         x->opt.diag(x->opt.diag_ctx, e);
 }
 
-static utfall_status load_outcome_map(utfall_extract *x, utfall_error *err)
+/* The map files, each read once for every file of the extract. */
+static utfall_status load_maps(utfall_extract *x, utfall_error *err)
 {
-    utfall_csv_reader *r;
-    utfall_csv_options co = {.channel = "outcome map"};
-    utfall_status st = utfall_csv_open(&r, x->opt.outcome_map_path, &co, err);
-    if (st)
-        return st;
-    utfall_csv_record rec;
-    int got;
-    while ((got = utfall_csv_next(r, &rec, err)) == 1) {
-        if (rec.record == 1)
-            continue; /* header */
-        if (rec.nfields < 2) {
-            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_OUTCOME_MAP_SHAPE,
-                             "expected two columns: the value as written, and an outcome key");
-            utfall_error_locate(err, utfall_csv_name(r), rec.line, 0, NULL);
-            utfall_csv_close(r);
-            return UTFALL_ERR_DATA;
-        }
-        int o;
-        if (utfall_outcome_parse(rec.fields[1], &o)) {
-            utfall_error_set(err, UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_OUTCOME,
-                             "'%s' is not an outcome key (accepted: arbete, arbete_med_stod, "
-                             "studier, arbetssokande, praktik, annan_insats, vard, "
-                             "foraldraledighet, flytt, ej_kontaktbar, avbrott, annat)",
-                             rec.fields[1]);
-            utfall_error_locate(err, utfall_csv_name(r), rec.line, 0, NULL);
-            utfall_csv_close(r);
-            return UTFALL_ERR_DATA;
-        }
-        char folded[256];
-        utfall_fold(rec.fields[0], folded, sizeof folded);
-        if (UTFALL_GROW(x->omap, x->omap_cap, x->nomap + 1)
-            || !(x->omap[x->nomap].folded = strdup(folded))) {
-            utfall_csv_close(r);
-            return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-        }
-        x->omap[x->nomap++].outcome = o;
+    const char *paths[UTFALL_VALUES_COUNT] = {x->opt.outcome_map_path, x->opt.income_map_path};
+    static const char *const channels[UTFALL_VALUES_COUNT] = {"outcome map", "income map"};
+    for (int k = 0; k < UTFALL_VALUES_COUNT; k++) {
+        utfall_status st = paths[k] ? utfall_value_map_read(&x->maps[k], paths[k],
+                                                            (utfall_value_kind)k, channels[k], err)
+                                    : UTFALL_OK;
+        if (st)
+            return st;
     }
-    utfall_csv_close(r);
-    return got < 0 ? err->status : UTFALL_OK;
+    return UTFALL_OK;
 }
 
 static const char *base_name(const char *path)
@@ -154,11 +86,8 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static utfall_status fail_at(utfall_extract *x, utfall_error *err, long line, const char *column,
-                             utfall_status st, utfall_error_code code, const char *fmt, ...)
-    UTFALL_PRINTF(7, 8);
-static utfall_status fail_at(utfall_extract *x, utfall_error *err, long line, const char *column,
-                             utfall_status st, utfall_error_code code, const char *fmt, ...)
+utfall_status extract_fail(utfall_extract *x, utfall_error *err, long line, const char *column,
+                           utfall_status st, utfall_error_code code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -201,114 +130,10 @@ static utfall_status read_header(utfall_extract *x, utfall_csv_record *rec, utfa
     if (got < 0)
         return err->status;
     if (got == 0)
-        return fail_at(x, err, 0, NULL, UTFALL_ERR_DATA, UTFALL_EC_EMPTY_FILE,
+        return extract_fail(x, err, 0, NULL, UTFALL_ERR_DATA, UTFALL_EC_EMPTY_FILE,
                        "the file is empty (expected a header line and data rows)");
     free_columns(x);
-    x->columns = calloc(rec->nfields, sizeof *x->columns);
-    x->column_field = calloc(rec->nfields, sizeof *x->column_field);
-    if (!x->columns || !x->column_field)
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-    x->ncolumns = rec->nfields;
-    for (int f = 0; f < UTFALL_F_COUNT; f++)
-        x->field_col[f] = -1;
-    return UTFALL_OK;
-}
-
-/* The field named left of the '=' of a --map entry "canonical=Header", or
- * -1; *header is what follows the '=', NULL when there is none. */
-static int map_entry(const char *entry, const char **header)
-{
-    const char *eq = strchr(entry, '=');
-    *header = eq ? eq + 1 : NULL;
-    if (!eq)
-        return -1;
-    char canon[64];
-    size_t n = (size_t)(eq - entry);
-    if (n >= sizeof canon)
-        n = sizeof canon - 1;
-    memcpy(canon, entry, n);
-    canon[n] = '\0';
-    return utfall_field_lookup(canon);
-}
-
-/* The field a header stands for, -1 for an extra column.  --map
- * canonical=Header wins over the built-in aliases (the last entry naming
- * the header decides), and a header whose field --map gave to another
- * header stays an extra column. */
-static int header_field(const utfall_extract *x, const char *name)
-{
-    const char *header;
-    int f = -1;
-    for (size_t m = 0; m < x->opt.nmap; m++) {
-        int mapped = map_entry(x->opt.map[m], &header);
-        if (header && !strcmp(header, name))
-            f = mapped;
-    }
-    if (f >= 0)
-        return f;
-    f = utfall_field_lookup(name);
-    for (size_t m = 0; f >= 0 && m < x->opt.nmap; m++)
-        if (map_entry(x->opt.map[m], &header) == f)
-            return -1;
-    return f;
-}
-
-/* Keep header column i and map it to its field. */
-static utfall_status map_column(utfall_extract *x, const utfall_csv_record *rec, size_t i,
-                                utfall_error *err)
-{
-    const char *name = rec->fields[i];
-    x->columns[i] = strdup(name);
-    if (!x->columns[i])
-        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
-    int f = header_field(x, name);
-    if (f >= 0 && x->field_col[f] >= 0)
-        return fail_at(x, err, rec->line, name, UTFALL_ERR_DATA, UTFALL_EC_DUPLICATE_COLUMN,
-                       "is the same field as column %ld ('%s'): %s appears twice "
-                       "(rename one, or use --map %s=HEADER to choose)",
-                       x->field_col[f] + 1, x->columns[x->field_col[f]],
-                       utfall_field_name((utfall_field)f), utfall_field_name((utfall_field)f));
-    for (size_t j = 0; f < 0 && j < i; j++)
-        if (x->columns[j] && !strcmp(x->columns[j], name))
-            return fail_at(x, err, rec->line, name, UTFALL_ERR_DATA, UTFALL_EC_DUPLICATE_COLUMN,
-                           "the header names this column twice");
-    x->column_field[i] = f;
-    if (f >= 0)
-        x->field_col[f] = (long)i;
-    return UTFALL_OK;
-}
-
-/* --map naming a header that is not there is a mistake worth saying. */
-static utfall_status check_map_used(utfall_extract *x, long line, utfall_error *err)
-{
-    for (size_t m = 0; m < x->opt.nmap; m++) {
-        const char *header;
-        map_entry(x->opt.map[m], &header);
-        int found = 0;
-        for (size_t i = 0; header && i < x->ncolumns; i++)
-            found |= !strcmp(header, x->columns[i]);
-        if (!found)
-            return fail_at(x, err, line, NULL, UTFALL_ERR_DATA, UTFALL_EC_MAP_NO_COLUMN,
-                           "--map %s: the header has no column '%s'", x->opt.map[m],
-                           header ? header : "");
-    }
-    return UTFALL_OK;
-}
-
-static utfall_status check_required(utfall_extract *x, long line, utfall_error *err)
-{
-    static const struct {
-        utfall_field field;
-        const char *aliases;
-    } required[] = {{UTFALL_F_ID, "id, lopnr, deltagar_id"},
-                    {UTFALL_F_INSKRIVEN, "inskriven, inskrivningsdatum, startdatum"}};
-    for (size_t k = 0; k < sizeof required / sizeof required[0]; k++)
-        if (x->field_col[required[k].field] < 0)
-            return fail_at(x, err, line, NULL, UTFALL_ERR_DATA, UTFALL_EC_MISSING_COLUMN,
-                           "required column '%s' is missing (accepted headers include %s; "
-                           "or use --map %s=HEADER)",
-                           utfall_field_name(required[k].field), required[k].aliases,
-                           utfall_field_name(required[k].field));
+    extract_dates_reset(x);
     return UTFALL_OK;
 }
 
@@ -318,13 +143,7 @@ static utfall_status open_file(utfall_extract *x, utfall_error *err)
 {
     utfall_csv_record rec = {0};
     utfall_status st = read_header(x, &rec, err);
-    for (size_t i = 0; !st && i < rec.nfields; i++)
-        st = map_column(x, &rec, i, err);
-    if (!st)
-        st = check_map_used(x, rec.line, err);
-    if (!st)
-        st = check_required(x, rec.line, err);
-    return st;
+    return st ? st : extract_map_header(x, &rec, err);
 }
 
 /* A data error stops the run, but a personal identity number anywhere in
@@ -339,7 +158,10 @@ static utfall_status privacy_sweep(utfall_extract *x, utfall_error *err)
     utfall_error found;
     utfall_error_clear(&found);
     utfall_csv_options co = extract_csv(x);
-    utfall_status st = x->csv ? utfall_csv_guard_rest(x->csv, &found) : UTFALL_OK;
+    /* the records read ahead have been guarded: a refusal among them counts */
+    utfall_status st = recqueue_privacy(&x->ahead, &found) ? UTFALL_ERR_PRIVACY
+                       : x->csv                            ? utfall_csv_guard_rest(x->csv, &found)
+                                                           : UTFALL_OK;
     for (size_t file = x->cur + 1; st != UTFALL_ERR_PRIVACY && file < x->npaths; file++) {
         utfall_csv_reader *r = NULL;
         st = utfall_csv_open(&r, x->paths[file], &co, &found);
@@ -348,7 +170,7 @@ static utfall_status privacy_sweep(utfall_extract *x, utfall_error *err)
         utfall_csv_close(r);
     }
     if (st == UTFALL_ERR_PRIVACY) {
-        diag(x, err);
+        extract_diag(x, err);
         *err = found;
     }
     return err->status;
@@ -373,8 +195,8 @@ utfall_status utfall_extract_open(utfall_extract **out, const char *const *paths
         st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     else if (npaths == 0)
         st = utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_NO_INPUT, "no input file given");
-    if (!st && x->opt.outcome_map_path)
-        st = load_outcome_map(x, err);
+    if (!st)
+        st = load_maps(x, err);
     if (!st && (st = open_file(x, err)) != UTFALL_OK)
         st = privacy_sweep(x, err);
     if (st) {
@@ -410,10 +232,10 @@ static uint64_t hash_bytes(const char *s, size_t n)
 }
 
 /* Remember the row's episode; return the index of an earlier episode of
- * the same id that overlaps it, or -1.  Out of memory only stops looking. */
+ * the same person that overlaps it, or -1.  Out of memory only stops looking. */
 static long episode_overlap(utfall_extract *x, const utfall_row *row)
 {
-    uint64_t h = hash_bytes(row->id, strlen(row->id));
+    uint64_t h = row->person;
     if (x->nepisodes * 2 >= x->episode_slots_cap) {
         size_t ncap = x->episode_slots_cap ? x->episode_slots_cap * 2 : 1024;
         long *n = calloc(ncap, sizeof *n);
@@ -451,65 +273,36 @@ static long episode_overlap(utfall_extract *x, const utfall_row *row)
     return found;
 }
 
-static void warn_at(utfall_extract *x, long line, const char *column, utfall_error_code code,
-                    const char *fmt, ...) UTFALL_PRINTF(5, 6);
-static void warn_at(utfall_extract *x, long line, const char *column, utfall_error_code code,
-                    const char *fmt, ...)
+static void tell(utfall_extract *x, utfall_severity sev, int changes_results, long line,
+                 const char *column, utfall_error_code code, const char *fmt, va_list ap)
 {
     utfall_error w;
     utfall_error_clear(&w);
+    utfall_error_vset(&w, UTFALL_OK, code, fmt, ap);
+    w.severity = sev;
+    w.changes_results = changes_results;
+    utfall_error_locate(&w, utfall_csv_name(x->csv), line, 0, column);
+    if (sev == UTFALL_SEV_WARNING)
+        x->stats.warnings++;
+    extract_diag(x, &w);
+}
+
+void extract_warn(utfall_extract *x, long line, const char *column, int changes_results,
+                  utfall_error_code code, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    utfall_error_vset(&w, UTFALL_OK, code, fmt, ap);
+    tell(x, UTFALL_SEV_WARNING, changes_results, line, column, code, fmt, ap);
     va_end(ap);
-    w.severity = UTFALL_SEV_WARNING;
-    utfall_error_locate(&w, utfall_csv_name(x->csv), line, 0, column);
-    x->stats.warnings++;
-    diag(x, &w);
 }
 
-static const char *field_text(const utfall_extract *x, const utfall_csv_record *rec,
-                              utfall_field f)
+void extract_note(utfall_extract *x, long line, const char *column, utfall_error_code code,
+                  const char *fmt, ...)
 {
-    long c = x->field_col[f];
-    return c >= 0 ? rec->fields[c] : "";
-}
-
-static utfall_status parse_date_field(utfall_extract *x, const utfall_csv_record *rec,
-                                      utfall_field f, utfall_date *out, utfall_error *err)
-{
-    const char *s = field_text(x, rec, f);
-    *out = UTFALL_DATE_NONE;
-    if (!*s)
-        return UTFALL_OK;
-    /* An extract holds a few thousand distinct dates in millions of rows:
-     * a valid ISO date seen before is looked up, not parsed again. */
-    struct date_cache_entry *e = NULL;
-    uint64_t lo = 0;
-    uint16_t hi = 0;
-    if (rec->lengths[x->field_col[f]] == 10) {
-        memcpy(&lo, s, 8);
-        hi = (uint16_t)((unsigned char)s[8] | (unsigned char)s[9] << 8);
-        uint64_t h = (lo ^ hi) * 0x9e3779b97f4a7c15ull;
-        e = &x->date_cache[h >> (64 - DATE_CACHE_BITS)];
-        if (e->hi == hi && e->lo == lo) {
-            *out = e->date;
-            return UTFALL_OK;
-        }
-    }
-    int rc = utfall_date_parse(s, out);
-    if (rc == 0 && e) {
-        e->lo = lo;
-        e->hi = hi; /* never 0 for a valid date: both bytes are digits */
-        e->date = *out;
-    }
-    if (rc == 0)
-        return UTFALL_OK;
-    return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
-                   rc == -2 ? UTFALL_EC_IMPOSSIBLE_DATE : UTFALL_EC_BAD_DATE,
-                   rc == -2 ? "'%s' is not a valid date (no such day)"
-                            : "'%s' is not a valid date (accepted: 2014-06-30 or 20140630)",
-                   s);
+    va_list ap;
+    va_start(ap, fmt);
+    tell(x, UTFALL_SEV_NOTE, 0, line, column, code, fmt, ap);
+    va_end(ap);
 }
 
 /* "0" to "9999": the usual hours and years, without the general parser.
@@ -529,7 +322,7 @@ static inline int plain_small_int(const char *s)
 static utfall_status parse_hours(utfall_extract *x, const utfall_csv_record *rec, utfall_field f,
                                  double *out, utfall_error *err)
 {
-    const char *s = field_text(x, rec, f);
+    const char *s = extract_field(x, rec, f);
     *out = NAN;
     if (!*s)
         return UTFALL_OK;
@@ -539,10 +332,10 @@ static utfall_status parse_hours(utfall_extract *x, const utfall_csv_record *rec
         return UTFALL_OK;
     }
     if (utfall_number_parse(s, out))
-        return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
+        return extract_fail(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
                        UTFALL_EC_BAD_NUMBER, "'%s' is not a number (accepted: 9,5 or 9.5)", s);
     if (*out < 0 || *out > 168)
-        return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
+        return extract_fail(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
                        UTFALL_EC_HOURS_RANGE, "%s hours a week is outside 0-168", s);
     return UTFALL_OK;
 }
@@ -550,7 +343,7 @@ static utfall_status parse_hours(utfall_extract *x, const utfall_csv_record *rec
 static utfall_status parse_int(utfall_extract *x, const utfall_csv_record *rec, utfall_field f,
                                int lo, int hi, int *out, utfall_error *err)
 {
-    const char *s = field_text(x, rec, f);
+    const char *s = extract_field(x, rec, f);
     double v;
     *out = -1;
     if (!*s)
@@ -561,7 +354,7 @@ static utfall_status parse_int(utfall_extract *x, const utfall_csv_record *rec, 
         return UTFALL_OK;
     }
     if (utfall_number_parse(s, &v) || !(v >= lo && v <= hi) || v != (double)(int)v)
-        return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
+        return extract_fail(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
                        UTFALL_EC_BAD_INTEGER, "'%s' is not a whole number from %d to %d", s, lo, hi);
     *out = (int)v;
     return UTFALL_OK;
@@ -570,42 +363,48 @@ static utfall_status parse_int(utfall_extract *x, const utfall_csv_record *rec, 
 static utfall_status parse_outcome_field(utfall_extract *x, const utfall_csv_record *rec,
                                          int *out, utfall_error *err)
 {
-    const char *s = field_text(x, rec, UTFALL_F_AVSLUTSORSAK);
+    const char *s = extract_field(x, rec, UTFALL_F_AVSLUTSORSAK);
     *out = UTFALL_OUTCOME_NONE;
     if (!*s)
         return UTFALL_OK;
-    if (x->nomap) {
-        char folded[256];
-        utfall_fold(s, folded, sizeof folded);
-        for (size_t i = 0; i < x->nomap; i++)
-            if (!strcmp(x->omap[i].folded, folded)) {
-                *out = x->omap[i].outcome;
-                return UTFALL_OK;
-            }
-    }
+    if (x->maps[UTFALL_VALUES_OUTCOME]
+        && (*out = utfall_value_map_lookup(x->maps[UTFALL_VALUES_OUTCOME], s, NULL)) >= 0)
+        return UTFALL_OK;
     if (utfall_outcome_parse(s, out) == 0)
         return UTFALL_OK;
-    return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_AVSLUTSORSAK]],
+    return extract_fail(x, err, rec->line, x->columns[x->field_col[UTFALL_F_AVSLUTSORSAK]],
                    UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_OUTCOME,
                    "unknown exit outcome '%s' (accepted: arbete, arbete_med_stod, studier, "
                    "arbetssokande, praktik, annan_insats, vard, foraldraledighet, flytt, "
-                   "ej_kontaktbar, avbrott, annat; map others with --outcome-map FILE)",
+                   "ej_kontaktbar, avbrott, annat; map others with --outcome-map FILE, a file "
+                   "of lines value;key;label such as Sjukskriven;vard;Sjukskriven, see "
+                   "utfall-extract(5))",
                    s);
 }
 
+/* An income source, or several in one field; --income-map first. */
 static utfall_status parse_income_field(utfall_extract *x, const utfall_csv_record *rec,
-                                        utfall_field f, int *out, utfall_error *err)
+                                        utfall_field f, int *out, unsigned *set,
+                                        utfall_error *err)
 {
-    const char *s = field_text(x, rec, f);
+    const char *s = extract_field(x, rec, f);
     *out = UTFALL_INCOME_NONE;
-    if (!*s || utfall_income_parse(s, out) == 0)
+    *set = 0;
+    if (!*s)
         return UTFALL_OK;
-    return fail_at(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
-                   UTFALL_EC_UNKNOWN_INCOME,
-                   "unknown income source '%s' (accepted: aktivitetsersattning, sjukersattning, "
-                   "sjukpenning, forsorjningsstod, a_kassa, aktivitetsstod, lon, studiemedel, "
-                   "ingen, annan)",
-                   s);
+    if (x->maps[UTFALL_VALUES_INCOME]
+        && (*out = utfall_value_map_lookup(x->maps[UTFALL_VALUES_INCOME], s, set)) >= 0)
+        return UTFALL_OK;
+    if (utfall_income_parse_set(s, out, set) == 0)
+        return UTFALL_OK;
+    *out = UTFALL_INCOME_NONE;
+    return extract_fail(x, err, rec->line, x->columns[x->field_col[f]], UTFALL_ERR_DATA,
+                        UTFALL_EC_UNKNOWN_INCOME,
+                        "unknown income source '%s' (accepted: aktivitetsersattning, "
+                        "sjukersattning, sjukpenning, forsorjningsstod, a_kassa, aktivitetsstod, "
+                        "lon, studiemedel, ingen, annan, several joined by + or och; map others "
+                        "with --income-map FILE)",
+                        s);
 }
 
 static void start_row(utfall_extract *x, const utfall_csv_record *rec, utfall_row *row)
@@ -621,17 +420,19 @@ static void start_row(utfall_extract *x, const utfall_csv_record *rec, utfall_ro
 static utfall_status parse_person(utfall_extract *x, const utfall_csv_record *rec, utfall_row *row,
                                   utfall_error *err)
 {
-    row->id = field_text(x, rec, UTFALL_F_ID);
+    row->id = extract_field(x, rec, UTFALL_F_ID);
     if (!*row->id)
-        return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_ID]],
+        return extract_fail(x, err, rec->line, x->columns[x->field_col[UTFALL_F_ID]],
                        UTFALL_ERR_DATA, UTFALL_EC_MISSING_ID, "the id is empty (every row needs one)");
+    /* a person is an id within a file, unless the files share their ids */
+    row->person = utfall_extract_person(x, x->cur, row->id);
     if (x->field_col[UTFALL_F_KON] >= 0
-        && utfall_kon_parse(field_text(x, rec, UTFALL_F_KON), &row->kon))
-        return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_KON]],
+        && utfall_kon_parse(extract_field(x, rec, UTFALL_F_KON), &row->kon))
+        return extract_fail(x, err, rec->line, x->columns[x->field_col[UTFALL_F_KON]],
                        UTFALL_ERR_DATA, UTFALL_EC_UNKNOWN_KON,
                        "unknown value '%s' (accepted: k, m, kvinna, man, female, male; blank = "
                        "not stated)",
-                       field_text(x, rec, UTFALL_F_KON));
+                       extract_field(x, rec, UTFALL_F_KON));
     utfall_status st;
     if ((st = parse_int(x, rec, UTFALL_F_FODELSEAR, 1900, 2199, &row->fodelsear, err))
         || (st = parse_int(x, rec, UTFALL_F_ALDER, 0, 130, &row->age, err)))
@@ -642,18 +443,19 @@ static utfall_status parse_person(utfall_extract *x, const utfall_csv_record *re
 static utfall_status parse_episode(utfall_extract *x, const utfall_csv_record *rec, utfall_row *row,
                                    utfall_error *err)
 {
-    row->enhet = field_text(x, rec, UTFALL_F_ENHET);
-    row->insats = field_text(x, rec, UTFALL_F_INSATS);
+    row->enhet = extract_field(x, rec, UTFALL_F_ENHET);
+    row->insats = extract_field(x, rec, UTFALL_F_INSATS);
     utfall_status st;
-    if ((st = parse_date_field(x, rec, UTFALL_F_INSKRIVEN, &row->inskriven, err))
-        || (st = parse_date_field(x, rec, UTFALL_F_AVSLUTAD, &row->avslutad, err))
-        || (st = parse_date_field(x, rec, UTFALL_F_UPPFOLJD_TILL, &row->uppfoljd_till, err))
+    if ((st = extract_parse_date(x, rec, UTFALL_F_INSKRIVEN, &row->inskriven, err))
+        || (st = extract_parse_date(x, rec, UTFALL_F_AVSLUTAD, &row->avslutad, err))
+        || (st = extract_parse_date(x, rec, UTFALL_F_UPPFOLJD_TILL, &row->uppfoljd_till, err))
         || (st = parse_outcome_field(x, rec, &row->avslutsorsak, err))
         || (st = parse_hours(x, rec, UTFALL_F_TIMMAR_FORE, &row->timmar_fore, err))
         || (st = parse_hours(x, rec, UTFALL_F_TIMMAR_EFTER, &row->timmar_efter, err))
-        || (st = parse_income_field(x, rec, UTFALL_F_FORSORJNING_FORE, &row->forsorjning_fore, err))
+        || (st = parse_income_field(x, rec, UTFALL_F_FORSORJNING_FORE, &row->forsorjning_fore,
+                                    &row->forsorjning_fore_set, err))
         || (st = parse_income_field(x, rec, UTFALL_F_FORSORJNING_EFTER, &row->forsorjning_efter,
-                                    err)))
+                                    &row->forsorjning_efter_set, err)))
         return st;
     return UTFALL_OK;
 }
@@ -663,33 +465,34 @@ static utfall_status check_dates(utfall_extract *x, const utfall_csv_record *rec
                                  const utfall_row *row, utfall_error *err)
 {
     if (row->inskriven == UTFALL_DATE_NONE)
-        return fail_at(x, err, rec->line, x->columns[x->field_col[UTFALL_F_INSKRIVEN]],
+        return extract_fail(x, err, rec->line, x->columns[x->field_col[UTFALL_F_INSKRIVEN]],
                        UTFALL_ERR_DATA, UTFALL_EC_MISSING_DATE,
                        "the enrolment date is empty (every row needs one)");
     static const struct {
         utfall_field field;
         utfall_error_code code;
-        const char *what;
-    } later[] = {{UTFALL_F_AVSLUTAD, UTFALL_EC_EXIT_BEFORE_ENROLMENT, "exit date"},
-                 {UTFALL_F_UPPFOLJD_TILL, UTFALL_EC_FOLLOWUP_BEFORE_ENROLMENT, "follow-up end"}};
+        const char *fmt;
+    } later[] = {{UTFALL_F_AVSLUTAD, UTFALL_EC_EXIT_BEFORE_ENROLMENT,
+                  "exit date %s is before the enrolment date %s"},
+                 {UTFALL_F_UPPFOLJD_TILL, UTFALL_EC_FOLLOWUP_BEFORE_ENROLMENT,
+                  "follow-up end %s is before the enrolment date %s"}};
     const utfall_date dates[] = {row->avslutad, row->uppfoljd_till};
     for (size_t k = 0; k < sizeof later / sizeof later[0]; k++)
         if (dates[k] != UTFALL_DATE_NONE && dates[k] < row->inskriven)
-            return fail_at(x, err, rec->line, x->columns[x->field_col[later[k].field]],
-                           UTFALL_ERR_DATA, later[k].code, "%s %s is before the enrolment date %s",
-                           later[k].what, field_text(x, rec, later[k].field),
-                           field_text(x, rec, UTFALL_F_INSKRIVEN));
+            return extract_fail(x, err, rec->line, x->columns[x->field_col[later[k].field]],
+                                UTFALL_ERR_DATA, later[k].code, later[k].fmt,
+                                extract_field(x, rec, later[k].field),
+                                extract_field(x, rec, UTFALL_F_INSKRIVEN));
     return UTFALL_OK;
 }
 
 /* Without alder, the age at enrolment from fodelsear. */
-static void derive_age(const utfall_extract *x, const utfall_csv_record *rec, utfall_row *row)
+static void derive_age(utfall_row *row)
 {
     if (row->age >= 0 || row->fodelsear <= 0)
         return;
-    /* both accepted date forms (2014-06-30, 20140630) begin with the year */
-    const char *s = field_text(x, rec, UTFALL_F_INSKRIVEN);
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int y, m, d;
+    utfall_date_to_ymd(row->inskriven, &y, &m, &d);
     row->age = y - row->fodelsear;
 }
 
@@ -701,18 +504,23 @@ static void warn_implausible(utfall_extract *x, const utfall_csv_record *rec, co
         const utfall_date vals[] = {row->inskriven, row->avslutad};
         for (int k = 0; k < 2; k++)
             if (vals[k] != UTFALL_DATE_NONE && vals[k] > x->opt.today)
-                warn_at(x, rec->line, x->columns[x->field_col[dates[k]]], UTFALL_EC_FUTURE_DATE,
-                        "%s is in the future", field_text(x, rec, dates[k]));
+                extract_warn(x, rec->line, x->columns[x->field_col[dates[k]]], 0,
+                             UTFALL_EC_FUTURE_DATE, "%s is in the future",
+                             extract_field(x, rec, dates[k]));
     }
-    if (row->age >= 0 && (row->age < 16 || row->age > 30))
-        warn_at(x, rec->line,
-                x->columns[x->field_col[x->field_col[UTFALL_F_ALDER] >= 0 ? UTFALL_F_ALDER
-                                                                            : UTFALL_F_FODELSEAR]],
-                UTFALL_EC_AGE_RANGE, "age at enrolment %d is outside 16-30", row->age);
+    if (row->age >= 0 && (row->age < x->opt.age_min || row->age > x->opt.age_max))
+        extract_warn(x, rec->line,
+                     x->columns[x->field_col[x->field_col[UTFALL_F_ALDER] >= 0
+                                                 ? UTFALL_F_ALDER
+                                                 : UTFALL_F_FODELSEAR]],
+                     0, UTFALL_EC_AGE_RANGE,
+                     "age at enrolment %d is outside %d-%d (--age-range sets the range)",
+                     row->age, x->opt.age_min, x->opt.age_max);
+    /* counted as active, not as the outcome: the figures change */
     if (row->avslutad == UTFALL_DATE_NONE && row->avslutsorsak != UTFALL_OUTCOME_NONE)
-        warn_at(x, rec->line, x->columns[x->field_col[UTFALL_F_AVSLUTSORSAK]],
-                UTFALL_EC_OUTCOME_WITHOUT_EXIT,
-                "an exit outcome without an exit date: the row counts as still active");
+        extract_warn(x, rec->line, x->columns[x->field_col[UTFALL_F_AVSLUTSORSAK]], 1,
+                     UTFALL_EC_OUTCOME_WITHOUT_EXIT,
+                     "an exit outcome without an exit date: the row counts as still active");
 }
 
 /* 1 if an identical row came before.  Out of memory only stops looking. */
@@ -728,7 +536,8 @@ static int row_seen(utfall_extract *x, const utfall_csv_record *rec)
 static void warn_repeated(utfall_extract *x, const utfall_csv_record *rec, const utfall_row *row)
 {
     if (row_seen(x, rec)) {
-        warn_at(x, rec->line, NULL, UTFALL_EC_DUPLICATE_ROW, "the row is identical to an earlier row");
+        extract_warn(x, rec->line, NULL, 1, UTFALL_EC_DUPLICATE_ROW,
+                     "the row is identical to an earlier row");
         return;
     }
     long e = episode_overlap(x, row);
@@ -745,7 +554,8 @@ static void warn_repeated(utfall_extract *x, const utfall_csv_record *rec, const
         snprintf(where, sizeof where, "%s:%ld", x->paths[x->episodes[e].file], x->episodes[e].line);
     else
         snprintf(where, sizeof where, "line %ld", x->episodes[e].line);
-    warn_at(x, rec->line, x->columns[x->field_col[UTFALL_F_ID]], UTFALL_EC_OVERLAPPING_EPISODES,
+    extract_warn(x, rec->line, x->columns[x->field_col[UTFALL_F_ID]], 1,
+                 UTFALL_EC_OVERLAPPING_EPISODES,
             "this episode overlaps an earlier episode of the same id (%s: %s to %s); "
             "the person is counted twice while both run",
             where, from, to);
@@ -765,7 +575,7 @@ static utfall_status build_row(utfall_extract *x, const utfall_csv_record *rec, 
         st = check_dates(x, rec, row, err);
     if (st)
         return st;
-    derive_age(x, rec, row);
+    derive_age(row);
     warn_implausible(x, rec, row);
     if (x->opt.detect_duplicates)
         warn_repeated(x, rec, row);
@@ -797,9 +607,10 @@ static int reject_row(utfall_extract *x, utfall_status st, utfall_error *err)
 {
     x->stats.errors++;
     x->stats.rows_rejected++;
-    if (st != UTFALL_ERR_DATA || !x->opt.skip_bad)
+    /* a column whose dates cannot be read is the file's problem, not a row's */
+    if (st != UTFALL_ERR_DATA || !x->opt.skip_bad || err->code_id == UTFALL_EC_AMBIGUOUS_DATE)
         return privacy_sweep(x, err), -1;
-    diag(x, err);
+    extract_diag(x, err);
     write_reject(x, &x->rec);
     return 0;
 }
@@ -838,7 +649,7 @@ static int stop_unreadable(utfall_extract *x, utfall_error *err)
 static int next_file(utfall_extract *x, utfall_error *err)
 {
     if (x->rows_in_file == 0)
-        warn_at(x, 0, NULL, UTFALL_EC_NO_ROWS, "the file has a header but no data rows");
+        extract_warn(x, 0, NULL, 1, UTFALL_EC_NO_ROWS, "the file has a header but no data rows");
     utfall_csv_close(x->csv);
     x->csv = NULL;
     if (++x->cur >= x->npaths)
@@ -863,15 +674,40 @@ static void announce_transcoding(utfall_extract *x)
         note.severity = UTFALL_SEV_NOTE;
         utfall_error_locate(&note, utfall_csv_name(x->csv), utfall_csv_transcoded_line(x->csv), 0,
                             NULL);
-        diag(x, &note);
+        extract_diag(x, &note);
     }
     x->transcoding_announced = 1;
+}
+
+/* At the end of the input: more rows rejected than the options allow
+ * is said once, whatever -q says, for the figures rest on fewer rows than
+ * the file has. */
+static void tell_rejected_share(utfall_extract *x)
+{
+    const utfall_extract_stats *s = &x->stats;
+    if (x->rejected_share_told || x->opt.max_rejected < 0 || !s->rows_read
+        || (double)s->rows_rejected <= x->opt.max_rejected * (double)s->rows_read)
+        return;
+    x->rejected_share_told = 1;
+    utfall_error w;
+    utfall_error_clear(&w);
+    utfall_error_set(&w, UTFALL_OK, UTFALL_EC_TOO_MANY_REJECTED,
+                     "%ld of %ld rows (%.0f%%) were rejected, more than the %.0f%% "
+                     "--max-rejected allows: the figures rest on the %ld rows used; see the "
+                     "errors above",
+                     s->rows_rejected, s->rows_read,
+                     100.0 * (double)s->rows_rejected / (double)s->rows_read,
+                     100.0 * x->opt.max_rejected, s->rows_used);
+    w.severity = UTFALL_SEV_WARNING;
+    w.changes_results = 1;
+    x->stats.warnings++;
+    extract_diag(x, &w);
 }
 
 int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
 {
     while (x->csv) {
-        int got = utfall_csv_next(x->csv, &x->rec, err);
+        int got = recqueue_next(&x->ahead, x->csv, &x->rec, err);
         if (got == -2) {
             if (reject_malformed(x, err))
                 return -1;
@@ -888,7 +724,9 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
         x->rows_in_file++;
         if (utfall_csv_transcoded(x->csv) && !x->transcoding_announced)
             announce_transcoding(x);
-        utfall_status st = build_row(x, &x->rec, row, err);
+        utfall_status st = extract_dates_settle(x, err);
+        if (st == UTFALL_OK)
+            st = build_row(x, &x->rec, row, err);
         if (st == UTFALL_OK) {
             x->stats.rows_used++;
             return 1;
@@ -896,6 +734,7 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
         if (reject_row(x, st, err))
             return -1;
     }
+    tell_rejected_share(x);
     return 0;
 }
 
@@ -913,6 +752,61 @@ int utfall_extract_column_field(const utfall_extract *x, size_t i)
 {
     return i < x->ncolumns ? x->column_field[i] : -1;
 }
+const char *utfall_extract_column_how(const utfall_extract *x, size_t i)
+{
+    static const char *const how[] = {[HOW_EXTRA] = "", [HOW_NAME] = "name", [HOW_MAP] = "map",
+                                      [HOW_WORDS] = "words"};
+    return i < x->ncolumns ? how[x->column_how[i]] : "";
+}
+
+/* A heading that is the field's name in either language says nothing of
+ * its own ("Enhet", "unit"): the catalogue's label stays. */
+static int own_heading(utfall_field f, const char *heading)
+{
+    char folded[64], key[32], label[64];
+    if (!heading[0])
+        return 0;
+    utfall_fold(heading, folded, sizeof folded);
+    snprintf(key, sizeof key, "col.%s", utfall_field_name(f));
+    for (int lang = 0; lang < 2; lang++) {
+        utfall_fold(utfall_tr((utfall_lang)lang, key), label, sizeof label);
+        if (!strcmp(folded, label))
+            return 0;
+    }
+    return strcmp(folded, utfall_field_name(f)) != 0;
+}
+
+utfall_status utfall_extract_apply_labels(const utfall_extract *x, utfall_error *err)
+{
+    static const utfall_field own[] = {UTFALL_F_ENHET, UTFALL_F_INSATS};
+    for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
+        char key[32];
+        snprintf(key, sizeof key, "col.%s", utfall_field_name(own[k]));
+        if (own_heading(own[k], x->own_heading[own[k]])
+            && utfall_tr_own(key, x->own_heading[own[k]]))
+            return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
+    }
+    utfall_status st = UTFALL_OK;
+    for (int k = 0; !st && k < UTFALL_VALUES_COUNT; k++)
+        st = utfall_value_map_apply_labels(x->maps[k], err);
+    return st;
+}
+
+size_t utfall_extract_nfiles(const utfall_extract *x)
+{
+    return x->npaths;
+}
+
+int utfall_extract_ids_shared(const utfall_extract *x)
+{
+    return x->opt.shared_ids || x->npaths == 1;
+}
+
+uint64_t utfall_extract_person(const utfall_extract *x, size_t file, const char *id)
+{
+    return utfall_hash_str(utfall_extract_ids_shared(x) ? 0 : file + 1, id);
+}
+
 char utfall_extract_delimiter(const utfall_extract *x)
 {
     return x->csv ? utfall_csv_delimiter(x->csv) : 0;
@@ -974,6 +868,25 @@ utfall_status utfall_colref_new(utfall_extract *x, const char *name, utfall_colr
         snprintf(c->name, sizeof c->name, "%s", canonical[c->kind]);
     *out = c;
     return UTFALL_OK;
+}
+
+int utfall_colref_rank(const utfall_colref *c, const char *value)
+{
+    int v;
+    if (c->kind != REF_FIELD || !*value)
+        return -1;
+    if (c->field == UTFALL_F_AVSLUTSORSAK)
+        return utfall_outcome_parse(value, &v) ? -1 : v;
+    if (c->field == UTFALL_F_KON)
+        return !strcmp(value, "k") ? 0 : !strcmp(value, "m") ? 1 : -1;
+    if (c->field == UTFALL_F_FORSORJNING_FORE || c->field == UTFALL_F_FORSORJNING_EFTER) {
+        unsigned set;
+        /* single sources in the vocabulary's order, combinations after */
+        return utfall_income_parse_set(value, &v, &set) ? -1
+               : (set & (set - 1))                      ? UTFALL_INCOME_COUNT + (int)set
+                                                        : v;
+    }
+    return -1;
 }
 
 void utfall_colref_free(utfall_colref *c)
@@ -1042,9 +955,11 @@ const char *utfall_row_value(const utfall_row *row, utfall_colref *c, char *buf,
     case UTFALL_F_AVSLUTSORSAK:
         return utfall_outcome_key(row->avslutsorsak);
     case UTFALL_F_FORSORJNING_FORE:
-        return utfall_income_key(row->forsorjning_fore);
+        utfall_income_set_key(row->forsorjning_fore_set, buf, size);
+        return buf;
     case UTFALL_F_FORSORJNING_EFTER:
-        return utfall_income_key(row->forsorjning_efter);
+        utfall_income_set_key(row->forsorjning_efter_set, buf, size);
+        return buf;
     default: {
         long col = c->x->field_col[c->field];
         return col >= 0 && (size_t)col < row->record->nfields ? row->record->fields[col] : "";

@@ -283,8 +283,12 @@ static int order_cmp(const void *pa, const void *pb)
 {
     size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
     for (size_t k = 0; k < sort_ctx->nkeys; k++) {
-        int c = value_cmp(sort_ctx->values[a * sort_ctx->nkeys + k],
-                          sort_ctx->values[b * sort_ctx->nkeys + k]);
+        const char *va = sort_ctx->values[a * sort_ctx->nkeys + k];
+        const char *vb = sort_ctx->values[b * sort_ctx->nkeys + k];
+        /* exit outcomes (and kön, income) in the vocabulary's order */
+        int ra = utfall_colref_rank(sort_ctx->refs[k], va);
+        int rb = utfall_colref_rank(sort_ctx->refs[k], vb);
+        int c = ra >= 0 && rb >= 0 ? (ra > rb) - (ra < rb) : value_cmp(va, vb);
         if (c)
             return c;
     }

@@ -8,6 +8,7 @@
 #include "utfall/pnr.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "utfall/date.h"
@@ -311,6 +312,51 @@ int utfall_pnr_normalize(const char *s, size_t len, utfall_date today, char out[
 
 /* ---- the guard --------------------------------------------------------- */
 
+static const char refusal[] = "%s%scontains a personal identity number (at character %ld); "
+                              "refusing the %s (the value is not shown%s)";
+
+/* A piece of the refusal in Swedish (messages.def), or the piece. */
+static const char *sv_piece(const char *en)
+{
+    const char *sv = utfall_error_text_sv(UTFALL_EC_PERSONAL_NUMBER, en);
+    return sv ? sv : en;
+}
+
+/* "header field 5", "option --by", "argument 2 (an input file name)" in
+ * Swedish: the words translated, the number and the option kept. */
+static void sv_place(const char *place, char *buf, size_t size)
+{
+    static const char *const words[] = {"the file name", "header field ", "field ", "argument ",
+                                        "option "};
+    static const char file_arg[] = " (an input file name)";
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i]);
+        if (strncmp(place, words[i], n))
+            continue;
+        const char *rest = place + n, *paren = strstr(rest, file_arg);
+        int keep = paren ? (int)(paren - rest) : (int)strlen(rest);
+        snprintf(buf, size, "%s%.*s%s", sv_piece(words[i]), keep, rest,
+                 paren ? sv_piece(file_arg) : "");
+        return;
+    }
+    snprintf(buf, size, "%s", place);
+}
+
+/* The refusal's Swedish, from Swedish pieces: the channel in the definite
+ * form, the place, the hint. */
+static void refusal_sv(utfall_error *err, const utfall_guard_site *site, long at,
+                       const char *channel, const char *hint)
+{
+    const char *fmt = utfall_error_text_sv(UTFALL_EC_PERSONAL_NUMBER, refusal);
+    if (!fmt)
+        return;
+    char place[160] = "";
+    if (site->place)
+        sv_place(site->place, place, sizeof place);
+    snprintf(err->text_sv, sizeof err->text_sv, fmt, place, site->place ? " " : "", at,
+             sv_piece(channel), hint[0] ? sv_piece(hint) : "");
+}
+
 utfall_status utfall_guard(const char *s, size_t len, const utfall_guard_site *site,
                            utfall_error *err)
 {
@@ -325,12 +371,12 @@ utfall_status utfall_guard(const char *s, size_t len, const utfall_guard_site *s
         site = &none;
     /* a file's contents can be pseudonymised; a name or an option is
      * simply written otherwise */
-    utfall_error_set(err, UTFALL_ERR_PRIVACY, UTFALL_EC_PERSONAL_NUMBER,
-                     "%s%scontains a personal identity number (at character %ld); refusing the "
-                     "%s (the value is not shown%s)",
-                     site->place ? site->place : "", site->place ? " " : "", at,
-                     site->channel ? site->channel : "input",
-                     site->file ? "; utfall pseudonymize replaces such numbers by pseudonyms" : "");
+    static const char hint[] = "; utfall pseudonymize replaces such numbers by pseudonyms";
+    const char *channel = site->channel ? site->channel : "input";
+    utfall_error_set(err, UTFALL_ERR_PRIVACY, UTFALL_EC_PERSONAL_NUMBER, refusal,
+                     site->place ? site->place : "", site->place ? " " : "", at, channel,
+                     site->file ? hint : "");
+    refusal_sv(err, site, at, channel, site->file ? hint : "");
     utfall_error_locate(err, site->file, site->line, 0, site->column);
     return UTFALL_ERR_PRIVACY;
 }

@@ -15,7 +15,12 @@
 
 static utfall_status io_error(utfall_error *err, const char *path, const char *what)
 {
-    utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_KEY_FILE, "%s: %s", what, strerror(errno));
+    const char *cause = strerror(errno);
+    utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_KEY_FILE, "%s: %s", what, cause);
+    const char *sv = utfall_error_text_sv(UTFALL_EC_KEY_FILE, what);
+    const char *sv_cause = utfall_error_text_sv(UTFALL_EC_NONE, cause);
+    if (sv)
+        snprintf(err->text_sv, sizeof err->text_sv, "%s: %s", sv, sv_cause ? sv_cause : cause);
     utfall_error_locate(err, path, 0, 0, NULL);
     return UTFALL_ERR_IO;
 }
@@ -91,6 +96,9 @@ static utfall_status bad_key(utfall_error *err, const char *path, utfall_error_c
                              const char *what)
 {
     utfall_error_set(err, UTFALL_ERR_DATA, code, "%s", what);
+    const char *sv = utfall_error_text_sv(code, what);
+    if (sv)
+        snprintf(err->text_sv, sizeof err->text_sv, "%s", sv);
     utfall_error_locate(err, path, 0, 0, NULL);
     return UTFALL_ERR_DATA;
 }

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,6 +297,62 @@ int utfall_income_parse(const char *s, int *out)
 {
     return parse_category(income_keys, UTFALL_INCOME_COUNT, income_aliases, COUNT(income_aliases),
                           s, out);
+}
+
+int utfall_income_parse_set(const char *s, int *first, unsigned *set)
+{
+    if (!utfall_income_parse(s, first)) {
+        *set = 1u << *first;
+        return 0;
+    }
+    /* several sources: split at +, &, ',' and the words och, samt, and */
+    char buf[256];
+    size_t n = 0;
+    *set = 0;
+    *first = -1;
+    for (const char *p = s;; p++) {
+        int sep = !*p || *p == '+' || *p == '&' || *p == ',';
+        for (const char *const *w = (const char *const[]){" och ", " samt ", " and ", NULL};
+             !sep && *w; w++)
+            if (!strncmp(p, *w, strlen(*w))) {
+                sep = 1;
+                p += strlen(*w) - 1;
+            }
+        if (!sep) {
+            if (n + 1 < sizeof buf)
+                buf[n++] = *p;
+            continue;
+        }
+        while (n && buf[n - 1] == ' ')
+            n--;
+        buf[n] = '\0';
+        const char *part = buf + strspn(buf, " ");
+        int v;
+        if (!*part || utfall_income_parse(part, &v))
+            return -1;
+        if (*first < 0)
+            *first = v;
+        *set |= 1u << v;
+        n = 0;
+        if (!*p)
+            break;
+    }
+    return *set ? 0 : -1;
+}
+
+void utfall_income_set_key(unsigned set, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (size)
+        buf[0] = '\0';
+    for (int i = 0; i < UTFALL_INCOME_COUNT; i++)
+        if ((set >> i) & 1u) {
+            int w = snprintf(buf + n, size > n ? size - n : 0, "%s%s", n ? "+" : "",
+                             income_keys[i]);
+            if (w < 0 || (size_t)w >= size - n)
+                return;
+            n += (size_t)w;
+        }
 }
 
 /* Up to 15 significant digits: the value is N / 10^k with N and 10^k

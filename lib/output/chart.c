@@ -579,8 +579,9 @@ static utfall_status no_column(struct read_run *run, const char *name)
 {
     size_t n = run->rec.nfields;
     utfall_status st = utfall_error_set(run->err, UTFALL_ERR_DATA, UTFALL_EC_CHART_NO_COLUMN,
-                                        "no column '%s' (the header has %zu column%s)", name, n,
-                                        n == 1 ? "" : "s");
+                                        n == 1 ? "no column '%s' (the header has %zu column)"
+                                               : "no column '%s' (the header has %zu columns)",
+                                        name, n);
     utfall_error_locate(run->err, run->file, run->rec.line, 0, NULL);
     return st;
 }

@@ -1067,6 +1067,22 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
     return UTFALL_OK;
 }
 
+/* A table without a title takes the heading it stands under as the name
+ * of its workbook sheet ("Deltagare", the goal as written). */
+static void name_sheets(utfall_report *r)
+{
+    const char *heading = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct block *b = &r->blocks[i];
+        if (b->kind == UTFALL_BLOCK_HEADING)
+            heading = b->text;
+        utfall_table *t = b->kind == UTFALL_BLOCK_TABLE ? utfall_doc_table(r->doc, b->text) : NULL;
+        const char *title = t ? utfall_table_title(t) : NULL;
+        if (t && heading && (!title || !title[0]))
+            utfall_table_set_sheet_name(t, heading);
+    }
+}
+
 /* The workbook gets the report's sentences too, on a sheet before the
  * tables: the goals as written, met or not, what is missing. */
 static void prepend_text_table(utfall_report *r, const struct ctx *c)
@@ -1077,11 +1093,18 @@ static void prepend_text_table(utfall_report *r, const struct ctx *c)
         return;
     }
     int col = utfall_table_add_column(t, "text", "report.col.text", UTFALL_COL_TEXT, 0);
+    utfall_table_set_sheet_name(t, tr(c, "report.col.text"));
+    utfall_doc_insert(r->doc, 0, t); /* first, so that the sheets are named as written */
+    name_sheets(r);
     for (size_t i = 0; i < r->n; i++) {
         const struct block *b = &r->blocks[i];
-        char buf[2200];
+        char buf[2200], sheet[128];
+        const utfall_table *shown = b->kind == UTFALL_BLOCK_TABLE ? utfall_doc_table(r->doc, b->text)
+                                                                   : NULL;
+        if (shown)
+            utfall_doc_sheet_name(r->doc, shown, c->lang, sheet, sizeof sheet);
         if (b->kind == UTFALL_BLOCK_TABLE)
-            snprintf(buf, sizeof buf, tr(c, "report.see_sheet"), b->text);
+            snprintf(buf, sizeof buf, tr(c, "report.see_sheet"), shown ? sheet : b->text);
         else if (b->kind == UTFALL_BLOCK_LIST_ITEM)
             snprintf(buf, sizeof buf, "\xE2\x80\xA2 %s", b->text); /* • */
         else if (b->kind == UTFALL_BLOCK_FIGURE)
@@ -1092,7 +1115,6 @@ static void prepend_text_table(utfall_report *r, const struct ctx *c)
         utfall_table_set_text(t, row, col, buf);
     }
     utfall_table_set_no_suppress(t);
-    utfall_doc_insert(r->doc, 0, t);
 }
 
 utfall_status utfall_report_add_figure(utfall_report *r, const char *after_table,

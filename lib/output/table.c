@@ -81,6 +81,7 @@ void utfall_table_free(utfall_table *t)
     free(t->cols);
     free(t->cells);
     free(t->is_total);
+    free(t->sheet);
     free(t->title);
     free(t->key);
     free(t);
@@ -1002,6 +1003,113 @@ int utfall_table_set_key(utfall_table *t, const char *key)
 
 const char *utfall_table_title(const utfall_table *t) { return t->title; }
 int utfall_table_is_machine_only(const utfall_table *t) { return t->machine_only; }
+
+void utfall_table_set_sheet_name(utfall_table *t, const char *name)
+{
+    char *dup = strdup(name);
+    if (!dup) {
+        table_fail(t, UTFALL_ERR_NOMEM);
+        return;
+    }
+    free(t->sheet);
+    t->sheet = dup;
+}
+
+/* UTF-8 characters in s. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* The first max characters of s that end at a word (or all of them when
+ * no space comes before), without a trailing space. */
+static void cut_at_word(char *s, size_t max)
+{
+    size_t chars = 0, last_space = 0, space_chars = 0;
+    char *p = s;
+    for (; *p && chars < max; p++) {
+        if (((unsigned char)*p & 0xC0) != 0x80) {
+            if (*p == ' ') {
+                last_space = (size_t)(p - s);
+                space_chars = chars;
+            }
+            chars++;
+        }
+    }
+    while (*p && ((unsigned char)*p & 0xC0) == 0x80)
+        p++; /* not inside a character */
+    /* at a word, unless that leaves less than two thirds of the room */
+    if (*p)
+        *(last_space && space_chars * 3 >= max * 2 ? s + last_space : p) = '\0';
+    size_t n = strlen(s);
+    while (n && s[n - 1] == ' ')
+        s[--n] = '\0';
+}
+
+/* A sheet name from a table's title (or key) alone, before numbering. */
+static void sheet_base(const utfall_table *t, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", t->sheet ? t->sheet : t->title && t->title[0] ? t->title : t->key);
+    for (char *p = buf; *p; p++)
+        if (strchr("[]:*?/\\", *p))
+            *p = '-';
+    char *paren = strstr(buf, " (");
+    if (utf8_chars(buf) > 31 && paren && paren > buf)
+        *paren = '\0';
+    cut_at_word(buf, 31);
+    if (buf[0] == '\'')
+        buf[0] = '-';
+    size_t n = strlen(buf);
+    if (n && buf[n - 1] == '\'')
+        buf[n - 1] = '-';
+}
+
+static int same_sheet(const char *a, const char *b)
+{
+    return strcasecmp(a, b) == 0; /* Excel's sheet names ignore case */
+}
+
+void utfall_doc_sheet_name(const utfall_doc *d, const utfall_table *t, utfall_lang lang,
+                           char *buf, size_t size)
+{
+    char (*names)[128] = calloc((size_t)d->n + 1, sizeof *names);
+    if (!names) {
+        snprintf(buf, size, "%.31s", t->key);
+        return;
+    }
+    snprintf(names[0], sizeof names[0], "%s", lang == UTFALL_LANG_SV ? "Definitioner" : "Definitions");
+    int n = 1;
+    buf[0] = '\0';
+    for (int i = 0; i < d->n && !buf[0]; i++) {
+        const utfall_table *u = d->tables[i];
+        if (u->machine_only)
+            continue;
+        char name[128], base[128];
+        sheet_base(u, base, sizeof base);
+        snprintf(name, sizeof name, "%s", base);
+        for (int k = 2, clash = 1; clash && k < 1000; k++) {
+            clash = 0;
+            for (int j = 0; j < n && !clash; j++)
+                clash = same_sheet(names[j], name);
+            if (clash) {
+                char suffix[8];
+                snprintf(suffix, sizeof suffix, "~%d", k);
+                snprintf(name, sizeof name, "%s", base);
+                cut_at_word(name, 31 - strlen(suffix));
+                strcat(name, suffix);
+            }
+        }
+        snprintf(names[n++], sizeof names[0], "%s", name);
+        if (u == t)
+            snprintf(buf, size, "%s", name);
+    }
+    if (!buf[0])
+        snprintf(buf, size, "%.31s", t->key);
+    free(names);
+}
 int utfall_table_nnotes(const utfall_table *t) { return t->nnotes; }
 
 const char *utfall_table_note(const utfall_table *t, int i)

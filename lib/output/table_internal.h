@@ -51,6 +51,7 @@ struct utfall_table {
     int local_protection; /* its counts are protected row by row, not linked */
     double importance;    /* what hiding its counts costs, times; 0 = 1 */
     char *title;
+    char *sheet; /* the workbook sheet's name when not the title; NULL = none */
     struct column *cols;
     int ncols;
     struct cell *cells; /* nrows * ncols, row-major; rebuilt when columns grow */

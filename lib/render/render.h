@@ -22,7 +22,7 @@
 
 /* Bump when a signature below changes: a module from another build is
  * refused rather than called with the wrong arguments. */
-#define UTFALL_RENDER_ABI 1
+#define UTFALL_RENDER_ABI 2
 
 /* The implementations (lib/render/chart_draw.c, lib/render/xlsx.c).  lib/render/report_pdf.c
  * is render code too, called only by utfall report, which binds directly. */
@@ -48,6 +48,10 @@ typedef struct utfall_render_api {
     void (*chart_release_fonts)(void);
     utfall_status (*doc_write_xlsx)(const utfall_doc *d, const char *path, utfall_lang lang,
                                     utfall_error *err);
+    /* The module has its own copy of the catalogue's state: the program's
+     * own labels (utfall_tr_own) are handed to it before it writes. */
+    int (*tr_own)(const char *key, const char *text);
+    void (*tr_own_clear)(void);
 } utfall_render_api;
 
 #define UTFALL_RENDER_SYMBOL "utfall_render_module_api"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "render/render.h"
+#include "core/internal.h"
 #include "utfall_version.h"
 
 #ifndef UTFALL_BUILD_ROOT
@@ -64,10 +65,25 @@ static const utfall_render_api *load(utfall_error *err)
     return loaded;
 }
 
+/* The program's own labels, to the module's copy of the catalogue. */
+static int hand_labels(const utfall_render_api *api)
+{
+    api->tr_own_clear();
+    for (size_t i = 0; i < utfall_tr_own_count(); i++) {
+        const char *key, *text;
+        utfall_tr_own_at(i, &key, &text);
+        if (api->tr_own(key, text))
+            return -1;
+    }
+    return 0;
+}
+
 utfall_status utfall_chart_write(const utfall_chart *c, FILE *out, const utfall_chart_output *o,
                                  utfall_error *err)
 {
     const utfall_render_api *api = load(err);
+    if (api && hand_labels(api))
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     return api ? api->chart_write(c, out, o, err) : err->status;
 }
 
@@ -82,5 +98,7 @@ utfall_status utfall_doc_write_xlsx(const utfall_doc *d, const char *path, utfal
                                     utfall_error *err)
 {
     const utfall_render_api *api = load(err);
+    if (api && hand_labels(api))
+        return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     return api ? api->doc_write_xlsx(d, path, lang, err) : err->status;
 }

@@ -11,4 +11,6 @@ const utfall_render_api utfall_render_module_api = {
     .chart_write = utfall_render_chart_write,
     .chart_release_fonts = utfall_render_chart_release_fonts,
     .doc_write_xlsx = utfall_render_doc_write_xlsx,
+    .tr_own = utfall_tr_own,
+    .tr_own_clear = utfall_tr_own_clear,
 };

@@ -140,15 +140,6 @@ static void write_share(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const u
                                total ? f->bold : NULL);
 }
 
-/* Excel allows 31 characters and no []:*?/\ in a sheet name. */
-static void sheet_name(const char *key, char *buf, size_t size)
-{
-    size_t n = 0;
-    for (const char *p = key; *p && n + 1 < size && n < 31; p++)
-        buf[n++] = strchr("[]:*?/\\", *p) ? '_' : *p;
-    buf[n] = '\0';
-}
-
 static int shown(const utfall_table *t)
 {
     return !t->machine_only;
@@ -173,8 +164,8 @@ static lxw_error write_definitions(lxw_workbook *wb, const utfall_doc *d, utfall
         const utfall_table *t = d->tables[i];
         if (!shown(t))
             continue;
-        char name[32];
-        sheet_name(t->key, name, sizeof name);
+        char name[128];
+        utfall_doc_sheet_name(d, t, lang, name, sizeof name);
         /* a row per note, and one for a table without notes */
         for (int k = 0; k < (t->nnotes ? t->nnotes : 1); k++, row++) {
             worksheet_write_string(ws, row, 0, name, NULL);
@@ -187,19 +178,12 @@ static lxw_error write_definitions(lxw_workbook *wb, const utfall_doc *d, utfall
     return LXW_NO_ERROR;
 }
 
-static lxw_error write_table(lxw_workbook *wb, const utfall_table *t, utfall_lang lang,
-                             const struct xlsx_formats *f)
+static lxw_error write_table(lxw_workbook *wb, const utfall_doc *d, const utfall_table *t,
+                             utfall_lang lang, const struct xlsx_formats *f)
 {
-    char name[32], buf[1024];
-    sheet_name(t->key, name, sizeof name);
-    /* keys cut to 31 characters may meet: number the later ones */
-    for (int k = 2; workbook_get_worksheet_by_name(wb, name) && k < 1000; k++) {
-        char suffix[8];
-        int n = snprintf(suffix, sizeof suffix, "~%d", k);
-        size_t keep = strlen(name) + (size_t)n > 31 ? 31 - (size_t)n : strlen(name);
-        sheet_name(t->key, name, keep + 1);
-        strcat(name, suffix);
-    }
+    char name[128], buf[1024];
+    /* named by the title people read: "Deltagare efter kön" */
+    utfall_doc_sheet_name(d, t, lang, name, sizeof name);
     lxw_worksheet *ws = workbook_add_worksheet(wb, name);
     if (!ws)
         return LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE; /* a duplicate or bad name */
@@ -267,7 +251,7 @@ utfall_status utfall_render_doc_write_xlsx(const utfall_doc *d, const char *path
     lxw_error e = write_definitions(wb, d, lang, &f);
     for (int i = 0; e == LXW_NO_ERROR && i < d->n; i++)
         if (shown(d->tables[i]))
-            e = write_table(wb, d->tables[i], lang, &f);
+            e = write_table(wb, d, d->tables[i], lang, &f);
     lxw_error ce = workbook_close(wb);
     if (e == LXW_NO_ERROR)
         e = ce;

@@ -255,15 +255,16 @@ check(re.search(r"ModDate:\s+2026-01-01T00:00:00", info) is not None, "pdf: ModD
 # --- errors -------------------------------------------------------------------------
 p = run("chart", "tests/chart/not-number.tsv", "-y", "share", "-o", os.path.join(TMP, "e.svg"),
         code=1)
-check(b"tests/chart/not-number.tsv:3: column 'share': 'abc' is not a number" in p.stderr,
+# the runs are Swedish (LANG=sv_SE.UTF-8): so are the messages
+check("tests/chart/not-number.tsv:3: kolumnen 'share': 'abc' är inget tal".encode() in p.stderr,
       "error: non-numeric value without file and line")
 check(not os.path.exists(os.path.join(TMP, "e.svg")), "error: a file was left behind")
 p = run("chart", "tests/chart/goal.tsv", "-y", "andel", "-o", os.path.join(TMP, "e.svg"), code=1)
-check(b"tests/chart/goal.tsv:1: no column 'andel'" in p.stderr, "error: missing column")
+check(b"tests/chart/goal.tsv:1: ingen kolumn 'andel'" in p.stderr, "error: missing column")
 p = run("chart", "tests/chart/empty.tsv", "-y", "x", "-o", os.path.join(TMP, "e.svg"), code=1)
-check(b"empty" in p.stderr, "error: empty input")
+check("tom".encode() in p.stderr, "error: empty input")
 p = run("chart", "tests/chart/goal.tsv", "-y", "share", "-o", os.path.join(TMP, "e.gif"), code=2)
-check(b"unknown chart format" in p.stderr, "error: unknown extension")
+check("okänt format för figuren".encode() in p.stderr, "error: unknown extension")
 run("chart", "tests/chart/goal.tsv", "-y", "share", "--size", "big", "-o",
     os.path.join(TMP, "e.svg"), code=2)
 run("chart", "tests/chart/goal.tsv", "-y", "share", "--dpi", "0", "-o",

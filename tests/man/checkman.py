@@ -8,7 +8,8 @@ page man/utfall-NAME.1), "utfall" (the dispatcher, man/utfall.1) or
 "extract" or "goals" (man/utfall-extract.5, man/utfall-goals.5, no program).  Checked:
 
   - the page exists and is installed by man/meson.build;
-  - every long option the program's --help prints appears in the page;
+  - every long option the program's --help prints appears in the page, and
+    its Swedish --help (--lang sv) names the same options;
   - the page has the sections a page of its kind needs;
   - it renders without a single warning (groff -ww, and man --warnings);
   - utfall(1) lists every command and documents every exit status that
@@ -131,6 +132,15 @@ def main():
             for opt in opts:
                 if not re.search(re.escape(opt) + r"(?![a-z0-9-])", text):
                     fail(f"{page}: option {opt} (printed by --help) is not documented")
+            # the Swedish help (--lang sv, from the same catalogue) names the same options
+            r = subprocess.run([exe, "--lang", "sv", "--help"], capture_output=True, text=True,
+                               env=dict(os.environ, LC_ALL="C.UTF-8"))
+            sv = long_options(r.stdout)
+            if r.returncode != 0 or sv != opts:
+                fail(f"{exe} --lang sv --help names other options than --help: "
+                     f"{sorted(set(sv) ^ set(opts))}")
+            if "Usage:" in r.stdout:
+                fail(f"{exe} --lang sv --help is not in Swedish")
 
     # the dispatcher page: every command, every exit status
     if name == "utfall":
