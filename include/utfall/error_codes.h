@@ -47,6 +47,12 @@
     X(DUPLICATE_COLUMN, "duplicate-column", "two columns of the header are the same field") \
     X(DUPLICATE_ID, "duplicate-id", "an id appears twice where one row per participant is required") \
     X(DUPLICATE_ROW, "duplicate-row", "a row identical to an earlier one (warning)") \
+    X(EKONOMI_BAD_AMOUNT, "ekonomi-bad-amount", "ledger: an amount that is not a number of kronor") \
+    X(EKONOMI_BAD_MONTH, "ekonomi-bad-month", "ledger: a period that is not a month or a year") \
+    X(EKONOMI_BAD_PERIOD, "ekonomi-bad-period", "ledger: a period that ends before it starts, or two ways of giving it") \
+    X(EKONOMI_NO_AMOUNT, "ekonomi-no-amount", "ledger: a row without budget and without an amount requisitioned") \
+    X(EKONOMI_NO_FINANCIER, "ekonomi-no-financier", "ledger: a row without its financier") \
+    X(EKONOMI_UNKNOWN_COLUMN, "ekonomi-unknown-column", "ledger: a column utfall does not know") \
     X(EMPTY_FILE, "empty-file", "an empty input file") \
     X(EMPTY_OUTCOME_LIST, "empty-outcome-list", "an empty list of outcomes") \
     X(EMPTY_TABLE, "empty-table", "a table without cells") \

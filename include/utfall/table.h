@@ -36,8 +36,10 @@ typedef enum utfall_coltype {
     UTFALL_COL_TEXT,      /* free text */
     UTFALL_COL_BOOL,      /* true/false; ja/nej */
     UTFALL_COL_PP,        /* difference of proportions, shown in percentage points */
-    UTFALL_COL_COUNT_SHARE /* a count with its share: "12 (40 %)" for people;
-                            * machine formats write the count */
+    UTFALL_COL_COUNT_SHARE, /* a count with its share: "12 (40 %)" for people;
+                             * machine formats write the count */
+    UTFALL_COL_AMOUNT       /* an amount of money in kronor, no count of people:
+                             * "1 368 770" for people, never suppressed */
 } utfall_coltype;
 
 typedef struct utfall_table utfall_table;

@@ -28,6 +28,7 @@
 #include "utfall/split.h"
 #include "utfall/hours.h"
 #include "utfall/horizon.h"
+#include "utfall/ekonomi.h"
 /* output */
 #include "utfall/table.h"
 #include "utfall/protect.h"
