@@ -29,6 +29,7 @@
 #include "utfall/hours.h"
 #include "utfall/horizon.h"
 #include "utfall/ekonomi.h"
+#include "utfall/period.h"
 #include "utfall/forsorjning.h"
 /* output */
 #include "utfall/table.h"

@@ -40,6 +40,8 @@ struct utfall_extract {
     const utfall_csv_record *cur_rec;
     utfall_csv_record rec; /* the current record: rows point into it */
     utfall_extract_stats stats;
+    utfall_row_filter_fn filter; /* the caller's, NULL = every row */
+    void *filter_ctx;
 
     struct outcome_map_entry *omap;
     size_t nomap, omap_cap;
@@ -913,6 +915,10 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
         if (utfall_csv_transcoded(x->csv) && !x->transcoding_announced)
             announce_transcoding(x);
         utfall_status st = build_row(x, &x->rec, row, err);
+        if (st == UTFALL_OK && x->filter && !x->filter(x->filter_ctx, row)) {
+            x->stats.rows_filtered++;
+            continue;
+        }
         if (st == UTFALL_OK) {
             x->stats.rows_used++;
             return 1;
@@ -926,6 +932,12 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
 void utfall_extract_get_stats(const utfall_extract *x, utfall_extract_stats *st)
 {
     *st = x->stats;
+}
+
+void utfall_extract_set_filter(utfall_extract *x, utfall_row_filter_fn fn, void *ctx)
+{
+    x->filter = fn;
+    x->filter_ctx = ctx;
 }
 
 size_t utfall_extract_ncolumns(const utfall_extract *x) { return x->ncolumns; }
