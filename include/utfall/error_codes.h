@@ -64,8 +64,13 @@
     X(FUTURE_DATE, "future-date", "a date after today (warning)") \
     X(GOALS_BAD_BASE, "goals-bad-base", "goals file: unknown denominator") \
     X(GOALS_BAD_COUNT, "goals-bad-count", "goals file: not a whole number above 0") \
+    X(GOALS_BAD_DATE, "goals-bad-date", "goals file: datum is not a date") \
+    X(GOALS_BAD_DAYS, "goals-bad-days", "goals file: mal_dagar is not a number of days above 0") \
+    X(GOALS_BAD_GROUP, "goals-bad-group", "goals file: grupp is not column=value") \
     X(GOALS_BAD_HOURS, "goals-bad-hours", "goals file: hours outside 0-168") \
     X(GOALS_BAD_ID, "goals-bad-id", "goals file: malformed goal id") \
+    X(GOALS_BAD_INCOME, "goals-bad-income", "goals file: lamnar is not an income source") \
+    X(GOALS_BAD_MEASURE, "goals-bad-measure", "goals file: unknown measure") \
     X(GOALS_BAD_OUTCOMES, "goals-bad-outcomes", "goals file: unknown outcome in a list") \
     X(GOALS_BAD_SHARE, "goals-bad-share", "goals file: share outside (0, 100 %]") \
     X(GOALS_BAD_TYPE, "goals-bad-type", "goals file: unknown goal type") \
