@@ -201,6 +201,12 @@ UTFALL_API utfall_status utfall_table_write_human(const utfall_table *t, FILE *o
                                                   utfall_lang lang, int markdown,
                                                   utfall_error *err);
 
+/* One table as Markdown, its title a heading of title_level '#' (0 = no
+ * title: the text around it says what it is). */
+UTFALL_API utfall_status utfall_table_write_md(const utfall_table *t, FILE *out,
+                                               utfall_lang lang, int title_level,
+                                               utfall_error *err);
+
 /* Write the document.  TSV and CSV write only the table named `section`
  * (NULL = the first), so that the output stays one rectangle for pipes. */
 UTFALL_API utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt,

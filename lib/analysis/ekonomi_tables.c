@@ -141,17 +141,19 @@ static void split_note(const struct ekonomi_run *r, const utfall_ledger_entry *e
     int years[MAX_SPLIT_YEARS];
     double parts[MAX_SPLIT_YEARS];
     size_t n = utfall_ledger_split_years(e->from, e->to, amount, years, parts, MAX_SPLIT_YEARS);
-    char period[64], a[64], list[512] = "", note[1024];
+    char period[64], a[64], sum[96], list[512] = "", note[1024];
     size_t len = 0;
     for (size_t k = 0; k < n && len < sizeof list; k++) {
         utfall_fmt_decimal(r->lang, parts[k], parts[k] == round(parts[k]) ? 0 : 2, a, sizeof a);
-        len += (size_t)snprintf(list + len, sizeof list - len, "%s%d: %s kr", k ? ", " : "",
-                                years[k], a);
+        snprintf(sum, sizeof sum, utfall_tr(r->lang, "ekonomi.amount"), a);
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%d: %s", k ? ", " : "",
+                                years[k], sum);
     }
     utfall_ledger_period(e->from, e->to, period, sizeof period);
     utfall_fmt_decimal(r->lang, amount, amount == round(amount) ? 0 : 2, a, sizeof a);
+    snprintf(sum, sizeof sum, utfall_tr(r->lang, "ekonomi.amount"), a);
     snprintf(note, sizeof note, utfall_tr(r->lang, "note.ekonomi.split"), e->financier,
-             utfall_tr(r->lang, what), period, a, list);
+             utfall_tr(r->lang, what), period, sum, list);
     utfall_table_add_note(t, note);
 }
 

@@ -155,6 +155,7 @@ typedef struct tlayout {
     double head_h; /* the header row */
     double *row_h;
     double title_h, notes_h;
+    int show_title; /* 0: the heading before the table says what it is */
 } tlayout;
 
 static int is_left(const utfall_table *t, int c)
@@ -296,7 +297,7 @@ static void measure_heights(pdf *p, tlayout *tl)
         }
         tl->row_h[r] = h + 2 * CELL_PAD_Y;
     }
-    tl->title_h = utfall_table_title(t)
+    tl->title_h = utfall_table_title(t) && tl->show_title
                       ? text_height(p, utfall_table_title(t), 10.5, BOLD, BODY_W) + 5
                       : 0;
     tl->notes_h = 0;
@@ -307,10 +308,11 @@ static void measure_heights(pdf *p, tlayout *tl)
 }
 
 /* -1 when out of memory; free with table_free either way. */
-static int table_measure(pdf *p, const utfall_table *t, tlayout *tl)
+static int table_measure(pdf *p, const utfall_table *t, int show_title, tlayout *tl)
 {
     memset(tl, 0, sizeof *tl);
     tl->t = t;
+    tl->show_title = show_title;
     tl->nrows = utfall_table_nrows(t);
     int nc = utfall_table_ncols(t);
     tl->cols = calloc((size_t)(nc ? nc : 1), sizeof *tl->cols);
@@ -412,16 +414,16 @@ static void table_row(pdf *p, const tlayout *tl, int r)
 
 /* Title, header, rows and notes; kept on one page when the whole table fits
  * on one, else split between rows with the header repeated. */
-static utfall_status table(pdf *p, const utfall_table *t, utfall_error *err)
+static utfall_status table(pdf *p, const utfall_table *t, int show_title, utfall_error *err)
 {
     tlayout tl;
-    if (table_measure(p, t, &tl)) {
+    if (table_measure(p, t, show_title, &tl)) {
         table_free(&tl);
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     }
     double whole = table_height(&tl);
     need(p, whole <= BODY_BOTTOM - BODY_TOP ? whole : table_start_height(&tl));
-    if (utfall_table_title(t)) {
+    if (utfall_table_title(t) && show_title) {
         text(p, utfall_table_title(t), MARGIN, p->y, 10.5, BOLD, BODY_W, 0.1);
         p->y += tl.title_h;
     }
@@ -496,7 +498,7 @@ static double first_part(pdf *p, const utfall_report *r, size_t i)
             return 0;
         tlayout tl;
         double h = 0;
-        if (!table_measure(p, t, &tl)) {
+        if (!table_measure(p, t, !utfall_report_table_titled_by_heading(r, i), &tl)) {
             h = table_height(&tl);
             if (h > BODY_BOTTOM - BODY_TOP - 60)
                 h = table_start_height(&tl);
@@ -615,7 +617,7 @@ static utfall_status place_block(pdf *p, const utfall_report *r, size_t i, enum 
         break;
     case UTFALL_BLOCK_TABLE: {
         const utfall_table *t = utfall_doc_table(utfall_report_doc((utfall_report *)r), s);
-        return t ? table(p, t, err) : UTFALL_OK;
+        return t ? table(p, t, !utfall_report_table_titled_by_heading(r, i), err) : UTFALL_OK;
     }
     case UTFALL_BLOCK_FIGURE:
         return place_figure(p, r, i, err);
