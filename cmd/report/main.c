@@ -18,11 +18,13 @@ static const char usage[] =
     "activity, the outcome after N months (with --spells), and the method and\n"
     "definitions behind every figure, with charts; a summary first, results by\n"
     "year, income source before and after, and the financial report (--ekonomi).\n"
-    "OUT ending in .pdf gives an A4 PDF, .md Markdown with the charts as PNG files\n"
-    "in OUT-figurer/, .xlsx an Excel workbook, .json every table for programs.  The\n"
-    "extract is read several times, so it must be a file, not standard input.\n"
+    "OUT ending in .pdf gives an A4 PDF, .docx a Word document, .md Markdown with\n"
+    "the charts as PNG files in OUT-figurer/, .xlsx an Excel workbook, .json every\n"
+    "table for programs.  The extract is read several times, so it must be a file,\n"
+    "not standard input.\n"
     "\n"
-    "  -o, --output OUT       the report: OUT.pdf, OUT.md, OUT.xlsx or OUT.json\n"
+    "  -o, --output OUT       the report: OUT.pdf, OUT.docx, OUT.md, OUT.xlsx or\n"
+    "                         OUT.json\n"
     "                         (required; '-' writes Markdown without charts, or XLSX\n"
     "                         or JSON with --format, to stdout)\n"
     "  -f, --format FMT       md, xlsx or json (default: from the extension of OUT)\n"
@@ -38,7 +40,7 @@ static const char usage[] =
     "      --period-by RULE   which episodes the period holds: aktiva (active some\n"
     "                         time in it, the default), inskrivna (enrolled in\n"
     "                         it) or avslutade (exited in it)\n"
-    "      --heading-level N  the title's heading level in .md, 1-4\n"
+    "      --heading-level N  the title's heading level in .md and .docx, 1-4\n"
     "                         (default 1), for pasting into a larger document\n"
     "      --title TEXT       project title (default: titel in the goals file)\n"
     "      --date DATE        date shown in the generated-by line (default none)\n"
@@ -94,7 +96,7 @@ static utfall_status open_extract(void *ctx, int pass, utfall_extract **x, utfal
     return utfall_extract_open(x, (const char *const *)o->c->inputs, o->c->ninputs, &xo, err);
 }
 
-enum out_kind { OUT_MD = 0, OUT_XLSX, OUT_PDF, OUT_JSON };
+enum out_kind { OUT_MD = 0, OUT_XLSX, OUT_PDF, OUT_JSON, OUT_DOCX };
 
 static int report_format(cli *c, const char *out, enum out_kind *kind)
 {
@@ -116,10 +118,11 @@ static int report_format(cli *c, const char *out, enum out_kind *kind)
         *kind = OUT_PDF;
     } else if (dot && !strcasecmp(dot, ".json")) {
         *kind = OUT_JSON;
-
+    } else if (dot && !strcasecmp(dot, ".docx")) {
+        *kind = OUT_DOCX;
     } else {
-        return cli_usage_error(c, "%s: the report is written as .pdf, .md, .xlsx or .json; "
-                                  "name the file so, or give --format", out);
+        return cli_usage_error(c, "%s: the report is written as .pdf, .docx, .md, .xlsx or "
+                                  ".json; name the file so, or give --format", out);
     }
     return 0;
 }
@@ -332,8 +335,8 @@ static int parse_options(cli *c, struct report_args *a, int argc, char **argv)
 static int check_arguments(cli *c, struct report_args *a, int argc, char **argv, enum out_kind *kind)
 {
     if (!c->output)
-        return cli_usage_error(c, "-o OUT is required: the report is a file, OUT.pdf, OUT.md "
-                                  "or OUT.xlsx");
+        return cli_usage_error(c, "-o OUT is required: the report is a file, OUT.pdf, OUT.docx, "
+                                  "OUT.md or OUT.xlsx");
     int rc = report_format(c, c->output, kind);
     if (rc)
         return rc;
@@ -373,6 +376,27 @@ static int read_side_files(cli *c, struct report_args *a, utfall_goals **goals,
     return 0;
 }
 
+static int write_docx(cli *c, utfall_report *r)
+{
+    if (!strcmp(c->output, "-"))
+        return cli_usage_error(c, "a Word report is written to a file: give -o FILE.docx");
+    cli_output o;
+    int rc = cli_output_open(c, c->output, &o);
+    if (rc)
+        return rc;
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_status st = utfall_report_write_docx(r, o.tmp ? o.tmp : c->output, &err);
+    rc = cli_output_close(c, &o, st == UTFALL_OK);
+    utfall_chart_release_fonts();
+    if (st) {
+        if (!err.file[0])
+            utfall_error_locate(&err, c->output, 0, 0, NULL);
+        return cli_report(c, &err);
+    }
+    return rc;
+}
+
 static int write_md(cli *c, utfall_report *r)
 {
     cli_output o;
@@ -407,6 +431,8 @@ static int write_report(cli *c, utfall_report *r, enum out_kind kind)
         return cli_write(c, utfall_report_doc(r));
     case OUT_PDF:
         return write_pdf(c, r);
+    case OUT_DOCX:
+        return write_docx(c, r);
     default:
         return write_md(c, r);
     }
