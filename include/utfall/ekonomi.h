@@ -55,6 +55,14 @@ UTFALL_API void utfall_ledger_totals(const utfall_ledger *l, double *budget, dou
 UTFALL_API size_t utfall_ledger_split_years(int from, int to, double amount, int *years,
                                             double *amounts, size_t max);
 
+/* The ledger within the months from..to (a reporting period): rows outside
+ * it are left out; a row partly inside keeps the part of its amounts that
+ * falls on its months inside, in proportion to months, rounded to whole
+ * kronor (öre when the amount has them), its period cut to the months
+ * inside.  *out is the caller's to free. */
+UTFALL_API utfall_status utfall_ledger_restrict(const utfall_ledger *l, int from, int to,
+                                                utfall_ledger **out, utfall_error *err);
+
 /* "2011-08" or "2011-08 – 2012-01" for a period of months. */
 UTFALL_API void utfall_ledger_period(int from, int to, char *buf, size_t size);
 

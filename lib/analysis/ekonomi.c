@@ -357,6 +357,57 @@ size_t utfall_ledger_split_years(int from, int to, double amount, int *years, do
     return n;
 }
 
+static double part_of(double amount, int inside, int months)
+{
+    double scale = amount == round(amount) ? 1 : 100;
+    return round(amount * scale * inside / months) / scale;
+}
+
+static char *dup_or_empty(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+utfall_status utfall_ledger_restrict(const utfall_ledger *l, int from, int to, utfall_ledger **out,
+                                     utfall_error *err)
+{
+    utfall_ledger *r = calloc(1, sizeof *r);
+    *out = NULL;
+    if (!r || !(r->name = dup_or_empty(l->name))) {
+        free(r);
+        return nomem(err);
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        const utfall_ledger_entry *e = &l->rows[i];
+        int a = e->from > from ? e->from : from, b = e->to < to ? e->to : to;
+        if (a > b)
+            continue; /* wholly outside */
+        int months = e->to - e->from + 1, inside = b - a + 1;
+        utfall_ledger_entry c = *e;
+        c.from = a;
+        c.to = b;
+        c.budget = isnan(e->budget) ? NAN : part_of(e->budget, inside, months);
+        c.spent = isnan(e->spent) ? NAN : part_of(e->spent, inside, months);
+        c.financier = dup_or_empty(e->financier);
+        c.phase = dup_or_empty(e->phase);
+        c.note = dup_or_empty(e->note);
+        if (UTFALL_GROW(r->rows, r->cap, r->n + 1)) {
+            free(c.financier);
+            free(c.phase);
+            free(c.note);
+            utfall_ledger_free(r);
+            return nomem(err);
+        }
+        r->rows[r->n++] = c;
+        if (!c.financier || !c.phase || !c.note) {
+            utfall_ledger_free(r);
+            return nomem(err);
+        }
+    }
+    *out = r;
+    return UTFALL_OK;
+}
+
 void utfall_ledger_period(int from, int to, char *buf, size_t size)
 {
     if (from == to)

@@ -1241,6 +1241,7 @@ void utfall_report_free(utfall_report *r)
     }
     free(r->blocks);
     utfall_doc_free(r->doc);
+    utfall_ledger_free(r->ledger_in_period);
     free(r->date);
     free(r);
 }

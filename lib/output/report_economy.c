@@ -160,13 +160,51 @@ static void fill_costs(utfall_report *r, const struct ctx *c, struct block *b)
         report_set_text(r, b, report_tr(c, "report.economy.costs"), e, p);
 }
 
+const utfall_ledger *report_ledger(const utfall_report *r, const struct ctx *c)
+{
+    return r->ledger_in_period ? r->ledger_in_period : c->opt->ledger;
+}
+
+static int month_of(utfall_date d, int fallback)
+{
+    int y, m, day;
+    if (d == UTFALL_DATE_NONE)
+        return fallback;
+    utfall_date_to_ymd(d, &y, &m, &day);
+    return y * 12 + m - 1;
+}
+
+/* A reporting period takes the ledger's amounts of its months. */
+static utfall_status cut_to_period(utfall_report *r, const struct ctx *c, utfall_error *err)
+{
+    const utfall_reporting_period *p = &c->opt->period;
+    if (utfall_reporting_period_is_open(p))
+        return UTFALL_OK;
+    int from = month_of(p->from, 0), to = month_of(p->to, 1 << 30);
+    utfall_status st = utfall_ledger_restrict(c->opt->ledger, from, to, &r->ledger_in_period, err);
+    if (st)
+        return st;
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%s", "\xE2\x80\xA6");
+    snprintf(b, sizeof b, "%s", "\xE2\x80\xA6");
+    if (p->from != UTFALL_DATE_NONE)
+        utfall_ledger_period(from, from, a, sizeof a);
+    if (p->to != UTFALL_DATE_NONE)
+        utfall_ledger_period(to, to, b, sizeof b);
+    report_para(r, UTFALL_BLOCK_PARAGRAPH, report_tr(c, "report.economy.period"), a, b);
+    return UTFALL_OK;
+}
+
 utfall_status report_economy_section(utfall_report *r, const struct ctx *c,
                                      const struct facts *f, const utfall_goals *goals,
                                      utfall_error *err)
 {
-    const utfall_ledger *l = c->opt->ledger;
     (void)f;
     report_heading(r, 2, report_tr(c, "report.sec.economy"));
+    utfall_status pst = cut_to_period(r, c, err);
+    if (pst)
+        return pst;
+    const utfall_ledger *l = report_ledger(r, c);
     double budget, spent;
     utfall_ledger_totals(l, &budget, &spent);
     char a1[64], a2[64], p[32];

@@ -49,6 +49,7 @@ struct utfall_report {
     utfall_lang lang;
     char *date; /* --date, for the PDF's dates */
     int heading_level; /* the title's level in Markdown and Word (1 = top) */
+    utfall_ledger *ledger_in_period; /* the ledger cut to the reporting period; NULL = none */
 };
 
 struct ctx {
@@ -183,6 +184,10 @@ void report_goal_measure(const struct ctx *c, const utfall_goal_spec *g, char *b
 /* The verdicts of share and count goals (report.c), from their cells. */
 void report_fill_share_verdict(utfall_report *r, const struct ctx *c, struct block *b);
 void report_fill_count_verdict(utfall_report *r, const struct ctx *c, struct block *b);
+
+/* The ledger the report uses: the options', cut to the reporting period
+ * when there is one; NULL = no ledger. */
+const utfall_ledger *report_ledger(const utfall_report *r, const struct ctx *c);
 
 /* The first share goal on exit outcomes, of everyone at the report's own
  * date: what "reached the goal" means in the years and the costs; NULL =

@@ -185,7 +185,11 @@ static void fill_goal_count(utfall_report *r, const struct ctx *c, struct block 
 static void fill_participants(utfall_report *r, const struct ctx *c, struct block *b)
 {
     char n1[64], n2[64], n3[64], n4[64];
-    report_set_text(r, b, report_tr(c, "report.summary.participants"), b->arg,
+    /* a period: who took part in it, and how things stood at its end */
+    const char *key = utfall_reporting_period_is_open(&c->opt->period)
+                          ? "report.summary.participants"
+                          : "report.summary.participants_period";
+    report_set_text(r, b, report_tr(c, key), b->arg,
                     report_cell_str(c, report_cell(r, "deltagare", "rows", "enrolled", -1), n1, sizeof n1),
                     report_cell_str(c, report_cell(r, "deltagare", "rows", "persons", -1), n2, sizeof n2),
                     report_cell_str(c, report_cell(r, "deltagare", "rows", "exited", -1), n3, sizeof n3),
@@ -242,10 +246,10 @@ static void fill_income(utfall_report *r, const struct ctx *c, struct block *b)
 static void fill_economy(utfall_report *r, const struct ctx *c, struct block *b)
 {
     utfall_table *t = utfall_doc_table(r->doc, "ekonomi_costs");
-    if (!t || !c->opt->ledger)
+    if (!t || !report_ledger(r, c))
         return;
     double budget, spent;
-    utfall_ledger_totals(c->opt->ledger, &budget, &spent);
+    utfall_ledger_totals(report_ledger(r, c), &budget, &spent);
     int row = utfall_table_nrows(t) - 1;
     char s1[64], s2[64], p[32], e[64], g[64];
     report_amount(c, spent, s1, sizeof s1);

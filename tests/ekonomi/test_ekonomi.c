@@ -144,6 +144,35 @@ static void test_years_table(const char *path)
     utfall_ledger_free(l);
 }
 
+/* A reporting period takes the amounts of its months: 2013 is what the
+ * seed prints for 2013; a row half inside keeps half. */
+static void test_restrict(const char *path)
+{
+    utfall_ledger *l = NULL, *y = NULL, *h = NULL;
+    utfall_error err;
+    utfall_error_clear(&err);
+    if (utfall_ledger_read(&l, path, &(utfall_csv_options){0}, &err)) {
+        CHECK(0, "read: %s", err.text);
+        return;
+    }
+    CHECK(utfall_ledger_restrict(l, 2013 * 12, 2013 * 12 + 11, &y, &err) == UTFALL_OK, "%s",
+          err.text);
+    CHECK(y && sum(y, AF, "", 0, 0) == 568692 && sum(y, AF, "", 0, 1) == 580000,
+          "AF 2013 %.0f", y ? sum(y, AF, "", 0, 0) : -1);
+    CHECK(y && sum(y, FK, "", 0, 0) == 955000 && sum(y, FK, "", 0, 1) == 955000, "FK 2013");
+    /* 2011-11 - 2012-01: FK's förstudie budget (6 months) keeps 3 of them */
+    CHECK(utfall_ledger_restrict(l, 2011 * 12 + 10, 2012 * 12, &h, &err) == UTFALL_OK, "%s",
+          err.text);
+    CHECK(h && sum(h, FK, "förstudie", 0, 1) == 55000, "FK förstudie budget %.0f",
+          h ? sum(h, FK, "förstudie", 0, 1) : -1);
+    /* aug-dec 2011's 110 000 keeps 2 of 5 months, January's 22 000 all */
+    CHECK(h && sum(h, FK, "förstudie", 0, 0) == 44000 + 22000, "FK förstudie %.0f",
+          h ? sum(h, FK, "förstudie", 0, 0) : -1);
+    utfall_ledger_free(h);
+    utfall_ledger_free(y);
+    utfall_ledger_free(l);
+}
+
 static void test_split(void)
 {
     int years[8];
@@ -217,6 +246,7 @@ int main(int argc, char **argv)
     utfall_init();
     test_seed_sums(argv[1]);
     test_years_table(argv[1]);
+    test_restrict(argv[1]);
     test_split();
     test_errors(argv[2]);
     if (failures)
