@@ -1212,8 +1212,9 @@ static utfall_status build_groups(struct run *r)
         size_t g = 0;
         while (g < r->ngroups
                && !(r->groups[g].hash == h && r->groups[g].nterms == n
-                    && !memcmp(r->groups[g].cls, cls, n * sizeof *cls)
-                    && !memcmp(r->groups[g].coef, coef, n * sizeof *coef)))
+                    && (n == 0 /* an empty expression: NULL arrays, no memcmp */
+                        || (!memcmp(r->groups[g].cls, cls, n * sizeof *cls)
+                            && !memcmp(r->groups[g].coef, coef, n * sizeof *coef)))))
             g++;
         if (g == r->ngroups) {
             if (UTFALL_GROW(r->groups, r->capgroups, r->ngroups + 1)) {
