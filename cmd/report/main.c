@@ -10,7 +10,6 @@
 #include "utfall/goals_file.h"
 #include "utfall/report.h"
 
-
 enum {
     OPT_SPELLS = OPT_FIRST_COMMAND_OPTION,
     OPT_STATUS_MAP,
@@ -18,7 +17,12 @@ enum {
     OPT_REF,
     OPT_TITLE,
     OPT_DATE,
-    OPT_LEVEL
+    OPT_LEVEL,
+    OPT_EKONOMI,
+    OPT_FROM,
+    OPT_TO,
+    OPT_PERIOD_BY,
+    OPT_HEADING_LEVEL
 };
 
 struct opener {
@@ -50,7 +54,7 @@ static utfall_status open_extract(void *ctx, int pass, utfall_extract **x, utfal
     return utfall_extract_open(x, (const char *const *)o->c->inputs, o->c->ninputs, &xo, err);
 }
 
-enum out_kind { OUT_MD = 0, OUT_XLSX, OUT_PDF, OUT_JSON };
+enum out_kind { OUT_MD = 0, OUT_XLSX, OUT_PDF, OUT_JSON, OUT_DOCX };
 
 static int report_format(cli *c, const char *out, enum out_kind *kind)
 {
@@ -72,9 +76,11 @@ static int report_format(cli *c, const char *out, enum out_kind *kind)
         *kind = OUT_PDF;
     } else if (dot && !strcasecmp(dot, ".json")) {
         *kind = OUT_JSON;
+    } else if (dot && !strcasecmp(dot, ".docx")) {
+        *kind = OUT_DOCX;
     } else {
-        return cli_usage_error(c, "%s: the report is written as .pdf, .md, .xlsx or .json; "
-                                  "name the file so, or give --format", out);
+        return cli_usage_error(c, "%s: the report is written as .pdf, .docx, .md, .xlsx or "
+                                  ".json; name the file so, or give --format", out);
     }
     return 0;
 }
@@ -154,23 +160,84 @@ static int write_pdf(cli *c, utfall_report *r)
     return rc;
 }
 
-int main(int argc, char **argv)
-{
-    cli c;
-    cli_init(&c, "utfall-report", "help.report");
-    /* the fields it uses: stderr names those without a column */
-    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_KON) | UTFALL_FIELD_BIT(UTFALL_F_FODELSEAR) |
-        UTFALL_FIELD_BIT(UTFALL_F_ENHET) | UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
-        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK) | UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_FORE) |
-        UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_EFTER) | UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_FORE) |
-        UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_EFTER);
-    c.suppress = 5;
+/* What the options ask for, besides the common ones in cli. */
+struct report_args {
     utfall_report_options ro;
-    utfall_report_options_init(&ro);
     utfall_horizon_options ho;
-    utfall_horizon_options_init(&ho);
-    const char *goals_path = NULL;
-    int months_given = 0;
+    const char *goals_path;
+    const char *ekonomi_path;
+    int months_given;
+};
+
+static int date_option(cli *c, const char *name, const char *arg, utfall_date *out)
+{
+    if (utfall_date_parse(arg, out))
+        return cli_usage_error(c, "%s takes a date such as 2014-06-30, not '%s'", name, arg);
+    return 0;
+}
+
+/* One of the report's own options; 0 or an exit status. */
+static int report_option(cli *c, struct report_args *a, int opt, const char *arg)
+{
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_date d;
+    switch (opt) {
+    case 'g':
+        a->goals_path = arg;
+        return 0;
+    case OPT_SPELLS:
+        if (cli_add_spells(c, arg))
+            return UTFALL_ERR_USAGE;
+        a->ho.spells_path = c->spells[0];
+        return 0;
+    case OPT_STATUS_MAP:
+        a->ho.status_map_path = arg;
+        return 0;
+    case OPT_MONTHS:
+        if (utfall_horizon_parse_months(arg, &a->ho, &err))
+            return cli_usage_error(c, "%s", cli_text(c, &err));
+        a->months_given = 1;
+        return 0;
+    case OPT_REF:
+        a->ho.ref = arg;
+        return 0;
+    case OPT_TITLE:
+        a->ro.title = arg;
+        return 0;
+    case OPT_DATE:
+        a->ro.date = arg;
+        return date_option(c, "--date", arg, &d);
+    case OPT_LEVEL:
+        a->ro.level = cli_level_option(c, arg);
+        return 0;
+    case OPT_EKONOMI:
+        a->ekonomi_path = arg;
+        return 0;
+    case OPT_FROM:
+        return date_option(c, "--from", arg, &a->ro.period.from);
+    case OPT_TO:
+        return date_option(c, "--to", arg, &a->ro.period.to);
+    case OPT_PERIOD_BY:
+        if (utfall_reporting_period_by_parse(arg, &a->ro.period.by))
+            return cli_usage_error(c, "--period-by takes aktiva, inskrivna or avslutade (or "
+                                      "active, enrolled, exited), not '%s'", arg);
+        return 0;
+    case OPT_HEADING_LEVEL: {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (*end || end == arg || n < 1 || n > 4)
+            return cli_usage_error(c, "--heading-level takes 1, 2, 3 or 4, not '%s'", arg);
+        a->ro.heading_level = (int)n;
+        return 0;
+    }
+    default:
+        return cli_bad_option(c);
+    }
+}
+
+static int parse_options(cli *c, struct report_args *a, int argc, char **argv)
+{
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -186,6 +253,11 @@ int main(int argc, char **argv)
         {"suppress", required_argument, NULL, OPT_SUPPRESS},
         {"audit", required_argument, NULL, OPT_AUDIT},
         {"level", required_argument, NULL, OPT_LEVEL},
+        {"ekonomi", required_argument, NULL, OPT_EKONOMI},
+        {"from", required_argument, NULL, OPT_FROM},
+        {"to", required_argument, NULL, OPT_TO},
+        {"period-by", required_argument, NULL, OPT_PERIOD_BY},
+        {"heading-level", required_argument, NULL, OPT_HEADING_LEVEL},
         {"lang", required_argument, NULL, OPT_LANG},
         {"delimiter", required_argument, NULL, 'd'},
         {"encoding", required_argument, NULL, OPT_ENCODING},
@@ -200,140 +272,195 @@ int main(int argc, char **argv)
         {"rejects", required_argument, NULL, OPT_REJECTS},
         {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0}};
-    int opt;
-    utfall_error err;
-    utfall_error_clear(&err);
-    while ((opt = cli_getopt(&c, argc, argv, "hVo:f:g:d:q", longopts)) != -1) {
-        if (cli_common_option(&c, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'g':
-            goals_path = optarg;
-            break;
-        case OPT_SPELLS:
-            if (cli_add_spells(&c, optarg))
-                return UTFALL_ERR_USAGE;
-            ho.spells_path = c.spells[0];
-            break;
-        case OPT_STATUS_MAP:
-            ho.status_map_path = optarg;
-            break;
-        case OPT_MONTHS:
-            if (utfall_horizon_parse_months(optarg, &ho, &err))
-                return cli_usage_error(&c, "%s", cli_text(&c, &err));
-            months_given = 1;
-            break;
-        case OPT_REF:
-            ho.ref = optarg;
-            break;
-        case OPT_TITLE:
-            ro.title = optarg;
-            break;
-        case OPT_DATE: {
-            utfall_date d;
-            if (utfall_date_parse(optarg, &d))
-                return cli_usage_error(&c, "--date takes a date such as 2014-06-30, not '%s'",
-                                       optarg);
-            ro.date = optarg;
-            break;
-        }
-        case OPT_LEVEL:
-            ro.level = cli_level_option(&c, optarg);
-            break;
-        default:
-            return cli_bad_option(&c);
-        }
-    }
-    if (!c.output)
-        return cli_usage_error(&c, "-o OUT is required: the report is a file, OUT.pdf, OUT.md "
-                                   "or OUT.xlsx");
-    enum out_kind kind = OUT_MD;
-    int rc = report_format(&c, c.output, &kind);
+    int opt, rc;
+    while ((opt = cli_getopt(c, argc, argv, "hVo:f:g:d:q", longopts)) != -1)
+        if (!cli_common_option(c, opt, optarg) && (rc = report_option(c, a, opt, optarg)))
+            return rc;
+    if (a->ro.period.from != UTFALL_DATE_NONE && a->ro.period.to != UTFALL_DATE_NONE
+        && a->ro.period.to < a->ro.period.from)
+        return cli_usage_error(c, "--to is before --from: the period ends before it starts");
+    return 0;
+}
+
+/* The arguments after the options, and what they must be. */
+static int check_arguments(cli *c, struct report_args *a, int argc, char **argv, enum out_kind *kind)
+{
+    if (!c->output)
+        return cli_usage_error(c, "-o OUT is required: the report is a file, OUT.pdf, OUT.docx, "
+                                  "OUT.md or OUT.xlsx");
+    int rc = report_format(c, c->output, kind);
     if (rc)
         return rc;
-    if ((months_given || ho.ref || ho.status_map_path) && !ho.spells_path)
-        return cli_usage_error(&c, "--months, --ref and --status-map go with --spells FILE");
+    if ((a->months_given || a->ho.ref || a->ho.status_map_path) && !a->ho.spells_path)
+        return cli_usage_error(c, "--months, --ref and --status-map go with --spells FILE");
     if (optind >= argc)
-        return cli_usage_error(&c, "no extract given: the report reads it several times, so it "
-                                   "must be a file");
+        return cli_usage_error(c, "no extract given: the report reads it several times, so it "
+                                  "must be a file");
     for (int i = optind; i < argc; i++)
         if (!strcmp(argv[i], "-"))
-            return cli_usage_error(&c, "the report reads the extract several times: give a "
-                                       "file, not standard input");
-    cli_take_inputs(&c, argc, argv, optind);
-    if ((rc = cli_check_output_path(&c, c.output)) || (rc = cli_check_output_path(&c, c.audit_path)))
+            return cli_usage_error(c, "the report reads the extract several times: give a "
+                                      "file, not standard input");
+    cli_take_inputs(c, argc, argv, optind);
+    if (a->ekonomi_path && c->nother_inputs < sizeof c->other_inputs / sizeof *c->other_inputs)
+        c->other_inputs[c->nother_inputs++] = a->ekonomi_path;
+    if (a->goals_path && c->nother_inputs < sizeof c->other_inputs / sizeof *c->other_inputs)
+        c->other_inputs[c->nother_inputs++] = a->goals_path;
+    if ((rc = cli_check_output_path(c, c->output)) || (rc = cli_check_output_path(c, c->audit_path)))
         return rc;
+    return 0;
+}
 
-    utfall_goals *goals = NULL;
-    if (goals_path) {
-        if ((rc = cli_check_output_path(&c, goals_path)) != 0)
-            return rc;
-        if (utfall_goals_read(&goals, goals_path, &err))
-            return cli_report(&c, &err);
+/* The goals file and the ledger: read before the extract. */
+static int read_side_files(cli *c, struct report_args *a, utfall_goals **goals,
+                           utfall_ledger **ledger)
+{
+    utfall_error err;
+    utfall_error_clear(&err);
+    if (a->goals_path && utfall_goals_read(goals, a->goals_path, &err))
+        return cli_report(c, &err);
+    if (a->ekonomi_path) {
+        utfall_csv_options csv = {0};
+        csv.encoding = c->xopt.csv.encoding;
+        if (utfall_ledger_read(ledger, a->ekonomi_path, &csv, &err))
+            return cli_report(c, &err);
     }
-    char name[1024] = "";
-    size_t n = 0;
-    for (size_t i = 0; i < c.ninputs && n < sizeof name; i++) {
-        const char *base = strrchr(c.inputs[i], '/');
-        n += (size_t)snprintf(name + n, sizeof name - n, "%s%s", i ? ", " : "",
-                              base ? base + 1 : c.inputs[i]);
-    }
-    ro.extract_name = name;
-    ro.goals = goals;
-    ro.suppress = c.suppress;
-    ro.audit = c.audit_path != NULL;
-    ro.lang = c.lang;
-    if (ho.spells_path) {
-        ho.spells_paths = c.spells;
-        ho.nspells = c.nspells;
-        ho.spells_dates = c.date_style;
-        ho.max_rejected = c.xopt.max_rejected;
-        if (ho.status_map_path && (rc = cli_apply_map_labels(&c, ho.status_map_path)))
-            return cli_finish(&c, rc);
-        ho.lang = c.lang;
-        ho.spells_csv = c.xopt.csv;
-        ho.skip_bad = c.xopt.skip_bad;
-        ho.diag = c.xopt.diag;
-        ho.diag_ctx = c.xopt.diag_ctx;
-        ro.horizon = &ho;
-    }
+    return 0;
+}
 
-    struct opener op = {&c, &ho, 0, 0};
-    utfall_report *r = NULL;
-    utfall_status st = utfall_report_build(&r, open_extract, &op, &ro, &err);
+static int write_docx(cli *c, utfall_report *r)
+{
+    if (!strcmp(c->output, "-"))
+        return cli_usage_error(c, "a Word report is written to a file: give -o FILE.docx");
+    cli_output o;
+    int rc = cli_output_open(c, c->output, &o);
+    if (rc)
+        return rc;
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_status st = utfall_report_write_docx(r, o.tmp ? o.tmp : c->output, &err);
+    rc = cli_output_close(c, &o, st == UTFALL_OK);
+    utfall_chart_release_fonts();
     if (st) {
-        rc = op.reported ? op.reported : cli_report(&c, &err);
-        utfall_goals_free(goals);
-        return cli_finish(&c, rc);
+        if (!err.file[0])
+            utfall_error_locate(&err, c->output, 0, 0, NULL);
+        return cli_report(c, &err);
     }
-    if (c.audit_path && (rc = cli_write_audit(&c, utfall_report_doc(r)))) {
-        utfall_report_free(r);
-        utfall_goals_free(goals);
-        return cli_finish(&c, rc);
+    return rc;
+}
+
+static int write_md(cli *c, utfall_report *r)
+{
+    cli_output o;
+    int rc = strcmp(c->output, "-") ? write_figures(c, r, c->output) : 0;
+    if (!rc)
+        rc = cli_output_open(c, c->output, &o);
+    if (rc)
+        return rc;
+    utfall_error err;
+    utfall_error_clear(&err);
+    utfall_status st = utfall_report_write_md(r, o.fp, &err);
+    rc = cli_output_close(c, &o, st == UTFALL_OK);
+    if (st) {
+        if (!err.file[0])
+            utfall_error_locate(&err, strcmp(c->output, "-") ? c->output : "standard output", 0,
+                                0, NULL);
+        rc = cli_report(c, &err);
     }
-    if (kind == OUT_XLSX || kind == OUT_JSON) {
-        c.format = kind == OUT_XLSX ? UTFALL_FMT_XLSX : UTFALL_FMT_JSON;
-        c.format_given = 1;
-        rc = cli_write(&c, utfall_report_doc(r));
-    } else if (kind == OUT_PDF) {
-        rc = write_pdf(&c, r);
-    } else {
-        cli_output o;
-        rc = strcmp(c.output, "-") ? write_figures(&c, r, c.output) : 0;
-        if (!rc)
-            rc = cli_output_open(&c, c.output, &o);
-        if (!rc) {
-            st = utfall_report_write_md(r, o.fp, &err);
-            rc = cli_output_close(&c, &o, st == UTFALL_OK);
-            if (st) {
-                if (!err.file[0])
-                    utfall_error_locate(&err, strcmp(c.output, "-") ? c.output : "standard output",
-                                        0, 0, NULL);
-                rc = cli_report(&c, &err);
-            }
+    return rc;
+}
+
+static int write_report(cli *c, utfall_report *r, enum out_kind kind)
+{
+    int rc = c->audit_path ? cli_write_audit(c, utfall_report_doc(r)) : 0;
+    if (rc)
+        return rc;
+    switch (kind) {
+    case OUT_XLSX:
+    case OUT_JSON:
+        c->format = kind == OUT_XLSX ? UTFALL_FMT_XLSX : UTFALL_FMT_JSON;
+        c->format_given = 1;
+        return cli_write(c, utfall_report_doc(r));
+    case OUT_PDF:
+        return write_pdf(c, r);
+    case OUT_DOCX:
+        return write_docx(c, r);
+    default:
+        return write_md(c, r);
+    }
+}
+
+static void extract_name(cli *c, char *name, size_t size)
+{
+    size_t n = 0;
+    name[0] = '\0';
+    for (size_t i = 0; i < c->ninputs && n < size; i++) {
+        const char *base = strrchr(c->inputs[i], '/');
+        n += (size_t)snprintf(name + n, size - n, "%s%s", i ? ", " : "",
+                              base ? base + 1 : c->inputs[i]);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    cli_init(&c, "utfall-report", "help.report");
+    /* the fields it uses: stderr names those without a column */
+    c.xopt.wanted_fields = UTFALL_FIELD_BIT(UTFALL_F_KON) | UTFALL_FIELD_BIT(UTFALL_F_FODELSEAR) |
+        UTFALL_FIELD_BIT(UTFALL_F_ENHET) | UTFALL_FIELD_BIT(UTFALL_F_AVSLUTAD) |
+        UTFALL_FIELD_BIT(UTFALL_F_AVSLUTSORSAK) | UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_FORE) |
+        UTFALL_FIELD_BIT(UTFALL_F_TIMMAR_EFTER) | UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_FORE) |
+        UTFALL_FIELD_BIT(UTFALL_F_FORSORJNING_EFTER);
+    c.suppress = 5;
+    struct report_args a = {.goals_path = NULL};
+    utfall_report_options_init(&a.ro);
+    utfall_horizon_options_init(&a.ho);
+    enum out_kind kind = OUT_MD;
+    int rc = parse_options(&c, &a, argc, argv);
+    if (!rc)
+        rc = check_arguments(&c, &a, argc, argv, &kind);
+    if (rc)
+        return rc;
+    utfall_goals *goals = NULL;
+    utfall_ledger *ledger = NULL;
+    if ((rc = read_side_files(&c, &a, &goals, &ledger))) {
+        utfall_goals_free(goals);
+        return rc;
+    }
+    char name[1024];
+    extract_name(&c, name, sizeof name);
+    a.ro.extract_name = name;
+    a.ro.goals = goals;
+    a.ro.ledger = ledger;
+    a.ro.suppress = c.suppress;
+    a.ro.audit = c.audit_path != NULL;
+    a.ro.lang = c.lang;
+    if (a.ho.spells_path) {
+        a.ho.spells_paths = c.spells;
+        a.ho.nspells = c.nspells;
+        a.ho.spells_dates = c.date_style;
+        a.ho.max_rejected = c.xopt.max_rejected;
+        if (a.ho.status_map_path && (rc = cli_apply_map_labels(&c, a.ho.status_map_path))) {
+            utfall_goals_free(goals);
+            utfall_ledger_free(ledger);
+            return cli_finish(&c, rc);
         }
+        a.ho.lang = c.lang;
+        a.ho.spells_csv = c.xopt.csv;
+        a.ho.skip_bad = c.xopt.skip_bad;
+        a.ho.diag = c.xopt.diag;
+        a.ho.diag_ctx = c.xopt.diag_ctx;
+        a.ro.horizon = &a.ho;
     }
+    struct opener op = {&c, &a.ho, 0, 0};
+    utfall_report *r = NULL;
+    utfall_error err;
+    utfall_error_clear(&err);
+    if (utfall_report_build(&r, open_extract, &op, &a.ro, &err))
+        rc = op.reported ? op.reported : cli_report(&c, &err);
+    else
+        rc = write_report(&c, r, kind);
     utfall_report_free(r);
     utfall_goals_free(goals);
+    utfall_ledger_free(ledger);
     return cli_finish(&c, rc);
 }

@@ -56,6 +56,12 @@
     X(DUPLICATE_COLUMN, "duplicate-column", "two columns of the header are the same field") \
     X(DUPLICATE_ID, "duplicate-id", "an id appears twice where one row per participant is required") \
     X(DUPLICATE_ROW, "duplicate-row", "a row identical to an earlier one (warning)") \
+    X(EKONOMI_BAD_AMOUNT, "ekonomi-bad-amount", "ledger: an amount that is not a number of kronor") \
+    X(EKONOMI_BAD_MONTH, "ekonomi-bad-month", "ledger: a period that is not a month or a year") \
+    X(EKONOMI_BAD_PERIOD, "ekonomi-bad-period", "ledger: a period that ends before it starts, or two ways of giving it") \
+    X(EKONOMI_NO_AMOUNT, "ekonomi-no-amount", "ledger: a row without budget and without an amount requisitioned") \
+    X(EKONOMI_NO_FINANCIER, "ekonomi-no-financier", "ledger: a row without its financier") \
+    X(EKONOMI_UNKNOWN_COLUMN, "ekonomi-unknown-column", "ledger: a column utfall does not know") \
     X(EMPTY_FILE, "empty-file", "an empty input file") \
     X(EMPTY_OUTCOME_LIST, "empty-outcome-list", "an empty list of outcomes") \
     X(EMPTY_TABLE, "empty-table", "a table without cells") \
@@ -67,8 +73,13 @@
     X(FUTURE_DATE, "future-date", "a date after today (warning)") \
     X(GOALS_BAD_BASE, "goals-bad-base", "goals file: unknown denominator") \
     X(GOALS_BAD_COUNT, "goals-bad-count", "goals file: not a whole number above 0") \
+    X(GOALS_BAD_DATE, "goals-bad-date", "goals file: datum is not a date") \
+    X(GOALS_BAD_DAYS, "goals-bad-days", "goals file: mal_dagar is not a number of days above 0") \
+    X(GOALS_BAD_GROUP, "goals-bad-group", "goals file: grupp is not column=value") \
     X(GOALS_BAD_HOURS, "goals-bad-hours", "goals file: hours outside 0-168") \
     X(GOALS_BAD_ID, "goals-bad-id", "goals file: malformed goal id") \
+    X(GOALS_BAD_INCOME, "goals-bad-income", "goals file: lamnar is not an income source") \
+    X(GOALS_BAD_MEASURE, "goals-bad-measure", "goals file: unknown measure") \
     X(GOALS_BAD_OUTCOMES, "goals-bad-outcomes", "goals file: unknown outcome in a list") \
     X(GOALS_BAD_SHARE, "goals-bad-share", "goals file: share outside (0, 100 %]") \
     X(GOALS_BAD_TYPE, "goals-bad-type", "goals file: unknown goal type") \

@@ -85,6 +85,7 @@ typedef struct utfall_extract_stats {
     long rows_read;     /* data records read */
     long rows_used;     /* rows handed to the caller */
     long rows_rejected; /* rows skipped with --skip-bad */
+    long rows_filtered; /* good rows the caller's filter left out (a reporting period) */
     long warnings;
     long errors; /* errors seen (fatal or skipped) */
     size_t files;
@@ -97,6 +98,12 @@ UTFALL_API utfall_status utfall_extract_open(utfall_extract **out, const char *c
 UTFALL_API int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err);
 UTFALL_API void utfall_extract_close(utfall_extract *x);
 UTFALL_API void utfall_extract_get_stats(const utfall_extract *x, utfall_extract_stats *st);
+
+/* A filter on the rows, applied after each is read and checked: 1 keeps
+ * the row (it may change it: an exit after a reporting period's end is
+ * not known at its end), 0 leaves it out, counted in rows_filtered. */
+typedef int (*utfall_row_filter_fn)(void *ctx, utfall_row *row);
+UTFALL_API void utfall_extract_set_filter(utfall_extract *x, utfall_row_filter_fn fn, void *ctx);
 
 /* The current file's columns: header text and the canonical field each
  * is recognised as (-1 = kept as an extra column). */

@@ -12,9 +12,11 @@
 #include <stdio.h>
 
 #include "utfall/chart.h"
+#include "utfall/ekonomi.h"
 #include "utfall/extract.h"
 #include "utfall/goals_file.h"
 #include "utfall/horizon.h"
+#include "utfall/period.h"
 #include "utfall/table.h"
 
 #ifdef __cplusplus
@@ -37,6 +39,10 @@ typedef struct utfall_report_options {
     int audit;                 /* the audit of the protection will be asked for */
     double level;              /* confidence level */
     utfall_lang lang;
+    utfall_reporting_period period;      /* the reporting period (utfall_reporting_period_init: every episode) */
+    const utfall_ledger *ledger; /* NULL: no section "Ekonomisk redovisning" */
+    int heading_level;         /* the title's heading level in Markdown and Word, 1–4
+                                * (sections one below it); the PDF is a document of its own */
 } utfall_report_options;
 
 UTFALL_API void utfall_report_options_init(utfall_report_options *opt);
@@ -56,10 +62,18 @@ UTFALL_API utfall_status utfall_report_build(utfall_report **out, utfall_report_
                                              utfall_error *err);
 UTFALL_API void utfall_report_free(utfall_report *r);
 
-/* The blocks in reading order, and the tables they refer to. */
+/* The blocks in reading order, and the tables they refer to.  A
+ * heading's level is 1 for the title, 2 for a section, 3 below it:
+ * writers that honour utfall_report_heading_level add it, less one. */
 UTFALL_API size_t utfall_report_nblocks(const utfall_report *r);
 UTFALL_API utfall_block_kind utfall_report_block(const utfall_report *r, size_t i,
                                                  const char **text, int *level);
+/* 1 when the table of block i is titled by the heading just before it
+ * (a goal's table under the goal as written): running text leaves its
+ * title out; a caption or a sheet keeps it. */
+UTFALL_API int utfall_report_table_titled_by_heading(const utfall_report *r, size_t i);
+/* The options' heading_level (1 = the title is a top-level heading). */
+UTFALL_API int utfall_report_heading_level(const utfall_report *r);
 UTFALL_API utfall_doc *utfall_report_doc(utfall_report *r);
 UTFALL_API utfall_lang utfall_report_lang(const utfall_report *r);
 /* The options' date (YYYY-MM-DD), NULL when none was given. */
@@ -94,6 +108,14 @@ UTFALL_API utfall_status utfall_report_write_xlsx(const utfall_report *r, const 
  * SOURCE_DATE_EPOCH, else 2000-01-01. */
 UTFALL_API utfall_status utfall_report_write_pdf(const utfall_report *r, const char *path,
                                                  utfall_error *err);
+/* A Word document (OOXML, written directly): Word's own heading styles
+ * from utfall_report_heading_level on, tables with a header row that
+ * repeats on every page and numbers right-aligned, each with its caption
+ * ("Tabell 3. …") and notes, the figures as PNG at 300 dpi with their
+ * captions.  Identical bytes on every run (the date is the options'
+ * date, else SOURCE_DATE_EPOCH, else 2000-01-01). */
+UTFALL_API utfall_status utfall_report_write_docx(const utfall_report *r, const char *path,
+                                                  utfall_error *err);
 
 #ifdef __cplusplus
 }

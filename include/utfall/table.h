@@ -36,8 +36,10 @@ typedef enum utfall_coltype {
     UTFALL_COL_TEXT,      /* free text */
     UTFALL_COL_BOOL,      /* true/false; ja/nej */
     UTFALL_COL_PP,        /* difference of proportions, shown in percentage points */
-    UTFALL_COL_COUNT_SHARE /* a count with its share: "12 (40 %)" for people;
-                            * machine formats write the count */
+    UTFALL_COL_COUNT_SHARE, /* a count with its share: "12 (40 %)" for people;
+                             * machine formats write the count */
+    UTFALL_COL_AMOUNT       /* an amount of money in kronor, no count of people:
+                             * "1 368 770" for people, never suppressed */
 } utfall_coltype;
 
 typedef struct utfall_table utfall_table;
@@ -206,6 +208,12 @@ UTFALL_API const char *utfall_table_note(const utfall_table *t, int i);
 UTFALL_API utfall_status utfall_table_write_human(const utfall_table *t, FILE *out,
                                                   utfall_lang lang, int markdown,
                                                   utfall_error *err);
+
+/* One table as Markdown, its title a heading of title_level '#' (0 = no
+ * title: the text around it says what it is). */
+UTFALL_API utfall_status utfall_table_write_md(const utfall_table *t, FILE *out,
+                                               utfall_lang lang, int title_level,
+                                               utfall_error *err);
 
 /* Write the document.  TSV and CSV write only the table named `section`
  * (NULL = the first), so that the output stays one rectangle for pipes. */

@@ -30,6 +30,9 @@
 #include "utfall/split.h"
 #include "utfall/hours.h"
 #include "utfall/horizon.h"
+#include "utfall/ekonomi.h"
+#include "utfall/period.h"
+#include "utfall/forsorjning.h"
 /* output */
 #include "utfall/table.h"
 #include "utfall/protect.h"

@@ -28,6 +28,17 @@ enum goal_key {
     K_TARGET_COUNT,
     K_TARGET_HOURS,
     K_BASE,
+    K_MEASURE,
+    K_LEAVES,
+    K_GROUP,
+    K_DATE,
+    K_TARGET_DAYS,
+    /* the project block: facts of the project page (utfall_project_fact order) */
+    K_OWNER,
+    K_FINANCIERS,
+    K_REFERENCE,
+    K_PERIOD,
+    K_CONTACT,
     K_COUNT
 };
 
@@ -38,11 +49,20 @@ static const char *const key_names[K_COUNT][2] = {
     {"utfall", "outcomes"},       {"mal_andel", "target_share"},
     {"mal_antal", "target_count"}, {"mal_timmar", "target_hours"},
     {"bas", "base"},
+    {"matt", "measure"},          {"lamnar", "leaves"},
+    {"grupp", "group"},           {"datum", "date"},
+    {"mal_dagar", "target_days"},
+    {"projektagare", "owner"},    {"finansiarer", "financiers"},
+    {"diarienummer", "reference"}, {"projektperiod", "project_period"},
+    {"kontaktperson", "contact"},
 };
 
 #define ACCEPTED_KEYS                                                                    \
-    "titel, mal, id, typ, utfall, mal_andel, mal_antal, mal_timmar, bas (or title, goal, " \
-    "id, type, outcomes, target_share, target_count, target_hours, base)"
+    "titel, projektagare, finansiarer, diarienummer, projektperiod, kontaktperson; mal, id, " \
+    "typ, matt, utfall, lamnar, mal_andel, mal_antal, mal_timmar, mal_dagar, bas, grupp, "    \
+    "datum (or title, owner, financiers, reference, project_period, contact; goal, id, "     \
+    "type, measure, outcomes, leaves, target_share, target_count, target_hours, "           \
+    "target_days, base, group, date)"
 
 struct block {
     long first_line;
@@ -63,6 +83,7 @@ struct goals_parser {
     utfall_error *err;
     long lineno;
     struct block b; /* the block being read */
+    long project_line; /* where the project block starts; 0 = none yet */
     int last_key;   /* the key a continuation line adds to, or -1 */
 };
 
@@ -150,19 +171,32 @@ static int parse_count(const char *s, long *out)
 
 /* ---- a block: the project title, or one goal ------------------------- */
 
-static utfall_status take_title(struct goals_parser *p)
+static int is_project_key(int k)
+{
+    return k == K_TITLE || (k >= K_OWNER && k <= K_CONTACT);
+}
+
+/* The project block: its title and the facts of its project page. */
+static utfall_status take_project(struct goals_parser *p)
 {
     struct block *b = &p->b;
     for (int k = 0; k < K_COUNT; k++)
-        if (k != K_TITLE && b->line[k])
+        if (!is_project_key(k) && b->line[k])
             return fail(p, b->line[k], key_names[k][0], UTFALL_EC_GOALS_TITLE_BLOCK,
-                        "the project title (titel) stands in a block of its own, separated "
-                        "from the goals by a blank line");
-    if (p->g->title)
-        return fail(p, b->line[K_TITLE], "titel", UTFALL_EC_GOALS_DUPLICATE_TITLE,
-                    "the project title (titel) is given twice");
+                        "the project's title and facts (titel, projektagare, ...) stand in a "
+                        "block of its own, separated from the goals by a blank line");
+    if (p->project_line)
+        return fail(p, b->first_line, b->line[K_TITLE] ? "titel" : NULL,
+                    UTFALL_EC_GOALS_DUPLICATE_TITLE,
+                    "the project block (titel, projektagare, ...) is given twice (first on "
+                    "line %ld)", p->project_line);
+    p->project_line = b->first_line;
     p->g->title = b->value[K_TITLE];
     b->value[K_TITLE] = NULL;
+    for (int k = K_OWNER; k <= K_CONTACT; k++) {
+        p->g->facts[k - K_OWNER] = b->value[k];
+        b->value[k] = NULL;
+    }
     return UTFALL_OK;
 }
 
@@ -170,48 +204,136 @@ static utfall_status take_title(struct goals_parser *p)
 static utfall_status read_kind(const struct goals_parser *p, utfall_goal_spec *s)
 {
     const struct block *b = &p->b;
+    static const struct {
+        const char *sv, *en;
+        utfall_goal_kind kind;
+    } kinds[] = {{"andel", "share", UTFALL_GOAL_SHARE},
+                 {"antal", "count", UTFALL_GOAL_COUNT},
+                 {"aktivitet", "activity", UTFALL_GOAL_ACTIVITY},
+                 {"tid", "time", UTFALL_GOAL_DAYS}};
     if (b->line[K_TYPE]) {
         char f[64];
         utfall_fold(b->value[K_TYPE], f, sizeof f);
-        if (!strcmp(f, "andel") || !strcmp(f, "share"))
-            s->kind = UTFALL_GOAL_SHARE;
-        else if (!strcmp(f, "antal") || !strcmp(f, "count"))
-            s->kind = UTFALL_GOAL_COUNT;
-        else if (!strcmp(f, "aktivitet") || !strcmp(f, "activity"))
-            s->kind = UTFALL_GOAL_ACTIVITY;
-        else
+        size_t i = 0;
+        while (i < 4 && strcmp(f, kinds[i].sv) && strcmp(f, kinds[i].en))
+            i++;
+        if (i == 4)
             return fail(p, b->line[K_TYPE], "typ", UTFALL_EC_GOALS_BAD_TYPE,
-                        "unknown goal type '%s' (accepted: andel, antal, aktivitet; or share, "
-                        "count, activity)", b->value[K_TYPE]);
+                        "unknown goal type '%s' (accepted: andel, antal, aktivitet, tid; or "
+                        "share, count, activity, time)", b->value[K_TYPE]);
+        s->kind = kinds[i].kind;
     } else if (b->line[K_TARGET_SHARE] && !b->line[K_TARGET_COUNT]) {
         s->kind = UTFALL_GOAL_SHARE;
     } else if (b->line[K_TARGET_COUNT] && !b->line[K_TARGET_SHARE]) {
         s->kind = UTFALL_GOAL_COUNT;
     } else if (b->line[K_TARGET_HOURS]) {
         s->kind = UTFALL_GOAL_ACTIVITY;
+    } else if (b->line[K_TARGET_DAYS]) {
+        s->kind = UTFALL_GOAL_DAYS;
     } else {
         return fail(p, b->first_line, "typ", UTFALL_EC_GOALS_MISSING_KEY,
-                    "the goal has no 'typ:' (andel, antal or aktivitet) and no single target "
-                    "(mal_andel, mal_antal or mal_timmar) to tell it by");
+                    "the goal has no 'typ:' (andel, antal, aktivitet or tid) and no single "
+                    "target (mal_andel, mal_antal, mal_timmar or mal_dagar) to tell it by");
     }
     return UTFALL_OK;
 }
 
+static const char *const kind_name[4] = {"andel", "antal", "aktivitet", "tid"};
+
+/* Keys a type does not take.  An aktivitet goal with mal_andel is a share
+ * of participants whose hours increased ("... ska öka för minst hälften"). */
 static utfall_status check_keys_for_kind(const struct goals_parser *p, const utfall_goal_spec *s)
 {
-    static const int not_for[3][4] = {
-        {K_TARGET_COUNT, K_TARGET_HOURS, -1, -1},
-        {K_TARGET_SHARE, K_TARGET_HOURS, -1, -1},
-        {K_OUTCOMES, K_TARGET_SHARE, K_TARGET_COUNT, K_BASE},
+    static const int not_for[4][8] = {
+        {K_TARGET_COUNT, K_TARGET_HOURS, K_TARGET_DAYS, -1},
+        {K_TARGET_SHARE, K_TARGET_HOURS, K_TARGET_DAYS, -1},
+        {K_OUTCOMES, K_TARGET_COUNT, K_BASE, K_TARGET_DAYS, K_MEASURE, K_LEAVES, K_DATE, -1},
+        {K_OUTCOMES, K_TARGET_SHARE, K_TARGET_COUNT, K_TARGET_HOURS, K_BASE, K_MEASURE,
+         K_LEAVES, -1},
     };
-    static const char *const kind_name[3] = {"andel", "antal", "aktivitet"};
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; not_for[s->kind][i] >= 0; i++) {
         int k = not_for[s->kind][i];
-        if (k >= 0 && p->b.line[k])
+        if (p->b.line[k])
             return fail(p, p->b.line[k], key_names[k][0], UTFALL_EC_GOALS_KEY_NOT_FOR_TYPE,
                         "'%s' does not belong to a goal of type %s", key_names[k][0],
                         kind_name[s->kind]);
     }
+    if (s->kind == UTFALL_GOAL_ACTIVITY && p->b.line[K_TARGET_SHARE] && p->b.line[K_TARGET_HOURS])
+        return fail(p, p->b.line[K_TARGET_HOURS], "mal_timmar", UTFALL_EC_GOALS_KEY_NOT_FOR_TYPE,
+                    "an aktivitet goal has mal_andel (a share whose hours increased) or "
+                    "mal_timmar (the mean increase), not both");
+    return UTFALL_OK;
+}
+
+/* matt (and lamnar, which implies matt: forsorjning) */
+static utfall_status read_measure(const struct goals_parser *p, utfall_goal_spec *s)
+{
+    const struct block *b = &p->b;
+    s->income_left = UTFALL_INCOME_AKTIVITETSERSATTNING;
+    if (s->kind == UTFALL_GOAL_ACTIVITY && b->line[K_TARGET_SHARE]) {
+        s->kind = UTFALL_GOAL_SHARE;
+        s->measure = UTFALL_MEASURE_HOURS;
+        return UTFALL_OK;
+    }
+    if (b->line[K_MEASURE]) {
+        char f[64];
+        utfall_fold(b->value[K_MEASURE], f, sizeof f);
+        if (!strcmp(f, "avslutsorsak") || !strcmp(f, "outcome") || !strcmp(f, "outcomes"))
+            s->measure = UTFALL_MEASURE_OUTCOMES;
+        else if (!strcmp(f, "forsorjning") || !strcmp(f, "income"))
+            s->measure = UTFALL_MEASURE_INCOME;
+        else if (!strcmp(f, "timmar") || !strcmp(f, "hours"))
+            s->measure = UTFALL_MEASURE_HOURS;
+        else
+            return fail(p, b->line[K_MEASURE], "matt", UTFALL_EC_GOALS_BAD_MEASURE,
+                        "unknown measure '%s' (accepted: avslutsorsak, forsorjning, timmar; "
+                        "or outcome, income, hours)", b->value[K_MEASURE]);
+    } else if (b->line[K_LEAVES]) {
+        s->measure = UTFALL_MEASURE_INCOME;
+    }
+    static const int not_with[3][3] = {{K_LEAVES, -1}, {K_OUTCOMES, -1}, {K_OUTCOMES, K_LEAVES, K_BASE}};
+    static const char *const measure_name[3] = {"avslutsorsak", "forsorjning", "timmar"};
+    for (int i = 0; i < 3 && not_with[s->measure][i] > 0; i++) {
+        int k = not_with[s->measure][i];
+        if (b->line[k])
+            return fail(p, b->line[k], key_names[k][0], UTFALL_EC_GOALS_KEY_NOT_FOR_TYPE,
+                        "'%s' does not belong to a goal measured by %s", key_names[k][0],
+                        measure_name[s->measure]);
+    }
+    if (b->line[K_LEAVES] && utfall_income_parse(b->value[K_LEAVES], &s->income_left))
+        return fail(p, b->line[K_LEAVES], "lamnar", UTFALL_EC_GOALS_BAD_INCOME,
+                    "unknown income source '%s' (e.g. aktivitetsersattning, sjukersattning, "
+                    "forsorjningsstod; see utfall-extract(5))", b->value[K_LEAVES]);
+    return UTFALL_OK;
+}
+
+/* grupp: KEY=VALUE, a subgroup the goal is about; datum: the day it is
+ * measured on. */
+static utfall_status read_scope(const struct goals_parser *p, utfall_goal_spec *s)
+{
+    const struct block *b = &p->b;
+    s->as_of = UTFALL_DATE_NONE;
+    if (b->line[K_DATE] && utfall_date_parse(b->value[K_DATE], &s->as_of))
+        return fail(p, b->line[K_DATE], "datum", UTFALL_EC_GOALS_BAD_DATE,
+                    "'%s' is not a date (write 2014-06-30)", b->value[K_DATE]);
+    if (!b->line[K_GROUP])
+        return UTFALL_OK;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", b->value[K_GROUP]);
+    char *eq = strchr(buf, '=');
+    char *key = trim(buf), *value = eq ? trim(eq + 1) : NULL;
+    if (eq)
+        *eq = '\0';
+    key = trim(key);
+    if (!eq || !*key || !*value || strpbrk(value, ",;:{}") || strpbrk(key, ",;:{}= "))
+        return fail(p, b->line[K_GROUP], "grupp", UTFALL_EC_GOALS_BAD_GROUP,
+                    "'%s' is not a group (write kon=k, enhet=Malmö: a column, '=', one of its "
+                    "values, without , ; : { })", b->value[K_GROUP]);
+    utfall_kon k;
+    if (!strcmp(key, "kon") && !utfall_kon_parse(value, &k) && k != UTFALL_KON_MISSING)
+        value = (char *)utfall_kon_key(k); /* kvinna, Kvinnor → k */
+    if (!(s->group_key = strdup(key)) || !(s->group_value = strdup(value)))
+        return nomem(p->err);
     return UTFALL_OK;
 }
 
@@ -248,10 +370,10 @@ static utfall_status read_outcomes(const struct goals_parser *p, utfall_goal_spe
             utfall_error_adopt_text(p->err, &e2);
             return UTFALL_ERR_DATA;
         }
-    } else if (s->kind == UTFALL_GOAL_SHARE) {
+    } else if (s->kind == UTFALL_GOAL_SHARE && s->measure == UTFALL_MEASURE_OUTCOMES) {
         return fail(p, b->first_line, "utfall", UTFALL_EC_GOALS_MISSING_KEY,
                     "a goal of type andel needs 'utfall:', the outcomes that reach it (e.g. "
-                    "arbete, studier)");
+                    "arbete, studier), or 'matt:' (forsorjning, timmar)");
     }
     return UTFALL_OK;
 }
@@ -280,6 +402,18 @@ static utfall_status read_target(const struct goals_parser *p, utfall_goal_spec 
             return fail(p, b->line[K_TARGET_COUNT], "mal_antal", UTFALL_EC_GOALS_BAD_COUNT,
                         "'%s' is not a whole number above 0", b->value[K_TARGET_COUNT]);
     }
+    if (s->kind == UTFALL_GOAL_DAYS) {
+        double d;
+        if (!b->line[K_TARGET_DAYS])
+            return fail(p, b->first_line, "mal_dagar", UTFALL_EC_GOALS_MISSING_KEY,
+                        "a goal of type tid needs 'mal_dagar:', the longest mean time in "
+                        "programme in days (e.g. 365)");
+        if (utfall_number_parse(b->value[K_TARGET_DAYS], &d) || !isfinite(d) || d <= 0
+            || d > 36500)
+            return fail(p, b->line[K_TARGET_DAYS], "mal_dagar", UTFALL_EC_GOALS_BAD_DAYS,
+                        "'%s' is not a number of days above 0", b->value[K_TARGET_DAYS]);
+        s->target_days = d;
+    }
     if (s->kind == UTFALL_GOAL_ACTIVITY && b->line[K_TARGET_HOURS]) {
         double h;
         if (utfall_number_parse(b->value[K_TARGET_HOURS], &h) || !isfinite(h) || h < 0 || h > 168)
@@ -299,7 +433,10 @@ static utfall_status read_base(const struct goals_parser *p, utfall_goal_spec *s
     char f[64];
     utfall_fold(b->value[K_BASE], f, sizeof f);
     long n;
-    if (!strcmp(f, "avslutade") || !strcmp(f, "exited")) {
+    if (s->kind == UTFALL_GOAL_COUNT && (!strcmp(f, "personer") || !strcmp(f, "persons"))) {
+        s->base = UTFALL_BASE_ENROLLED;
+        s->persons = 1; /* "120 deltagare" meaning persons: a re-enrolment counts once */
+    } else if (!strcmp(f, "avslutade") || !strcmp(f, "exited")) {
         s->base = UTFALL_BASE_EXITED;
     } else if (!strcmp(f, "inskrivna") || !strcmp(f, "enrolled")) {
         s->base = UTFALL_BASE_ENROLLED;
@@ -311,7 +448,7 @@ static utfall_status read_base(const struct goals_parser *p, utfall_goal_spec *s
                     "'%s' is not a denominator (accepted: %s; or exited, enrolled)",
                     b->value[K_BASE],
                     s->kind == UTFALL_GOAL_SHARE ? "avslutade, inskrivna or a planned number"
-                                                 : "avslutade or inskrivna");
+                                                 : "avslutade, inskrivna or personer");
     }
     return UTFALL_OK;
 }
@@ -319,8 +456,9 @@ static utfall_status read_base(const struct goals_parser *p, utfall_goal_spec *s
 static utfall_status finish_block(struct goals_parser *p)
 {
     struct block *b = &p->b;
-    if (b->line[K_TITLE])
-        return take_title(p);
+    for (int k = 0; k < K_COUNT; k++)
+        if (b->line[k] && is_project_key(k))
+            return take_project(p); /* which refuses the keys of a goal */
     if (!b->line[K_GOAL])
         return fail(p, b->first_line, NULL, UTFALL_EC_GOALS_MISSING_KEY,
                     "this block has no goal: every block needs 'mal:' (or 'goal:'), the goal "
@@ -337,13 +475,20 @@ static utfall_status finish_block(struct goals_parser *p)
     if (!st)
         st = read_id(p, &s);
     if (!st)
+        st = read_measure(p, &s);
+    if (!st)
         st = read_outcomes(p, &s);
     if (!st)
         st = read_target(p, &s);
     if (!st)
         st = read_base(p, &s);
-    if (st)
+    if (!st)
+        st = read_scope(p, &s);
+    if (st) {
+        free(s.group_key);
+        free(s.group_value);
         return st;
+    }
     s.text = b->value[K_GOAL];
     b->value[K_GOAL] = NULL;
     p->g->goals[p->g->n++] = s;
@@ -570,18 +715,31 @@ utfall_status utfall_goals_default(utfall_goals **out, utfall_lang lang, utfall_
     s->success = UTFALL_DEFAULT_SUCCESS;
     s->base = UTFALL_BASE_EXITED;
     s->target_share = NAN;
+    s->as_of = UTFALL_DATE_NONE;
+    s->income_left = UTFALL_INCOME_AKTIVITETSERSATTNING;
     g->n = 1;
     *out = g;
     return UTFALL_OK;
+}
+
+int utfall_goal_spec_is_extended(const utfall_goal_spec *g)
+{
+    return g->measure != UTFALL_MEASURE_OUTCOMES || g->persons || g->group_key
+           || g->as_of != UTFALL_DATE_NONE || g->kind == UTFALL_GOAL_DAYS;
 }
 
 void utfall_goals_free(utfall_goals *g)
 {
     if (!g)
         return;
-    for (size_t i = 0; g->goals && i < g->n; i++)
+    for (size_t i = 0; g->goals && i < g->n; i++) {
         free(g->goals[i].text);
+        free(g->goals[i].group_key);
+        free(g->goals[i].group_value);
+    }
     free(g->goals);
     free(g->title);
+    for (int k = 0; k < UTFALL_FACT_COUNT; k++)
+        free(g->facts[k]);
     free(g);
 }

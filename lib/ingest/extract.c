@@ -727,6 +727,10 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
         utfall_status st = extract_dates_settle(x, err);
         if (st == UTFALL_OK)
             st = build_row(x, &x->rec, row, err);
+        if (st == UTFALL_OK && x->filter && !x->filter(x->filter_ctx, row)) {
+            x->stats.rows_filtered++;
+            continue;
+        }
         if (st == UTFALL_OK) {
             x->stats.rows_used++;
             return 1;
@@ -741,6 +745,12 @@ int utfall_extract_next(utfall_extract *x, utfall_row *row, utfall_error *err)
 void utfall_extract_get_stats(const utfall_extract *x, utfall_extract_stats *st)
 {
     *st = x->stats;
+}
+
+void utfall_extract_set_filter(utfall_extract *x, utfall_row_filter_fn fn, void *ctx)
+{
+    x->filter = fn;
+    x->filter_ctx = ctx;
 }
 
 size_t utfall_extract_ncolumns(const utfall_extract *x) { return x->ncolumns; }

@@ -44,6 +44,8 @@ struct utfall_extract {
     int header_written_to_rejects;
     int transcoding_announced;
     long rows_in_file;
+    utfall_row_filter_fn filter; /* the caller's, NULL = every row */
+    void *filter_ctx;
     const utfall_csv_record *cur_rec;
     utfall_csv_record rec; /* the current record: rows point into it */
     utfall_extract_stats stats;

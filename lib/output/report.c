@@ -19,55 +19,20 @@
 #include "utfall/summary.h"
 #include "utfall/utfall.h"
 #include "analysis/states.h"
-
-struct ctx;
-
-/* The report's own figures: which standard figure, from which tables. */
-enum fig { FIG_NONE = 0, FIG_SUMMARY, FIG_GOAL, FIG_SPLIT, FIG_HOURS, FIG_HORIZON };
-
-struct block {
-    utfall_block_kind kind;
-    int level;
-    char *text;
-    char *caption; /* figures */
-    utfall_chart *chart; /* a figure of the report's own: drawn by the writers */
-    enum fig fig;
-    char *prefix;  /* the tables' key prefix */
-    double param;  /* the goal's target, the horizon's months */
-    /* a sentence written once the document is protected (see defer()) */
-    void (*fill)(struct utfall_report *r, const struct ctx *c, struct block *b);
-    const utfall_goal_spec *goal;
-};
-
-struct utfall_report {
-    utfall_doc *doc;
-    struct block *blocks;
-    size_t n, cap;
-    int failed; /* out of memory while adding blocks */
-    utfall_lang lang;
-    char *date; /* --date, for the PDF's dates */
-};
-
-/* What the first reading of the extract tells the text. */
-struct facts {
-    long rows_read, rows_used, rows_rejected;
-    long enrolled, exited, active;
-    long outcome[UTFALL_OUTCOME_COUNT];
-    long exited_no_outcome;
-    utfall_date first, last;
-    int has[UTFALL_F_COUNT]; /* the extract has a column for the field */
-};
+#include "output/report_internal.h"
 
 void utfall_report_options_init(utfall_report_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     opt->suppress = 5;
     opt->level = UTFALL_STATS_DEFAULT_LEVEL;
+    opt->heading_level = 1;
+    utfall_reporting_period_init(&opt->period);
 }
 
 /* ---- blocks ----------------------------------------------------------- */
 
-static void add_block(utfall_report *r, utfall_block_kind kind, int level, const char *text)
+void report_add_block(utfall_report *r, utfall_block_kind kind, int level, const char *text)
 {
     if (r->n == r->cap) {
         size_t ncap = r->cap ? r->cap * 2 : 32;
@@ -84,31 +49,25 @@ static void add_block(utfall_report *r, utfall_block_kind kind, int level, const
         r->failed = 1;
         return;
     }
-    r->blocks[r->n++] = (struct block){kind, level, t, NULL, NULL, FIG_NONE, NULL, 0, NULL, NULL};
+    r->blocks[r->n++] = (struct block){.kind = kind, .level = level, .text = t};
 }
 
-static void heading(utfall_report *r, int level, const char *text)
+void report_heading(utfall_report *r, int level, const char *text)
 {
-    add_block(r, UTFALL_BLOCK_HEADING, level, text);
+    report_add_block(r, UTFALL_BLOCK_HEADING, level, text);
 }
 
 /* A figure of the report's own, filled once the tables are suppressed
  * (the figure never shows what a table hides).  title: the figure's title
  * when its tables give none. */
-/* A new empty block of kind, for its maker to fill in; NULL when out of memory. */
-static struct block *new_block(utfall_report *r, utfall_block_kind kind)
-{
-    size_t before = r->n;
-    add_block(r, kind, 0, "");
-    return r->n == before ? NULL : &r->blocks[r->n - 1];
-}
-
-static void figure(utfall_report *r, enum fig fig, const char *prefix, double param,
+void report_figure(utfall_report *r, enum fig fig, const char *prefix, double param,
                    const char *title)
 {
-    struct block *b = new_block(r, UTFALL_BLOCK_FIGURE);
-    if (!b)
+    size_t before = r->n;
+    report_add_block(r, UTFALL_BLOCK_FIGURE, 0, "");
+    if (r->n == before)
         return;
+    struct block *b = &r->blocks[r->n - 1];
     b->fig = fig;
     b->param = param;
     b->prefix = strdup(prefix);
@@ -117,28 +76,23 @@ static void figure(utfall_report *r, enum fig fig, const char *prefix, double pa
         r->failed = 1;
 }
 
-static void UTFALL_PRINTF(3, 4) para(utfall_report *r, utfall_block_kind kind, const char *fmt, ...)
+void report_para(utfall_report *r, utfall_block_kind kind, const char *fmt, ...)
 {
     char buf[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    add_block(r, kind, 0, buf);
+    report_add_block(r, kind, 0, buf);
 }
 
-/* Move the tables of a computation into the report under prefix_key,
- * and refer to the ones people read, in order. */
-static void adopt_weighted(utfall_report *r, utfall_doc *from, const char *prefix, int show,
-                           double importance);
-
-static void adopt(utfall_report *r, utfall_doc *from, const char *prefix, int show)
+void report_adopt(utfall_report *r, utfall_doc *from, const char *prefix, int show)
 {
-    adopt_weighted(r, from, prefix, show, 1);
+    report_adopt_weighted(r, from, prefix, show, 1);
 }
 
 /* importance: what hiding a count of these tables costs (protect.h) */
-static void adopt_weighted(utfall_report *r, utfall_doc *from, const char *prefix, int show,
+void report_adopt_weighted(utfall_report *r, utfall_doc *from, const char *prefix, int show,
                            double importance)
 {
     /* what the computation declared of its dimensions, for the protection */
@@ -156,7 +110,7 @@ static void adopt_weighted(utfall_report *r, utfall_doc *from, const char *prefi
         utfall_table_set_importance(t, importance);
         utfall_doc_add(r->doc, t);
         if (show && people)
-            add_block(r, UTFALL_BLOCK_TABLE, 0, key);
+            report_add_block(r, UTFALL_BLOCK_TABLE, 0, key);
     }
     if (utfall_doc_status(from))
         r->failed = 1;
@@ -165,34 +119,76 @@ static void adopt_weighted(utfall_report *r, utfall_doc *from, const char *prefi
 
 /* ---- formatting for sentences ---------------------------------------- */
 
-struct ctx {
-    const utfall_report_options *opt;
-    utfall_lang lang;
-    const struct facts *f; /* bookkeeping for the deferred sentences */
-};
-
-static const char *tr(const struct ctx *c, const char *key)
+const char *report_tr(const struct ctx *c, const char *key)
 {
     return utfall_tr(c->lang, key);
 }
 
 /* Bookkeeping (rows read, used, rejected) is never hidden. */
-static const char *num(const struct ctx *c, long n, char *buf, size_t size)
+const char *report_num(const struct ctx *c, long n, char *buf, size_t size)
 {
     utfall_fmt_count(c->lang, n, buf, size);
     return buf;
 }
 
-static const char *pct(const struct ctx *c, double share, int decimals, char *buf, size_t size)
+const char *report_pct(const struct ctx *c, double share, int decimals, char *buf, size_t size)
 {
     utfall_fmt_percent(c->lang, share, decimals, buf, size);
     return buf;
 }
 
-static const char *dec(const struct ctx *c, double x, int decimals, char *buf, size_t size)
+const char *report_dec(const struct ctx *c, double x, int decimals, char *buf, size_t size)
 {
     utfall_fmt_decimal(c->lang, x, decimals, buf, size);
     return buf;
+}
+
+const char *report_amount(const struct ctx *c, double kronor, char *buf, size_t size)
+{
+    char n[64];
+    utfall_fmt_decimal(c->lang, kronor, 0, n, sizeof n);
+    snprintf(buf, size, "%s%s", n, c->lang == UTFALL_LANG_SV ? "\xC2\xA0kr" : " SEK");
+    return buf;
+}
+
+const char *report_lower(const struct ctx *c, const char *key, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", report_tr(c, key));
+    unsigned char *u = (unsigned char *)buf;
+    if (u[0] >= 'A' && u[0] <= 'Z')
+        u[0] = (unsigned char)(u[0] - 'A' + 'a');
+    else if (u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0x9E)
+        u[1] = (unsigned char)(u[1] + 0x20); /* Å Ä Ö */
+    return buf;
+}
+
+void report_table_block(utfall_report *r, const char *key, int titled_by_heading)
+{
+    size_t before = r->n;
+    report_add_block(r, UTFALL_BLOCK_TABLE, 0, key);
+    if (r->n > before)
+        r->blocks[r->n - 1].titled_by_heading = titled_by_heading;
+}
+
+/* The table of key is titled by the heading before it (see report_internal.h). */
+static void mark_titled(utfall_report *r, const char *key)
+{
+    for (size_t i = r->n; i-- > 0;)
+        if (r->blocks[i].kind == UTFALL_BLOCK_TABLE && !strcmp(r->blocks[i].text, key)) {
+            r->blocks[i].titled_by_heading = 1;
+            return;
+        }
+}
+
+const utfall_goal_spec *report_main_goal(const utfall_goals *goals)
+{
+    for (size_t i = 0; goals && i < goals->n; i++) {
+        const utfall_goal_spec *g = &goals->goals[i];
+        if (g->kind == UTFALL_GOAL_SHARE && g->measure == UTFALL_MEASURE_OUTCOMES && g->success
+            && !g->group_key && g->as_of == UTFALL_DATE_NONE)
+            return g;
+    }
+    return NULL;
 }
 
 /* ---- sentences from the protected tables -------------------------------- */
@@ -202,10 +198,10 @@ static void describe_who(const struct ctx *c, const utfall_goal_spec *g, char *b
     char list[256];
     if (g->success) {
         utfall_outcome_set_describe(g->success, c->lang, list, sizeof list);
-        snprintf(buf, size, tr(c, "report.who.outcomes"), list);
+        snprintf(buf, size, report_tr(c, "report.who.outcomes"), list);
     } else {
         snprintf(buf, size, "%s",
-                 tr(c, g->base == UTFALL_BASE_EXITED ? "report.who.exited" : "report.who.enrolled"));
+                 report_tr(c, g->base == UTFALL_BASE_EXITED ? "report.who.exited" : "report.who.enrolled"));
     }
 }
 
@@ -215,22 +211,31 @@ static void describe_who(const struct ctx *c, const utfall_goal_spec *g, char *b
  * shows it ("..", when hidden), so the text can neither reveal what a
  * table hides nor contradict it.  A sentence is a block whose fill
  * function reads the cells of the tables under its prefix. */
-typedef void (*sentence_fn)(struct utfall_report *r, const struct ctx *c, struct block *b);
-
-static void defer(utfall_report *r, utfall_block_kind kind, sentence_fn fill, const char *prefix,
+void report_defer(utfall_report *r, utfall_block_kind kind, sentence_fn fill, const char *prefix,
                   const utfall_goal_spec *goal)
 {
-    struct block *b = new_block(r, kind);
-    if (!b)
+    size_t before = r->n;
+    report_add_block(r, kind, 0, "");
+    if (r->n == before)
         return;
+    struct block *b = &r->blocks[r->n - 1];
     b->fill = fill;
     b->goal = goal;
     if (prefix && !(b->prefix = strdup(prefix)))
         r->failed = 1;
 }
 
-static void set_text(utfall_report *r, struct block *b, const char *fmt, ...) UTFALL_PRINTF(3, 4);
-static void set_text(utfall_report *r, struct block *b, const char *fmt, ...)
+void report_set_text(utfall_report *r, struct block *b, const char *fmt, ...) UTFALL_PRINTF(3, 4);
+void report_defer_verdict(utfall_report *r, sentence_fn fill, const char *prefix,
+                          const utfall_goal_spec *goal)
+{
+    size_t before = r->n;
+    report_defer(r, UTFALL_BLOCK_LIST_ITEM, fill, prefix, goal);
+    if (r->n > before)
+        r->blocks[r->n - 1].verdict = 1;
+}
+
+void report_set_text(utfall_report *r, struct block *b, const char *fmt, ...)
 {
     char buf[2048];
     va_list ap;
@@ -246,18 +251,12 @@ static void set_text(utfall_report *r, struct block *b, const char *fmt, ...)
     b->text = t;
 }
 
-/* A cell of the report's table "<prefix>_<key>": row -1 is the total row. */
-struct cellref {
-    utfall_table *t;
-    int row, col;
-};
-
-static struct cellref cell(utfall_report *r, const char *prefix, const char *key,
+struct cellref report_cell(utfall_report *r, const char *prefix, const char *key,
                            const char *column, int row)
 {
     char tk[96];
     snprintf(tk, sizeof tk, "%s_%s", prefix, key);
-    tk[31] = '\0'; /* as adopt() cuts them */
+    tk[31] = '\0'; /* as report_adopt() cuts them */
     utfall_table *t = utfall_doc_table(r->doc, tk);
     struct cellref ref = {t, -1, -1};
     if (t && utfall_table_nrows(t) > 0) {
@@ -267,135 +266,128 @@ static struct cellref cell(utfall_report *r, const char *prefix, const char *key
     return ref;
 }
 
-static int cell_ok(struct cellref ref)
+int report_cell_ok(struct cellref ref)
 {
     return ref.t && ref.row >= 0 && ref.col >= 0;
 }
 
-static int cell_hidden(struct cellref ref)
+int report_cell_hidden(struct cellref ref)
 {
-    return cell_ok(ref) && utfall_table_is_suppressed(ref.t, ref.row, ref.col);
+    return report_cell_ok(ref) && utfall_table_is_suppressed(ref.t, ref.row, ref.col);
 }
 
 /* The value to decide on (met or not, is there data): NAN when hidden. */
-static double cell_num(struct cellref ref)
+double report_cell_num(struct cellref ref)
 {
-    return cell_ok(ref) ? utfall_table_num(ref.t, ref.row, ref.col) : NAN;
+    return report_cell_ok(ref) ? utfall_table_num(ref.t, ref.row, ref.col) : NAN;
+}
+
+struct cellref report_cell_where(utfall_report *r, const char *table_key, const char *column,
+                                 const char *gcol, const char *value)
+{
+    utfall_table *t = utfall_doc_table(r->doc, table_key);
+    struct cellref ref = {t, -1, -1};
+    int g = t ? utfall_table_column_index(t, gcol) : -1;
+    for (int row = 0; g >= 0 && row < utfall_table_nrows(t); row++) {
+        const char *v = utfall_table_text(t, row, g);
+        if (!utfall_table_is_total(t, row) && v && !strcmp(v, value)) {
+            ref.row = row;
+            ref.col = utfall_table_column_index(t, column);
+            break;
+        }
+    }
+    return ref;
+}
+
+const char *report_cell_amount(const struct ctx *c, struct cellref ref, char *buf, size_t size)
+{
+    double v = report_cell_num(ref);
+    if (isfinite(v))
+        return report_amount(c, v, buf, size);
+    return report_cell_str(c, ref, buf, size);
 }
 
 /* The cell as its table shows it to people. */
-static const char *cell_str(const struct ctx *c, struct cellref ref, char *buf, size_t size)
+const char *report_cell_str(const struct ctx *c, struct cellref ref, char *buf, size_t size)
 {
     buf[0] = '\0';
-    if (cell_ok(ref))
+    if (report_cell_ok(ref))
         utfall_table_format_cell(ref.t, ref.row, ref.col, c->lang, buf, size);
     return buf;
-}
-
-/* The rows used are every episode: the enrolled total, and shown as it
- * is (rows read less rejected would give it back, so those go with it). */
-static void bookkeeping(utfall_report *r, const struct ctx *c, char *read, char *used,
-                        char *rejected, size_t size)
-{
-    struct cellref all = cell(r, "deltagare", "rows", "enrolled", -1);
-    if (cell_hidden(all))
-        snprintf(read, size, "%s", tr(c, "suppressed_mark"));
-    else
-        num(c, c->f->rows_read, read, size);
-    if (cell_ok(all))
-        cell_str(c, all, used, size);
-    else
-        num(c, c->f->rows_used, used, size);
-    num(c, c->f->rows_rejected, rejected, size);
-}
-
-static void fill_extract_line(utfall_report *r, const struct ctx *c, struct block *b)
-{
-    char n1[64], n2[64], n3[64];
-    bookkeeping(r, c, n1, n2, n3, sizeof n1);
-    set_text(r, b, tr(c, "report.extract"),
-             c->opt->extract_name ? c->opt->extract_name : "-", n1, n2, n3);
-}
-
-static void fill_method_rows(utfall_report *r, const struct ctx *c, struct block *b)
-{
-    char n1[64], n2[64], n3[64];
-    bookkeeping(r, c, n1, n2, n3, sizeof n1);
-    set_text(r, b, tr(c, "report.method.rows"), n1, n2, n3);
 }
 
 static void fill_participants(utfall_report *r, const struct ctx *c, struct block *b)
 {
     char n1[64], n2[64], n3[64], n4[64];
-    set_text(r, b, tr(c, "report.participants"),
-             cell_str(c, cell(r, "deltagare", "rows", "enrolled", -1), n1, sizeof n1),
-             cell_str(c, cell(r, "deltagare", "rows", "persons", -1), n2, sizeof n2),
-             cell_str(c, cell(r, "deltagare", "rows", "exited", -1), n3, sizeof n3),
-             cell_str(c, cell(r, "deltagare", "rows", "active", -1), n4, sizeof n4));
+    report_set_text(r, b, report_tr(c, "report.participants"),
+             report_cell_str(c, report_cell(r, "deltagare", "rows", "enrolled", -1), n1, sizeof n1),
+             report_cell_str(c, report_cell(r, "deltagare", "rows", "persons", -1), n2, sizeof n2),
+             report_cell_str(c, report_cell(r, "deltagare", "rows", "exited", -1), n3, sizeof n3),
+             report_cell_str(c, report_cell(r, "deltagare", "rows", "active", -1), n4, sizeof n4));
 }
 
 static void fill_method_exited(utfall_report *r, const struct ctx *c, struct block *b)
 {
     char a[64], d[64];
-    set_text(r, b, tr(c, "report.method.exited"),
-             cell_str(c, cell(r, "deltagare", "rows", "exited", -1), a, sizeof a),
-             cell_str(c, cell(r, "deltagare", "rows", "active", -1), d, sizeof d));
+    report_set_text(r, b, report_tr(c, "report.method.exited"),
+             report_cell_str(c, report_cell(r, "deltagare", "rows", "exited", -1), a, sizeof a),
+             report_cell_str(c, report_cell(r, "deltagare", "rows", "active", -1), d, sizeof d));
 }
 
 /* "Outcome: 83 of 210 exited to …, 39,5 % (95 % CI …)". */
 static void fill_goal_outcome(utfall_report *r, const struct ctx *c, struct block *b)
 {
     const utfall_goal_spec *g = b->goal;
-    struct cellref n = cell(r, b->prefix, "rows", "n", -1);
-    if (!cell_ok(n) || !(cell_num(n) > 0 || cell_hidden(n))) {
-        set_text(r, b, "%s", tr(c, "report.goal.no_data"));
+    struct cellref n = report_cell(r, b->prefix, "rows", "n", -1);
+    if (!report_cell_ok(n) || !(report_cell_num(n) > 0 || report_cell_hidden(n))) {
+        report_set_text(r, b, "%s", report_tr(c, "report.goal.no_data"));
         return;
     }
     char a[64], nn[64], p1[64], lo[64], hi[64], lv[32], list[256];
     utfall_outcome_set_describe(g->success, c->lang, list, sizeof list);
-    pct(c, c->opt->level, 0, lv, sizeof lv);
-    set_text(r, b, tr(c, "report.goal.outcome"),
-             cell_str(c, cell(r, b->prefix, "rows", "reached", -1), a, sizeof a),
-             cell_str(c, n, nn, sizeof nn), list,
-             cell_str(c, cell(r, b->prefix, "rows", "share", -1), p1, sizeof p1), lv,
-             cell_str(c, cell(r, b->prefix, "rows", "ci_low", -1), lo, sizeof lo),
-             cell_str(c, cell(r, b->prefix, "rows", "ci_high", -1), hi, sizeof hi));
+    report_pct(c, c->opt->level, 0, lv, sizeof lv);
+    report_set_text(r, b, report_tr(c, "report.goal.outcome"),
+             report_cell_str(c, report_cell(r, b->prefix, "rows", "reached", -1), a, sizeof a),
+             report_cell_str(c, n, nn, sizeof nn), list,
+             report_cell_str(c, report_cell(r, b->prefix, "rows", "share", -1), p1, sizeof p1), lv,
+             report_cell_str(c, report_cell(r, b->prefix, "rows", "ci_low", -1), lo, sizeof lo),
+             report_cell_str(c, report_cell(r, b->prefix, "rows", "ci_high", -1), hi, sizeof hi));
 }
 
 /* A planned base: the share among those who have exited too, a figure of
  * two cells, shown only when both are. */
 static void fill_goal_among_exited(utfall_report *r, const struct ctx *c, struct block *b)
 {
-    struct cellref reached = cell(r, b->prefix, "rows", "reached", -1);
-    struct cellref exited = cell(r, "deltagare", "rows", "exited", -1);
-    double re = cell_num(reached), ex = cell_num(exited);
+    struct cellref reached = report_cell(r, b->prefix, "rows", "reached", -1);
+    struct cellref exited = report_cell(r, "deltagare", "rows", "exited", -1);
+    double re = report_cell_num(reached), ex = report_cell_num(exited);
     char e[64], p1[64];
-    if (!(ex > 0) && !cell_hidden(exited))
+    if (!(ex > 0) && !report_cell_hidden(exited))
         return; /* nobody has exited: nothing to say */
-    set_text(r, b, tr(c, "report.goal.among_exited"), cell_str(c, exited, e, sizeof e),
-             isfinite(re) && isfinite(ex) ? pct(c, re / ex, 1, p1, sizeof p1)
-                                          : tr(c, "suppressed_mark"));
+    report_set_text(r, b, report_tr(c, "report.goal.among_exited"), report_cell_str(c, exited, e, sizeof e),
+             isfinite(re) && isfinite(ex) ? report_pct(c, re / ex, 1, p1, sizeof p1)
+                                          : report_tr(c, "suppressed_mark"));
 }
 
-static void fill_goal_verdict(utfall_report *r, const struct ctx *c, struct block *b)
+void report_fill_share_verdict(utfall_report *r, const struct ctx *c, struct block *b)
 {
     const utfall_goal_spec *g = b->goal;
-    struct cellref met = cell(r, b->prefix, "rows", "met", -1);
-    struct cellref needed = cell(r, b->prefix, "rows", "needed", -1);
-    struct cellref n = cell(r, b->prefix, "rows", "n", -1);
-    if (!isfinite(g->target_share) || !cell_ok(n) || !(cell_num(n) > 0 || cell_hidden(n)))
+    struct cellref met = report_cell(r, b->prefix, "rows", "met", -1);
+    struct cellref needed = report_cell(r, b->prefix, "rows", "needed", -1);
+    struct cellref n = report_cell(r, b->prefix, "rows", "n", -1);
+    if (!isfinite(g->target_share) || !report_cell_ok(n) || !(report_cell_num(n) > 0 || report_cell_hidden(n)))
         return;
     char a[64], t[64];
-    double m = cell_num(met);
-    if (cell_hidden(met)) /* met or not would bound a hidden count */
-        set_text(r, b, "%s", tr(c, "report.goal.verdict_hidden"));
+    double m = report_cell_num(met);
+    if (report_cell_hidden(met)) /* met or not would bound a hidden count */
+        report_set_text(r, b, "%s", report_tr(c, "report.goal.verdict_hidden"));
     else if (m > 0)
-        set_text(r, b, "%s", tr(c, "report.goal.met"));
-    else if (cell_hidden(needed) || cell_hidden(n))
-        set_text(r, b, "%s", tr(c, "report.goal.not_met_hidden"));
+        report_set_text(r, b, "%s", report_tr(c, "report.goal.met"));
+    else if (report_cell_hidden(needed) || report_cell_hidden(n))
+        report_set_text(r, b, "%s", report_tr(c, "report.goal.not_met_hidden"));
     else
-        set_text(r, b, tr(c, "report.goal.not_met"), cell_str(c, needed, a, sizeof a),
-                 num(c, (long)ceil(g->target_share * cell_num(n) - 1e-9), t, sizeof t));
+        report_set_text(r, b, report_tr(c, "report.goal.not_met"), report_cell_str(c, needed, a, sizeof a),
+                 report_num(c, (long)ceil(g->target_share * report_cell_num(n) - 1e-9), t, sizeof t));
 }
 
 /* Count goals: the count is the table's cell; the target a plan. */
@@ -403,50 +395,50 @@ static void fill_count_outcome(utfall_report *r, const struct ctx *c, struct blo
 {
     char a[64], who[256];
     describe_who(c, b->goal, who, sizeof who);
-    set_text(r, b, tr(c, "report.goal.count_outcome"),
-             cell_str(c, cell(r, "mal", b->goal->id, "count", -1), a, sizeof a), who);
+    report_set_text(r, b, report_tr(c, "report.goal.count_outcome"),
+             report_cell_str(c, report_cell(r, "mal", b->goal->id, "count", -1), a, sizeof a), who);
 }
 
-static void fill_count_verdict(utfall_report *r, const struct ctx *c, struct block *b)
+void report_fill_count_verdict(utfall_report *r, const struct ctx *c, struct block *b)
 {
     const utfall_goal_spec *g = b->goal;
-    struct cellref count = cell(r, "mal", b->goal->id, "count", -1);
-    struct cellref needed = cell(r, "mal", b->goal->id, "needed", -1);
+    struct cellref count = report_cell(r, "mal", b->goal->id, "count", -1);
+    struct cellref needed = report_cell(r, "mal", b->goal->id, "needed", -1);
     char a[64], t[64];
-    if (cell_hidden(count) || cell_hidden(needed))
-        set_text(r, b, "%s", tr(c, "report.goal.verdict_hidden"));
-    else if (cell_num(count) >= (double)g->target_count)
-        set_text(r, b, "%s", tr(c, "report.goal.met"));
+    if (report_cell_hidden(count) || report_cell_hidden(needed))
+        report_set_text(r, b, "%s", report_tr(c, "report.goal.verdict_hidden"));
+    else if (report_cell_num(count) >= (double)g->target_count)
+        report_set_text(r, b, "%s", report_tr(c, "report.goal.met"));
     else
-        set_text(r, b, tr(c, "report.goal.not_met"), cell_str(c, needed, a, sizeof a),
-                 num(c, g->target_count, t, sizeof t));
+        report_set_text(r, b, report_tr(c, "report.goal.not_met"), report_cell_str(c, needed, a, sizeof a),
+                 report_num(c, g->target_count, t, sizeof t));
 }
 
 /* Hours: the counts of the table's total row and its mean change. */
 static void fill_activity(utfall_report *r, const struct ctx *c, struct block *b, const char *key)
 {
-    struct cellref mean = cell(r, b->prefix, "rows", "mean_change", -1);
-    if (!cell_ok(mean) || (!isfinite(cell_num(mean)) && !cell_hidden(mean))) {
+    struct cellref mean = report_cell(r, b->prefix, "rows", "mean_change", -1);
+    if (!report_cell_ok(mean) || (!isfinite(report_cell_num(mean)) && !report_cell_hidden(mean))) {
         if (b->goal)
-            set_text(r, b, "%s", tr(c, "report.goal.no_data"));
+            report_set_text(r, b, "%s", report_tr(c, "report.goal.no_data"));
         return;
     }
     char n[64], i1[64], i2[64], i3[64], m[64], miss[64], lo[64], hi[64], lv[32];
     const char *p = b->prefix;
-    cell_str(c, cell(r, p, "rows", "n", -1), n, sizeof n);
-    cell_str(c, cell(r, p, "rows", "increased", -1), i1, sizeof i1);
-    cell_str(c, cell(r, p, "rows", "unchanged", -1), i2, sizeof i2);
-    cell_str(c, cell(r, p, "rows", "decreased", -1), i3, sizeof i3);
-    cell_str(c, mean, m, sizeof m);
+    report_cell_str(c, report_cell(r, p, "rows", "n", -1), n, sizeof n);
+    report_cell_str(c, report_cell(r, p, "rows", "increased", -1), i1, sizeof i1);
+    report_cell_str(c, report_cell(r, p, "rows", "unchanged", -1), i2, sizeof i2);
+    report_cell_str(c, report_cell(r, p, "rows", "decreased", -1), i3, sizeof i3);
+    report_cell_str(c, mean, m, sizeof m);
     if (!strcmp(key, "report.activity")) {
-        set_text(r, b, tr(c, key), n, i1, i2, i3, m,
-                 cell_str(c, cell(r, p, "rows", "missing", -1), miss, sizeof miss));
+        report_set_text(r, b, report_tr(c, key), n, i1, i2, i3, m,
+                 report_cell_str(c, report_cell(r, p, "rows", "missing", -1), miss, sizeof miss));
         return;
     }
-    pct(c, c->opt->level, 0, lv, sizeof lv);
-    set_text(r, b, tr(c, key), i1, n, i2, i3, m, lv,
-             cell_str(c, cell(r, p, "rows", "ci_low", -1), lo, sizeof lo),
-             cell_str(c, cell(r, p, "rows", "ci_high", -1), hi, sizeof hi));
+    report_pct(c, c->opt->level, 0, lv, sizeof lv);
+    report_set_text(r, b, report_tr(c, key), i1, n, i2, i3, m, lv,
+             report_cell_str(c, report_cell(r, p, "rows", "ci_low", -1), lo, sizeof lo),
+             report_cell_str(c, report_cell(r, p, "rows", "ci_high", -1), hi, sizeof hi));
 }
 
 static void fill_activity_section(utfall_report *r, const struct ctx *c, struct block *b)
@@ -461,11 +453,11 @@ static void fill_activity_goal(utfall_report *r, const struct ctx *c, struct blo
 
 static void fill_activity_verdict(utfall_report *r, const struct ctx *c, struct block *b)
 {
-    double mean = cell_num(cell(r, b->prefix, "rows", "mean_change", -1));
-    if (cell_hidden(cell(r, b->prefix, "rows", "mean_change", -1)))
-        set_text(r, b, "%s", tr(c, "report.goal.verdict_hidden"));
+    double mean = report_cell_num(report_cell(r, b->prefix, "rows", "mean_change", -1));
+    if (report_cell_hidden(report_cell(r, b->prefix, "rows", "mean_change", -1)))
+        report_set_text(r, b, "%s", report_tr(c, "report.goal.verdict_hidden"));
     else if (isfinite(mean))
-        set_text(r, b, "%s", tr(c, mean > b->goal->target_hours ? "report.goal.met"
+        report_set_text(r, b, "%s", report_tr(c, mean > b->goal->target_hours ? "report.goal.met"
                                                               : "report.goal.activity_not_met"));
 }
 
@@ -480,6 +472,7 @@ static void fill_sentences(utfall_report *r, const struct ctx *c)
         if (b->fill && !b->text[0]) {
             free(b->text);
             free(b->prefix);
+            free(b->arg);
             continue;
         }
         r->blocks[k++] = *b;
@@ -514,6 +507,7 @@ static utfall_status read_facts(utfall_report_open_fn open, void *octx, struct f
             f->first = row.inskriven;
         if (f->last == UTFALL_DATE_NONE || row.inskriven > f->last)
             f->last = row.inskriven;
+        f->income_before[row.forsorjning_fore >= 0 ? row.forsorjning_fore : UTFALL_INCOME_COUNT]++;
         if (row.avslutad == UTFALL_DATE_NONE) {
             f->active++;
             continue;
@@ -529,16 +523,14 @@ static utfall_status read_facts(utfall_report_open_fn open, void *octx, struct f
     f->rows_read = s.rows_read;
     f->rows_used = s.rows_used;
     f->rows_rejected = s.rows_rejected;
+    f->rows_outside = s.rows_filtered;
     utfall_extract_close(x);
     return rc < 0 ? (err->status ? err->status : UTFALL_ERR_DATA) : UTFALL_OK;
 }
 
-typedef utfall_status (*compute_fn)(utfall_extract *x, const void *opt, utfall_doc *doc,
-                                    utfall_error *err);
-
 /* One computation over a fresh reading of the extract.  On failure the
  * document is freed here and *out is NULL: callers only return. */
-static utfall_status run(utfall_report_open_fn open, void *octx, int *pass, compute_fn fn,
+utfall_status report_run(utfall_report_open_fn open, void *octx, int *pass, compute_fn fn,
                          const void *opt, utfall_doc **out, utfall_error *err)
 {
     utfall_doc *d = utfall_doc_new();
@@ -580,46 +572,96 @@ static utfall_status horizon_fn(utfall_extract *x, const void *o, utfall_doc *d,
     return utfall_horizon_compute(x, o, d, e);
 }
 
+/* The rows used are every episode: the enrolled total, and shown as it
+ * is (rows read less rejected would give it back, so those go with it). */
+static void bookkeeping(utfall_report *r, const struct ctx *c, char *read, char *used,
+                        char *rejected, size_t size)
+{
+    struct cellref all = report_cell(r, "deltagare", "rows", "enrolled", -1);
+    if (report_cell_hidden(all))
+        snprintf(read, size, "%s", report_tr(c, "suppressed_mark"));
+    else
+        report_num(c, c->f->rows_read, read, size);
+    if (report_cell_ok(all))
+        report_cell_str(c, all, used, size);
+    else
+        report_num(c, c->f->rows_used, used, size);
+    report_num(c, c->f->rows_rejected, rejected, size);
+}
+
+static void fill_extract_line(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    char n1[64], n2[64], n3[64];
+    bookkeeping(r, c, n1, n2, n3, sizeof n1);
+    report_set_text(r, b, report_tr(c, "report.extract"),
+                    c->opt->extract_name ? c->opt->extract_name : "-", n1, n2, n3);
+}
+
+static void fill_method_rows(utfall_report *r, const struct ctx *c, struct block *b)
+{
+    char n1[64], n2[64], n3[64];
+    bookkeeping(r, c, n1, n2, n3, sizeof n1);
+    report_set_text(r, b, report_tr(c, "report.method.rows"), n1, n2, n3);
+}
+
+/* The period the report covers: the one asked for, else the months of
+ * the first and last enrolment (with suppression no single person's day). */
+static void period_item(utfall_report *r, const struct ctx *c, const struct facts *f)
+{
+    const utfall_reporting_period *p = &c->opt->period;
+    char a[32], b[32], n[32];
+    if (utfall_reporting_period_is_open(p)) {
+        utfall_date_format(f->first, a, sizeof a);
+        utfall_date_format(f->last, b, sizeof b);
+        if (c->opt->suppress > 1) {
+            a[7] = '\0';
+            b[7] = '\0';
+        }
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, report_tr(c, "report.period"), a, b);
+        return;
+    }
+    static const char *const by[] = {"report.period_by.active", "report.period_by.enrolled",
+                                     "report.period_by.exited"};
+    snprintf(a, sizeof a, "%s", "\xE2\x80\xA6"); /* … for an open end */
+    snprintf(b, sizeof b, "%s", "\xE2\x80\xA6");
+    if (p->from != UTFALL_DATE_NONE)
+        utfall_date_format(p->from, a, sizeof a);
+    if (p->to != UTFALL_DATE_NONE)
+        utfall_date_format(p->to, b, sizeof b);
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, report_tr(c, "report.period_asked"), a, b,
+                report_tr(c, by[p->by]), report_num(c, f->rows_outside, n, sizeof n));
+}
+
 static void title_block(utfall_report *r, const struct ctx *c, const struct facts *f)
 {
     const utfall_report_options *o = c->opt;
     const char *title = o->title ? o->title
                         : o->goals && o->goals->title ? o->goals->title
-                                                      : tr(c, "report.title");
-    heading(r, 1, title);
-    char a[32], b[32];
-    utfall_date_format(f->first, a, sizeof a);
-    utfall_date_format(f->last, b, sizeof b);
-    if (o->suppress > 1) {
-        /* the first and last days of enrolment are single persons' dates */
-        a[7] = '\0';
-        b[7] = '\0';
-    }
-    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.period"), a, b);
-    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_extract_line, NULL, NULL);
+                                                      : report_tr(c, "report.title");
+    report_heading(r, 1, title);
+    report_project_facts(r, c, o->goals);
+    period_item(r, c, f);
+    report_defer(r, UTFALL_BLOCK_LIST_ITEM, fill_extract_line, NULL, NULL);
     if (o->date)
-        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.generated_on"), utfall_version(), o->date);
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, report_tr(c, "report.generated_on"), utfall_version(), o->date);
     else
-        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.generated"), utfall_version());
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, report_tr(c, "report.generated"), utfall_version());
 }
 
 static utfall_status participants(utfall_report *r, const struct ctx *c,
                                   utfall_report_open_fn open, void *octx, int *pass,
                                   utfall_doc **outcomes, utfall_error *err)
 {
-    heading(r, 2, tr(c, "report.sec.participants"));
+    report_heading(r, 2, report_tr(c, "report.sec.participants"));
     utfall_summary_options so;
     memset(&so, 0, sizeof so);
     so.lang = c->lang;
     so.per = UTFALL_PER_YEAR;
     utfall_doc *d;
-    utfall_status st = run(open, octx, pass, summary_fn, &so, &d, err);
+    utfall_status st = report_run(open, octx, pass, summary_fn, &so, &d, err);
     if (st)
         return st;
-    utfall_table *ov = utfall_doc_table(d, "rows");
-    defer(r, UTFALL_BLOCK_PARAGRAPH, fill_participants, NULL, NULL);
-    if (ov)
-        utfall_table_set_title(ov, NULL); /* the section's heading says it */
+    report_defer(r, UTFALL_BLOCK_PARAGRAPH, fill_participants, NULL, NULL);
     /* the exit outcomes belong to their own section */
     *outcomes = utfall_doc_new();
     for (int i = 0; *outcomes && i < utfall_doc_ntables(d); i++)
@@ -627,22 +669,23 @@ static utfall_status participants(utfall_report *r, const struct ctx *c,
             utfall_doc_add(*outcomes, utfall_doc_take(d, i));
             break;
         }
-    adopt_weighted(r, d, "deltagare", 1, 10); /* the headline: who took part */
-    figure(r, FIG_SUMMARY, "deltagare", 0, tr(c, "report.sec.participants"));
+    report_adopt_weighted(r, d, "deltagare", 1, 10); /* the headline: who took part */
+    mark_titled(r, "deltagare_rows"); /* the section's heading says it */
+    report_figure(r, FIG_SUMMARY, "deltagare", 0, report_tr(c, "report.sec.participants"));
     return UTFALL_OK;
 }
 
 /* A part that needs a column the extract lacks is left out, and says so. */
-static int lacks(utfall_report *r, const struct ctx *c, const struct facts *f, utfall_field field)
+int report_lacks(utfall_report *r, const struct ctx *c, const struct facts *f, utfall_field field)
 {
     if (f->has[field])
         return 0;
-    para(r, UTFALL_BLOCK_PARAGRAPH, tr(c, "report.missing_column"), utfall_field_name(field));
+    report_para(r, UTFALL_BLOCK_PARAGRAPH, report_tr(c, "report.missing_column"), utfall_field_name(field));
     return 1;
 }
 
 /* Give the table a title saying what it is split by ("... by gender"). */
-static void retitle_by(const struct ctx *c, utfall_doc *d, const char *key, const char *title_key,
+void report_retitle_by(const struct ctx *c, utfall_doc *d, const char *key, const char *title_key,
                        const char *by)
 {
     utfall_table *t = utfall_doc_table(d, key);
@@ -650,13 +693,13 @@ static void retitle_by(const struct ctx *c, utfall_doc *d, const char *key, cons
         return;
     char ck[64], lower[128], title[256];
     snprintf(ck, sizeof ck, "col.%s", by);
-    snprintf(lower, sizeof lower, "%s", tr(c, ck));
+    snprintf(lower, sizeof lower, "%s", report_tr(c, ck));
     if (lower[0] >= 'A' && lower[0] <= 'Z')
         lower[0] = (char)(lower[0] + 32);
     else if (!strncmp(lower, "\xC3\x85", 2) || !strncmp(lower, "\xC3\x84", 2)
              || !strncmp(lower, "\xC3\x96", 2))
         lower[1] = (char)(lower[1] + 32); /* Å Ä Ö */
-    snprintf(title, sizeof title, tr(c, title_key), lower);
+    snprintf(title, sizeof title, report_tr(c, title_key), lower);
     utfall_table_set_title(t, title);
 }
 
@@ -673,52 +716,56 @@ static utfall_status share_goal(utfall_report *r, const struct ctx *c, const str
     go.level = c->opt->level;
     go.lang = c->lang;
     utfall_doc *d;
-    utfall_status st = run(open, octx, pass, goal_fn, &go, &d, err);
+    utfall_status st = report_run(open, octx, pass, goal_fn, &go, &d, err);
     if (st)
         return st;
     char a[64], p1[64], tn[32];
     /* the target: a plan, not a count of people */
     if (isfinite(g->target_share) && g->base == UTFALL_BASE_FIXED) {
         long target_n = (long)ceil(g->target_share * (double)g->fixed_base - 1e-9);
-        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.target_fixed"),
-             pct(c, g->target_share, 0, p1, sizeof p1), num(c, g->fixed_base, a, sizeof a),
-             num(c, target_n, tn, sizeof tn));
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, report_tr(c, "report.goal.target_fixed"),
+             report_pct(c, g->target_share, 0, p1, sizeof p1), report_num(c, g->fixed_base, a, sizeof a),
+             report_num(c, target_n, tn, sizeof tn));
     } else if (isfinite(g->target_share)) {
-        para(r, UTFALL_BLOCK_LIST_ITEM,
-             tr(c, g->base == UTFALL_BASE_EXITED ? "report.goal.target_exited"
+        report_para(r, UTFALL_BLOCK_LIST_ITEM,
+             report_tr(c, g->base == UTFALL_BASE_EXITED ? "report.goal.target_exited"
                                                  : "report.goal.target_enrolled"),
-             pct(c, g->target_share, 0, p1, sizeof p1));
+             report_pct(c, g->target_share, 0, p1, sizeof p1));
     } else {
-        para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.no_target"));
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.goal.no_target"));
     }
     char prefix[64];
     snprintf(prefix, sizeof prefix, "mal_%s", g->id);
-    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_goal_outcome, prefix, g);
+    report_defer(r, UTFALL_BLOCK_LIST_ITEM, fill_goal_outcome, prefix, g);
     if (g->base == UTFALL_BASE_FIXED)
-        defer(r, UTFALL_BLOCK_LIST_ITEM, fill_goal_among_exited, prefix, g);
-    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_goal_verdict, prefix, g);
+        report_defer(r, UTFALL_BLOCK_LIST_ITEM, fill_goal_among_exited, prefix, g);
+    report_defer_verdict(r, report_fill_share_verdict, prefix, g);
     utfall_table *t = utfall_doc_table(d, "rows");
     if (t)
-        utfall_table_set_title(t, NULL); /* the goal as written is the heading */
-    adopt_weighted(r, d, prefix, 1, 100); /* what the report is for */
+        utfall_table_set_title(t, g->text); /* the heading too: a sheet, a caption keep it */
+    report_adopt_weighted(r, d, prefix, 1, 100); /* what the report is for */
+    char tk[96];
+    snprintf(tk, sizeof tk, "%s_rows", prefix);
+    tk[31] = '\0';
+    mark_titled(r, tk);
 
     /* Per unit, among the exited: what a report says as "83 (38+45)" and
      * "42 % of those in Malmö". */
     if (!f->has[UTFALL_F_ENHET]) {
-        figure(r, FIG_GOAL, prefix, g->target_share, tr(c, "report.figure.goal"));
+        report_figure(r, FIG_GOAL, prefix, g->target_share, report_tr(c, "report.figure.goal"));
         return UTFALL_OK;
     }
     go.base = g->base == UTFALL_BASE_FIXED ? UTFALL_BASE_EXITED : g->base;
     go.by = "enhet";
-    st = run(open, octx, pass, goal_fn, &go, &d, err);
+    st = report_run(open, octx, pass, goal_fn, &go, &d, err);
     if (st)
         return st;
-    retitle_by(c, d, "rows",
+    report_retitle_by(c, d, "rows",
                go.base == UTFALL_BASE_EXITED ? "report.title.goal_by_exited" : "report.title.goal_by",
                "enhet");
     snprintf(prefix, sizeof prefix, "mal_%s_enhet", g->id);
-    adopt_weighted(r, d, prefix, 1, 50);
-    figure(r, FIG_GOAL, prefix, g->target_share, tr(c, "report.figure.goal"));
+    report_adopt_weighted(r, d, prefix, 1, 50);
+    report_figure(r, FIG_GOAL, prefix, g->target_share, report_tr(c, "report.figure.goal"));
     return UTFALL_OK;
 }
 
@@ -748,10 +795,10 @@ static void count_goal(utfall_report *r, const struct ctx *c, const struct facts
     }
     char a[64], who[256];
     describe_who(c, g, who, sizeof who);
-    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.target_count"),
-         num(c, g->target_count, a, sizeof a));
-    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_count_outcome, NULL, g);
-    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_count_verdict, NULL, g);
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, report_tr(c, "report.goal.target_count"),
+         report_num(c, g->target_count, a, sizeof a));
+    report_defer(r, UTFALL_BLOCK_LIST_ITEM, fill_count_outcome, NULL, g);
+    report_defer_verdict(r, report_fill_count_verdict, NULL, g);
     char key[64];
     snprintf(key, sizeof key, "mal_%s", g->id);
     key[31] = '\0';
@@ -769,10 +816,11 @@ static void count_goal(utfall_report *r, const struct ctx *c, const struct facts
     utfall_table_set_num(t, row, 2, count >= g->target_count);
     utfall_table_set_num(t, row, 3, (double)(count >= g->target_count ? 0 : g->target_count - count));
     char note[512];
-    snprintf(note, sizeof note, tr(c, "report.note.count"), who);
+    snprintf(note, sizeof note, report_tr(c, "report.note.count"), who);
     utfall_table_add_note(t, note);
+    utfall_table_set_title(t, g->text);
     utfall_doc_add(r->doc, t);
-    add_block(r, UTFALL_BLOCK_TABLE, 0, key);
+    report_table_block(r, key, 1);
 }
 
 static utfall_status activity_goal(utfall_report *r, const struct ctx *c,
@@ -784,42 +832,83 @@ static utfall_status activity_goal(utfall_report *r, const struct ctx *c,
     ho.level = c->opt->level;
     ho.lang = c->lang;
     utfall_doc *d;
-    utfall_status st = run(open, octx, pass, hours_fn, &ho, &d, err);
+    utfall_status st = report_run(open, octx, pass, hours_fn, &ho, &d, err);
     if (st)
         return st;
     char h[32];
     if (g->target_hours > 0)
-        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.goal.target_activity"),
-             dec(c, g->target_hours, 1, h, sizeof h));
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, report_tr(c, "report.goal.target_activity"),
+             report_dec(c, g->target_hours, 1, h, sizeof h));
     else
-        para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.goal.target_increase"));
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.goal.target_increase"));
     char prefix[64];
     snprintf(prefix, sizeof prefix, "mal_%s", g->id);
-    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_activity_goal, prefix, g);
-    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_activity_verdict, prefix, g);
+    report_defer(r, UTFALL_BLOCK_LIST_ITEM, fill_activity_goal, prefix, g);
+    report_defer_verdict(r, fill_activity_verdict, prefix, g);
     utfall_table *t = utfall_doc_table(d, "rows");
     if (t)
-        utfall_table_set_title(t, NULL);
-    adopt(r, d, prefix, 1);
+        utfall_table_set_title(t, g->text);
+    report_adopt(r, d, prefix, 1);
+    char tk[96];
+    snprintf(tk, sizeof tk, "%s_rows", prefix);
+    tk[31] = '\0';
+    mark_titled(r, tk);
     return UTFALL_OK;
+}
+
+/* A goal that its type cannot measure as written gets no verdict: the
+ * report says what it measured instead (its blocks from `from` on). */
+static void not_as_written(utfall_report *r, const struct ctx *c, size_t from, const char *what)
+{
+    size_t k = from;
+    for (size_t i = from; i < r->n; i++) {
+        struct block *b = &r->blocks[i];
+        if (b->verdict) {
+            free(b->text);
+            free(b->prefix);
+            free(b->arg);
+            continue;
+        }
+        r->blocks[k++] = *b;
+    }
+    r->n = k;
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, report_tr(c, "report.goal.not_as_written"), what);
+    if (r->n == k + 1) { /* first, under the goal's heading */
+        struct block b = r->blocks[k];
+        memmove(r->blocks + from + 1, r->blocks + from, (k - from) * sizeof *r->blocks);
+        r->blocks[from] = b;
+    }
+}
+
+/* The columns a goal needs: a part that lacks one says so. */
+static int goal_lacks(utfall_report *r, const struct ctx *c, const struct facts *f,
+                      const utfall_goal_spec *g)
+{
+    if (g->kind == UTFALL_GOAL_ACTIVITY || (g->kind != UTFALL_GOAL_DAYS && g->measure == UTFALL_MEASURE_HOURS))
+        return report_lacks(r, c, f, UTFALL_F_TIMMAR_FORE) || report_lacks(r, c, f, UTFALL_F_TIMMAR_EFTER);
+    if (g->measure == UTFALL_MEASURE_INCOME)
+        return report_lacks(r, c, f, UTFALL_F_AVSLUTAD) || report_lacks(r, c, f, UTFALL_F_FORSORJNING_FORE)
+               || report_lacks(r, c, f, UTFALL_F_FORSORJNING_EFTER);
+    return (g->success || g->base == UTFALL_BASE_EXITED || g->kind == UTFALL_GOAL_DAYS)
+           && (report_lacks(r, c, f, UTFALL_F_AVSLUTAD)
+               || (g->success && report_lacks(r, c, f, UTFALL_F_AVSLUTSORSAK)));
 }
 
 static utfall_status goals_section(utfall_report *r, const struct ctx *c, const struct facts *f,
                                    const utfall_goals *goals, utfall_report_open_fn open,
                                    void *octx, int *pass, utfall_error *err)
 {
-    heading(r, 2, tr(c, "report.sec.goals"));
+    report_heading(r, 2, report_tr(c, "report.sec.goals"));
     for (size_t i = 0; i < goals->n; i++) {
         const utfall_goal_spec *g = &goals->goals[i];
-        heading(r, 3, g->text);
+        report_heading(r, 3, g->text);
+        size_t from = r->n;
         utfall_status st = UTFALL_OK;
-        if (g->kind == UTFALL_GOAL_ACTIVITY
-                ? lacks(r, c, f, UTFALL_F_TIMMAR_FORE) || lacks(r, c, f, UTFALL_F_TIMMAR_EFTER)
-                : (g->success || g->base == UTFALL_BASE_EXITED)
-                      && (lacks(r, c, f, UTFALL_F_AVSLUTAD)
-                          || (g->success && lacks(r, c, f, UTFALL_F_AVSLUTSORSAK))))
+        if (goal_lacks(r, c, f, g))
             continue;
-        if (g->kind == UTFALL_GOAL_SHARE)
+        if (utfall_goal_spec_is_extended(g))
+            st = report_extended_goal(r, c, g, open, octx, pass, err);
+        else if (g->kind == UTFALL_GOAL_SHARE)
             st = share_goal(r, c, f, g, open, octx, pass, err);
         else if (g->kind == UTFALL_GOAL_COUNT)
             count_goal(r, c, f, g);
@@ -827,6 +916,9 @@ static utfall_status goals_section(utfall_report *r, const struct ctx *c, const 
             st = activity_goal(r, c, g, open, octx, pass, err);
         if (st)
             return st;
+        char what[64];
+        if (!report_goal_as_written(c, g, what, sizeof what))
+            not_as_written(r, c, from, what);
     }
     return UTFALL_OK;
 }
@@ -836,13 +928,13 @@ static utfall_status outcomes_section(utfall_report *r, const struct ctx *c,
                                       utfall_report_open_fn open, void *octx, int *pass,
                                       utfall_error *err)
 {
-    heading(r, 2, tr(c, "report.sec.outcomes"));
-    if (lacks(r, c, f, UTFALL_F_AVSLUTSORSAK)) {
+    report_heading(r, 2, report_tr(c, "report.sec.outcomes"));
+    if (report_lacks(r, c, f, UTFALL_F_AVSLUTSORSAK)) {
         utfall_doc_free(outcomes);
         return UTFALL_OK;
     }
     if (outcomes)
-        adopt(r, outcomes, "avslut", 1);
+        report_adopt(r, outcomes, "avslut", 1);
     static const char *const by[] = {"kon", "enhet"};
     static const utfall_field by_field[] = {UTFALL_F_KON, UTFALL_F_ENHET};
     for (int i = 0; i < 2; i++) {
@@ -854,14 +946,14 @@ static utfall_status outcomes_section(utfall_report *r, const struct ctx *c,
         so.level = c->opt->level;
         so.lang = c->lang;
         utfall_doc *d;
-        utfall_status st = run(open, octx, pass, split_fn, &so, &d, err);
+        utfall_status st = report_run(open, octx, pass, split_fn, &so, &d, err);
         if (st)
             return st;
-        retitle_by(c, d, "crosstab", "report.title.outcomes_by", by[i]);
+        report_retitle_by(c, d, "crosstab", "report.title.outcomes_by", by[i]);
         char prefix[32];
         snprintf(prefix, sizeof prefix, "avslut_%s", by[i]);
-        adopt(r, d, prefix, 1);
-        figure(r, FIG_SPLIT, prefix, 0, NULL);
+        report_adopt(r, d, prefix, 1);
+        report_figure(r, FIG_SPLIT, prefix, 0, NULL);
     }
     return UTFALL_OK;
 }
@@ -870,8 +962,8 @@ static utfall_status activity_section(utfall_report *r, const struct ctx *c,
                                       const struct facts *f, utfall_report_open_fn open,
                                       void *octx, int *pass, utfall_error *err)
 {
-    heading(r, 2, tr(c, "report.sec.activity"));
-    if (lacks(r, c, f, UTFALL_F_TIMMAR_FORE) || lacks(r, c, f, UTFALL_F_TIMMAR_EFTER))
+    report_heading(r, 2, report_tr(c, "report.sec.activity"));
+    if (report_lacks(r, c, f, UTFALL_F_TIMMAR_FORE) || report_lacks(r, c, f, UTFALL_F_TIMMAR_EFTER))
         return UTFALL_OK;
     static const char *const by[] = {NULL, "kon"};
     for (int i = 0; i < (f->has[UTFALL_F_KON] ? 2 : 1); i++) {
@@ -881,18 +973,18 @@ static utfall_status activity_section(utfall_report *r, const struct ctx *c,
         ho.level = c->opt->level;
         ho.lang = c->lang;
         utfall_doc *d;
-        utfall_status st = run(open, octx, pass, hours_fn, &ho, &d, err);
+        utfall_status st = report_run(open, octx, pass, hours_fn, &ho, &d, err);
         if (st)
             return st;
         if (i == 0)
-            defer(r, UTFALL_BLOCK_PARAGRAPH, fill_activity_section, "aktivitet", NULL);
+            report_defer(r, UTFALL_BLOCK_PARAGRAPH, fill_activity_section, "aktivitet", NULL);
         if (i == 1)
-            retitle_by(c, d, "rows", "report.title.hours_by", by[i]);
-        adopt(r, d, i == 0 ? "aktivitet" : "aktivitet_kon", 1);
+            report_retitle_by(c, d, "rows", "report.title.hours_by", by[i]);
+        report_adopt(r, d, i == 0 ? "aktivitet" : "aktivitet_kon", 1);
     }
     /* one figure: by gender when the extract has it */
-    figure(r, FIG_HOURS, f->has[UTFALL_F_KON] ? "aktivitet_kon" : "aktivitet", 0,
-           tr(c, "report.sec.activity"));
+    report_figure(r, FIG_HOURS, f->has[UTFALL_F_KON] ? "aktivitet_kon" : "aktivitet", 0,
+           report_tr(c, "report.sec.activity"));
     return UTFALL_OK;
 }
 
@@ -908,47 +1000,55 @@ static utfall_status horizon_section(utfall_report *r, const struct ctx *c,
     if (ho->nmonths == 0)
         snprintf(months, sizeof months, "15");
     char h2[320];
-    snprintf(h2, sizeof h2, tr(c, "report.sec.horizon"), months);
-    heading(r, 2, h2);
+    snprintf(h2, sizeof h2, report_tr(c, "report.sec.horizon"), months);
+    report_heading(r, 2, h2);
     utfall_horizon_options o = *ho;
     o.curve = 1; /* for the figure */
     o.lang = c->lang;
     o.level = c->opt->level;
     utfall_doc *d;
-    utfall_status st = run(open, octx, pass, horizon_fn, &o, &d, err);
+    utfall_status st = report_run(open, octx, pass, horizon_fn, &o, &d, err);
     if (st)
         return st;
     if (!ho->curve && utfall_doc_table(d, "curve"))
         utfall_table_set_chart_only(utfall_doc_table(d, "curve"));
-    adopt(r, d, "horisont", 1);
+    report_adopt(r, d, "horisont", 1);
     int h = 0;
     for (size_t i = 0; i < ho->nmonths; i++)
         h = ho->months[i] > h ? ho->months[i] : h;
-    figure(r, FIG_HORIZON, "horisont", h ? h : 15, h2);
+    report_figure(r, FIG_HORIZON, "horisont", h ? h : 15, h2);
     return UTFALL_OK;
 }
 
-static void method_section(utfall_report *r, const struct ctx *c)
+static void method_section(utfall_report *r, const struct ctx *c, const struct facts *f)
 {
     char a[32], lv[32];
-    heading(r, 2, tr(c, "report.sec.method"));
-    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_method_rows, NULL, NULL);
-    para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.episodes"));
-    defer(r, UTFALL_BLOCK_LIST_ITEM, fill_method_exited, NULL, NULL);
-    para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.goals"));
-    pct(c, c->opt->level, 0, lv, sizeof lv);
-    para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.intervals"), lv);
-    para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.hours"));
-    para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.split"));
+    report_heading(r, 2, report_tr(c, "report.sec.method"));
+    report_defer(r, UTFALL_BLOCK_LIST_ITEM, fill_method_rows, NULL, NULL);
+    if (!utfall_reporting_period_is_open(&c->opt->period))
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.period"));
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.episodes"));
+    report_defer(r, UTFALL_BLOCK_LIST_ITEM, fill_method_exited, NULL, NULL);
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.goals"));
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.goals_written"));
+    report_pct(c, c->opt->level, 0, lv, sizeof lv);
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, report_tr(c, "report.method.intervals"), lv);
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.years"));
+    if (f->has[UTFALL_F_FORSORJNING_FORE] && f->has[UTFALL_F_FORSORJNING_EFTER])
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.income"));
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.hours"));
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.split"));
     if (c->opt->horizon)
-        para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.horizon"));
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.horizon"));
+    if (c->opt->ledger)
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.economy"));
     if (c->opt->suppress > 1) {
         snprintf(a, sizeof a, "%ld", c->opt->suppress - 1);
-        para(r, UTFALL_BLOCK_LIST_ITEM, tr(c, "report.method.suppress"), a);
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, report_tr(c, "report.method.suppress"), a);
     } else {
-        para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.no_suppress"));
+        report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.no_suppress"));
     }
-    para(r, UTFALL_BLOCK_LIST_ITEM, "%s", tr(c, "report.method.reproducible"));
+    report_para(r, UTFALL_BLOCK_LIST_ITEM, "%s", report_tr(c, "report.method.reproducible"));
 }
 
 static void prepend_text_table(utfall_report *r, const struct ctx *c);
@@ -995,12 +1095,60 @@ static utfall_status make_figures(utfall_report *r, const struct ctx *c, utfall_
         }
         const char *title = utfall_chart_title(b->chart);
         char cap[512];
-        snprintf(cap, sizeof cap, tr(c, "report.figure"), ++number, title ? title : "");
+        snprintf(cap, sizeof cap, report_tr(c, "report.figure"), ++number, title ? title : "");
         free(b->caption);
         if (!(b->caption = strdup(cap)))
             return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     }
     return UTFALL_OK;
+}
+
+/* Every reading of the extract sees the reporting period only. */
+struct period_opener {
+    utfall_report_open_fn open;
+    void *ctx;
+    const utfall_reporting_period *period;
+};
+
+static utfall_status open_in_period(void *ctx, int pass, utfall_extract **x, utfall_error *err)
+{
+    const struct period_opener *o = ctx;
+    utfall_status st = o->open(o->ctx, pass, x, err);
+    if (!st && !utfall_reporting_period_is_open(o->period))
+        utfall_extract_set_filter(*x, utfall_reporting_period_filter, (void *)o->period);
+    return st;
+}
+
+/* The sections in reading order: each adds its blocks and tables. */
+static utfall_status sections(utfall_report *r, const struct ctx *c, const struct facts *f,
+                              const utfall_goals *goals, utfall_report_open_fn open, void *octx,
+                              utfall_error *err)
+{
+    int pass = 1;
+    utfall_doc *outcomes = NULL;
+    title_block(r, c, f);
+    report_summary_section(r, c, f, goals);
+    utfall_status st = participants(r, c, open, octx, &pass, &outcomes, err);
+    if (!st)
+        st = goals_section(r, c, f, goals, open, octx, &pass, err);
+    if (!st)
+        st = report_years_section(r, c, f, goals, open, octx, &pass, err);
+    if (!st) {
+        st = outcomes_section(r, c, f, outcomes, open, octx, &pass, err);
+        outcomes = NULL;
+    }
+    if (!st)
+        st = report_income_section(r, c, f, open, octx, &pass, err);
+    if (!st)
+        st = activity_section(r, c, f, open, octx, &pass, err);
+    if (!st && c->opt->horizon)
+        st = horizon_section(r, c, open, octx, &pass, err);
+    if (!st && c->opt->ledger)
+        st = report_economy_section(r, c, f, goals, err);
+    if (!st)
+        method_section(r, c, f);
+    utfall_doc_free(outcomes);
+    return st;
 }
 
 utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn open, void *octx,
@@ -1013,6 +1161,7 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     }
     r->lang = opt->lang;
+    r->heading_level = opt->heading_level >= 1 && opt->heading_level <= 4 ? opt->heading_level : 1;
     if (opt->date && !(r->date = strdup(opt->date)))
         r->failed = 1;
     struct facts f;
@@ -1024,30 +1173,16 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
         st = utfall_goals_default(&own_goals, opt->lang, err);
         goals = own_goals;
     }
-    int pass = 1;
-    utfall_doc *outcomes = NULL;
+    struct period_opener po = {open, octx, &opt->period};
     if (!st)
-        st = read_facts(open, octx, &f, err);
-    if (!st) {
-        title_block(r, &c, &f);
-        st = participants(r, &c, open, octx, &pass, &outcomes, err);
-    }
+        st = read_facts(open_in_period, &po, &f, err);
     if (!st)
-        st = goals_section(r, &c, &f, goals, open, octx, &pass, err);
+        st = sections(r, &c, &f, goals, open_in_period, &po, err);
     if (!st) {
-        st = outcomes_section(r, &c, &f, outcomes, open, octx, &pass, err);
-        outcomes = NULL;
-    }
-    if (!st)
-        st = activity_section(r, &c, &f, open, octx, &pass, err);
-    if (!st && opt->horizon)
-        st = horizon_section(r, &c, open, octx, &pass, err);
-    if (!st) {
-        method_section(r, &c);
         /* the whole document at once: a count hidden in one table is
          * hidden in every other, and no table lets it be computed */
-        utfall_protect_options po = {opt->suppress, opt->lang, opt->audit};
-        st = utfall_doc_protect(r->doc, &po, err);
+        utfall_protect_options pro = {opt->suppress, opt->lang, opt->audit};
+        st = utfall_doc_protect(r->doc, &pro, err);
     }
     if (!st) {
         fill_sentences(r, &c);
@@ -1055,7 +1190,6 @@ utfall_status utfall_report_build(utfall_report **out, utfall_report_open_fn ope
     }
     if (!st)
         prepend_text_table(r, &c);
-    utfall_doc_free(outcomes);
     utfall_goals_free(own_goals);
     if (!st && r->failed)
         st = utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
@@ -1092,8 +1226,9 @@ static void prepend_text_table(utfall_report *r, const struct ctx *c)
         r->failed = 1;
         return;
     }
+    utfall_table_set_title(t, report_tr(c, "report.title.text"));
     int col = utfall_table_add_column(t, "text", "report.col.text", UTFALL_COL_TEXT, 0);
-    utfall_table_set_sheet_name(t, tr(c, "report.col.text"));
+    utfall_table_set_sheet_name(t, report_tr(c, "report.col.text"));
     utfall_doc_insert(r->doc, 0, t); /* first, so that the sheets are named as written */
     name_sheets(r);
     for (size_t i = 0; i < r->n; i++) {
@@ -1104,7 +1239,7 @@ static void prepend_text_table(utfall_report *r, const struct ctx *c)
         if (shown)
             utfall_doc_sheet_name(r->doc, shown, c->lang, sheet, sizeof sheet);
         if (b->kind == UTFALL_BLOCK_TABLE)
-            snprintf(buf, sizeof buf, tr(c, "report.see_sheet"), shown ? sheet : b->text);
+            snprintf(buf, sizeof buf, report_tr(c, "report.see_sheet"), shown ? sheet : b->text);
         else if (b->kind == UTFALL_BLOCK_LIST_ITEM)
             snprintf(buf, sizeof buf, "\xE2\x80\xA2 %s", b->text); /* • */
         else if (b->kind == UTFALL_BLOCK_FIGURE)
@@ -1128,7 +1263,7 @@ utfall_status utfall_report_add_figure(utfall_report *r, const char *after_table
         return utfall_error_set(err, UTFALL_ERR_USAGE, UTFALL_EC_NO_SUCH_TABLE,
                                 "the report has no table '%s'", after_table);
     size_t before = r->n;
-    add_block(r, UTFALL_BLOCK_FIGURE, 0, path);
+    report_add_block(r, UTFALL_BLOCK_FIGURE, 0, path);
     if (r->failed || r->n == before)
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     struct block fig = r->blocks[r->n - 1];
@@ -1146,10 +1281,12 @@ void utfall_report_free(utfall_report *r)
         free(r->blocks[i].text);
         free(r->blocks[i].caption);
         free(r->blocks[i].prefix);
+        free(r->blocks[i].arg);
         utfall_chart_free(r->blocks[i].chart);
     }
     free(r->blocks);
     utfall_doc_free(r->doc);
+    utfall_ledger_free(r->ledger_in_period);
     free(r->date);
     free(r);
 }
@@ -1166,6 +1303,16 @@ utfall_block_kind utfall_report_block(const utfall_report *r, size_t i, const ch
     if (level)
         *level = r->blocks[i].level;
     return r->blocks[i].kind;
+}
+
+int utfall_report_table_titled_by_heading(const utfall_report *r, size_t i)
+{
+    return i < r->n && r->blocks[i].kind == UTFALL_BLOCK_TABLE && r->blocks[i].titled_by_heading;
+}
+
+int utfall_report_heading_level(const utfall_report *r)
+{
+    return r->heading_level;
 }
 
 utfall_doc *utfall_report_doc(utfall_report *r)
@@ -1235,7 +1382,7 @@ utfall_status utfall_report_write_md(const utfall_report *r, FILE *out, utfall_e
         }
         switch (b->kind) {
         case UTFALL_BLOCK_HEADING:
-            for (int k = 0; k < b->level; k++)
+            for (int k = 0; k < b->level + r->heading_level - 1 && k < 6; k++)
                 fputc('#', out);
             fputc(' ', out);
             md_text(out, b->text);
@@ -1255,7 +1402,8 @@ utfall_status utfall_report_write_md(const utfall_report *r, FILE *out, utfall_e
             const utfall_table *t = utfall_doc_table(r->doc, b->text);
             if (!t)
                 break;
-            utfall_status st = utfall_table_write_human(t, out, r->lang, 1, err);
+            int level = b->titled_by_heading ? 0 : 3 + r->heading_level - 1;
+            utfall_status st = utfall_table_write_md(t, out, r->lang, level < 6 ? level : 6, err);
             if (st)
                 return st;
             fputc('\n', out);

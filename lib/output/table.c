@@ -901,15 +901,18 @@ static void human_rule(const utfall_table *t, FILE *out, enum human_style style,
     fputc('\n', out);
 }
 
+/* title_level: the Markdown heading of the title (0 = none) */
 static void write_human(const utfall_table *t, FILE *out, utfall_lang lang,
-                        enum human_style style)
+                        enum human_style style, int title_level)
 {
     size_t *width = calloc((size_t)t->ncols, sizeof *width);
     if (!width)
         return;
     human_widths(t, lang, width);
-    if (t->title)
-        fprintf(out, style == HUMAN_MARKDOWN ? "### %s\n\n" : "%s\n\n", t->title);
+    if (t->title && style == HUMAN_MARKDOWN && title_level > 0)
+        fprintf(out, "%.*s %s\n\n", title_level, "######", t->title);
+    else if (t->title && style != HUMAN_MARKDOWN)
+        fprintf(out, "%s\n\n", t->title);
     human_line(t, out, lang, style, width, -1);
     human_rule(t, out, style, width);
     for (int r = 0; r < t->nrows; r++)
@@ -962,7 +965,7 @@ utfall_status utfall_doc_write(const utfall_doc *d, FILE *out, utfall_format fmt
             if (shown++)
                 fputc('\n', out);
             write_human(d->tables[i], out, lang,
-                        fmt == UTFALL_FMT_MD ? HUMAN_MARKDOWN : HUMAN_PLAIN);
+                        fmt == UTFALL_FMT_MD ? HUMAN_MARKDOWN : HUMAN_PLAIN, 3);
         }
         break;
     }
@@ -1120,7 +1123,17 @@ const char *utfall_table_note(const utfall_table *t, int i)
 utfall_status utfall_table_write_human(const utfall_table *t, FILE *out, utfall_lang lang,
                                        int markdown, utfall_error *err)
 {
-    write_human(t, out, lang, markdown ? HUMAN_MARKDOWN : HUMAN_PLAIN);
+    write_human(t, out, lang, markdown ? HUMAN_MARKDOWN : HUMAN_PLAIN, 3);
+    if (ferror(out))
+        return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
+                                strerror(errno));
+    return UTFALL_OK;
+}
+
+utfall_status utfall_table_write_md(const utfall_table *t, FILE *out, utfall_lang lang,
+                                    int title_level, utfall_error *err)
+{
+    write_human(t, out, lang, HUMAN_MARKDOWN, title_level);
     if (ferror(out))
         return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_WRITE_ERROR, "cannot write output: %s",
                                 strerror(errno));

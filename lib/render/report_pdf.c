@@ -21,8 +21,13 @@
 #include "output/table_internal.h"
 
 #define PT_PER_MM (72.0 / 25.4)
-#define PAGE_W (210 * PT_PER_MM)
-#define PAGE_H (297 * PT_PER_MM)
+#define A4_SHORT (210 * PT_PER_MM)
+#define A4_LONG (297 * PT_PER_MM)
+/* The page being laid out: portrait, or landscape for a table too wide for
+ * a portrait page (an 11-column crosstab); every use has a pdf *p. */
+#define PAGE_W (p->landscape ? A4_LONG : A4_SHORT)
+#define PAGE_H (p->landscape ? A4_SHORT : A4_LONG)
+#define PORTRAIT_BODY_W (A4_SHORT - 2 * MARGIN)
 #define MARGIN (20 * PT_PER_MM)
 #define FOOTER_H (10 * PT_PER_MM) /* the page number, inside the bottom margin's band */
 #define BODY_W (PAGE_W - 2 * MARGIN)
@@ -46,6 +51,7 @@ typedef struct pdf {
     int pages;  /* known after the counting pass */
     double y;   /* where the next block goes */
     int page_empty; /* nothing placed on this page yet */
+    int landscape;  /* the page being laid out */
     int outline;    /* the current section's outline item */
 } pdf;
 
@@ -121,14 +127,26 @@ static void footer(pdf *p)
     g_object_unref(l);
 }
 
-static void new_page(pdf *p)
+/* The next page, landscape or not.  A page with nothing on it yet just
+ * turns (its footer is drawn when it is done). */
+static void new_page_as(pdf *p, int landscape)
 {
-    footer(p);
+    if (!p->page_empty || landscape == p->landscape) {
+        footer(p);
+        if (p->draw)
+            cairo_show_page(p->cr);
+        p->page++;
+    }
+    p->landscape = landscape;
     if (p->draw)
-        cairo_show_page(p->cr);
-    p->page++;
+        cairo_pdf_surface_set_size(p->surf, PAGE_W, PAGE_H);
     p->y = BODY_TOP;
     p->page_empty = 1;
+}
+
+static void new_page(pdf *p)
+{
+    new_page_as(p, p->landscape);
 }
 
 static double room(const pdf *p)
@@ -155,6 +173,7 @@ typedef struct tlayout {
     double head_h; /* the header row */
     double *row_h;
     double title_h, notes_h;
+    int show_title; /* 0: the heading before the table says what it is */
 } tlayout;
 
 static int is_left(const utfall_table *t, int c)
@@ -296,7 +315,7 @@ static void measure_heights(pdf *p, tlayout *tl)
         }
         tl->row_h[r] = h + 2 * CELL_PAD_Y;
     }
-    tl->title_h = utfall_table_title(t)
+    tl->title_h = utfall_table_title(t) && tl->show_title
                       ? text_height(p, utfall_table_title(t), 10.5, BOLD, BODY_W) + 5
                       : 0;
     tl->notes_h = 0;
@@ -307,10 +326,11 @@ static void measure_heights(pdf *p, tlayout *tl)
 }
 
 /* -1 when out of memory; free with table_free either way. */
-static int table_measure(pdf *p, const utfall_table *t, tlayout *tl)
+static int table_measure(pdf *p, const utfall_table *t, int show_title, tlayout *tl)
 {
     memset(tl, 0, sizeof *tl);
     tl->t = t;
+    tl->show_title = show_title;
     tl->nrows = utfall_table_nrows(t);
     int nc = utfall_table_ncols(t);
     tl->cols = calloc((size_t)(nc ? nc : 1), sizeof *tl->cols);
@@ -412,16 +432,37 @@ static void table_row(pdf *p, const tlayout *tl, int r)
 
 /* Title, header, rows and notes; kept on one page when the whole table fits
  * on one, else split between rows with the header repeated. */
-static utfall_status table(pdf *p, const utfall_table *t, utfall_error *err)
+/* 1 when the table's type would have to shrink below 7 pt on a portrait
+ * page and is larger on a landscape one: it gets landscape pages. */
+static int wants_landscape(pdf *p, const utfall_table *t, int show_title)
 {
     tlayout tl;
-    if (table_measure(p, t, &tl)) {
+    int was = p->landscape, wide = 0;
+    p->landscape = 0;
+    if (!table_measure(p, t, show_title, &tl) && tl.size < 7.0 - 0.01) {
+        double portrait = tl.size;
+        table_free(&tl);
+        p->landscape = 1;
+        wide = !table_measure(p, t, show_title, &tl) && tl.size > portrait + 0.01;
+    }
+    table_free(&tl);
+    p->landscape = was;
+    return wide;
+}
+
+static utfall_status table(pdf *p, const utfall_table *t, int show_title, utfall_error *err)
+{
+    tlayout tl;
+    int landscape = wants_landscape(p, t, show_title);
+    if (landscape != p->landscape)
+        new_page_as(p, landscape);
+    if (table_measure(p, t, show_title, &tl)) {
         table_free(&tl);
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     }
     double whole = table_height(&tl);
     need(p, whole <= BODY_BOTTOM - BODY_TOP ? whole : table_start_height(&tl));
-    if (utfall_table_title(t)) {
+    if (utfall_table_title(t) && show_title) {
         text(p, utfall_table_title(t), MARGIN, p->y, 10.5, BOLD, BODY_W, 0.1);
         p->y += tl.title_h;
     }
@@ -453,14 +494,15 @@ static double heading_size(int level)
     return level <= 1 ? 18 : level == 2 ? 14 : 11;
 }
 
+/* Figures go on portrait pages. */
 static double natural_height(const utfall_chart *c)
 {
-    return utfall_chart_natural_height(c) * BODY_W / (160 * PT_PER_MM);
+    return utfall_chart_natural_height(c) * PORTRAIT_BODY_W / (160 * PT_PER_MM);
 }
 
 static double figure_height(const utfall_chart *c)
 {
-    return fmin(natural_height(c), (BODY_BOTTOM - BODY_TOP) - 30);
+    return fmin(natural_height(c), (A4_LONG - 2 * MARGIN - 4) - 30);
 }
 
 /* A run of bullet items from block i on: kept together on a page. */
@@ -496,7 +538,7 @@ static double first_part(pdf *p, const utfall_report *r, size_t i)
             return 0;
         tlayout tl;
         double h = 0;
-        if (!table_measure(p, t, &tl)) {
+        if (!table_measure(p, t, !utfall_report_table_titled_by_heading(r, i), &tl)) {
             h = table_height(&tl);
             if (h > BODY_BOTTOM - BODY_TOP - 60)
                 h = table_start_height(&tl);
@@ -570,7 +612,11 @@ static utfall_status place_figure(pdf *p, const utfall_report *r, size_t i, utfa
         return UTFALL_OK; /* an image file: the Markdown's business */
     const char *caption = utfall_report_figure_caption(r, i);
     double h = figure_height(c);
-    double ch = caption ? text_height(p, caption, 8.5, ITALIC, BODY_W) + 4 : 0;
+    double ch = caption ? text_height(p, caption, 8.5, ITALIC, PORTRAIT_BODY_W) + 4 : 0;
+    /* beside its wide table on a landscape page when it fits, else on a
+     * portrait page */
+    if (p->landscape && h + ch + 4 > room(p))
+        new_page_as(p, 0);
     /* a little smaller rather than half a page left empty */
     if (h + ch + 4 > room(p) && room(p) - ch - 4 >= fmax(0.75 * h, 200))
         h = room(p) - ch - 4;
@@ -583,14 +629,15 @@ static utfall_status place_figure(pdf *p, const utfall_report *r, size_t i, utfa
         cairo_save(p->cr);
         cairo_translate(p->cr, MARGIN, p->y);
         cairo_scale(p->cr, sc, sc);
-        utfall_status st = utfall_chart_draw_cairo(c, p->cr, 0, 0, BODY_W / sc, h / sc, err);
+        utfall_status st =
+            utfall_chart_draw_cairo(c, p->cr, 0, 0, PORTRAIT_BODY_W / sc, h / sc, err);
         cairo_restore(p->cr);
         if (st)
             return st;
     }
     p->y += h + 4;
     if (caption) {
-        text(p, caption, MARGIN, p->y, 8.5, ITALIC, BODY_W, 0.3);
+        text(p, caption, MARGIN, p->y, 8.5, ITALIC, PORTRAIT_BODY_W, 0.3);
         p->y += ch;
     }
     p->y += 10;
@@ -598,12 +645,29 @@ static utfall_status place_figure(pdf *p, const utfall_report *r, size_t i, utfa
     return UTFALL_OK;
 }
 
+/* A heading goes on the page of what follows it: a landscape one when a
+ * wide table follows. */
+static int block_wants_landscape(pdf *p, const utfall_report *r, size_t i)
+{
+    const char *s;
+    if (i >= utfall_report_nblocks(r) || utfall_report_block(r, i, &s, NULL) != UTFALL_BLOCK_TABLE)
+        return 0;
+    const utfall_table *t = utfall_doc_table(utfall_report_doc((utfall_report *)r), s);
+    return t && wants_landscape(p, t, !utfall_report_table_titled_by_heading(r, i));
+}
+
 static utfall_status place_block(pdf *p, const utfall_report *r, size_t i, enum list_place place,
                                  utfall_error *err)
 {
     const char *s;
     int level;
-    switch (utfall_report_block(r, i, &s, &level)) {
+    utfall_block_kind kind = utfall_report_block(r, i, &s, &level);
+    int landscape = kind == UTFALL_BLOCK_TABLE || kind == UTFALL_BLOCK_FIGURE ? p->landscape
+                    : kind == UTFALL_BLOCK_HEADING ? block_wants_landscape(p, r, i + 1)
+                                                   : 0;
+    if (landscape != p->landscape)
+        new_page_as(p, landscape);
+    switch (kind) {
     case UTFALL_BLOCK_HEADING:
         place_heading(p, r, i, s, level);
         break;
@@ -615,7 +679,7 @@ static utfall_status place_block(pdf *p, const utfall_report *r, size_t i, enum 
         break;
     case UTFALL_BLOCK_TABLE: {
         const utfall_table *t = utfall_doc_table(utfall_report_doc((utfall_report *)r), s);
-        return t ? table(p, t, err) : UTFALL_OK;
+        return t ? table(p, t, !utfall_report_table_titled_by_heading(r, i), err) : UTFALL_OK;
     }
     case UTFALL_BLOCK_FIGURE:
         return place_figure(p, r, i, err);
@@ -627,6 +691,9 @@ static utfall_status place_block(pdf *p, const utfall_report *r, size_t i, enum 
 static utfall_status layout_report(pdf *p, const utfall_report *r, utfall_error *err)
 {
     p->page = 1;
+    p->landscape = 0;
+    if (p->draw)
+        cairo_pdf_surface_set_size(p->surf, PAGE_W, PAGE_H);
     p->y = BODY_TOP;
     p->page_empty = 1;
     int in_list = 0;
@@ -697,7 +764,7 @@ utfall_status utfall_report_write_pdf(const utfall_report *r, const char *path, 
     /* the document is read, not changed: utfall_report_doc has no const twin */
     if (utfall_doc_check(utfall_report_doc((utfall_report *)r), err))
         return err->status;
-    cairo_surface_t *surf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
+    cairo_surface_t *surf = cairo_pdf_surface_create(path, A4_SHORT, A4_LONG);
     if (cairo_surface_status(surf)) {
         cairo_surface_destroy(surf);
         return utfall_error_set(err, UTFALL_ERR_IO, UTFALL_EC_OPEN_OUTPUT, "cannot write %s: %s",

@@ -18,7 +18,7 @@
 #define XLSX_FIXED_CREATED 946684800L
 
 struct xlsx_formats {
-    lxw_format *bold, *title, *count, *count_bold, *pvalue, *wrap;
+    lxw_format *bold, *title, *count, *count_bold, *pvalue, *wrap, *amount, *amount_bold;
     lxw_format *share[4], *share_bold[4], *dec[4], *dec_bold[4], *pp[4];
 };
 
@@ -61,6 +61,8 @@ static void make_formats(lxw_workbook *wb, struct xlsx_formats *f)
     f->count = numfmt(wb, "0", REGULAR);
     f->count_bold = numfmt(wb, "0", BOLD);
     f->pvalue = numfmt(wb, "0.000", REGULAR);
+    f->amount = numfmt(wb, "#,##0", REGULAR); /* Excel shows its own thousands separator */
+    f->amount_bold = numfmt(wb, "#,##0", BOLD);
     f->wrap = workbook_add_format(wb);
     format_set_italic(f->wrap);
     for (int i = 0; i < 4; i++) {
@@ -115,6 +117,9 @@ static void write_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const ut
         break;
     case UTFALL_COL_PVALUE:
         worksheet_write_number(ws, row, col, cell->num, f->pvalue);
+        break;
+    case UTFALL_COL_AMOUNT:
+        worksheet_write_number(ws, row, col, cell->num, total ? f->amount_bold : f->amount);
         break;
     default:
         worksheet_write_number(ws, row, col, cell->num, total ? f->dec_bold[d] : f->dec[d]);

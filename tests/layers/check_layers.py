@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The library's layering, checked on the sources (meson test suite 'layers').
 
-1. Only lib/render/ includes cairo, Pango, libpng or libxlsxwriter: the
-   analysis commands must start without mapping them (lib/render/render.h).
+1. Only lib/render/ includes cairo, Pango, libpng, libxlsxwriter, libzip or
+   libxml2: the analysis commands must start without mapping them
+   (lib/render/render.h).
 2. lib/ never writes to stdout or stderr, never exits or aborts: errors are
    values (include/utfall/error.h).
 3. cmd/ uses the public headers only (include/utfall/), never lib/'s
@@ -36,7 +37,7 @@ def strip_comments(text):
     return re.sub(r"//[^\n]*", "", text)
 
 
-render_libs = re.compile(r'#\s*include\s*[<"](cairo|pango|xlsxwriter|png\.h)')
+render_libs = re.compile(r'#\s*include\s*[<"](cairo|pango|xlsxwriter|png\.h|zip\.h|libxml/)')
 for path in sources("lib"):
     rel = os.path.relpath(path, root)
     text = strip_comments(open(path, encoding="utf-8").read())

@@ -5,7 +5,8 @@
 
 NAME is a folder of cmd/ (the program build/cmd/utfall-NAME, the
 page man/utfall-NAME.1), "utfall" (the dispatcher, man/utfall.1) or
-"extract" or "goals" (man/utfall-extract.5, man/utfall-goals.5, no program).  Checked:
+"extract", "goals" or "ekonomi" (man/utfall-extract.5, man/utfall-goals.5,
+man/utfall-ekonomi.5, no program).  Checked:
 
   - the page exists and is installed by man/meson.build;
   - every long option the program's --help prints appears in the page, and
@@ -76,7 +77,7 @@ def render(path):
 
 def main():
     build, source, name = sys.argv[1], sys.argv[2], sys.argv[3]
-    if name in ("extract", "goals"):
+    if name in ("extract", "goals", "ekonomi"):
         page, exe, kind = f"utfall-{name}.5", None, 5
     elif name == "utfall":
         page, exe, kind = "utfall.1", os.path.join(build, "cmd", "utfall"), 1
