@@ -138,18 +138,23 @@ static int write_figures(cli *c, utfall_report *r, const char *md_path)
     return rc;
 }
 
-static int write_pdf(cli *c, utfall_report *r)
+/* A PDF or Word report: written by path, into the atomic temporary file
+ * (or the device itself), never to standard output. */
+typedef utfall_status (*write_by_path_fn)(const utfall_report *r, const char *path,
+                                          utfall_error *err);
+
+static int write_by_path(cli *c, utfall_report *r, write_by_path_fn write, int is_docx)
 {
     if (!strcmp(c->output, "-"))
-        return cli_usage_error(c, "a PDF report is written to a file: give -o FILE.pdf");
+        return is_docx ? cli_usage_error(c, "a Word report is written to a file: give -o FILE.docx")
+                       : cli_usage_error(c, "a PDF report is written to a file: give -o FILE.pdf");
     cli_output o;
     int rc = cli_output_open(c, c->output, &o);
     if (rc)
         return rc;
     utfall_error err;
     utfall_error_clear(&err);
-    /* by path, into the atomic temporary file (or the device itself) */
-    utfall_status st = utfall_report_write_pdf(r, o.tmp ? o.tmp : c->output, &err);
+    utfall_status st = write(r, o.tmp ? o.tmp : c->output, &err);
     rc = cli_output_close(c, &o, st == UTFALL_OK);
     utfall_chart_release_fonts();
     if (st) {
@@ -327,27 +332,6 @@ static int read_side_files(cli *c, struct report_args *a, utfall_goals **goals,
     return 0;
 }
 
-static int write_docx(cli *c, utfall_report *r)
-{
-    if (!strcmp(c->output, "-"))
-        return cli_usage_error(c, "a Word report is written to a file: give -o FILE.docx");
-    cli_output o;
-    int rc = cli_output_open(c, c->output, &o);
-    if (rc)
-        return rc;
-    utfall_error err;
-    utfall_error_clear(&err);
-    utfall_status st = utfall_report_write_docx(r, o.tmp ? o.tmp : c->output, &err);
-    rc = cli_output_close(c, &o, st == UTFALL_OK);
-    utfall_chart_release_fonts();
-    if (st) {
-        if (!err.file[0])
-            utfall_error_locate(&err, c->output, 0, 0, NULL);
-        return cli_report(c, &err);
-    }
-    return rc;
-}
-
 static int write_md(cli *c, utfall_report *r)
 {
     cli_output o;
@@ -381,9 +365,9 @@ static int write_report(cli *c, utfall_report *r, enum out_kind kind)
         c->format_given = 1;
         return cli_write(c, utfall_report_doc(r));
     case OUT_PDF:
-        return write_pdf(c, r);
+        return write_by_path(c, r, utfall_report_write_pdf, 0);
     case OUT_DOCX:
-        return write_docx(c, r);
+        return write_by_path(c, r, utfall_report_write_docx, 1);
     default:
         return write_md(c, r);
     }

@@ -10,6 +10,7 @@
 #include "utfall/summary.h"
 #include "core/internal.h"
 #include "analysis/states.h"
+#include "analysis/goal_columns.h"
 
 void utfall_goal_options_init(utfall_goal_options *opt)
 {
@@ -184,13 +185,7 @@ static void count_total(struct goal_run *r)
 
 /* ---- the table --------------------------------------------------------- */
 
-/* after the group columns */
-enum {
-    G_N, G_REACHED, G_SHARE, G_CI_LOW, G_CI_HIGH, G_TARGET, G_MET, G_P_VALUE, G_NEEDED,
-    G_EXCLUDED, G_NCOLS
-};
-/* what is computed from reached of n is hidden with either */
-static const utfall_colspec goal_cols[G_NCOLS] = {
+const utfall_colspec utfall_goal_columns[G_NCOLS] = {
     [G_N] = {.key = "n", .type = UTFALL_COL_COUNT},
     [G_REACHED] = {.key = "reached", .type = UTFALL_COL_COUNT},
     [G_SHARE] = {.key = "share", .type = UTFALL_COL_SHARE, .decimals = 1,
@@ -211,7 +206,7 @@ static const utfall_colspec goal_cols[G_NCOLS] = {
 static int add_goal_columns(utfall_table *t, const utfall_goal_options *opt)
 {
     utfall_colspec cols[G_NCOLS];
-    memcpy(cols, goal_cols, sizeof cols);
+    memcpy(cols, utfall_goal_columns, sizeof cols);
     for (int k = G_TARGET; k <= G_NEEDED && isnan(opt->target); k++)
         cols[k].flags |= UTFALL_COLF_MACHINE_ONLY;
     return utfall_table_add_columns(t, cols, G_NCOLS);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "utfall/protect.h"
+#include "analysis/states.h"
 #include "output/report_internal.h"
 
 enum {
@@ -50,17 +51,6 @@ static void set_cost(utfall_table *t, int row, int col, double spent, double cou
         utfall_table_set_na(t, row, col);
 }
 
-/* "state:exited/arbete,exited/studier": the goal's reached, as its table
- * defines it. */
-static void reached_condition(const utfall_goal_spec *g, char *cond, size_t size)
-{
-    size_t n = (size_t)snprintf(cond, size, "state:");
-    for (int o = 0; o < UTFALL_OUTCOME_COUNT && n < size; o++)
-        if ((g->success >> o) & 1)
-            n += (size_t)snprintf(cond + n, size - n, "%sexited/%s", cond[n - 1] == ':' ? "" : ",",
-                                  utfall_outcome_key(o));
-}
-
 static void costs_table(utfall_report *r, const struct ctx *c, const utfall_goal_spec *g,
                         double spent, utfall_doc *d)
 {
@@ -78,7 +68,7 @@ static void costs_table(utfall_report *r, const struct ctx *c, const utfall_goal
     utfall_table_column_cell(t, C_PERSONS, "first:.");
     char cond[512] = "state:none", key[64];
     if (g)
-        reached_condition(g, cond, sizeof cond);
+        utfall_state_condition(g->success, cond, sizeof cond); /* the goal's reached */
     utfall_table_column_cell(t, C_REACHED, cond);
     double enrolled = total_count(r, "deltagare_rows", "enrolled");
     double persons = total_count(r, "deltagare_rows", "persons");

@@ -21,6 +21,8 @@
 #include "utfall/hours.h"
 #include "utfall/protect.h"
 #include "core/internal.h"
+#include "analysis/goal_columns.h"
+#include "analysis/states.h"
 #include "output/report_internal.h"
 
 /* What one goal counts of the episodes in its scope. */
@@ -179,17 +181,6 @@ static void cat(char *buf, size_t size, const char *part)
         snprintf(buf + n, size - n, "%s%s", n ? ";" : "", part);
 }
 
-static void outcome_condition(unsigned success, char *buf, size_t size)
-{
-    size_t n = (size_t)snprintf(buf, size, "state:");
-    for (int o = 0; o < UTFALL_OUTCOME_COUNT && n < size; o++)
-        if ((success >> o) & 1)
-            n += (size_t)snprintf(buf + n, size - n, "%sexited/%s", buf[n - 1] == ':' ? "" : ",",
-                                  utfall_outcome_key(o));
-    if (buf[n - 1] == ':')
-        snprintf(buf, size, "state:none"); /* no outcome: nobody */
-}
-
 static void goal_conditions(const struct goal_pass *gp, struct goal_conds *k)
 {
     const utfall_goal_spec *g = gp->g;
@@ -223,7 +214,7 @@ static void goal_conditions(const struct goal_pass *gp, struct goal_conds *k)
     } else {
         if (g->base == UTFALL_BASE_EXITED)
             snprintf(k->base, sizeof k->base, "%s", k->exited);
-        outcome_condition(g->success, k->reached, sizeof k->reached);
+        utfall_state_condition(g->success, k->reached, sizeof k->reached);
         cat(k->reached, sizeof k->reached, at_exit);
     }
 }
@@ -283,26 +274,6 @@ static void goal_notes(const struct goal_pass *gp, utfall_table *t, int interval
     }
 }
 
-enum {
-    G_N, G_REACHED, G_SHARE, G_CI_LOW, G_CI_HIGH, G_TARGET, G_MET, G_P_VALUE, G_NEEDED,
-    G_EXCLUDED, G_NCOLS
-};
-static const utfall_colspec share_cols[G_NCOLS] = {
-    [G_N] = {.key = "n", .type = UTFALL_COL_COUNT},
-    [G_REACHED] = {.key = "reached", .type = UTFALL_COL_COUNT},
-    [G_SHARE] = {.key = "share", .type = UTFALL_COL_SHARE, .decimals = 1,
-                 .depends = {"reached", "n"}},
-    [G_CI_LOW] = {.key = "ci_low", .type = UTFALL_COL_SHARE, .decimals = 1,
-                  .depends = {"reached", "n"}},
-    [G_CI_HIGH] = {.key = "ci_high", .type = UTFALL_COL_SHARE, .decimals = 1,
-                   .depends = {"reached", "n"}},
-    [G_TARGET] = {.key = "target", .type = UTFALL_COL_SHARE},
-    [G_MET] = {.key = "met", .type = UTFALL_COL_BOOL, .depends = {"reached", "n"}},
-    [G_P_VALUE] = {.key = "p_value", .type = UTFALL_COL_PVALUE, .decimals = 3,
-                   .depends = {"reached", "n"}},
-    [G_NEEDED] = {.key = "needed", .type = UTFALL_COL_COUNT, .depends = {"reached", "n"}},
-    [G_EXCLUDED] = {.key = "excluded", .type = UTFALL_COL_COUNT},
-};
 
 static void share_cells(utfall_table *t, const struct goal_pass *gp, const struct goal_conds *k)
 {
@@ -335,7 +306,7 @@ static utfall_status share_table(const struct goal_pass *gp, const struct goal_c
         return utfall_error_set(err, UTFALL_ERR_NOMEM, UTFALL_EC_NOMEM, "out of memory");
     utfall_table_set_title(t, g->text);
     utfall_colspec cols[G_NCOLS];
-    memcpy(cols, share_cols, sizeof cols);
+    memcpy(cols, utfall_goal_columns, sizeof cols);
     int has_excluded = g->measure == UTFALL_MEASURE_HOURS
                        || (g->measure == UTFALL_MEASURE_OUTCOMES && g->base == UTFALL_BASE_EXITED);
     if (!has_excluded)
