@@ -36,7 +36,9 @@ UTFALL_API int utfall_pnr_find(const char *s, size_t len, size_t *offset, size_t
 UTFALL_API int utfall_pnr_normalize(const char *s, size_t len, utfall_date today, char out[13]);
 
 /* 0 if s[0..len) cannot hold a number: fewer than ten digits, counting
- * every two bytes outside ASCII as a possible digit (no digit is shorter).
+ * every two bytes outside ASCII as a possible digit (no UTF-8 digit is
+ * shorter), and the bytes Windows-1252 gives to superscript one, two and
+ * three (0xB9, 0xB2, 0xB3: one-byte digits when not UTF-8) as digits.
  * A counting loop cheap enough to run on every field of every row before
  * utfall_guard; dates (8 digits), ids, hours and words stop here, most
  * after a few bytes. */
@@ -49,7 +51,7 @@ static inline int utfall_pnr_candidate(const char *s, size_t len)
     size_t cost = 0, limit = 2 * (len - 10);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if ((unsigned)(c - '0') < 10u)
+        if ((unsigned)(c - '0') < 10u || c == 0xB9 || c == 0xB2 || c == 0xB3)
             continue;
         cost += c >= 0x80 ? 1 : 2;
         if (cost > limit)

@@ -40,6 +40,12 @@ static const struct {
     {"121212--1212", "201212121212"},
     {"121212\x96" "1212", "201212121212"},         /* Windows-1252 en dash, not transcoded */
     {"121212\xa0" "1212", "201212121212"},         /* Windows-1252 no-break space */
+    /* Windows-1252 superscript one and two (one byte each, not UTF-8) and
+     * soft hyphens: found by the fuzzer, whose finder saw them where the
+     * cheap pre-filter did not */
+    {"\xb9\xb2\xb9\xb2\xb9\xb2-\xb9\xb2\xb9\xb2", "201212121212"},
+    {"\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xad\xad\xad\xad" "08", "201111111108"}, /* the fuzzer's 1111111108 */
+    {"12\xb9\xb2\xb9\xb2\xad\xad\xad\xad" "-1212", "201212121212"},
     /* digits of other scripts */
     {"\uff11\uff12\uff11\uff12\uff11\uff12\uff0d\uff11\uff12\uff11\uff12", "201212121212"},
     {"\u0661\u0662\u0661\u0662\u0661\u0662-\u0661\u0662\u0661\u0662", "201212121212"},
