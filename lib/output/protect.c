@@ -384,6 +384,11 @@ struct run {
     double *pool;            /* POOL_SIZE solutions of nclasses values */
     unsigned char *pool_int; /* each a whole-number solution? */
     size_t npool, pool_next;
+    /* whole-number solutions of the attacker's integer programme (see
+     * build_mip), the first the truth's: two in which a count differs
+     * certify it without an integer programme of its own (see certify) */
+    double *ipool;
+    size_t nipool, ipool_next;
     int want_audit; /* every range, for the audit; else those that matter */
     int trial;      /* a count is hidden on trial: solutions now are not kept */
     struct group *groups;
@@ -1450,6 +1455,42 @@ static int pool_spread(struct run *r, struct group *g)
     return 1;
 }
 
+enum { IPOOL_SIZE = 64 };
+
+/* Keep the integer programme's solution; the first one kept (the truth's)
+ * stays, the others go round robin. */
+static void ipool_add(struct run *r, glp_prob *mip)
+{
+    if (!r->ipool)
+        return;
+    size_t slot = r->nipool < IPOOL_SIZE ? r->nipool++ : 1 + r->ipool_next++ % (IPOOL_SIZE - 1);
+    double *x = r->ipool + slot * r->nclasses;
+    for (size_t j = 0; j < r->nclasses; j++)
+        x[j] = glp_mip_col_val(mip, (int)j + 1);
+}
+
+static double group_at(const struct group *g, const double *x)
+{
+    double v = 0;
+    for (size_t t = 0; t < g->nterms; t++)
+        v += g->coef[t] * x[g->cls[t]];
+    return v;
+}
+
+/* The values group g takes in the whole-number solutions kept: the least
+ * and the greatest.  0 when none is kept. */
+static int ipool_range(const struct run *r, const struct group *g, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (size_t k = 0; k < r->nipool; k++) {
+        double v = group_at(g, r->ipool + k * r->nclasses);
+        *lo = fmin(*lo, v);
+        *hi = fmax(*hi, v);
+    }
+    return r->nipool > 0;
+}
+
 /* Optimise group g's count in direction dir (GLP_MIN, GLP_MAX): *value, or
  * *unbounded.  Infeasible means the published counts contradict their
  * definitions: a bug in a definition, never the data's fault. */
@@ -1743,15 +1784,19 @@ static utfall_status integer_feasible(struct run *r, glp_prob *mip, const struct
     glp_set_row_bnds(mip, row, type, lb, ub);
     if (rc == 0 || rc == GLP_ENOPFS || rc == GLP_ENODFS) {
         *feasible = rc == 0 && (status == GLP_OPT || status == GLP_FEAS);
+        if (*feasible)
+            ipool_add(r, mip);
         return UTFALL_OK;
     }
     return solver_error(r, rc == GLP_ETMLIM ? "the integer programme ran out of time"
                                             : "the integer programme failed");
 }
 
-/* Two whole-number solutions in which the count differs: one with it at
- * most v and one with it above v, v the middle of the linear range.
- * *ok = 0 when there are not (then the count may be pinned). */
+/* Two whole-number solutions in which the count differs.  Those kept
+ * answer most counts; otherwise one with the count below the least value
+ * kept or above the greatest (the wider side of the linear range first),
+ * or, with none kept, one at most and one above the middle of the linear
+ * range.  *ok = 0 when there are not (then the count may be pinned). */
 static utfall_status certify(struct run *r, glp_prob *mip, struct group *g, int *ok)
 {
     /* the linear optima were whole numbers: two integer solutions already */
@@ -1759,10 +1804,16 @@ static utfall_status certify(struct run *r, glp_prob *mip, struct group *g, int 
         *ok = 1;
         return UTFALL_OK;
     }
+    double seen_lo, seen_hi;
+    int seen = ipool_range(r, g, &seen_lo, &seen_hi);
+    if (seen && seen_hi - seen_lo > 0.5) {
+        *ok = 1;
+        return UTFALL_OK;
+    }
     /* values seen are not the range: find it before asking for integers */
-    utfall_status st0 = g->approx ? range_of(r, (size_t)(g - r->groups), NULL) : UTFALL_OK;
-    if (st0)
-        return st0;
+    utfall_status st = g->approx ? range_of(r, (size_t)(g - r->groups), NULL) : UTFALL_OK;
+    if (st)
+        return st;
     if (g->integral && g->hi - g->lo > 0.5) {
         *ok = 1;
         return UTFALL_OK;
@@ -1773,13 +1824,55 @@ static utfall_status certify(struct run *r, glp_prob *mip, struct group *g, int 
     *ok = 0;
     if (hi - lo < 1)
         return UTFALL_OK;
+    if (seen) {
+        /* one solution more, on either side of the value kept */
+        double v = round(seen_lo);
+        int feasible = 0;
+        int up_first = hi - v >= v - lo;
+        for (int side = 0; side < 2 && !st && !feasible; side++) {
+            int up = side == 0 ? up_first : !up_first;
+            if (up && v + 1 <= hi)
+                st = integer_feasible(r, mip, g, v + 1, isinf(g->hi) ? v + 1 : hi, &feasible);
+            else if (!up && v - 1 >= lo)
+                st = integer_feasible(r, mip, g, lo, v - 1, &feasible);
+        }
+        *ok = feasible;
+        return st;
+    }
     double v = floor((lo + hi) / 2);
     int below = 0, above = 0;
-    utfall_status st = integer_feasible(r, mip, g, lo, v, &below);
+    st = integer_feasible(r, mip, g, lo, v, &below);
     if (!st && below)
         st = integer_feasible(r, mip, g, v + 1, isinf(g->hi) ? v + 1 : hi, &above);
     *ok = below && above;
     return st;
+}
+
+/* The truth in whole numbers, the first solution kept: every count fixed
+ * at its value.  When the integer programme does not find it in time,
+ * certify asks for both sides of every count. */
+static utfall_status integer_truth(struct run *r, glp_prob *mip)
+{
+    if (!r->ipool || r->nipool)
+        return UTFALL_OK;
+    for (size_t g = 0; g < r->ngroups; g++)
+        glp_set_row_bnds(mip, r->groups[g].lp_row, GLP_FX, r->groups[g].value,
+                         r->groups[g].value);
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.presolve = GLP_ON;
+    parm.tm_lim = 20000;
+    int rc = glp_intopt(mip, &parm);
+    int status = glp_mip_status(mip);
+    if (rc == 0 && (status == GLP_OPT || status == GLP_FEAS))
+        ipool_add(r, mip);
+    for (size_t g = 0; g < r->ngroups; g++) {
+        const struct group *gr = &r->groups[g];
+        glp_set_row_bnds(mip, gr->lp_row, glp_get_row_type(r->lp, gr->lp_row),
+                         glp_get_row_lb(r->lp, gr->lp_row), glp_get_row_ub(r->lp, gr->lp_row));
+    }
+    return UTFALL_OK;
 }
 
 /* Until every sensitive count survives the integer attacker: hide the
@@ -1792,7 +1885,7 @@ static utfall_status certify_all(struct run *r)
         if (!mip)
             return nomem(r);
         long cand = -1;
-        utfall_status st = UTFALL_OK;
+        utfall_status st = integer_truth(r, mip);
         for (size_t g = 0; g < r->ngroups && !st && cand < 0; g++) {
             int ok = 1;
             if (r->groups[g].sensitive)
@@ -1875,6 +1968,7 @@ static utfall_status attack_and_hide(struct run *r)
     glp_error_hook(glpk_hook, &jump);
     r->pool = malloc(POOL_SIZE * (r->nclasses ? r->nclasses : 1) * sizeof *r->pool);
     r->pool_int = malloc(POOL_SIZE);
+    r->ipool = malloc(IPOOL_SIZE * (r->nclasses ? r->nclasses : 1) * sizeof *r->ipool);
     if (!r->pool || !r->pool_int) {
         free(r->pool);
         free(r->pool_int);
@@ -2214,6 +2308,7 @@ static void run_free(struct run *r)
     free(r->cliques);
     free(r->pool);
     free(r->pool_int);
+    free(r->ipool);
     free(r->def_clique);
     free(r->links);
     for (size_t g = 0; g < r->ngroups; g++) {
