@@ -1457,14 +1457,20 @@ static int pool_spread(struct run *r, struct group *g)
 
 enum { IPOOL_SIZE = 64 };
 
-/* Keep the integer programme's solution; the first one kept (the truth's)
- * stays, the others go round robin. */
+/* Where to keep a whole-number solution: the first one kept (the
+ * truth's) stays, the others go round robin. */
+static double *ipool_slot(struct run *r)
+{
+    size_t slot = r->nipool < IPOOL_SIZE ? r->nipool++ : 1 + r->ipool_next++ % (IPOOL_SIZE - 1);
+    return r->ipool + slot * r->nclasses;
+}
+
+/* Keep the integer programme's solution. */
 static void ipool_add(struct run *r, glp_prob *mip)
 {
     if (!r->ipool)
         return;
-    size_t slot = r->nipool < IPOOL_SIZE ? r->nipool++ : 1 + r->ipool_next++ % (IPOOL_SIZE - 1);
-    double *x = r->ipool + slot * r->nclasses;
+    double *x = ipool_slot(r);
     for (size_t j = 0; j < r->nclasses; j++)
         x[j] = glp_mip_col_val(mip, (int)j + 1);
 }
@@ -1848,8 +1854,12 @@ static utfall_status certify(struct run *r, glp_prob *mip, struct group *g, int 
     return st;
 }
 
+static double class_bound(const struct run *r);
+
 /* The truth in whole numbers, the first solution kept: every count fixed
- * at its value.  When the integer programme does not find it in time,
+ * at its value.  With every count fixed the relaxation's optimum is
+ * mostly whole already; when it is not, branch and bound from it (without
+ * presolve, which costs more here than it saves).  When neither gives it,
  * certify asks for both sides of every count. */
 static utfall_status integer_truth(struct run *r, glp_prob *mip)
 {
@@ -1858,15 +1868,31 @@ static utfall_status integer_truth(struct run *r, glp_prob *mip)
     for (size_t g = 0; g < r->ngroups; g++)
         glp_set_row_bnds(mip, r->groups[g].lp_row, GLP_FX, r->groups[g].value,
                          r->groups[g].value);
-    glp_iocp parm;
-    glp_init_iocp(&parm);
-    parm.msg_lev = GLP_MSG_OFF;
-    parm.presolve = GLP_ON;
-    parm.tm_lim = 20000;
-    int rc = glp_intopt(mip, &parm);
-    int status = glp_mip_status(mip);
-    if (rc == 0 && (status == GLP_OPT || status == GLP_FEAS))
-        ipool_add(r, mip);
+    glp_smcp lp_parm;
+    glp_init_smcp(&lp_parm);
+    lp_parm.msg_lev = GLP_MSG_OFF;
+    if (glp_simplex(mip, &lp_parm) == 0 && glp_get_status(mip) == GLP_OPT) {
+        int whole = 1;
+        for (size_t j = 1; j <= r->nclasses && whole; j++) {
+            double v = glp_get_col_prim(mip, (int)j);
+            whole = fabs(v - round(v)) <= 1e-7;
+        }
+        if (whole) {
+            double *x = ipool_slot(r);
+            for (size_t j = 0; j < r->nclasses; j++)
+                x[j] = round(glp_get_col_prim(mip, (int)j + 1));
+        } else {
+            glp_iocp parm;
+            glp_init_iocp(&parm);
+            parm.msg_lev = GLP_MSG_OFF;
+            parm.presolve = GLP_OFF;
+            parm.tm_lim = 20000;
+            int rc = glp_intopt(mip, &parm);
+            int status = glp_mip_status(mip);
+            if (rc == 0 && (status == GLP_OPT || status == GLP_FEAS))
+                ipool_add(r, mip);
+        }
+    }
     for (size_t g = 0; g < r->ngroups; g++) {
         const struct group *gr = &r->groups[g];
         glp_set_row_bnds(mip, gr->lp_row, glp_get_row_type(r->lp, gr->lp_row),
