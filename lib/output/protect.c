@@ -1558,16 +1558,22 @@ static long overlapping_candidate(const struct run *r, const struct group *s)
     return best;
 }
 
-/* Is the last optimum a whole-number solution?  Then it is one an attacker
- * who reasons in whole numbers also has. */
-static int solution_integral(const struct run *r)
+/* Are the first n columns of lp's last optimum whole numbers? */
+static int lp_integral(glp_prob *lp, size_t n)
 {
-    for (size_t j = 1; j <= r->nclasses; j++) {
-        double v = glp_get_col_prim(r->lp, (int)j);
+    for (size_t j = 1; j <= n; j++) {
+        double v = glp_get_col_prim(lp, (int)j);
         if (fabs(v - round(v)) > 1e-7)
             return 0;
     }
     return 1;
+}
+
+/* Is the last optimum a whole-number solution?  Then it is one an attacker
+ * who reasons in whole numbers also has. */
+static int solution_integral(const struct run *r)
+{
+    return lp_integral(r->lp, r->nclasses);
 }
 
 static int pinned(double lo, double hi)
@@ -1771,6 +1777,24 @@ static glp_prob *build_mip(struct run *r)
     return mip;
 }
 
+/* Branch and bound on mip, with or without presolve (GLP_ON, GLP_OFF),
+ * for at most 20 s: glp_intopt's return code, and *found whether it found
+ * a whole-number solution, which is kept. */
+static int search_integer(struct run *r, glp_prob *mip, int presolve, int *found)
+{
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.presolve = presolve;
+    parm.tm_lim = 20000;
+    int rc = glp_intopt(mip, &parm);
+    int status = glp_mip_status(mip);
+    *found = rc == 0 && (status == GLP_OPT || status == GLP_FEAS);
+    if (*found)
+        ipool_add(r, mip);
+    return rc;
+}
+
 /* Is there a whole-number solution with the group's count in [lo, hi]?
  * A feasibility question: the first integer solution answers it. */
 static utfall_status integer_feasible(struct run *r, glp_prob *mip, const struct group *g,
@@ -1780,20 +1804,10 @@ static utfall_status integer_feasible(struct run *r, glp_prob *mip, const struct
     int type = glp_get_row_type(mip, row);
     double lb = glp_get_row_lb(mip, row), ub = glp_get_row_ub(mip, row);
     glp_set_row_bnds(mip, row, lo == hi ? GLP_FX : GLP_DB, lo, hi);
-    glp_iocp parm;
-    glp_init_iocp(&parm);
-    parm.msg_lev = GLP_MSG_OFF;
-    parm.presolve = GLP_ON;
-    parm.tm_lim = 20000;
-    int rc = glp_intopt(mip, &parm);
-    int status = glp_mip_status(mip);
+    int rc = search_integer(r, mip, GLP_ON, feasible);
     glp_set_row_bnds(mip, row, type, lb, ub);
-    if (rc == 0 || rc == GLP_ENOPFS || rc == GLP_ENODFS) {
-        *feasible = rc == 0 && (status == GLP_OPT || status == GLP_FEAS);
-        if (*feasible)
-            ipool_add(r, mip);
+    if (rc == 0 || rc == GLP_ENOPFS || rc == GLP_ENODFS)
         return UTFALL_OK;
-    }
     return solver_error(r, rc == GLP_ETMLIM ? "the integer programme ran out of time"
                                             : "the integer programme failed");
 }
@@ -1872,25 +1886,13 @@ static utfall_status integer_truth(struct run *r, glp_prob *mip)
     glp_init_smcp(&lp_parm);
     lp_parm.msg_lev = GLP_MSG_OFF;
     if (glp_simplex(mip, &lp_parm) == 0 && glp_get_status(mip) == GLP_OPT) {
-        int whole = 1;
-        for (size_t j = 1; j <= r->nclasses && whole; j++) {
-            double v = glp_get_col_prim(mip, (int)j);
-            whole = fabs(v - round(v)) <= 1e-7;
-        }
-        if (whole) {
+        if (lp_integral(mip, r->nclasses)) {
             double *x = ipool_slot(r);
             for (size_t j = 0; j < r->nclasses; j++)
                 x[j] = round(glp_get_col_prim(mip, (int)j + 1));
         } else {
-            glp_iocp parm;
-            glp_init_iocp(&parm);
-            parm.msg_lev = GLP_MSG_OFF;
-            parm.presolve = GLP_OFF;
-            parm.tm_lim = 20000;
-            int rc = glp_intopt(mip, &parm);
-            int status = glp_mip_status(mip);
-            if (rc == 0 && (status == GLP_OPT || status == GLP_FEAS))
-                ipool_add(r, mip);
+            int found;
+            search_integer(r, mip, GLP_OFF, &found);
         }
     }
     for (size_t g = 0; g < r->ngroups; g++) {
