@@ -50,7 +50,14 @@ SEEDS = [101, 202, 303, 404, 505, 606, 707, 808, 909, 1010, 1111, 1212]
 # implies first within every group, and a person's gender never changes, so
 # first within gender is first overall.
 FLAGS = [(1, 1, 1), (0, 0, 0), (0, 1, 0), (0, 0, 1), (0, 1, 1)]
-ATTRS = ['kon', 'age', 'enhet', 'year', 'state', 'hours', 'flag']
+ATTRS = ['kon', 'age', 'enhet', 'year', 'state', 'hours', 'flag', 'fore', 'efter']
+# income sources (utfall-extract(5), INCOME VOCABULARY), written with --income:
+# at enrolment (aktivitetsersattning common) and at exit (exited episodes only)
+INCOME = ['aktivitetsersattning', 'sjukersattning', 'sjukpenning', 'forsorjningsstod', 'a_kassa',
+          'aktivitetsstod', 'lon', 'studiemedel', 'ingen', 'annan']
+INCOME_FORE_WEIGHTS = [55, 6, 2, 12, 2, 8, 3, 2, 2, 3]
+INCOME_EFTER_WEIGHTS = [25, 6, 3, 8, 5, 12, 20, 8, 4, 5]
+AE = 'aktivitetsersattning'
 ACTIVE = 'active'
 
 
@@ -76,8 +83,10 @@ def rand_date(rng, lo, hi):
     return lo + dt.timedelta(days=rng.randint(0, (hi - lo).days))
 
 
-def gen_extract(seed):
-    """Rows (dicts of the CSV columns) of one synthetic extract."""
+def gen_extract(seed, income=False):
+    """Rows (dicts of the CSV columns) of one synthetic extract; with INCOME
+    also the income sources, from a generator of their own, so that the other
+    columns are the same with and without them."""
     rng = random.Random(seed)
     nrows = rng.randint(10, 60)
     units = UNIT_NAMES[:rng.randint(1, 3)]
@@ -134,18 +143,31 @@ def gen_extract(seed):
                 'timmar_fore': '' if fore is None else ('%g' % fore),
                 'timmar_efter': '' if efter is None else ('%g' % efter),
             })
+    if income:
+        irng = random.Random(seed * 7919 + 17)
+        for r in rows:
+            fore = '' if irng.random() < 0.08 else irng.choices(INCOME, INCOME_FORE_WEIGHTS)[0]
+            if not r['avslutad'] or irng.random() < 0.12:
+                efter = ''        # the source at exit: only for the exited, sometimes not stated
+            elif fore == AE and irng.random() < 0.35:
+                efter = AE        # kept it
+            else:
+                efter = irng.choices(INCOME, INCOME_EFTER_WEIGHTS)[0]
+            r['forsorjning_fore'], r['forsorjning_efter'] = fore, efter
     return rows
 
 
 COLUMNS = ['id', 'kon', 'fodelsear', 'enhet', 'inskriven', 'avslutad', 'avslutsorsak',
            'timmar_fore', 'timmar_efter']
+INCOME_COLUMNS = ['forsorjning_fore', 'forsorjning_efter']
 
 
 def write_extract(rows, path):
+    cols = COLUMNS + [c for c in INCOME_COLUMNS if rows and c in rows[0]]
     with open(path, 'w', encoding='utf-8') as f:
-        f.write(','.join(COLUMNS) + '\n')
+        f.write(','.join(cols) + '\n')
         for r in rows:
-            f.write(','.join(r[c] for c in COLUMNS) + '\n')
+            f.write(','.join(r[c] for c in cols) + '\n')
 
 
 def read_extract(path):
@@ -171,7 +193,8 @@ def microdata(rows):
             d = round(float(r['timmar_efter']) - float(r['timmar_fore']), 9)
             hours = 'inc' if d > 0 else ('dec' if d < 0 else 'unch')
         eps.append({'id': r['id'], 'order': (s, i), 'kon': r['kon'], 'age': age_band(age),
-                    'enhet': r['enhet'], 'year': str(s.year), 'state': state, 'hours': hours})
+                    'enhet': r['enhet'], 'year': str(s.year), 'state': state, 'hours': hours,
+                    'fore': r.get('forsorjning_fore', ''), 'efter': r.get('forsorjning_efter', '')})
     byid = {}
     for e in sorted(eps, key=lambda e: e['order']):
         seen = byid.setdefault(e['id'], {'any': False, 'age': set(), 'enhet': set()})
@@ -222,8 +245,10 @@ def group_conditions(group, with_outcome=True):
             d['age'] = frozenset([v])
         elif k == 'enhet':
             d['enhet'] = frozenset([v])
-        elif k == 'period':
+        elif k in ('period', 'inskriven_ar'):
             d['year'] = frozenset([v])
+        elif k == 'forsorjning_fore':
+            d['fore'] = frozenset([v])
         elif k == 'avslutsorsak':
             if with_outcome:
                 d['state'] = frozenset([exited_state(v)])
@@ -235,7 +260,7 @@ def group_conditions(group, with_outcome=True):
 def group_conditions_keys(group):
     """(model attribute, value) of a row's group."""
     names = {'kon': 'kon', 'aldersgrupp': 'age', 'enhet': 'enhet', 'period': 'year',
-             'avslutsorsak': 'state'}
+             'inskriven_ar': 'year', 'forsorjning_fore': 'fore', 'avslutsorsak': 'state'}
     return [(names[k], v) for k, v in group.items()]
 
 
@@ -266,6 +291,12 @@ def table_kind(prog, name):
         return None
     if name == 'avslut_outcomes':
         return 'outcomes'
+    if prog == 'report' and name == 'ar_rows':
+        return 'years'
+    if prog == 'report' and name == 'forsorjning_crosstab':
+        return 'income_crosstab'
+    if prog == 'report' and name == 'forsorjning_left':
+        return 'income_left'
     if prog == 'goal' and name == 'rows' or name.startswith('mal_') and name.endswith('_rows'):
         return 'goal'
     if prog == 'split' and name == 'rows' or name.startswith('avslut_') and name.endswith('_rows'):
@@ -284,6 +315,8 @@ DERIVED = {
     'days': {'mean_days': ['n'], 'median_days': ['n']},
     'goal': {c: ['n', 'reached'] for c in ['share', 'ci_low', 'ci_high', 'p_value', 'needed', 'met']},
     'split': {'share': ['count', 'n']},
+    'years': {'share': ['exited', 'reached']},
+    'income_left': {c: ['n', 'left'] for c in ['share', 'ci_low', 'ci_high']},
     'hours': dict({c: ['n'] for c in ['mean_change', 'sd_change', 'ci_low', 'ci_high',
                                        'median_change', 'q1', 'q3', 't_p_value',
                                        'wilcoxon_p_value']},
@@ -381,6 +414,43 @@ def parse_output(prog, doc):
                               conj(g, {'state': ('NOT', success['state'])}), sensitive))
                 if row.get('share') is not None:
                     shares.append((conj(g, success), conj(g, exited), row['share']))
+            elif kind == 'years':
+                # utfall-report(1), Resultat per inskrivningsår: per year of
+                # enrolment, enrolled, still active, exited, and of the exited
+                # those who reached the main goal (the default goal), with the share
+                add(name, i, 'enrolled', group, g, row, sensitive)
+                add(name, i, 'active', group, conj(g, active), row, sensitive)
+                add(name, i, 'exited', group, conj(g, exited), row, sensitive)
+                add(name, i, 'reached', group, conj(g, success), row, sensitive)
+                comps.append((name, i, 'exited-reached', group,
+                              conj(g, {'state': ('NOT', success['state'])}), sensitive))
+                if row.get('share') is not None:
+                    shares.append((conj(g, success), conj(g, exited), row['share']))
+            elif kind == 'income_crosstab':
+                # source at enrolment (the group) by source at exit (efter_<source>,
+                # efter_saknas = not stated), among the exited; n = the row's exited
+                nd = add(name, i, 'n', group, conj(g, exited), row, sensitive)
+                for col in row:
+                    if not col.startswith('efter_'):
+                        continue
+                    src = col[len('efter_'):]
+                    src = '' if src == 'saknas' else src
+                    add(name, i, col, group, conj(g, conj(exited, {'efter': frozenset([src])})), row,
+                        sensitive)
+                    comps.append((name, i, 'n-' + col, group,
+                                  conj(g, conj(exited, {'efter': ('NOT', frozenset([src]))})), sensitive))
+            elif kind == 'income_left':
+                # the exited with aktivitetsersattning at enrolment (n): with another
+                # known source at exit (left), with it at exit (stayed), not stated (unknown)
+                ae = conj(g, conj(exited, {'fore': frozenset([AE])}))
+                add(name, i, 'n', group, ae, row, sensitive)
+                for col, ef in (('left', ('NOT', frozenset([AE, '']))), ('stayed', frozenset([AE])),
+                                ('unknown', frozenset(['']))):
+                    add(name, i, col, group, conj(ae, {'efter': ef}), row, sensitive)
+                    rest = ef[1] if isinstance(ef, tuple) else ('NOT', ef)
+                    comps.append((name, i, 'n-' + col, group, conj(ae, {'efter': rest}), sensitive))
+                if row.get('share') is not None:
+                    shares.append((conj(ae, {'efter': ('NOT', frozenset([AE, '']))}), ae, row['share']))
             elif kind == 'split':
                 gb = group_conditions(group, with_outcome=False)
                 add(name, i, 'count', group, conj(g, exited), row, sensitive)
@@ -560,7 +630,7 @@ class Model:
         if allowed == ALL_EXITED:
             allowed = self.exited
         elif isinstance(allowed, tuple) and allowed[0] == 'NOT':
-            allowed = self.exited - allowed[1]
+            allowed = (self.exited if a == 'state' else frozenset(self.dom[a])) - allowed[1]
         ok = np.zeros(len(self.dom[a]), dtype=bool)
         for v in allowed:
             if v in self.index[a]:
@@ -587,7 +657,8 @@ class Model:
             if allowed == ALL_EXITED:
                 parts.append('state=exited')
             elif isinstance(allowed, tuple):
-                parts.append('state=exited and not %s' % '|'.join(sorted(allowed[1])))
+                parts.append('%s not in %s' % ('state=exited and state' if a == 'state' else a,
+                                                 '|'.join(sorted('""' if v == '' else v for v in allowed[1]))))
             elif a == 'flag':
                 parts.append('flag(first overall, in age band, in unit) in %s'
                              % [FLAGS[i] for i in sorted(allowed)])
@@ -871,6 +942,9 @@ def main():
     ap.add_argument('--keep', help='write the extracts and outputs into this folder')
     ap.add_argument('--cases', help='a folder of committed extracts (seedN.csv): each generated '
                     'extract must be byte-identical to its committed copy, if there is one')
+    ap.add_argument('--income', action='store_true',
+                    help='the generated extracts also have forsorjning_fore and forsorjning_efter '
+                    '(attacked in the report\'s forsorjning_crosstab and forsorjning_left)')
     ap.add_argument('--only', help='comma-separated outputs to attack (summary,goal-kon,...)')
     ap.add_argument('-v', '--verbose', action='store_true')
     ap.add_argument('--zero-never-hidden', action='store_true',
@@ -880,6 +954,8 @@ def main():
                     help='always one variable per combination of all attributes (slow; a check '
                          'that the junction tree gives the same ranges)')
     args = ap.parse_args()
+    if args.income and args.cases:
+        ap.error('--cases holds extracts without income columns: not with --income')
     t0 = time.time()
     work = args.keep or tempfile.mkdtemp(prefix='utfall-attack-')
     os.makedirs(work, exist_ok=True)
@@ -893,7 +969,7 @@ def main():
             extracts.append((os.path.splitext(os.path.basename(p))[0], read_extract(p), p))
     else:
         for s in [int(x) for x in args.seeds.split(',') if x]:
-            rows = gen_extract(s)
+            rows = gen_extract(s, income=args.income)
             p = os.path.join(work, 'seed%d.csv' % s)
             write_extract(rows, p)
             extracts.append(('seed%d' % s, rows, p))
