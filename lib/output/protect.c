@@ -836,10 +836,9 @@ static utfall_status build_allow(struct run *r)
     for (size_t i = 0; i < r->ndefs; i++)
         for (size_t c = 0; c < r->defs[i].n; c++) {
             const struct clause *cl = &r->defs[i].cl[c];
-            if (!dim_nvalues(r, cl->dim))
-                return utfall_error_set(r->err, UTFALL_ERR_INTERNAL, UTFALL_EC_PROTECT_DEFINITION,
-                                        "dimension '%s' has no values",
-                                        r->s->dims[cl->dim].name);
+            /* a dimension without values (an extract without episodes, or
+             * a period that holds none): the clause admits nothing, there
+             * are no classes, and every count is an empty sum */
             for (size_t v = 0; v < dim_nvalues(r, cl->dim); v++)
                 if (!clause_admits(r, cl, v))
                     r->allow[cl->dim][v][i / 64] &= ~((uint64_t)1 << (i % 64));
