@@ -342,6 +342,15 @@ def parse_output(prog, doc):
         cells.append(c)
         return c
 
+    def add_reached(table, i, comp, group, g, row, sensitive):
+        """reached = the exited of the row who reached the success set; its
+        complement among the exited; share = reached / exited."""
+        add(table, i, 'reached', group, conj(g, success), row, sensitive)
+        comps.append((table, i, comp, group,
+                      conj(g, {'state': ('NOT', success['state'])}), sensitive))
+        if row.get('share') is not None:
+            shares.append((conj(g, success), conj(g, exited), row['share']))
+
     meta = doc.get('meta')
     if meta is not None:
         cells.append(Cell('meta', 0, 'rows_used', {}, {}, meta['rows_used'], False))
@@ -408,12 +417,8 @@ def parse_output(prog, doc):
                 add(name, i, 'enrolled', group, g, row, sensitive)
             elif kind == 'goal':
                 add(name, i, 'n', group, conj(g, exited), row, sensitive)
-                add(name, i, 'reached', group, conj(g, success), row, sensitive)
+                add_reached(name, i, 'n-reached', group, g, row, sensitive)
                 add(name, i, 'excluded', group, conj(g, active), row, sensitive)
-                comps.append((name, i, 'n-reached', group,
-                              conj(g, {'state': ('NOT', success['state'])}), sensitive))
-                if row.get('share') is not None:
-                    shares.append((conj(g, success), conj(g, exited), row['share']))
             elif kind == 'years':
                 # utfall-report(1), Resultat per inskrivningsår: per year of
                 # enrolment, enrolled, still active, exited, and of the exited
@@ -421,11 +426,7 @@ def parse_output(prog, doc):
                 add(name, i, 'enrolled', group, g, row, sensitive)
                 add(name, i, 'active', group, conj(g, active), row, sensitive)
                 add(name, i, 'exited', group, conj(g, exited), row, sensitive)
-                add(name, i, 'reached', group, conj(g, success), row, sensitive)
-                comps.append((name, i, 'exited-reached', group,
-                              conj(g, {'state': ('NOT', success['state'])}), sensitive))
-                if row.get('share') is not None:
-                    shares.append((conj(g, success), conj(g, exited), row['share']))
+                add_reached(name, i, 'exited-reached', group, g, row, sensitive)
             elif kind == 'income_crosstab':
                 # source at enrolment (the group) by source at exit (efter_<source>,
                 # efter_saknas = not stated), among the exited; n = the row's exited
