@@ -1428,6 +1428,15 @@ static void pool_add(struct run *r)
         r->npool++;
 }
 
+/* Group g's count in the solution x (one value per class). */
+static double group_at(const struct group *g, const double *x)
+{
+    double v = 0;
+    for (size_t t = 0; t < g->nterms; t++)
+        v += g->coef[t] * x[g->cls[t]];
+    return v;
+}
+
 /* Does group g take values at least 1 apart in the solutions seen?  Then
  * it is not pinned, without a programme of its own; *integral when both
  * are whole-number solutions. */
@@ -1436,10 +1445,7 @@ static int pool_spread(struct run *r, struct group *g)
     double lo = INFINITY, hi = -INFINITY;
     int lo_int = 0, hi_int = 0;
     for (size_t k = 0; k < r->npool; k++) {
-        const double *x = r->pool + k * r->nclasses;
-        double v = 0;
-        for (size_t t = 0; t < g->nterms; t++)
-            v += g->coef[t] * x[g->cls[t]];
+        double v = group_at(g, r->pool + k * r->nclasses);
         if (v < lo)
             lo = v, lo_int = r->pool_int[k];
         if (v > hi)
@@ -1472,14 +1478,6 @@ static void ipool_add(struct run *r, glp_prob *mip)
     double *x = ipool_slot(r);
     for (size_t j = 0; j < r->nclasses; j++)
         x[j] = glp_mip_col_val(mip, (int)j + 1);
-}
-
-static double group_at(const struct group *g, const double *x)
-{
-    double v = 0;
-    for (size_t t = 0; t < g->nterms; t++)
-        v += g->coef[t] * x[g->cls[t]];
-    return v;
 }
 
 /* The values group g takes in the whole-number solutions kept: the least
@@ -1867,17 +1865,15 @@ static utfall_status certify(struct run *r, glp_prob *mip, struct group *g, int 
     return st;
 }
 
-static double class_bound(const struct run *r);
-
 /* The truth in whole numbers, the first solution kept: every count fixed
  * at its value.  With every count fixed the relaxation's optimum is
  * mostly whole already; when it is not, branch and bound from it (without
  * presolve, which costs more here than it saves).  When neither gives it,
  * certify asks for both sides of every count. */
-static utfall_status integer_truth(struct run *r, glp_prob *mip)
+static void integer_truth(struct run *r, glp_prob *mip)
 {
     if (!r->ipool || r->nipool)
-        return UTFALL_OK;
+        return;
     for (size_t g = 0; g < r->ngroups; g++)
         glp_set_row_bnds(mip, r->groups[g].lp_row, GLP_FX, r->groups[g].value,
                          r->groups[g].value);
@@ -1899,7 +1895,6 @@ static utfall_status integer_truth(struct run *r, glp_prob *mip)
         glp_set_row_bnds(mip, gr->lp_row, glp_get_row_type(r->lp, gr->lp_row),
                          glp_get_row_lb(r->lp, gr->lp_row), glp_get_row_ub(r->lp, gr->lp_row));
     }
-    return UTFALL_OK;
 }
 
 /* Until every sensitive count survives the integer attacker: hide the
@@ -1912,7 +1907,8 @@ static utfall_status certify_all(struct run *r)
         if (!mip)
             return nomem(r);
         long cand = -1;
-        utfall_status st = integer_truth(r, mip);
+        utfall_status st = UTFALL_OK;
+        integer_truth(r, mip);
         for (size_t g = 0; g < r->ngroups && !st && cand < 0; g++) {
             int ok = 1;
             if (r->groups[g].sensitive)
